@@ -1,0 +1,3 @@
+"""trailtui: a terminal investigation console for AWS CloudTrail."""
+
+__version__ = "0.1.0"

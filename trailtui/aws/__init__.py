@@ -1,0 +1,1 @@
+"""AWS plumbing: configuration, the one client factory, the allow-list, error text."""

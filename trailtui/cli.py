@@ -1,0 +1,138 @@
+"""The command line: `trailtui [SOURCE]` opens the console; subcommands do the
+same work headless.  Each subcommand lives in `trailtui/commands/<name>.py` and
+exposes `register(subparsers, common)`; this file only wires them together.
+
+AWS options follow the aws-cli and are accepted before or after the subcommand.
+Exit codes: 0 ok, 1 findings or integrity failures, 2 usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from importlib import import_module
+from typing import Sequence
+
+from trailtui import __version__
+from trailtui.aws.config import AwsConfig
+
+COMMANDS: dict[str, str] = {
+    "query": "trailtui.commands.query",
+    "demo": "trailtui.commands.demo",
+    "verify": "trailtui.commands.verify",
+    "acquire": "trailtui.commands.acquire",
+    "health": "trailtui.commands.health",
+    "hunt": "trailtui.commands.hunt",
+    "export": "trailtui.commands.export",
+    "athena-ddl": "trailtui.commands.athena_ddl",
+}
+
+# Global options that take a value (needed to find the subcommand in argv).
+_VALUED_GLOBALS = {"--profile", "--region", "--endpoint-url", "--theme"}
+
+
+def common_options(suppress: bool) -> argparse.ArgumentParser:
+    """AWS options shared by every command.  On subparsers the defaults are
+    suppressed so a value given before the subcommand is not overwritten."""
+    default = argparse.SUPPRESS if suppress else None
+    parser = argparse.ArgumentParser(add_help=False)
+    group = parser.add_argument_group("AWS")
+    group.add_argument("--profile", default=default, help="AWS profile (else AWS_PROFILE / default chain)")
+    group.add_argument("--region", default=default, help="AWS region (else AWS_REGION / profile)")
+    group.add_argument("--endpoint-url", default=default, help="custom endpoint (else AWS_ENDPOINT_URL[_<SERVICE>])")
+    return parser
+
+
+def aws_config(args: argparse.Namespace) -> AwsConfig:
+    region = getattr(args, "region", None)
+    if isinstance(region, list):  # a command that takes --region several times
+        region = region[0] if region else None
+    return AwsConfig(
+        profile=getattr(args, "profile", None),
+        region=region,
+        endpoint_url=getattr(args, "endpoint_url", None),
+    )
+
+
+def _find_command(argv: Sequence[str]) -> str | None:
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+            continue
+        if token in _VALUED_GLOBALS:
+            skip = True
+            continue
+        if token.startswith("-"):
+            continue
+        return token if token in COMMANDS else None
+    return None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trailtui",
+        description="Terminal investigation console for AWS CloudTrail.",
+        parents=[common_options(suppress=False)],
+        epilog="commands: " + ", ".join(COMMANDS) + "  (trailtui COMMAND --help)",
+    )
+    parser.add_argument("--version", action="version", version=f"trailtui {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = common_options(suppress=True)
+    for name, module_name in COMMANDS.items():
+        import_module(module_name).register(sub, common)
+    return parser
+
+
+def console_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trailtui",
+        description="Open the investigation console on SOURCE (a directory, s3://, athena://, lake://, lookup://). "
+        "Commands: " + ", ".join(COMMANDS) + " (trailtui COMMAND --help).",
+        parents=[common_options(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"trailtui {__version__}")
+    parser.add_argument("source", nargs="?", help="where the events are (default: the configured source)")
+    add_console_options(parser)
+    return parser
+
+
+def add_console_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", help="theme name from themes/ (default, light, high-contrast)")
+    parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    parser.add_argument("--filter", dest="filter", default="", help="initial JMESPath filter")
+    parser.add_argument("--since", help="start of the time range (ISO 8601, -15m, -24h, -7d)")
+    parser.add_argument("--until", help="end of the time range")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if _find_command(argv) is None:
+            args = console_parser().parse_args(argv)
+            from trailtui.commands.console import run_console
+
+            return run_console(args, aws_config(args))
+        args = build_parser().parse_args(argv)
+        return int(args.func(args, aws_config(args)) or 0)
+    except KeyboardInterrupt:
+        print("trailtui: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        _silence_broken_pipe()
+        return 0
+
+
+def _silence_broken_pipe() -> None:
+    """`trailtui query ... | head` closes stdout early; that is not an error."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

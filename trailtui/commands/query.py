@@ -1,0 +1,105 @@
+"""`trailtui query SOURCE`: filtered events, newest first, for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import IO
+
+import orjson
+
+from trailtui.aws.config import AwsConfig
+from trailtui.commands.errors import fail, warn
+from trailtui.events import Event
+from trailtui.export.csvrows import CsvWriter
+from trailtui.filters import EventFilter, FilterError
+from trailtui.safe import visible
+from trailtui.sources import Query, SourceError, open_source
+from trailtui.timerange import TimeParseError, TimeRange
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "query", parents=[common], help="print matching events, newest first",
+        description="Print events from SOURCE that match a JMESPath filter, newest first.",
+    )
+    parser.add_argument("source", help="directory, file, s3://, athena://, lake:// or lookup:// URL")
+    parser.add_argument("--filter", "-f", default="", help="JMESPath expression over the raw event")
+    parser.add_argument("--since", help="ISO 8601, -15m/-24h/-7d, or now")
+    parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
+    parser.add_argument("--limit", "-n", type=int, help="stop after N events")
+    parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
+    parser.set_defaults(func=run)
+
+
+TABLE_COLUMNS = (("TIME", 21), ("PRINCIPAL", 34), ("EVENT", 40), ("SOURCE IP", 18), ("REGION", 14), ("ERROR", 0))
+
+
+def _cell(text: str, width: int) -> str:
+    text = visible(text)
+    if width == 0:
+        return text
+    if len(text) > width - 1:
+        text = text[: width - 2] + "…"
+    return text.ljust(width)
+
+
+def table_line(event: Event) -> str:
+    when = event.raw.get("eventTime") if isinstance(event.raw.get("eventTime"), str) else ""
+    values = (when, event.principal, f"{event.short_source}:{event.event_name}", event.source_ip,
+              event.region, event.error_code)
+    return "".join(_cell(v, w) for v, (_, w) in zip(values, TABLE_COLUMNS)).rstrip()
+
+
+class _Printer:
+    def __init__(self, fmt: str, out: IO[str]) -> None:
+        self.fmt = fmt
+        self.out = out
+        self.csv = CsvWriter(out) if fmt == "csv" else None
+        if fmt == "table":
+            out.write("".join(name.ljust(w) for name, w in TABLE_COLUMNS).rstrip() + "\n")
+
+    def write(self, events: list[Event]) -> None:
+        if self.csv is not None:
+            self.csv.write(events)
+        elif self.fmt == "jsonl":
+            self.out.write("".join(orjson.dumps(e.raw).decode() + "\n" for e in events))
+        else:
+            self.out.write("".join(table_line(e) + "\n" for e in events))
+
+
+async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig) -> int:
+    source = open_source(source_url, aws)
+    printer = _Printer(fmt, sys.stdout)
+    problems = 0
+    try:
+        async for page in source.search(query):
+            for problem in page.problems:
+                problems += 1
+                warn(str(problem))
+            if page.events:
+                printer.write(page.events)
+    finally:
+        await source.close()
+    sys.stdout.flush()
+    if problems:
+        warn(f"{problems} problem(s) while reading; every readable event was still searched")
+    return 0
+
+
+def run(args: argparse.Namespace, aws: AwsConfig) -> int:
+    try:
+        flt = EventFilter.compile(args.filter)
+        window = TimeRange.parse(args.since, args.until)
+    except FilterError as exc:
+        return fail(f"{exc}\n{exc.pointer()}")
+    except TimeParseError as exc:
+        return fail(str(exc))
+    if args.limit is not None and args.limit < 0:
+        return fail("--limit must be zero or more")
+    query = Query(filter=flt, time_range=window, limit=args.limit)
+    try:
+        return asyncio.run(_run(args.source, query, args.format, aws))
+    except SourceError as exc:
+        return fail(str(exc))

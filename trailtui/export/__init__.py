@@ -1,0 +1,1 @@
+"""Writing events out: CSV rows, JSON lines, reports."""

@@ -1,0 +1,140 @@
+"""Compile a user's JMESPath filter once and evaluate it against raw events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import jmespath
+from jmespath import exceptions as jexc
+from jmespath.parser import ParsedResult
+
+from trailtui.filters.functions import TrailFunctions
+
+_FUNCTIONS = TrailFunctions()
+_OPTIONS = jmespath.Options(custom_functions=_FUNCTIONS)
+
+
+class FilterError(ValueError):
+    """A filter that cannot be compiled.  `column` is 1-based, or None when the
+    problem is not tied to one place (an unknown function, say)."""
+
+    def __init__(self, message: str, expression: str, column: int | None = None) -> None:
+        self.expression = expression
+        self.column = column
+        self.reason = message
+        where = f" at column {column}" if column is not None else ""
+        super().__init__(f"bad filter{where}: {message}")
+
+    def pointer(self) -> str:
+        """The expression with a caret under the offending column, for CLIs."""
+        if self.column is None:
+            return self.expression
+        return f"{self.expression}\n{' ' * (self.column - 1)}^"
+
+
+def is_truthy(value: Any) -> bool:
+    """JMESPath truthiness: false, null, '', [] and {} are false; 0 is true."""
+    if value is None or value is False:
+        return False
+    if isinstance(value, (str, list, dict)) and not value:
+        return False
+    return True
+
+
+def _function_names(node: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        if current.get("type") == "function_expression":
+            found.append(current.get("value"))
+        stack.extend(child for child in current.get("children", []) if isinstance(child, dict))
+    return found
+
+
+def _known_functions() -> set[str]:
+    return {name[len("_func_"):] for name in dir(TrailFunctions) if name.startswith("_func_")}
+
+
+def _syntax_error(exc: Exception, text: str) -> FilterError:
+    if isinstance(exc, jexc.LexerError):
+        column = (exc.lexer_position or 0) + 1
+        return FilterError(f"unexpected {exc.lexer_value!r}: {exc.msg}", text, column)
+    if isinstance(exc, jexc.IncompleteExpressionError):
+        return FilterError("the expression is incomplete", text, len(text) + 1)
+    if isinstance(exc, jexc.ParseError):
+        column = (exc.lex_position or 0) + 1
+        token = exc.token_value if exc.token_value is not None else "end of input"
+        return FilterError(f"unexpected {token!r} ({exc.msg.lower()})", text, column)
+    return FilterError(str(exc), text)
+
+
+@dataclass(slots=True)
+class EventFilter:
+    """A compiled filter.  `matches(raw)` is the single source of truth for
+    whether an event passes; every source and every fast path must agree with it."""
+
+    text: str
+    _parsed: ParsedResult | None = field(default=None, repr=False)
+
+    @classmethod
+    def compile(cls, text: str | None) -> "EventFilter":
+        source = (text or "").strip()
+        if not source:
+            return cls(text="", _parsed=None)
+        try:
+            parsed = jmespath.compile(source)
+        except jexc.JMESPathError as exc:
+            raise _syntax_error(exc, source) from None
+        unknown = [name for name in _function_names(parsed.parsed) if name not in _known_functions()]
+        if unknown:
+            raise FilterError(f"unknown function {unknown[0]}()", source)
+        compiled = cls(text=source, _parsed=parsed)
+        compiled._probe()
+        return compiled
+
+    def _probe(self) -> None:
+        """Evaluate once on an empty event so arity errors surface at compile time."""
+        try:
+            self.evaluate({})
+        except jexc.ArityError as exc:
+            raise FilterError(str(exc), self.text) from None
+        except jexc.JMESPathError:
+            pass
+
+    @property
+    def is_empty(self) -> bool:
+        return self._parsed is None
+
+    @property
+    def ast(self) -> dict[str, Any] | None:
+        return None if self._parsed is None else self._parsed.parsed
+
+    def evaluate(self, raw: dict[str, Any]) -> Any:
+        if self._parsed is None:
+            return True
+        return self._parsed.search(raw, options=_OPTIONS)
+
+    def matches(self, raw: dict[str, Any]) -> bool:
+        """True when the expression is truthy for this event.  A type error on one
+        event (a field holding an unexpected shape) is no match, not a failed scan."""
+        if self._parsed is None:
+            return True
+        try:
+            return is_truthy(self._parsed.search(raw, options=_OPTIONS))
+        except jexc.JMESPathError:
+            return False
+
+    def and_also(self, other: str) -> "EventFilter":
+        """This filter narrowed by another expression (used by pivots)."""
+        if self.is_empty:
+            return EventFilter.compile(other)
+        return EventFilter.compile(f"({self.text}) && ({other})")
+
+
+def search(expression: str, raw: dict[str, Any]) -> Any:
+    """`jmespath.search` with trailtui's function table: the reference semantics."""
+    return jmespath.search(expression, raw, options=_OPTIONS)

@@ -1,0 +1,79 @@
+"""The one protocol every event source implements.
+
+A source yields `Page`s newest first.  It may push part of the filter down to the
+server (SQL, a lookup attribute, date-path pruning) but the caller's `EventFilter`
+is always re-applied to every event it yields, so every source returns the same
+rows for the same query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Protocol, runtime_checkable
+
+from trailtui.events import Event
+from trailtui.filters import EventFilter
+from trailtui.timerange import TimeRange
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that could not be read, said in one line: where and what."""
+
+    location: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class Capabilities:
+    sql_pushdown: bool = False
+    server_time_pruning: bool = False
+    raw_json: bool = True
+    server_cancel: bool = False
+
+
+@dataclass(slots=True)
+class Query:
+    filter: EventFilter = field(default_factory=lambda: EventFilter.compile(""))
+    time_range: TimeRange = field(default_factory=TimeRange)
+    limit: int | None = None
+    page_size: int = 200
+
+
+@dataclass(slots=True)
+class Page:
+    """A batch of matching events plus progress counters.
+
+    `scanned` counts events examined for this page (not cumulative); `problems`
+    lists what could not be read since the previous page; `progress` is a 0..1
+    estimate when the source can tell, else None; `status` is a short word for
+    the status line (e.g. `RUNNING 12.3 MB scanned`)."""
+
+    events: list[Event] = field(default_factory=list)
+    scanned: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    progress: float | None = None
+    status: str = ""
+
+
+class SourceError(Exception):
+    """A fatal, user-facing error from a source: one line, no traceback."""
+
+
+@runtime_checkable
+class EventSource(Protocol):
+    """What the TUI, CLI, hunts and export talk to."""
+
+    url: str
+    capabilities: Capabilities
+
+    def search(self, query: Query) -> AsyncIterator[Page]:
+        """Yield pages newest first until the query is exhausted or its limit met.
+        Cancelling the consuming task must stop the work (and the server query)."""
+        ...
+
+    async def close(self) -> None:
+        ...

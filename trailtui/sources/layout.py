@@ -1,0 +1,87 @@
+"""How CloudTrail names things in a bucket, as pure functions over key paths.
+
+`[prefix/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
+ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz`; digests live under
+`CloudTrail-Digest/` with the same date folders.  Shared by the local and S3
+sources, integrity and acquire, so all of them agree on what a key means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+
+_LOG_KEY = re.compile(
+    r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail/"
+    r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<name>[^/]+)$"
+)
+_DIGEST_KEY = re.compile(
+    r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail-Digest/"
+    r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<name>[^/]+)$"
+)
+_STAMP = re.compile(r"_(\d{8}T\d{4,6}Z)_")
+_LOG_SUFFIXES = (".json.gz", ".json", ".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz", ".gz")
+
+
+@dataclass(frozen=True, slots=True)
+class LogKey:
+    """What a CloudTrail key path tells without opening the object."""
+
+    account: str
+    region: str
+    day: date
+    org_id: str | None
+    name: str
+    delivered: datetime | None
+
+
+def _stamp(name: str) -> datetime | None:
+    match = _STAMP.search(name)
+    if not match:
+        return None
+    text = match.group(1)
+    fmt = "%Y%m%dT%H%M%SZ" if len(text) == 16 else "%Y%m%dT%H%MZ"
+    try:
+        return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def parse_log_key(key: str) -> LogKey | None:
+    """Parse a log file key (or local path with `/` separators); None when the
+    key is not in CloudTrail's layout."""
+    match = _LOG_KEY.search(key)
+    if not match:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return LogKey(match["account"], match["region"], day, match["org"], match["name"], _stamp(match["name"]))
+
+
+def parse_digest_key(key: str) -> LogKey | None:
+    match = _DIGEST_KEY.search(key)
+    if not match:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return LogKey(match["account"], match["region"], day, match["org"], match["name"], _stamp(match["name"]))
+
+
+def delivery_stamp(name: str) -> datetime | None:
+    """The delivery time CloudTrail writes into a log file name, if any."""
+    return _stamp(name)
+
+
+def is_digest_key(key: str) -> bool:
+    return "/CloudTrail-Digest/" in f"/{key}" or "_CloudTrail-Digest_" in key
+
+
+def looks_like_log_name(name: str) -> bool:
+    """Names worth opening as event files (the content decides in the end)."""
+    lower = name.lower()
+    return lower.endswith(_LOG_SUFFIXES) and not lower.endswith(".metadata.json")

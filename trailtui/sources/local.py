@@ -1,0 +1,210 @@
+"""Local trails: an `AWSLogs/` tree (what `aws s3 sync` or `trailtui acquire`
+wrote) or any folder of CloudTrail files.
+
+Files are found lazily, pruned by the date in their path, read newest delivery
+first, and their events are released in exact newest-first order: an event is
+only yielded once no file still to be read can hold a newer one (a log file never
+holds events newer than its delivery stamp).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import os
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import AsyncIterator, Iterator
+
+from trailtui.events import Event
+from trailtui.sources.base import Capabilities, Page, Problem, Query
+from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name, parse_log_key
+from trailtui.sources.scan import FileScanner, ScanRequest
+
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+# CloudTrail delivers within ~15 minutes; a day of slack keeps pruning safe for late files.
+DELIVERY_SLACK = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class LogFile:
+    """A candidate file; ordered by delivery stamp (newest first when reversed)."""
+
+    stamp: datetime
+    path: str = field(compare=True)
+
+
+@dataclass(slots=True)
+class Discovery:
+    files: list[LogFile]
+    problems: list[Problem]
+
+
+def _day_in_range(day: date, since: datetime | None, until: datetime | None) -> bool:
+    if since is not None and day < since.date():
+        return False
+    if until is not None and day > (until + DELIVERY_SLACK).date():
+        return False
+    return True
+
+
+def _stamp_in_range(stamp: datetime, since: datetime | None, until: datetime | None) -> bool:
+    if since is not None and stamp < since:
+        return False
+    if until is not None and stamp > until + DELIVERY_SLACK:
+        return False
+    return True
+
+
+def _date_dir_prunes(parts: tuple[str, ...], since: datetime | None, until: datetime | None) -> bool:
+    """True when a `.../CloudTrail/REGION/YYYY[/MM[/DD]]` directory lies wholly
+    outside the range, so we need not descend into it."""
+    if "CloudTrail" not in parts:
+        return False
+    tail = parts[parts.index("CloudTrail") + 2:]
+    if not tail or not all(p.isdigit() for p in tail) or len(tail) > 3:
+        return False
+    year = int(tail[0])
+    month_lo, month_hi = (int(tail[1]), int(tail[1])) if len(tail) > 1 else (1, 12)
+    try:
+        lo = date(year, month_lo, int(tail[2]) if len(tail) > 2 else 1)
+        if len(tail) > 2:
+            hi = lo
+        else:
+            next_month = date(year + (month_hi == 12), month_hi % 12 + 1, 1)
+            hi = next_month - timedelta(days=1)
+    except ValueError:
+        return False
+    if since is not None and hi < since.date():
+        return True
+    if until is not None and lo > (until + DELIVERY_SLACK).date():
+        return True
+    return False
+
+
+def discover(root: str, since: datetime | None = None, until: datetime | None = None) -> Discovery:
+    """Walk `root` once, following symlinks but never into a loop; skip digests
+    and non-log objects; prune date folders outside the range."""
+    problems: list[Problem] = []
+    files: list[LogFile] = []
+    base = Path(root)
+    if base.is_file():
+        stamp = delivery_stamp(base.name) or FAR_FUTURE
+        return Discovery([LogFile(stamp, str(base))], problems)
+    seen: set[tuple[int, int]] = set()
+
+    def on_error(exc: OSError) -> None:
+        problems.append(Problem(str(exc.filename or root), f"cannot read directory ({exc.strerror or exc})"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
+        try:
+            st = os.stat(dirpath)
+        except OSError as exc:
+            problems.append(Problem(dirpath, f"cannot read directory ({exc.strerror})"))
+            dirnames[:] = []
+            continue
+        ident = (st.st_dev, st.st_ino)
+        if ident in seen:
+            problems.append(Problem(dirpath, "symlink loop: directory already visited, skipped"))
+            dirnames[:] = []
+            continue
+        seen.add(ident)
+        rel_parts = Path(dirpath).parts
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d != "CloudTrail-Digest" and not d.startswith(".")
+            and not _date_dir_prunes(rel_parts + (d,), since, until)
+        )
+        for name in filenames:
+            if not looks_like_log_name(name):
+                continue
+            path = os.path.join(dirpath, name)
+            posix = path.replace(os.sep, "/")
+            if is_digest_key(posix):
+                continue
+            key = parse_log_key(posix)
+            if key is not None and not _day_in_range(key.day, since, until):
+                continue
+            stamp = (key.delivered if key else None) or delivery_stamp(name)
+            if stamp is not None and not _stamp_in_range(stamp, since, until):
+                continue
+            files.append(LogFile(stamp or FAR_FUTURE, path))
+    files.sort(reverse=True)
+    return Discovery(files, problems)
+
+
+class _NewestFirst:
+    """Holds decoded events until it is safe to release them in time order."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, int, Event]] = []
+        self._tick = 0
+
+    def push(self, event: Event) -> None:
+        self._tick += 1
+        heapq.heappush(self._heap, (-event.time.timestamp(), self._tick, event))
+
+    def release_newer_than(self, bound: datetime | None) -> Iterator[Event]:
+        limit = None if bound is None else bound.timestamp()
+        while self._heap and (limit is None or -self._heap[0][0] > limit):
+            yield heapq.heappop(self._heap)[2]
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+
+class LocalSource:
+    """A directory tree or a single file of CloudTrail logs."""
+
+    capabilities = Capabilities(sql_pushdown=False, server_time_pruning=True, raw_json=True, server_cancel=False)
+
+    def __init__(self, path: str, scanner: FileScanner | None = None) -> None:
+        self.path = path
+        self.url = path
+        self._scanner = scanner or FileScanner()
+
+    async def close(self) -> None:
+        self._scanner.close()
+
+    async def search(self, query: Query) -> AsyncIterator[Page]:
+        since, until = query.time_range.since, query.time_range.until
+        found = await asyncio.to_thread(discover, self.path, since, until)
+        if found.problems:
+            yield Page(problems=list(found.problems))
+        request = ScanRequest(query.filter.text, since, until)
+        ordered = _NewestFirst()
+        emitted = 0
+        total = len(found.files) or 1
+        pending: list[Event] = []
+        done_files = 0
+        async for batch in self._scanner.scan(found.files, request):
+            scanned = 0
+            problems: list[Problem] = []
+            for result in batch:
+                done_files += 1
+                scanned += result.scanned
+                if result.problem:
+                    problems.append(Problem(result.path, result.problem))
+                for event in result.events:
+                    ordered.push(event)
+            next_stamp = self._scanner.next_stamp
+            for event in ordered.release_newer_than(next_stamp):
+                pending.append(event)
+                if query.limit is not None and emitted + len(pending) >= query.limit:
+                    break
+            emitted += len(pending)
+            yield Page(events=pending, scanned=scanned, problems=problems, progress=done_files / total)
+            pending = []
+            if query.limit is not None and emitted >= query.limit:
+                return
+        rest = list(ordered.release_newer_than(None))
+        if query.limit is not None:
+            rest = rest[: max(0, query.limit - emitted)]
+        for start in range(0, len(rest), query.page_size):
+            yield Page(events=rest[start:start + query.page_size], progress=1.0)
+        if not rest:
+            yield Page(progress=1.0)
+
+    def __repr__(self) -> str:
+        return f"LocalSource({self.path!r})"

@@ -1,0 +1,48 @@
+"""Pick a source by URL.  Imports are lazy so that opening a local trail never
+imports boto3 (first paint must not wait for AWS SDK imports)."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from trailtui.aws.config import AwsConfig
+from trailtui.sources.base import EventSource, SourceError
+
+# scheme -> "module:Class"; each class takes (url, aws) in its constructor.
+SCHEMES: dict[str, str] = {
+    "s3": "trailtui.sources.s3:S3Source",
+    "athena": "trailtui.sources.athena:AthenaSource",
+    "lake": "trailtui.sources.lake:LakeSource",
+    "lookup": "trailtui.sources.lookup:LookupSource",
+}
+
+
+def scheme_of(url: str) -> str:
+    if "://" in url:
+        return url.split("://", 1)[0].lower()
+    return "file"
+
+
+def open_source(url: str, aws: AwsConfig | None = None) -> EventSource:
+    """Return the source for `url`: a directory or file path, `file://`,
+    `s3://`, `athena://`, `lake://` or `lookup://`."""
+    aws = aws or AwsConfig()
+    scheme = scheme_of(url)
+    if scheme == "file":
+        from trailtui.sources.local import LocalSource
+
+        path = url[len("file://"):] if url.startswith("file://") else url
+        if not Path(path).exists():
+            raise SourceError(f"{path}: no such file or directory")
+        return LocalSource(path)
+    target = SCHEMES.get(scheme)
+    if target is None:
+        known = ", ".join(["a path"] + [f"{s}://" for s in SCHEMES])
+        raise SourceError(f"unknown source {url!r}: use {known}")
+    module_name, class_name = target.split(":")
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise SourceError(f"{scheme}:// sources are not available in this build ({exc.name})") from None
+    return getattr(module, class_name)(url, aws)
