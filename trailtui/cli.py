@@ -105,8 +105,30 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--until", help="end of the time range")
 
 
+# Options whose values may look like flags (`--since -15m`): argparse would read
+# `-15m` as an option, so such pairs are joined into `--since=-15m` first.
+_TIME_OPTIONS = {"--since", "--until", "--start", "--end"}
+
+
+def join_dash_values(argv: Sequence[str]) -> list[str]:
+    out: list[str] = []
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _TIME_OPTIONS:
+            value = next(tokens, None)
+            if value is not None and value.startswith("-"):
+                out.append(f"{token}={value}")
+                continue
+            out.append(token)
+            if value is not None:
+                out.append(value)
+            continue
+        out.append(token)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = join_dash_values(sys.argv[1:] if argv is None else argv)
     try:
         if _find_command(argv) is None:
             args = console_parser().parse_args(argv)

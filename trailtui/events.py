@@ -73,7 +73,10 @@ def principal_label(identity: Any) -> str:
     if kind == "IAMUser":
         if user:
             return f"user/{user}"
-        return _last_segment(arn) if arn else "iam-user"
+        if arn:
+            return _last_segment(arn)
+        pid = identity.get("principalId")
+        return f"user/{pid}" if pid else "iam-user"
     if kind == "AssumedRole":
         label = _assumed_role_label(identity)
         if label:
