@@ -1,0 +1,86 @@
+"""What one trail's checks look at, and the small helpers they share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from trailtui.health.facts import BucketFacts, KeyFacts, LogGroupFacts, TrailFacts, Unavailable
+from trailtui.health.results import Status, Verdict
+
+
+@dataclass(frozen=True, slots=True)
+class TrailContext:
+    """One trail and the resources it uses, at evaluation time `now`."""
+
+    trail: TrailFacts
+    bucket: BucketFacts | None
+    key: KeyFacts | None
+    log_group: LogGroupFacts | None
+    caller_account: str | None
+    now: datetime
+
+    @property
+    def name(self) -> str:
+        return self.trail.name
+
+    @property
+    def region(self) -> str:
+        return self.trail.home_region
+
+    @property
+    def config(self) -> dict[str, Any]:
+        return self.trail.config
+
+    @property
+    def trail_account(self) -> str:
+        """The account that owns the trail (from its ARN)."""
+        parts = self.trail.arn.split(":")
+        return parts[4] if len(parts) > 5 else ""
+
+    @property
+    def is_validated(self) -> bool:
+        return self.config.get("LogFileValidationEnabled") is True
+
+
+def unknown(*missing: Unavailable) -> Verdict:
+    """UNKNOWN that names every IAM action it lacked (never a guess)."""
+    actions = sorted({m.action for m in missing})
+    reasons = sorted({m.reason for m in missing})
+    verb = "access denied" if all(m.denied for m in missing) else "; ".join(reasons)
+    return Verdict(Status.UNKNOWN, f"cannot tell: needs {', '.join(actions)} ({verb})")
+
+
+def missing_of(*values: Any) -> list[Unavailable]:
+    return [v for v in values if isinstance(v, Unavailable)]
+
+
+def parse_time(value: Any) -> datetime | None:
+    """Times in facts are ISO 8601 text (or epoch seconds from older files)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+
+
+def age_text(seconds: float) -> str:
+    """`4 min`, `3 h 5 min`, `2 d 4 h`."""
+    seconds = max(0, int(seconds))
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")

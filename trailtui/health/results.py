@@ -1,0 +1,91 @@
+"""What a health run says: one result per check, grouped per trail.
+
+`status`, `id` and the JSON shape are interfaces (scripts and the console
+read them), so they are plain values here with no presentation attached.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Status(str, Enum):
+    PASS = "PASS"
+    WARN = "WARN"
+    FAIL = "FAIL"
+    UNKNOWN = "UNKNOWN"
+    INFO = "INFO"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+# Summary and sort order: the worst first.
+STATUS_ORDER = (Status.FAIL, Status.UNKNOWN, Status.WARN, Status.PASS, Status.INFO)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What a check function decides; the catalogue adds id and title."""
+
+    status: Status
+    reason: str
+    fix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    id: str
+    title: str
+    status: Status
+    reason: str
+    fix: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "title": self.title, "status": self.status.value, "reason": self.reason,
+                "fix": self.fix}
+
+
+@dataclass(frozen=True, slots=True)
+class TrailReport:
+    name: str
+    arn: str
+    home_region: str
+    checks: tuple[CheckResult, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "arn": self.arn, "home_region": self.home_region,
+                "checks": [c.to_json() for c in self.checks]}
+
+
+@dataclass(frozen=True, slots=True)
+class HealthReport:
+    trails: tuple[TrailReport, ...] = ()
+    account: tuple[CheckResult, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly `{"trails": [...], "account": [...]}`."""
+        return {"trails": [t.to_json() for t in self.trails], "account": [c.to_json() for c in self.account]}
+
+    def all_checks(self) -> list[CheckResult]:
+        return [c for t in self.trails for c in t.checks] + list(self.account)
+
+    def counts(self) -> dict[Status, int]:
+        tally = Counter(c.status for c in self.all_checks())
+        return {status: tally.get(status, 0) for status in STATUS_ORDER}
+
+    def has_failures(self) -> bool:
+        return any(c.status is Status.FAIL for c in self.all_checks())
+
+    def only(self, trail: str) -> "HealthReport":
+        """The report for one trail (by name or ARN); account checks kept."""
+        return HealthReport(tuple(t for t in self.trails if trail in (t.name, t.arn)), self.account)
+
+
+def summary_line(counts: dict[Status, int]) -> str:
+    """`2 FAIL, 1 UNKNOWN, 3 WARN, 40 PASS, 9 INFO` (zero counts left out)."""
+    parts = [f"{n} {status.value}" for status, n in counts.items() if n]
+    return ", ".join(parts) if parts else "no checks"
