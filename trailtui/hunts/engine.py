@@ -1,0 +1,234 @@
+"""Run many hunts over one stream of events in a single pass.
+
+Events arrive newest first (every source's order).  Each event is tested
+against every selected hunt.  Predicate hunts report a match at once.
+Threshold and sequence hunts keep a small sliding window per group (per
+principal by default): memory is bounded by the window length and by hard caps,
+never by the size of the trail.  Every event that contributes to a firing is
+reported once, so `hunt --format jsonl` lists the whole burst, not one line.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Iterable, Protocol
+
+from trailtui.events import Event
+from trailtui.hunts.grouping import distinct_values, group_key
+from trailtui.hunts.model import Hunt, Sequence, Threshold
+
+# Caps that keep state bounded on hostile or enormous trails.  A group holding
+# this many events inside one window has long since fired, so dropping the
+# newest of them changes nothing but the memory used.
+MAX_EVENTS_PER_GROUP = 5_000
+MAX_GROUPS = 50_000
+SWEEP_EVERY = 4_096
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One event reported by one hunt."""
+
+    hunt: Hunt
+    event: Event
+
+
+class Tracker(Protocol):
+    hunt: Hunt
+
+    def offer(self, event: Event) -> list[Event]:
+        """Events (this one and/or earlier ones) that this hunt now reports."""
+        ...
+
+
+class PredicateTracker:
+    def __init__(self, hunt: Hunt) -> None:
+        self.hunt = hunt
+        self._filter = hunt.filter
+
+    def offer(self, event: Event) -> list[Event]:
+        return [event] if self._filter.matches(event.raw) else []
+
+
+@dataclass(slots=True)
+class _Entry:
+    time: float
+    event: Event
+    values: tuple[str, ...] = ()
+    reported: bool = False
+
+
+@dataclass(slots=True)
+class _Window:
+    """Matching events of one group, newest on the left, all within `window`
+    of the oldest (the most recently seen)."""
+
+    entries: deque[_Entry] = field(default_factory=deque)
+    values: Counter[str] = field(default_factory=Counter)
+
+    def drop_newest(self) -> None:
+        entry = self.entries.popleft()
+        for value in entry.values:
+            self.values[value] -= 1
+            if self.values[value] <= 0:
+                del self.values[value]
+
+    def expire(self, now: float, span: float) -> None:
+        while self.entries and self.entries[0].time > now + span:
+            self.drop_newest()
+
+
+class _Groups:
+    """Per-group state with a periodic sweep of groups that went quiet."""
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self.by_key: dict[str, _Window] = {}
+        self._offers = 0
+
+    def window(self, key: str, now: float) -> _Window:
+        self._offers += 1
+        if self._offers % SWEEP_EVERY == 0 or len(self.by_key) > MAX_GROUPS:
+            self.sweep(now)
+        found = self.by_key.get(key)
+        if found is None:
+            found = self.by_key[key] = _Window()
+        found.expire(now, self.span)
+        return found
+
+    def sweep(self, now: float) -> None:
+        for key in [k for k, w in self.by_key.items() if not w.entries or w.entries[-1].time > now + self.span]:
+            del self.by_key[key]
+        while len(self.by_key) > MAX_GROUPS:  # still too many live groups: forget the oldest-created
+            del self.by_key[next(iter(self.by_key))]
+
+
+class ThresholdTracker:
+    """Fires when a group's window holds `count` events (or distinct values)."""
+
+    def __init__(self, hunt: Hunt) -> None:
+        assert hunt.threshold is not None
+        self.hunt = hunt
+        self._rule: Threshold = hunt.threshold
+        self._key = group_key(self._rule.by)
+        self._groups = _Groups(self._rule.window.total_seconds())
+
+    def offer(self, event: Event) -> list[Event]:
+        if not self.hunt.filter.matches(event.raw):
+            return []
+        values: tuple[str, ...] = ()
+        if self._rule.distinct is not None:
+            values = tuple(dict.fromkeys(distinct_values(self._rule.distinct, event.raw)))
+            if not values:
+                return []
+        now = event.time.timestamp()
+        window = self._groups.window(self._key(event), now)
+        window.entries.append(_Entry(now, event, values))
+        for value in values:
+            window.values[value] += 1
+        if len(window.entries) > MAX_EVENTS_PER_GROUP:
+            window.drop_newest()
+        size = len(window.values) if self._rule.distinct is not None else len(window.entries)
+        if size < self._rule.count:
+            return []
+        fired = [entry for entry in window.entries if not entry.reported]
+        for entry in fired:
+            entry.reported = True
+        return [entry.event for entry in fired]
+
+
+class SequenceTracker:
+    """Fires when A (the hunt's filter) is followed by B (`then`) from the same
+    group within the window.  Newest first means B is usually seen before A, so
+    recent Bs are kept; As are kept only while a B with the same timestamp could
+    still arrive (CloudTrail times have one-second resolution)."""
+
+    def __init__(self, hunt: Hunt) -> None:
+        assert hunt.sequence is not None
+        self.hunt = hunt
+        self._rule: Sequence = hunt.sequence
+        self._key = group_key(self._rule.by)
+        self._later = _Groups(self._rule.window.total_seconds())  # B events
+        self._same_second = _Groups(0.0)  # A events, kept for B events with an equal time
+
+    def offer(self, event: Event) -> list[Event]:
+        is_first = self.hunt.filter.matches(event.raw)
+        is_then = self._rule.then.matches(event.raw)
+        if not (is_first or is_then):
+            return []
+        now = event.time.timestamp()
+        key = self._key(event)
+        out: list[Event] = []
+        thens = self._later.window(key, now)
+        firsts = self._same_second.window(key, now)
+        if is_then:
+            partners = [a for a in firsts.entries if a.event is not event and a.time <= now]
+            if partners:
+                out.extend(self._report(partners))
+                out.extend(self._report([_Entry(now, event, reported=False)]))
+            thens.entries.append(_Entry(now, event, reported=bool(partners)))
+            if len(thens.entries) > MAX_EVENTS_PER_GROUP:
+                thens.drop_newest()
+        if is_first:
+            partners = [b for b in thens.entries if b.event is not event and b.time >= now]
+            entry = _Entry(now, event)
+            if partners:
+                out.extend(self._report([entry] + partners))
+            firsts.entries.append(entry)
+            if len(firsts.entries) > MAX_EVENTS_PER_GROUP:
+                firsts.drop_newest()
+        return _unique(out)
+
+    @staticmethod
+    def _report(entries: Iterable[_Entry]) -> list[Event]:
+        fresh = [e for e in entries if not e.reported]
+        for entry in fresh:
+            entry.reported = True
+        return [e.event for e in fresh]
+
+
+def _unique(events: list[Event]) -> list[Event]:
+    seen: set[int] = set()
+    out = []
+    for event in events:
+        if id(event) not in seen:
+            seen.add(id(event))
+            out.append(event)
+    return out
+
+
+def tracker_for(hunt: Hunt) -> Tracker:
+    if hunt.threshold is not None:
+        return ThresholdTracker(hunt)
+    if hunt.sequence is not None:
+        return SequenceTracker(hunt)
+    return PredicateTracker(hunt)
+
+
+class HuntEngine:
+    """Feed events newest first; get back the hits each event caused."""
+
+    def __init__(self, hunts: Iterable[Hunt]) -> None:
+        self.hunts = tuple(hunts)
+        self._trackers = [tracker_for(h) for h in self.hunts]
+
+    def feed(self, event: Event) -> list[Hit]:
+        hits: list[Hit] = []
+        for tracker in self._trackers:
+            for reported in tracker.offer(event):
+                hits.append(Hit(tracker.hunt, reported))
+        return hits
+
+    def feed_all(self, events: Iterable[Event]) -> list[Hit]:
+        hits: list[Hit] = []
+        for event in events:
+            hits.extend(self.feed(event))
+        return hits
+
+
+def window_span(hunts: Iterable[Hunt]) -> timedelta:
+    """The longest window any hunt looks across (for callers that pad ranges)."""
+    spans = [h.threshold.window for h in hunts if h.threshold] + [h.sequence.window for h in hunts if h.sequence]
+    return max(spans, default=timedelta(0))

@@ -1,0 +1,113 @@
+"""What a hunt is: a named JMESPath predicate, optionally counted per principal
+(threshold) or chained to a second predicate (sequence).
+
+Hunts are values.  The same `filter` text a hunt runs is what the event browser
+applies when the analyst opens the hunt, so a hunt never sees events the browser
+would hide, and the other way round.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+from trailtui.filters import EventFilter
+
+SEVERITIES = ("low", "medium", "high", "critical")
+SEVERITY_RANK = {name: rank for rank, name in enumerate(SEVERITIES)}
+
+# Built-in ways to group events for thresholds and sequences; anything else is
+# read as a JMESPath expression over the raw event.
+GROUP_KEYS = ("principal", "access_key", "source_ip", "account")
+
+_WINDOW = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_window(text: str) -> timedelta:
+    """`30s`, `10m`, `1h`, `2d` -> timedelta.  Raises ValueError with the
+    accepted forms, so a catalogue typo says what to write instead."""
+    match = _WINDOW.match(text) if isinstance(text, str) else None
+    if not match or int(match.group(1)) <= 0:
+        raise ValueError(f"window {text!r} is not a positive duration like 30s, 10m, 1h or 2d")
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def describe_window(window: timedelta) -> str:
+    seconds = int(window.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """Fire when one group (by default one principal) has at least `count`
+    matching events -- or `count` distinct values of `distinct` -- inside any
+    `window`-long stretch of time."""
+
+    count: int
+    window: timedelta
+    by: str = "principal"
+    distinct: EventFilter | None = None
+
+    def describe(self) -> str:
+        what = f"distinct {self.distinct.text}" if self.distinct is not None else "events"
+        return f">= {self.count} {what} per {self.by} within {describe_window(self.window)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    """Fire when an event matching the hunt's filter (A) is followed, by the same
+    group, by an event matching `then` (B) no later than `window` after A."""
+
+    then: EventFilter
+    window: timedelta
+    by: str = "principal"
+
+    def describe(self) -> str:
+        return f"then {self.then.text} by the same {self.by} within {describe_window(self.window)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hunt:
+    id: str
+    title: str
+    severity: str
+    technique: str
+    why: str
+    filter: EventFilter
+    threshold: Threshold | None = None
+    sequence: Sequence | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.threshold is not None:
+            return "threshold"
+        if self.sequence is not None:
+            return "sequence"
+        return "predicate"
+
+    @property
+    def browser_filter(self) -> str:
+        """The filter the event browser applies when the analyst opens this hunt:
+        the predicate, plus the second step of a sequence so both are visible."""
+        if self.sequence is None:
+            return self.filter.text
+        return f"({self.filter.text}) || ({self.sequence.then.text})"
+
+    @property
+    def rule(self) -> str:
+        """One line saying when the hunt fires, beyond its predicate."""
+        if self.threshold is not None:
+            return self.threshold.describe()
+        if self.sequence is not None:
+            return self.sequence.describe()
+        return "every matching event"
+
+    @property
+    def rank(self) -> int:
+        """Higher is more severe; for sorting."""
+        return SEVERITY_RANK.get(self.severity, 0)

@@ -1,0 +1,67 @@
+"""Hunts over any `EventSource`, as an async stream of progress with hits.
+
+The source gets one query whose filter is the OR of every selected hunt's
+predicates, so sources that push filters down (SQL, date pruning, worker
+processes) only hand back candidate events; the engine then tests each
+candidate against each hunt.  Progress is yielded page by page so a console can
+show counts while the scan is still running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import AsyncIterator, Sequence
+
+from trailtui.filters import EventFilter
+from trailtui.hunts.engine import Hit, HuntEngine
+from trailtui.hunts.model import Hunt
+from trailtui.sources.base import EventSource, Problem, Query
+from trailtui.timerange import TimeRange
+
+
+@dataclass(slots=True)
+class HuntProgress:
+    """One step of a hunt run.  `hits` are new since the previous step;
+    `scanned` and `candidates` are running totals."""
+
+    hits: list[Hit] = field(default_factory=list)
+    scanned: int = 0
+    candidates: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    progress: float | None = None
+    status: str = ""
+
+
+def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
+    """The OR of every predicate the hunts look at (both steps of a sequence).
+    It is only a pre-selection: each hunt re-tests its own filter."""
+    parts: list[str] = []
+    for hunt in hunts:
+        parts.append(hunt.filter.text)
+        if hunt.sequence is not None:
+            parts.append(hunt.sequence.then.text)
+    unique = list(dict.fromkeys(parts))
+    if not unique:
+        return EventFilter.compile("")
+    return EventFilter.compile(" || ".join(f"({p})" for p in unique))
+
+
+async def run_hunts(
+    source: EventSource,
+    hunts: Sequence[Hunt],
+    time_range: TimeRange | None = None,
+    page_size: int = 500,
+) -> AsyncIterator[HuntProgress]:
+    """Run `hunts` over `source` in one pass, newest first.  The caller owns the
+    source (and closes it); cancelling the consumer stops the scan."""
+    engine = HuntEngine(hunts)
+    query = Query(filter=candidate_filter(hunts), time_range=time_range or TimeRange(), page_size=page_size)
+    scanned = 0
+    candidates = 0
+    async for page in source.search(query):
+        scanned += page.scanned
+        candidates += len(page.events)
+        hits: list[Hit] = []
+        for event in page.events:
+            hits.extend(engine.feed(event))
+        yield HuntProgress(hits, scanned, candidates, list(page.problems), page.progress, page.status)
