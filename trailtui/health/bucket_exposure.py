@@ -36,7 +36,7 @@ def bucket_or_verdict(ctx: TrailContext) -> BucketFacts | Verdict:
 
 def _pab_fix(bucket: str) -> str:
     return s3api_command("put-public-access-block", bucket, "--public-access-block-configuration",
-                         ",".join(f"{flag}=true" for flag in PAB_FLAGS))
+                         compact_json({flag: True for flag in PAB_FLAGS}))
 
 
 def _public_grants(acl: Any) -> list[str]:

@@ -47,7 +47,7 @@ def _basic(selectors: list[dict[str, Any]]) -> Coverage:
         sources = set(selector.get("ExcludeManagementEventSources") or [])
         excluded = sources if excluded is None else excluded & sources
     if excluded:
-        coverage.limits.append("excludes events from " + ", ".join(sorted(excluded)))
+        coverage.limits.append("exclude events from " + ", ".join(sorted(excluded)))
     return coverage
 
 
@@ -73,8 +73,8 @@ def _advanced(selectors: list[dict[str, Any]]) -> Coverage:
                 continue
             operators = {k: v for k, v in spec.items() if k != "Field" and v}
             words = "; ".join(f"{op} {', '.join(map(str, vals))}" for op, vals in operators.items())
-            verb = "excludes" if name == "eventSource" and all(op.startswith("Not") for op in operators) \
-                else "filters on"
+            verb = "exclude" if name == "eventSource" and all(op.startswith("Not") for op in operators) \
+                else "filter on"
             coverage.limits.append(f"{verb} {name} ({words})")
     return coverage
 
