@@ -1,0 +1,240 @@
+"""Athena over the CloudTrail table: `athena://WORKGROUP/DATABASE.TABLE`.
+
+The table is the one AWS documents (and `trailtui athena-ddl` prints): JSON
+SerDe columns, `"timestamp"` partition projection.  One query per search:
+partitions and `eventtime` bound the time range, the translatable part of the
+filter becomes the WHERE clause, rows come back newest first.  Athena has no
+raw-event column, so each row is turned back into a CloudTrail record (struct
+columns read as JSON, lower-case Hive names mapped back to CloudTrail's
+camelCase, JSON-string columns parsed); the full filter is then re-applied.
+
+Queries run through PyAthena's asyncio cursor on a guarded boto3 session;
+cancelling the search stops the query on the server (StopQueryExecution).
+Add `?output=s3://bucket/prefix/` when the workgroup has no result location.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+from typing import Any, AsyncIterator
+from urllib.parse import parse_qs
+
+import orjson
+
+from trailtui.aws.clients import ClientFactory, retry_config
+from trailtui.aws.config import AwsConfig
+from trailtui.aws.errors import describe_error, error_code, is_access_denied
+from trailtui.safe import visible
+from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
+from trailtui.sources.base import Capabilities, Page, Query, SourceError
+from trailtui.sources.pushdown import ATHENA, to_sql
+from trailtui.sources.pushdown.timebounds import athena_time
+from trailtui.sources.recheck import accept
+
+# PyAthena logs failures with tracebacks; trailtui reports them in one line.
+logging.getLogger("pyathena").addHandler(logging.NullHandler())
+
+_NAME = re.compile(r"[A-Za-z0-9_]{1,255}")
+_WORKGROUP = re.compile(r"[A-Za-z0-9._\-]{1,128}")
+_OUTPUT = re.compile(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s'\"]*)?")
+FETCH_ROWS = 1000  # GetQueryResults' maximum page
+_NO_PARTITION = re.compile(r"timestamp.*(cannot be resolved|not found)|COLUMN_NOT_FOUND.*timestamp", re.I | re.S)
+_NO_TABLE = re.compile(r"TABLE_NOT_FOUND|Table .* does not exist|Table not found|EntityNotFoundException", re.I)
+
+
+def parse_athena_url(url: str) -> tuple[str, str, str, str | None]:
+    """`athena://WG/DB.TABLE[?output=s3://...]` -> (workgroup, database, table, output)."""
+    rest = url[len("athena://"):] if url.lower().startswith("athena://") else url
+    rest, _, params = rest.partition("?")
+    workgroup, _, target = rest.strip("/").partition("/")
+    database, _, table = target.partition(".")
+    if not (_WORKGROUP.fullmatch(workgroup) and _NAME.fullmatch(database) and _NAME.fullmatch(table)):
+        raise SourceError(f"{url!r}: use athena://WORKGROUP/DATABASE.TABLE (letters, digits, _)")
+    output = (parse_qs(params).get("output") or [None])[0]
+    if output is not None and not _OUTPUT.fullmatch(output):
+        raise SourceError(f"{url!r}: output must be an s3://bucket/prefix/ URL")
+    return workgroup, database, table, output
+
+
+def athena_statement(database: str, table: str, query: Query, partitions: bool = True) -> tuple[str, bool]:
+    """The SQL for a search and whether it selects exactly the matching rows
+    (only then is the LIMIT pushed down)."""
+    pushed = to_sql(query.filter, ATHENA)
+    times = athena_time(query.time_range)
+    where = [p for p in times.predicates if partitions or not p.startswith('"timestamp"')]
+    if pushed.pushed:
+        where.append(pushed.where)
+    exact = pushed.exact and times.exact
+    sql = f'SELECT {SELECT_LIST} FROM "{database}"."{table}"'
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY eventtime DESC"
+    if exact and query.limit is not None:
+        sql += f" LIMIT {int(query.limit)}"
+    return sql, exact
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """PyAthena wraps botocore errors; find the one that says what happened."""
+    seen = exc
+    while seen.__cause__ is not None and not hasattr(seen, "response"):
+        seen = seen.__cause__
+    return seen
+
+
+class AthenaSource:
+    """A CloudTrail table in Athena."""
+
+    capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=False, server_cancel=True)
+    poll_interval = 0.5
+
+    def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None) -> None:
+        self.url = url
+        self.workgroup, self.database, self.table, self.output = parse_athena_url(url)
+        self._factory = factory or ClientFactory(aws)
+
+    async def close(self) -> None:
+        """Nothing is held between searches."""
+
+    def __repr__(self) -> str:
+        return f"AthenaSource({self.url!r})"
+
+    async def search(self, query: Query) -> AsyncIterator[Page]:
+        await self._check_workgroup()
+        try:
+            async for page in self._search(query, partitions=True):
+                yield page
+        except _PartitionMissing:
+            async for page in self._search(query, partitions=False):
+                yield page
+
+    async def _check_workgroup(self) -> None:
+        """Say clearly when results have nowhere to go (Athena's own message is
+        about 'output location')."""
+        if self.output or os.environ.get("AWS_ATHENA_S3_STAGING_DIR"):
+            return
+        try:
+            async with self._factory.async_client("athena") as athena:
+                found = await athena.get_work_group(WorkGroup=self.workgroup)
+        except Exception as exc:
+            if is_access_denied(exc) or not hasattr(exc, "response"):
+                return  # cannot tell; the query itself will say
+            message = str(exc.response.get("Error", {}).get("Message", ""))  # type: ignore[attr-defined]
+            if "not found" in message.lower() or error_code(exc) == "ResourceNotFoundException":
+                raise SourceError(f"athena workgroup {self.workgroup} not found: check the name and --region") from None
+            raise SourceError(describe_error(exc, f"athena workgroup {self.workgroup}")) from None
+        config = found.get("WorkGroup", {}).get("Configuration", {})
+        location = config.get("ResultConfiguration", {}).get("OutputLocation")
+        managed = config.get("ManagedQueryResultsConfiguration", {}).get("Enabled")
+        if not location and not managed:
+            raise SourceError(
+                f"athena workgroup {self.workgroup} has no query result location: set one in the workgroup, "
+                f"or add ?output=s3://BUCKET/PREFIX/ to the source URL")
+
+    async def _connect(self) -> Any:
+        from pyathena.aio.connection import AioConnection
+        from pyathena.util import RetryConfig
+
+        config = self._factory.config
+        kwargs: dict[str, Any] = {
+            "session": self._factory.boto3_session(),  # guarded: the allow-list holds for PyAthena too
+            "region_name": self._factory.region(),
+            "work_group": self.workgroup,
+            "schema_name": self.database,
+            "config": retry_config(self._factory.max_attempts),
+            "retry_config": RetryConfig(attempt=1),  # botocore's adaptive retries do the retrying
+            "poll_interval": self.poll_interval,
+        }
+        if self.output:
+            kwargs["s3_staging_dir"] = self.output
+        if config.endpoint_url:
+            kwargs["endpoint_url"] = config.endpoint_url
+        return await AioConnection.create(**kwargs)
+
+    async def _search(self, query: Query, partitions: bool) -> AsyncIterator[Page]:
+        sql, _ = athena_statement(self.database, self.table, query, partitions)
+        try:
+            connection = await self._connect()
+        except Exception as exc:
+            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+        try:
+            async for page in self._execute(connection, sql, query, partitions):
+                yield page
+        finally:
+            connection.close()
+
+    async def _execute(self, connection: Any, sql: str, query: Query, partitions: bool) -> AsyncIterator[Page]:
+        from pyathena.aio.cursor import AioCursor
+
+        latest: dict[str, Any] = {}
+        cursor = connection.cursor(AioCursor, arraysize=FETCH_ROWS, on_poll=lambda qe: latest.update(execution=qe))
+        running = asyncio.create_task(cursor.execute(sql))
+        try:
+            while True:
+                done, _ = await asyncio.wait({running}, timeout=self.poll_interval)
+                if done:
+                    break
+                yield Page(status=_status_line(latest.get("execution")))
+            try:
+                running.result()
+            except Exception as exc:
+                self._raise_failure(exc, latest.get("execution"), partitions)
+        finally:
+            if not running.done():
+                running.cancel()  # PyAthena sends StopQueryExecution and waits for CANCELLED
+                await asyncio.gather(running, return_exceptions=True)
+        location = f"athena://{self.workgroup}/{cursor.query_id}"
+        names = [column[0].lower() for column in cursor.description or []]
+        emitted = 0
+        while True:
+            rows = await cursor.fetchmany(FETCH_ROWS)
+            if not rows:
+                break
+            events = []
+            for row in rows:
+                event = accept(query, row_to_record(dict(zip(names, row))), location)
+                if event is not None:
+                    events.append(event)
+            if query.limit is not None:
+                events = events[: max(0, query.limit - emitted)]
+            emitted += len(events)
+            for start in range(0, max(len(events), 1), query.page_size):
+                yield Page(events=events[start:start + query.page_size], scanned=len(rows) if start == 0 else 0,
+                           status=_status_line(latest.get("execution")))
+            if query.limit is not None and emitted >= query.limit:
+                return
+        yield Page(progress=1.0, status=_status_line(latest.get("execution")))
+
+    def _raise_failure(self, exc: BaseException, execution: Any, partitions: bool) -> None:
+        root = _root_cause(exc)
+        if hasattr(root, "response"):
+            where = f"athena://{self.workgroup}/{self.database}.{self.table}"
+            message = str(root.response.get("Error", {}).get("Message", ""))  # type: ignore[attr-defined]
+            if "output location" in message.lower():
+                raise SourceError(f"athena workgroup {self.workgroup} has no query result location: set one in "
+                                  "the workgroup, or add ?output=s3://BUCKET/PREFIX/ to the source URL") from None
+            raise SourceError(describe_error(root, where)) from None
+        reason = str(getattr(execution, "state_change_reason", None) or exc or "no reason given")
+        state = getattr(execution, "state", None) or "FAILED"
+        if partitions and _NO_PARTITION.search(reason):
+            raise _PartitionMissing() from None
+        if _NO_TABLE.search(reason):
+            raise SourceError(f"athena table {self.database}.{self.table} not found (workgroup {self.workgroup}): "
+                              "create it with `trailtui athena-ddl`") from None
+        if "access denied" in reason.lower():
+            raise SourceError(f"athena query {state}: access denied: {visible(reason)}") from None
+        raise SourceError(f"athena query {state}: {visible(reason)}") from None
+
+
+class _PartitionMissing(Exception):
+    """The table has no `"timestamp"` partition column: query without it."""
+
+
+def _status_line(execution: Any) -> str:
+    if execution is None:
+        return "QUEUED"
+    scanned = (getattr(execution, "data_scanned_in_bytes", None) or 0) / 1e6
+    return f"{execution.state} {scanned:.1f} MB scanned"

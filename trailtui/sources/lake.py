@@ -1,0 +1,206 @@
+"""CloudTrail Lake: `lake://EVENT_DATA_STORE_ID` (or the store's ARN).
+
+One SQL query per search: StartQuery, DescribeQuery until it is done (its
+QueryStatistics become the status line), then GetQueryResults pages of up to
+1,000 rows with NextToken (there is no paginator).  Rows are lists of one-key
+maps of strings, so the statement aliases its one column, `eventjson`, the raw
+event.  Cancelling the search cancels the query on the server (CancelQuery).
+
+CloudTrail Lake is closed to new customers since 31 May 2026; existing event
+data stores keep working, and this source is for them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any, AsyncIterator
+
+import orjson
+
+from trailtui.aws.clients import ClientFactory
+from trailtui.aws.config import AwsConfig
+from trailtui.aws.errors import describe_error, error_code
+from trailtui.safe import visible
+from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
+from trailtui.sources.pushdown import LAKE, to_sql
+from trailtui.sources.pushdown.timebounds import lake_time
+from trailtui.sources.recheck import accept
+
+_STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{2,63}")
+_STORE_ARN = re.compile(r"arn:aws[a-z\-]*:cloudtrail:([a-z0-9\-]+):(\d{12}):eventdatastore/([A-Za-z0-9\-]+)")
+PAGE_ROWS = 1000
+RUNNING = ("QUEUED", "RUNNING")
+
+
+def parse_lake_url(url: str) -> tuple[str, str | None]:
+    """`lake://ID` or `lake://arn:...:eventdatastore/ID` -> (ID, region from the ARN)."""
+    rest = url[len("lake://"):] if url.lower().startswith("lake://") else url
+    rest = rest.strip("/")
+    arn = _STORE_ARN.fullmatch(rest)
+    if arn:
+        return arn.group(3), arn.group(1)
+    if not _STORE_ID.fullmatch(rest):
+        raise SourceError(f"{url!r}: not an event data store ID or ARN (use lake://EVENT_DATA_STORE_ID)")
+    return rest, None
+
+
+def lake_statement(store_id: str, query: Query) -> tuple[str, bool]:
+    """The SQL for a search and whether it selects exactly the matching rows
+    (only then is the LIMIT pushed down)."""
+    pushed = to_sql(query.filter, LAKE)
+    times = lake_time(query.time_range)
+    where = list(times.predicates)
+    if pushed.pushed:
+        where.append(pushed.where)
+    exact = pushed.exact and times.exact
+    sql = f"SELECT eventjson AS eventjson FROM {store_id}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY eventtime DESC"
+    if exact and query.limit is not None:
+        sql += f" LIMIT {int(query.limit)}"
+    return sql, exact
+
+
+def _status_line(status: str, stats: dict[str, Any]) -> str:
+    scanned = stats.get("EventsScanned")
+    megabytes = (stats.get("BytesScanned") or 0) / 1e6
+    if scanned is None:
+        return status
+    return f"{status} {scanned:,} events scanned, {megabytes:.1f} MB"
+
+
+def _row_json(row: list[dict[str, str]]) -> str | None:
+    for cell in row:
+        for key, value in cell.items():
+            if key.lower() == "eventjson":
+                return value
+    return None
+
+
+class LakeSource:
+    """A CloudTrail Lake event data store, queried with SQL."""
+
+    capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=True, server_cancel=True)
+    poll_delays = (0.2, 0.4, 0.8, 1.0)  # DescribeQuery back-off, seconds
+
+    def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None) -> None:
+        self.url = url
+        self.store_id, arn_region = parse_lake_url(url)
+        self._factory = factory or ClientFactory(aws)
+        self._region = arn_region or aws.region
+
+    async def close(self) -> None:
+        """Nothing is held between searches."""
+
+    def __repr__(self) -> str:
+        return f"LakeSource({self.url!r})"
+
+    async def search(self, query: Query) -> AsyncIterator[Page]:
+        sql, _ = lake_statement(self.store_id, query)
+        try:
+            async with self._factory.async_client("cloudtrail", self._region) as client:
+                async for page in self._run(client, sql, query):
+                    yield page
+        except SourceError:
+            raise
+        except Exception as exc:
+            if hasattr(exc, "response") or type(exc).__module__.startswith(("botocore", "aiobotocore")):
+                raise SourceError(self._describe(exc)) from None
+            raise
+
+    async def _run(self, client: Any, sql: str, query: Query) -> AsyncIterator[Page]:
+        started = await client.start_query(QueryStatement=sql)
+        query_id = started["QueryId"]
+        done = False
+        try:
+            async for page in self._wait(client, query_id):
+                yield page
+            async for page in self._results(client, query_id, query):
+                yield page
+            done = True
+        finally:
+            if not done:
+                await self._cancel(client, query_id)
+
+    async def _wait(self, client: Any, query_id: str) -> AsyncIterator[Page]:
+        """DescribeQuery until the query leaves QUEUED/RUNNING; a status page each poll."""
+        polls = 0
+        while True:
+            described = await client.describe_query(QueryId=query_id)
+            status = described.get("QueryStatus", "")
+            if status == "FINISHED":
+                return
+            if status not in RUNNING:
+                message = visible(described.get("ErrorMessage") or "no reason given")
+                raise SourceError(f"lake query {query_id} {status}: {message}")
+            yield Page(status=_status_line(status, described.get("QueryStatistics") or {}))
+            await asyncio.sleep(self.poll_delays[min(polls, len(self.poll_delays) - 1)])
+            polls += 1
+
+    async def _results(self, client: Any, query_id: str, query: Query) -> AsyncIterator[Page]:
+        token: str | None = None
+        emitted = fetched = 0
+        location = f"lake://{self.store_id}/{query_id}"
+        while True:
+            kwargs: dict[str, Any] = {"QueryId": query_id, "MaxQueryResults": PAGE_ROWS}
+            if token:
+                kwargs["NextToken"] = token
+            result = await client.get_query_results(**kwargs)
+            rows = result.get("QueryResultRows") or []
+            fetched += len(rows)
+            events, problems = [], []
+            for row in rows:
+                text = _row_json(row)
+                try:
+                    raw = orjson.loads(text) if text is not None else None
+                except orjson.JSONDecodeError:
+                    raw = None
+                if raw is None:
+                    problems.append(Problem(location, "a result row without a readable eventjson column"))
+                    continue
+                event = accept(query, raw, location)
+                if event is not None:
+                    events.append(event)
+            if query.limit is not None:
+                events = events[: max(0, query.limit - emitted)]
+            emitted += len(events)
+            token = result.get("NextToken")
+            stats = result.get("QueryStatistics") or {}
+            total = stats.get("TotalResultsCount")
+            progress = 1.0 if not token else (min(1.0, fetched / total) if total else None)
+            for start in range(0, max(len(events), 1), query.page_size):
+                chunk = events[start:start + query.page_size]
+                yield Page(events=chunk, scanned=len(rows) if start == 0 else 0,
+                           problems=problems if start == 0 else [], progress=progress,
+                           status=f"FINISHED {total if total is not None else '?'} rows")
+            if not token or (query.limit is not None and emitted >= query.limit):
+                return
+
+    async def _cancel(self, client: Any, query_id: str) -> None:
+        """CancelQuery, even while the search itself is being cancelled."""
+        try:
+            await asyncio.shield(client.cancel_query(QueryId=query_id))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # already finished (InactiveQueryException) or unreachable: nothing to stop
+            pass
+
+    def _describe(self, exc: BaseException) -> str:
+        code = error_code(exc)
+        message = str(getattr(exc, "response", {}).get("Error", {}).get("Message", "")) if hasattr(exc, "response") else ""
+        where = f"lake://{self.store_id}"
+        lowered = message.lower()
+        if "no longer open to new customers" in lowered or "no longer accepting new customers" in lowered:
+            return ("CloudTrail Lake is closed to new customers (since 31 May 2026): "
+                    "use an athena:// or s3:// source instead")
+        if code == "EventDataStoreNotFoundException":
+            return f"{where}: event data store not found in {self._region or 'the default region'} (check the ID and --region)"
+        if code == "InactiveEventDataStoreException":
+            return f"{where}: event data store is not enabled (stopped or pending deletion): start ingestion or pick another store"
+        if code == "InvalidQueryStatementException":
+            return f"{where}: query rejected by CloudTrail Lake: {visible(message)}"
+        if code == "MaxConcurrentQueriesException":
+            return f"{where}: 10 Lake queries are already running: wait for one to finish and retry"
+        return describe_error(exc, where)

@@ -1,0 +1,123 @@
+"""Where a JMESPath field lives in each SQL table, as a fixed whitelist.
+
+SQL identifiers are only ever taken from these tables, never from user text.
+A path not listed is either read as JSON text from a column that holds JSON
+(only superset-safe tests are pushed then) or not pushed down at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Mapping
+
+from trailtui.sources.pushdown.literals import Untranslatable, json_path
+
+
+class Kind(Enum):
+    """How a column's SQL value relates to the raw JSON value."""
+
+    STRING = "string"          # the raw value is a string; SQL holds it exactly (NULL when missing)
+    BOOL = "bool"              # the raw value is a boolean; SQL BOOLEAN
+    BOOL_TEXT = "bool_text"    # the raw value is a boolean; SQL holds 'true'/'false' text
+    JSON_TEXT = "json_text"    # json_extract_scalar of some raw value: exact for strings, text for
+                               # numbers/booleans, NULL for objects/arrays -> only supersets are safe
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    sql: str
+    kind: Kind
+
+
+_STRING_FIELDS = (
+    "eventVersion", "eventTime", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+    "errorCode", "errorMessage", "requestID", "eventID", "eventType", "apiVersion", "recipientAccountId",
+    "sharedEventID", "vpcEndpointId", "vpcEndpointAccountId", "eventCategory", "sessionCredentialFromConsole",
+)
+_IDENTITY_FIELDS = ("type", "principalId", "arn", "accountId", "invokedBy", "accessKeyId", "userName")
+_ISSUER_FIELDS = ("type", "principalId", "arn", "accountId", "userName")
+
+
+def _lower_path(path: tuple[str, ...]) -> str:
+    return ".".join(part.lower() for part in path)
+
+
+def _strings(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], Column]:
+    return {path: Column(_lower_path(path), Kind.STRING) for path in paths}
+
+
+def _identity_paths(with_extras: bool) -> list[tuple[str, ...]]:
+    paths = [("userIdentity", f) for f in _IDENTITY_FIELDS]
+    paths += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in _ISSUER_FIELDS]
+    paths.append(("userIdentity", "sessionContext", "attributes", "mfaAuthenticated"))
+    if with_extras:
+        paths += [("userIdentity", "sessionContext", "attributes", "creationDate"),
+                  ("userIdentity", "sessionContext", "ec2RoleDelivery"),
+                  ("userIdentity", "onBehalfOf", "userId"), ("userIdentity", "onBehalfOf", "identityStoreArn")]
+    return paths
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """One SQL table shape.  `json_columns` maps a raw top-level field to the
+    SQL column holding its JSON text; `raw_json_column` (Lake's `eventjson`)
+    can answer any other path."""
+
+    name: str
+    columns: Mapping[tuple[str, ...], Column]
+    json_columns: Mapping[str, str] = field(default_factory=dict)
+    raw_json_column: str | None = None
+
+    def column(self, path: tuple[str, ...]) -> Column | None:
+        known = self.columns.get(path)
+        if known is not None:
+            return known
+        try:
+            if len(path) > 1 and path[0] in self.json_columns:
+                return Column(f"json_extract_scalar({self.json_columns[path[0]]}, {json_path(path[1:])})",
+                              Kind.JSON_TEXT)
+            if self.raw_json_column:
+                return Column(f"json_extract_scalar({self.raw_json_column}, {json_path(path)})", Kind.JSON_TEXT)
+        except Untranslatable:
+            return None
+        return None
+
+
+def _athena_columns() -> dict[tuple[str, ...], Column]:
+    paths = [(f,) for f in _STRING_FIELDS] + _identity_paths(with_extras=True)
+    paths += [("addendum", f) for f in ("reason", "updatedFields", "originalRequestID", "originalEventID")]
+    paths += [("tlsDetails", f) for f in ("tlsVersion", "cipherSuite", "clientProvidedHostHeader")]
+    columns = _strings(paths)
+    columns[("readOnly",)] = Column("readonly", Kind.BOOL_TEXT)
+    return columns
+
+
+def _lake_columns() -> dict[tuple[str, ...], Column]:
+    # eventtime and creationdate are TIMESTAMPs in Lake: compare their raw text
+    # through eventjson instead, which keeps JMESPath's string semantics exact.
+    top = [f for f in _STRING_FIELDS if f not in ("eventTime", "sessionCredentialFromConsole",
+                                                  "vpcEndpointAccountId")]
+    columns = _strings([(f,) for f in top] + _identity_paths(with_extras=False))
+    columns[("tlsDetails", "tlsVersion")] = Column("tlsdetails.tlsversion", Kind.STRING)
+    columns[("tlsDetails", "cipherSuite")] = Column("tlsdetails.ciphersuite", Kind.STRING)
+    columns[("tlsDetails", "clientProvidedHostHeader")] = Column("tlsdetails.clientprovidedhostheader", Kind.STRING)
+    columns[("readOnly",)] = Column("readonly", Kind.BOOL)
+    columns[("managementEvent",)] = Column("managementevent", Kind.BOOL)
+    for path in [("eventTime",), ("sessionCredentialFromConsole",), ("vpcEndpointAccountId",),
+                 ("userIdentity", "sessionContext", "attributes", "creationDate")]:
+        columns[path] = Column(f"json_extract_scalar(eventjson, {json_path(path)})", Kind.STRING)
+    return columns
+
+
+# The official CloudTrail table (Athena UG, partition projection variant).
+ATHENA = Dialect(
+    name="athena",
+    columns=_athena_columns(),
+    json_columns={"requestParameters": "requestparameters", "responseElements": "responseelements",
+                  "additionalEventData": "additionaleventdata", "serviceEventDetails": "serviceeventdetails",
+                  "edgeDeviceDetails": "edgedevicedetails"},
+)
+
+# CloudTrail Lake's event schema; `eventjson` holds the raw event.
+LAKE = Dialect(name="lake", columns=_lake_columns(), raw_json_column="eventjson")

@@ -1,0 +1,173 @@
+"""JMESPath filter -> SQL WHERE clause (Trino: Athena and CloudTrail Lake).
+
+The JMESPath filter stays the truth: the SQL only has to return a superset of
+the matching rows, and every source re-applies the full filter to what comes
+back.  Hence the rules:
+
+* every emitted predicate is two-valued (never NULL), so `NOT` and `OR` keep
+  JMESPath's meaning (`missing != 'x'` is true in JMESPath; `col <> 'x'` is NULL);
+* each translation is *exact* or a *superset*; `NOT` needs an exact operand;
+* in an `&&`, an operand that cannot be translated is dropped (TRUE), which
+  keeps a superset; in an `||` every operand must translate;
+* literals go through `sql_string` (quotes doubled) and identifiers come only
+  from the dialect's whitelist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from trailtui.filters import EventFilter, is_truthy
+from trailtui.sources.pushdown.dialects import Column, Dialect, Kind
+from trailtui.sources.pushdown.literals import Untranslatable, like_predicate, sql_string
+from trailtui.sources.pushdown.tree import Node, field_path, path_and_literal
+
+MAX_WHERE_CHARS = 4000  # Lake statements are limited to 10,000 characters in all
+_ORDERING = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+_LIKE_FUNCTIONS = {"starts_with": "prefix", "ends_with": "suffix", "contains": "infix"}
+
+
+@dataclass(frozen=True, slots=True)
+class Sql:
+    """A translated predicate; `exact` when it selects exactly what JMESPath does."""
+
+    text: str
+    exact: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """The WHERE text to AND into a query (`TRUE` when nothing could be pushed)."""
+
+    where: str
+    exact: bool
+
+    @property
+    def pushed(self) -> bool:
+        return self.where != "TRUE"
+
+
+def to_sql(flt: EventFilter, dialect: Dialect) -> Translation:
+    """Translate what can be translated of `flt` for `dialect`."""
+    if flt.ast is None:
+        return Translation("TRUE", exact=True)
+    try:
+        result = _Translator(dialect).node(flt.ast)
+    except Untranslatable:
+        return Translation("TRUE", exact=False)
+    if len(result.text) > MAX_WHERE_CHARS:
+        return Translation("TRUE", exact=False)
+    return Translation(result.text, result.exact)
+
+
+class _Translator:
+    def __init__(self, dialect: Dialect) -> None:
+        self.dialect = dialect
+
+    def node(self, node: Node) -> Sql:
+        kind = node.get("type")
+        if kind == "and_expression":
+            return self._and(node)
+        if kind == "or_expression":
+            parts = [self.node(child) for child in node["children"]]
+            return Sql(f"({parts[0].text} OR {parts[1].text})", all(p.exact for p in parts))
+        if kind == "not_expression":
+            inner = self.node(node["children"][0])
+            if not inner.exact:
+                raise Untranslatable("cannot negate a superset")
+            return Sql(f"(NOT {inner.text})", True)
+        if kind == "comparator":
+            return self._comparator(node)
+        if kind == "function_expression":
+            return self._function(node)
+        if kind == "literal":
+            return Sql("TRUE" if is_truthy(node["value"]) else "FALSE", True)
+        path = field_path(node)
+        if path is not None:
+            return self._truthy(self._column(path))
+        raise Untranslatable(f"{kind} is evaluated client-side")
+
+    def _and(self, node: Node) -> Sql:
+        kept: list[Sql] = []
+        dropped = False
+        for child in node["children"]:
+            try:
+                kept.append(self.node(child))
+            except Untranslatable:
+                dropped = True
+        if not kept:
+            raise Untranslatable("no operand of && could be translated")
+        if len(kept) == 1:
+            return Sql(kept[0].text, kept[0].exact and not dropped)
+        return Sql(f"({kept[0].text} AND {kept[1].text})", all(p.exact for p in kept) and not dropped)
+
+    def _column(self, path: tuple[str, ...]) -> Column:
+        column = self.dialect.column(path)
+        if column is None:
+            raise Untranslatable(f"{'.'.join(path)} has no column")
+        return column
+
+    def _truthy(self, column: Column) -> Sql:
+        if column.kind is Kind.STRING:
+            return Sql(f"({column.sql} IS NOT NULL AND {column.sql} <> '')", True)
+        if column.kind is Kind.BOOL:
+            return Sql(f"coalesce({column.sql}, FALSE)", True)
+        if column.kind is Kind.BOOL_TEXT:
+            return Sql(f"coalesce({column.sql} = 'true', FALSE)", True)
+        raise Untranslatable("truthiness of JSON text")
+
+    def _comparator(self, node: Node) -> Sql:
+        found = path_and_literal(node)
+        if found is None:
+            raise Untranslatable("comparison is not path vs literal")
+        path, value, op = found
+        column = self._column(path)
+        approximate = column.kind is Kind.JSON_TEXT
+        if value is None:
+            if op == "eq":
+                return Sql(f"({column.sql} IS NULL)", not approximate)
+            if op == "ne" and not approximate:
+                return Sql(f"({column.sql} IS NOT NULL)", True)
+            raise Untranslatable("null test")
+        if isinstance(value, bool):
+            return self._bool_comparison(column, value, op)
+        if not isinstance(value, str) or column.kind in (Kind.BOOL, Kind.BOOL_TEXT):
+            raise Untranslatable("literal type does not match the column")
+        literal = sql_string(value)
+        if op == "eq":
+            return Sql(f"({column.sql} IS NOT DISTINCT FROM {literal})", not approximate)
+        if op == "ne":
+            if approximate:
+                raise Untranslatable("!= on JSON text would drop rows")
+            return Sql(f"({column.sql} IS DISTINCT FROM {literal})", True)
+        return Sql(f"coalesce({column.sql} {_ORDERING[op]} {literal}, FALSE)", not approximate)
+
+    def _bool_comparison(self, column: Column, value: bool, op: str) -> Sql:
+        if op not in ("eq", "ne"):
+            raise Untranslatable("ordering on a boolean")
+        if column.kind is Kind.BOOL:
+            literal = "TRUE" if value else "FALSE"
+        elif column.kind is Kind.BOOL_TEXT:
+            literal = "'true'" if value else "'false'"
+        else:
+            raise Untranslatable("boolean literal on a non-boolean column")
+        keyword = "IS NOT DISTINCT FROM" if op == "eq" else "IS DISTINCT FROM"
+        return Sql(f"({column.sql} {keyword} {literal})", True)
+
+    def _function(self, node: Node) -> Sql:
+        name = node["value"]
+        where = _LIKE_FUNCTIONS.get(name)
+        children = node["children"]
+        if where is None or len(children) != 2 or children[1].get("type") != "literal":
+            raise Untranslatable(f"{name}() is evaluated client-side")
+        path = field_path(children[0])
+        value: Any = children[1]["value"]
+        if path is None or not isinstance(value, str):
+            raise Untranslatable(f"{name}() arguments")
+        column = self._column(path)
+        # contains() also tests list membership, which JSON text cannot see.
+        allowed = (Kind.STRING,) if name == "contains" else (Kind.STRING, Kind.JSON_TEXT)
+        if column.kind not in allowed:
+            raise Untranslatable(f"{name}() on a column that may not hold a string")
+        return Sql(like_predicate(column.sql, value, where), column.kind is Kind.STRING)
