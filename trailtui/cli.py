@@ -78,9 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"trailtui {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    common = common_options(suppress=True)
     for name, module_name in COMMANDS.items():
-        import_module(module_name).register(sub, common)
+        # a fresh parent per command: argparse shares parent actions, so one
+        # command's conflict_handler="resolve" would strip --region from all
+        import_module(module_name).register(sub, common_options(suppress=True))
     return parser
 
 
