@@ -1,0 +1,170 @@
+"""The user's configuration: `~/.config/trailtui/config.toml` (XDG).
+
+It names sources, picks the default source and theme, and keeps saved filters:
+
+    default_source = "prod"
+    theme = "default"
+
+    [sources]
+    prod = "s3://org-trail-bucket/AWSLogs"
+    lab = "/data/trails/lab"
+
+    [filters]
+    console-logins = "eventName == 'ConsoleLogin'"
+
+Reading never creates anything (bastion homes may be read-only or shared); the
+file and its directory are written only when the user saves something.  A bad
+file is reported in one line and the defaults are used.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    sources: dict[str, str] = field(default_factory=dict)
+    default_source: str | None = None
+    theme: str | None = None
+    filters: dict[str, str] = field(default_factory=dict)
+
+    def resolve_source(self, given: str | None) -> str | None:
+        """The source URL for what the user typed: a configured name maps to its
+        URL, anything else is taken as a URL or path; nothing given means the
+        default source (itself a name or a URL)."""
+        chosen = given if given else self.default_source
+        if not chosen:
+            return None
+        if chosen in self.sources and not Path(chosen).exists():
+            return self.sources[chosen]
+        return chosen
+
+    def with_filter(self, name: str, expression: str) -> "Config":
+        return replace(self, filters={**self.filters, name: expression})
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    config: Config
+    path: Path
+    problem: str | None = None
+
+
+def config_path(env: dict[str, str] | None = None) -> Path:
+    """`$TRAILTUI_CONFIG`, else `$XDG_CONFIG_HOME/trailtui/config.toml`, else
+    `~/.config/trailtui/config.toml`.  Only computes the path; creates nothing."""
+    env = dict(os.environ) if env is None else env
+    explicit = env.get("TRAILTUI_CONFIG")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME") or Path.home()) / ".config")
+    return Path(base).expanduser() / "trailtui" / "config.toml"
+
+
+def _strings(value: Any, where: str, problems: list[str]) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        problems.append(f"[{where}] must be a table of name = \"text\"")
+        return {}
+    out: dict[str, str] = {}
+    for key, item in value.items():
+        if isinstance(item, str):
+            out[str(key)] = item
+        else:
+            problems.append(f"{where}.{key} must be a string")
+    return out
+
+
+def _optional_string(data: dict[str, Any], key: str, problems: list[str]) -> str | None:
+    value = data.get(key)
+    if value is None or isinstance(value, str):
+        return value or None
+    problems.append(f"{key} must be a string")
+    return None
+
+
+def parse_config(text: str) -> tuple[Config, list[str]]:
+    """Parse TOML text; unknown keys are ignored, wrong types are reported."""
+    data = tomllib.loads(text)
+    problems: list[str] = []
+    config = Config(
+        sources=_strings(data.get("sources"), "sources", problems),
+        default_source=_optional_string(data, "default_source", problems),
+        theme=_optional_string(data, "theme", problems),
+        filters=_strings(data.get("filters"), "filters", problems),
+    )
+    return config, problems
+
+
+def load_config(path: Path | None = None) -> LoadedConfig:
+    """Read the config; a missing file is the empty config, a broken one is the
+    empty config plus a one-line problem naming the file."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LoadedConfig(Config(), path)
+    except (OSError, UnicodeDecodeError) as exc:
+        return LoadedConfig(Config(), path, f"{path}: cannot read ({exc})")
+    try:
+        config, problems = parse_config(text)
+    except tomllib.TOMLDecodeError as exc:
+        return LoadedConfig(Config(), path, f"{path}: not valid TOML ({exc})")
+    problem = f"{path}: " + "; ".join(problems) if problems else None
+    return LoadedConfig(config, path, problem)
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and every control character
+    escaped (TOML forbids raw controls, DEL included)."""
+    out = ['"']
+    for char in value:
+        code = ord(char)
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_key(key: str) -> str:
+    bare = key and all(c.isascii() and (c.isalnum() or c in "-_") for c in key)
+    return key if bare else toml_string(key)
+
+
+def render_config(config: Config) -> str:
+    lines = ["# trailtui configuration (written by trailtui; edit freely)"]
+    if config.default_source:
+        lines.append(f"default_source = {toml_string(config.default_source)}")
+    if config.theme:
+        lines.append(f"theme = {toml_string(config.theme)}")
+    for table, values in (("sources", config.sources), ("filters", config.filters)):
+        if values:
+            lines.append("")
+            lines.append(f"[{table}]")
+            lines.extend(f"{_toml_key(k)} = {toml_string(v)}" for k, v in values.items())
+    return "\n".join(lines) + "\n"
+
+
+def save_config(config: Config, path: Path | None = None) -> Path:
+    """Write the config (creating its directory); only called when the user
+    explicitly saves something.  Written to a temp file then renamed, mode 0600."""
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(render_config(config))
+    os.replace(temp, path)
+    return path

@@ -1,0 +1,572 @@
+"""The console: `trailtui [SOURCE]` and the console `trailtui demo` opens.
+
+Four panes (1 Health, 2 Events, 3 Integrity, 4 Findings), a status line and a
+footer.  The app paints before any source is opened: the first query opens the
+source in a worker, so no AWS SDK is imported and no network is touched before
+the first frame (and never, for a local trail).
+"""
+
+from __future__ import annotations
+
+import argparse
+import inspect
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import orjson
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.widgets import ContentSwitcher, Footer, Static
+
+from trailtui.aws.config import AwsConfig
+from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
+from trailtui.config import Config, LoadedConfig, load_config, save_config
+from trailtui.filters import EventFilter, FilterError
+from trailtui.safe import visible
+from trailtui.sources.base import EventSource, Query
+from trailtui.timerange import TimeParseError, TimeRange
+from trailtui.ui import integrations, keys
+from trailtui.ui.browse_state import BrowseState, RangeChoice
+from trailtui.ui.commands import TrailCommands
+from trailtui.ui.detail_screen import DetailScreen
+from trailtui.ui.event_list import EventList
+from trailtui.ui.events_pane import EventsPane
+from trailtui.ui.filter_bar import FilterBar
+from trailtui.ui.findings_pane import FindingsPane, FindingsTable
+from trailtui.ui.help_screen import HelpScreen
+from trailtui.ui.marks import MarkBook, mark_key
+from trailtui.ui.pane_bar import PANES, PaneBar
+from trailtui.ui.pivot_screen import PivotScreen
+from trailtui.ui.pivots import Pivot, pivot_options
+from trailtui.ui.prompt_screen import PromptScreen
+from trailtui.ui.quick_filter_screen import QuickFilterScreen
+from trailtui.ui.session import SourceSession
+from trailtui.ui.status_line import StatusLine
+from trailtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, resolve_variable_defaults
+from trailtui.ui.time_presets import anchor_time, range_label
+from trailtui.ui.time_screen import TimeScreen
+
+
+@dataclass(slots=True)
+class ConsoleOptions:
+    """Everything the console starts from (built by `run_app`, or by tests)."""
+
+    source_url: str
+    aws: AwsConfig = field(default_factory=AwsConfig)
+    theme: str | None = None
+    filter_text: str = ""
+    range_choice: RangeChoice = field(default_factory=RangeChoice)
+    demo: bool = False
+    demo_anchor: datetime | None = None
+    public_keys: Any = None
+    config: LoadedConfig | None = None
+    themes: ThemeSet | None = None
+    source: EventSource | None = None  # an already-open source (tests, embedding)
+    start_pane: str = "events"
+
+
+class TrailApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "trailtui"
+    BINDINGS = keys.bindings(keys.APP) + [Binding("ctrl+c", "quit", show=False, id="trailtui.app.ctrl-c")]
+    COMMANDS = App.COMMANDS | {TrailCommands}
+
+    def __init__(self, options: ConsoleOptions) -> None:
+        super().__init__()
+        self.options = options
+        self.session = SourceSession(options.source_url, options.aws, options.source)
+        self.marks = MarkBook()
+        self.config = options.config.config if options.config else Config()
+        self.last_clipboard: ClipboardWrite | None = None
+        self.current_pane = options.start_pane
+        self._loaded: set[str] = set()
+        self._events: EventsPane | None = None
+        self._initial_state = BrowseState(filter_text=options.filter_text, range_choice=options.range_choice)
+        self.animation_level = "none"
+
+    # -- layout -----------------------------------------------------------------
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return resolve_variable_defaults(self.current_theme.to_color_system().generate())
+
+    def compose(self) -> ComposeResult:
+        yield PaneBar(id="pane-bar")
+        with ContentSwitcher(initial="events", id="panes"):
+            yield Container(Static(Text(" loading…"), classes="placeholder"), id="health")
+            yield EventsPane(self.session, self.marks, id="events")
+            yield Container(Static(Text(" press v to verify the trail's integrity"), classes="placeholder"),
+                            id="integrity")
+            yield FindingsPane(self.marks, id="findings")
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    @property
+    def events(self) -> EventsPane:
+        if self._events is None:
+            self._events = self.query_one(EventsPane)
+        return self._events
+
+    def on_mount(self) -> None:
+        self._apply_themes()
+        if self.options.config and self.options.config.problem:
+            self.notify(visible(self.options.config.problem), title="config", severity="warning", markup=False)
+        self.query_one(FindingsPane).refresh_marks()
+        self.events.filter_bar.set_applied(self.options.filter_text)
+        self.events.start(self._initial_state)
+        self.action_pane(self.options.start_pane)
+
+    def _apply_themes(self) -> None:
+        themes = self.options.themes or load_themes()
+        for theme in themes.themes.values():
+            self.register_theme(theme)
+        wanted = self.options.theme or self.config.theme or DEFAULT_THEME
+        for problem in themes.problems:
+            self.notify(visible(problem), title="theme skipped", severity="warning", markup=False)
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+            self.notify(f"unknown theme {visible(wanted)!r}; using {fallback}", severity="warning", markup=False)
+            self.theme = fallback
+
+    async def on_unmount(self) -> None:
+        if self._events is not None:
+            self._events.close()
+        await self.session.close()
+
+    # -- panes ------------------------------------------------------------------
+    def action_pane(self, name: str) -> None:
+        self.query_one(ContentSwitcher).current = name
+        self.current_pane = name
+        self.query_one(PaneBar).show(name, len(self.marks))
+        if name == "health":
+            self._load_health()
+        elif name == "integrity":
+            self._load_integrity()
+        elif name == "findings":
+            self.query_one(FindingsPane).refresh_marks()
+            self.query_one(FindingsPane).focus_table()
+        elif name == "events":
+            self.events.list.focus()
+        self.refresh_bindings()
+
+    def _mount_part(self, host_id: str, build: Callable[[], Any]) -> Any | None:
+        """Mount another engineer's pane into its host, or a placeholder."""
+        host = self.query_one(f"#{host_id}", Container)
+        try:
+            widget = build()
+        except integrations.Missing as exc:
+            host.remove_children()
+            host.mount(Static(Text(f" {exc}"), classes="placeholder"))
+            return None
+        host.remove_children()
+        host.mount(widget)
+        return widget
+
+    def _load_health(self) -> None:
+        if "health" in self._loaded:
+            return
+        self._loaded.add("health")
+
+        def build() -> Any:
+            cls = integrations.health_pane_class()
+            facts = integrations.demo_facts() if self.options.demo else None
+            return cls(self.options.aws, facts=facts)
+
+        pane = self._mount_part("health", build)
+        if pane is not None:
+            self.call_after_refresh(self._call_part, pane, "load")
+
+    def _load_integrity(self) -> Any | None:
+        host = self.query_one("#integrity", Container)
+        if "integrity" in self._loaded:
+            children = list(host.children)
+            return children[0] if children and hasattr(children[0], "start_verification") else None
+        self._loaded.add("integrity")
+
+        def build() -> Any:
+            cls = integrations.integrity_pane_class()
+            return cls(self.options.source_url, self.options.aws, public_keys=self.options.public_keys)
+
+        return self._mount_part("integrity", build)
+
+    async def _call_part(self, part: Any, method: str) -> None:
+        """Call a pane's load/start method, sync or async, reporting failures in one line."""
+        try:
+            result = getattr(part, method)()
+            if inspect.isawaitable(result):
+                await result
+        except Exception as exc:  # another part's failure must not take the console down
+            self.notify(visible(f"{method} failed: {exc}"), severity="error", markup=False)
+
+    def action_verify(self) -> None:
+        self.action_pane("integrity")
+        pane = self._load_integrity()
+        if pane is not None:
+            self.call_after_refresh(self._call_part, pane, "start_verification")
+
+    # -- the selected event -----------------------------------------------------
+    def _selected(self) -> tuple[dict[str, Any], int | None] | None:
+        screen = self.screen
+        if isinstance(screen, DetailScreen):
+            return screen.raw, getattr(screen, "index", None)
+        if self.current_pane == "findings":
+            table = self.query_one(FindingsTable)
+            key = table._selected_key()
+            entry = self.marks.get(key) if key else None
+            return (entry.event, None) if entry else None
+        index = self.events.selected_index()
+        if index is None:
+            return None
+        return self.events.raw_at(index), index
+
+    def _need_selection(self) -> tuple[dict[str, Any], int | None] | None:
+        selected = self._selected()
+        if selected is None:
+            self.notify("no event selected", severity="warning")
+        return selected
+
+    # -- actions ----------------------------------------------------------------
+    def action_filter(self) -> None:
+        if self.current_pane != "events":
+            self.action_pane("events")
+        self.events.filter_bar.begin()
+
+    def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
+        self.events.start(self.events.state.with_filter(message.text))
+        self.events.list.focus()
+
+    def on_filter_bar_left(self, _message: FilterBar.Left) -> None:
+        self.events.list.focus()
+
+    def action_quick_filter(self) -> None:
+        def apply(expression: str | None) -> None:
+            if expression:
+                self.apply_filter(expression)
+
+        self.push_screen(QuickFilterScreen(), apply)
+
+    def apply_filter(self, expression: str) -> None:
+        """Put `expression` in the filter bar and run it (quick filters, hunts, saved filters)."""
+        try:
+            EventFilter.compile(expression)
+        except FilterError as exc:
+            self.notify(visible(str(exc)), severity="error", markup=False)
+            return
+        if self.current_pane != "events":
+            self.action_pane("events")
+        bar = self.events.filter_bar
+        bar.set_applied(expression)
+        if expression and (not bar.history or bar.history[-1] != expression):
+            bar.history.append(expression)
+        self.events.start(self.events.state.with_filter(expression))
+        self.events.list.focus()
+
+    def action_time_range(self) -> None:
+        anchor = None
+        anchored = self.options.demo
+        if anchored:
+            anchor = self.options.demo_anchor or self.session.newest_seen
+
+        def apply(choice: RangeChoice | None) -> None:
+            if choice is not None:
+                if self.current_pane != "events":
+                    self.action_pane("events")
+                self.events.start(self.events.state.with_range(choice))
+
+        self.push_screen(TimeScreen(self.events.state.effective_range(), anchor, anchored), apply)
+
+    def action_pivot(self) -> None:
+        selected = self._need_selection()
+        if selected is not None:
+            self.ask_pivot(selected[0])
+
+    def ask_pivot(self, raw: dict[str, Any]) -> None:
+        options = pivot_options(raw)
+        if not options:
+            self.notify("this event has nothing to pivot on", severity="warning")
+            return
+
+        def apply(pivot: Pivot | None) -> None:
+            if pivot is not None:
+                self.push_pivot(pivot)
+
+        self.push_screen(PivotScreen(options), apply)
+
+    def push_pivot(self, pivot: Pivot) -> None:
+        if self.current_pane != "events":
+            self.action_pane("events")
+        self.events.start(self.events.state.push(pivot))
+        self.events.list.focus()
+
+    def action_pop_pivot(self) -> None:
+        state = self.events.state
+        if not state.pivots:
+            self.notify("no pivot to pop")
+            return
+        if self.current_pane != "events":
+            self.action_pane("events")
+        self.events.start(state.pop())
+
+    def action_mark(self) -> None:
+        selected = self._need_selection()
+        if selected is not None:
+            self.ask_mark(*selected)
+
+    def ask_mark(self, raw: dict[str, Any], index: int | None = None) -> None:
+        existing = self.marks.get(mark_key(raw))
+
+        def apply(note: str | None) -> None:
+            if note is None:
+                return
+            self.marks.mark(raw, note.strip())
+            self.events.mark_changed(raw, index, True)
+            self.query_one(FindingsPane).refresh_marks()
+            self.query_one(PaneBar).show(self.current_pane, len(self.marks))
+            self.notify(f"marked ({len(self.marks)} finding{'s' if len(self.marks) != 1 else ''})")
+
+        title = "Mark as finding: note (optional, enter to mark)"
+        self.push_screen(PromptScreen(title, existing.note if existing else "", "why this event matters",
+                                      context=_event_line(raw)), apply)
+
+    def action_copy(self) -> None:
+        selected = self._need_selection()
+        if selected is not None:
+            self.copy_event(selected[0])
+
+    def copy_event(self, raw: dict[str, Any]) -> None:
+        """Copy the event's JSON over OSC 52 (pretty when it fits, else compact)."""
+        attempts = (orjson.dumps(raw, option=orjson.OPT_INDENT_2), orjson.dumps(raw))
+        error: ClipboardError | None = None
+        for blob in attempts:
+            try:
+                write = self.copy_to_clipboard(blob.decode("utf-8"))
+            except ClipboardError as exc:
+                error = exc
+                continue
+            how = {"tmux": " (tmux passthrough)", "screen": " (screen passthrough)"}.get(write.wrapping, "")
+            self.notify(f"copied the event JSON ({len(blob):,} bytes) via OSC 52{how}")
+            return
+        self.notify(f"not copied: {error}", severity="error", markup=False)
+
+    def copy_to_clipboard(self, text: str) -> ClipboardWrite:  # type: ignore[override]
+        """Like Textual's, but wrapped for tmux/screen and size-capped (see trailtui.clipboard)."""
+        write = osc52(text)
+        self._clipboard = text
+        self.last_clipboard = write
+        if self._driver is not None:
+            self._driver.write(write.sequence)
+        return write
+
+    def action_export(self) -> None:
+        try:
+            cls = integrations.export_screen_class()
+        except integrations.Missing as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+        state = self.events.state
+        query = Query(filter=state.compile(), time_range=state.effective_range().time_range)
+        self.push_screen(cls(self.options.source_url, self.options.aws, query, self.marks.as_export_marks()))
+
+    def action_hunts(self) -> None:
+        try:
+            cls = integrations.hunts_screen_class()
+        except integrations.Missing as exc:
+            self.notify(str(exc), severity="warning", markup=False)
+            return
+
+        def apply(result: str | None) -> None:
+            if isinstance(result, str) and result.strip():
+                self.apply_filter(result.strip())
+
+        time_range = self.events.state.effective_range().time_range
+        self.push_screen(cls(self.options.source_url, self.options.aws, time_range), apply)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_back(self) -> None:
+        if self.current_pane == "events":
+            if self.events.cancel():
+                self.notify("scan stopped; the list may be incomplete")
+        else:
+            self.action_pane("events")
+
+    def action_quit(self) -> None:
+        self.exit(0)
+
+    # -- the list -----------------------------------------------------------------
+    def on_event_list_opened(self, message: EventList.Opened) -> None:
+        raw = self.events.raw_at(message.index)
+        screen = DetailScreen(raw, self.events.position_text(message.index))
+        screen.index = message.index  # type: ignore[attr-defined]
+        self.push_screen(screen)
+
+    def on_events_pane_state_changed(self, _message: EventsPane.StateChanged) -> None:
+        pane = self.events
+        state = pane.state
+        filter_text = state.filter_text
+        if state.pivots:
+            filter_text += f"{' + ' if filter_text else ''}{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
+        self.query_one(StatusLine).update_state(self.options.source_url, state.effective_range().label,
+                                                filter_text, pane.run)
+
+    # -- findings -----------------------------------------------------------------
+    def on_findings_table_act(self, message: FindingsTable.Act) -> None:
+        entry = self.marks.get(message.key) if message.key else None
+        if message.action == "save":
+            self.ask_save_marks()
+        elif entry is None:
+            return
+        elif message.action == "open":
+            self.push_screen(DetailScreen(entry.event, "marked"))
+        elif message.action == "note":
+            self.ask_mark(entry.event)
+        elif message.action == "delete":
+            self.marks.unmark(message.key)
+            self.events.mark_changed(entry.event, None, False)
+            self.query_one(FindingsPane).refresh_marks()
+            self.query_one(PaneBar).show(self.current_pane, len(self.marks))
+
+    def ask_save_marks(self) -> None:
+        if not len(self.marks):
+            self.notify("no marks to write", severity="warning")
+            return
+        default = f"trailtui-marks-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.jsonl"
+
+        def save(path: str | None) -> None:
+            if not path:
+                return
+            try:
+                written = self.marks.save(Path(path).expanduser())
+            except OSError as exc:
+                self.notify(visible(f"cannot write {path}: {exc.strerror or exc}"), severity="error", markup=False)
+                return
+            self.notify(visible(f"wrote {len(self.marks)} marks to {written}"), markup=False)
+
+        self.push_screen(PromptScreen("Write marks (JSONL) to file", default), save)
+
+    # -- config -----------------------------------------------------------------
+    def ask_save_filter(self) -> None:
+        text = self.events.state.filter_text
+        if not text:
+            self.notify("no filter to save", severity="warning")
+            return
+
+        def save(name: str | None) -> None:
+            if not name or not name.strip():
+                return
+            self.config = self.config.with_filter(name.strip(), text)
+            try:
+                path = save_config(self.config, self.options.config.path if self.options.config else None)
+            except OSError as exc:
+                self.notify(visible(f"cannot save the config: {exc}"), severity="error", markup=False)
+                return
+            self.notify(visible(f"saved filter {name.strip()!r} in {path}"), markup=False)
+
+        self.push_screen(PromptScreen("Save the current filter as (name)", "", context=text), save)
+
+    def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
+        for number, (name, title) in enumerate(PANES, start=1):
+            yield f"Pane {number}: {title}", f"switch to the {title} pane", lambda n=name: self.action_pane(n)
+        yield "Filter", "edit the JMESPath filter (/)", self.action_filter
+        yield "Quick filter", "principal, source IP, event name (f)", self.action_quick_filter
+        yield "Time range", "presets or an absolute range (t)", self.action_time_range
+        yield "Pivot", "narrow to the selected event's principal, key, IP... (p)", self.action_pivot
+        yield "Pop pivot", "undo the last pivot (backspace)", self.action_pop_pivot
+        yield "Mark event", "mark the selected event as a finding (m)", self.action_mark
+        yield "Copy event JSON", "OSC 52 clipboard copy (y)", self.action_copy
+        yield "Verify integrity", "digest chain, hashes, signatures (v)", self.action_verify
+        yield "Export", "events or marks to a file (e)", self.action_export
+        yield "Hunts", "run a hunt from the catalogue (h)", self.action_hunts
+        yield "Cancel scan", "stop the running query (esc)", self.action_back
+        yield "Write marks", "save the marks as JSONL", self.ask_save_marks
+        yield "Save filter", "save the current filter in the config file", self.ask_save_filter
+        for name, expression in self.config.filters.items():
+            yield f"Saved filter: {name}", expression, lambda e=expression: self.apply_filter(e)
+        yield "Help", "every key (?)", self.action_help
+        yield "Quit", "leave trailtui (q)", self.action_quit
+
+
+def _event_line(raw: dict[str, Any]) -> str:
+    identity = raw.get("userIdentity") if isinstance(raw.get("userIdentity"), dict) else {}
+    who = identity.get("arn") or identity.get("principalId") or "?"
+    return f"{raw.get('eventTime', '?')}  {raw.get('eventName', '?')}  by {who}"
+
+
+# -- starting the console ---------------------------------------------------------
+def _read_demo_info(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _demo_anchor(info: dict[str, Any]) -> datetime | None:
+    for key in ("newest_event", "newest", "end", "until", "last_event"):
+        value = info.get(key)
+        if isinstance(value, str):
+            found = anchor_time(value)
+            if found is not None:
+                return found
+    return None
+
+
+def _fail(message: str) -> int:
+    print(f"trailtui: {visible(message)}", file=sys.stderr)
+    return 2
+
+
+def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig) -> ConsoleOptions | str:
+    """Options from the command line and config, or a one-line error."""
+    url = loaded.config.resolve_source(getattr(args, "source", None))
+    if not url:
+        return (f"no source given and no default_source in {loaded.path}; "
+                "try `trailtui ./AWSLogs`, `trailtui s3://BUCKET/PREFIX` or `trailtui demo`")
+    if "://" not in url or url.startswith("file://"):
+        path = url[len("file://"):] if url.startswith("file://") else url
+        if not Path(path).exists():
+            return f"{path}: no such file or directory"
+    filter_text = (getattr(args, "filter", "") or "").strip()
+    try:
+        EventFilter.compile(filter_text)
+    except FilterError as exc:
+        return f"{exc}\n{exc.pointer()}"
+    since, until = getattr(args, "since", None), getattr(args, "until", None)
+    try:
+        time_range = TimeRange.parse(since, until)
+    except TimeParseError as exc:
+        return str(exc)
+    label = range_label(time_range)
+    demo_info_path = getattr(args, "demo_info", None)
+    info = _read_demo_info(demo_info_path)
+    return ConsoleOptions(
+        source_url=url,
+        aws=aws,
+        theme=getattr(args, "theme", None),
+        filter_text=filter_text,
+        range_choice=RangeChoice(time_range, label),
+        demo=bool(demo_info_path),
+        demo_anchor=_demo_anchor(info),
+        public_keys=getattr(args, "public_keys", None),
+        config=loaded,
+    )
+
+
+def run_app(args: argparse.Namespace, aws: AwsConfig) -> int:
+    """Open the console; returns the process exit code."""
+    loaded = load_config()
+    options = build_options(args, aws, loaded)
+    if isinstance(options, str):
+        return _fail(options)
+    app = TrailApp(options)
+    app.run(mouse=not getattr(args, "no_mouse", False))
+    return app.return_code or 0

@@ -1,0 +1,124 @@
+"""Column layout of the event list, adapted to the terminal width.
+
+At 80 columns the region column goes and the time loses its year, so the
+principal, the event and the error keep room; wider terminals get everything.
+Cells are escaped (`trailtui.safe.visible`) and cut to their width in terminal
+cells, with `…` marking a cut (in the middle for principals, whose role name
+and session name are both telling).  Rich only, no Textual.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from rich.cells import cell_len, set_cell_size
+
+from trailtui.safe import visible
+from trailtui.ui.row_store import Row
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    cut: str = "end"  # where to cut a long value: "end" or "middle"
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    columns: tuple[Column, ...]
+    time_format: str
+    width: int
+
+    def header(self) -> str:
+        return " " + " ".join(fit(c.title, c.width, "end") for c in self.columns)
+
+
+def fit(text: str, width: int, cut: str = "end") -> str:
+    """`text` padded or cut to exactly `width` cells."""
+    if width <= 0:
+        return ""
+    if cell_len(text) <= width:
+        return set_cell_size(text, width)
+    if width == 1:
+        return ELLIPSIS
+    if cut == "middle" and width >= 7:
+        head = (width - 1) // 2
+        tail = width - 1 - head
+        end = _last_cells(text, tail)
+        return set_cell_size(text, head) + ELLIPSIS + set_cell_size(end, tail)
+    return set_cell_size(text, width - 1) + ELLIPSIS
+
+
+def _last_cells(text: str, width: int) -> str:
+    out = ""
+    for char in reversed(text):
+        if cell_len(char + out) > width:
+            break
+        out = char + out
+    return out
+
+
+def layout_for(width: int) -> Layout:
+    """Columns for a list `width` cells wide (one cell is the gutter)."""
+    if width >= 140:
+        time_w, time_fmt, ip_w, region_w, error_w = 19, "%Y-%m-%d %H:%M:%S", 20, 14, 22
+    elif width >= 110:
+        time_w, time_fmt, ip_w, region_w, error_w = 19, "%Y-%m-%d %H:%M:%S", 15, 14, 16
+    elif width >= 90:
+        time_w, time_fmt, ip_w, region_w, error_w = 14, "%m-%d %H:%M:%S", 15, 0, 12
+    else:
+        time_w, time_fmt, ip_w, region_w, error_w = 14, "%m-%d %H:%M:%S", 15, 0, 10
+    fixed = [time_w, ip_w, error_w] + ([region_w] if region_w else [])
+    separators = 5 if region_w else 4
+    flexible = max(width - 1 - sum(fixed) - separators, 16)
+    event_w = min(max(flexible * 2 // 5, 8), 34)
+    principal_w = flexible - event_w
+    columns = [
+        Column("time", "TIME (UTC)" if time_w >= 19 else "TIME UTC", time_w),
+        Column("principal", "PRINCIPAL", principal_w, "middle"),
+        Column("event", "EVENT", event_w),
+        Column("source_ip", "SOURCE IP", ip_w, "middle"),
+    ]
+    if region_w:
+        columns.append(Column("region", "REGION", region_w))
+    columns.append(Column("error", "ERROR", error_w))
+    return Layout(tuple(columns), time_fmt, width)
+
+
+def format_time(timestamp: float, fmt: str) -> str:
+    if timestamp <= 0:
+        return "?"
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime(fmt)
+
+
+def short_event(label: str, width: int) -> str:
+    """`cloudtrail:StopLogging` in a narrow column becomes `StopLogging`: the
+    API name says more than the service prefix."""
+    if cell_len(label) > width and ":" in label:
+        return label.split(":", 1)[1]
+    return label
+
+
+def cells(row: Row, layout: Layout) -> list[str]:
+    """The row's cells, escaped and fitted, in column order."""
+    values = {
+        "time": format_time(row.time, layout.time_format),
+        "principal": row.principal,
+        "event": short_event(row.event, next(c.width for c in layout.columns if c.key == "event")),
+        "source_ip": row.source_ip,
+        "region": row.region,
+        "error": row.error,
+    }
+    return [fit(visible(values[c.key]), c.width, c.cut) for c in layout.columns]
+
+
+def row_text(row: Row, layout: Layout, marked: bool) -> str:
+    """The whole line: gutter (`*` marked, `!` error) then the cells."""
+    gutter = "*" if marked else ("!" if row.error else " ")
+    line = gutter + " ".join(cells(row, layout))
+    return set_cell_size(line, layout.width)

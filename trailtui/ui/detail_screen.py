@@ -1,0 +1,137 @@
+"""The event detail (`enter`): a who / from / what / result summary over the
+full event as pretty, coloured JSON.
+
+The JSON is produced by orjson (control characters below 0x20 become `\\u00XX`
+escapes), then every other terminal-unsafe character (DEL, C1 controls, bidi
+overrides) is made visible, and the colours come from Rich's JSON highlighter
+applied to a `Text`: event text is never read as markup.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from rich.highlighter import JSONHighlighter
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from trailtui.safe import visible
+from trailtui.ui import keys
+from trailtui.ui.summary import summarize
+
+JSON_STYLES = {
+    "json.key": "json-view--key",
+    "json.str": "json-view--string",
+    "json.number": "json-view--number",
+    "json.bool_true": "json-view--literal",
+    "json.bool_false": "json-view--literal",
+    "json.null": "json-view--literal",
+}
+
+
+def pretty_json(raw: dict[str, Any]) -> str:
+    return visible_lines(orjson.dumps(raw, option=orjson.OPT_INDENT_2).decode("utf-8"))
+
+
+def visible_lines(text: str) -> str:
+    """Escape controls line by line, keeping the newlines the pretty print made."""
+    return "\n".join(visible(line) for line in text.split("\n"))
+
+
+def highlighted(text: str, styles: dict[str, Style]) -> Text:
+    """Highlight JSON text, then swap Rich's style names for theme styles."""
+    result = Text(text, no_wrap=False)
+    JSONHighlighter().highlight(result)
+    spans = []
+    for span in result.spans:
+        name = span.style if isinstance(span.style, str) else ""
+        style = styles.get(name)
+        if style is not None:
+            spans.append(span._replace(style=style))
+    result.spans = spans
+    return result
+
+
+def summary_table(raw: dict[str, Any]) -> Table:
+    table = Table(box=None, show_header=False, pad_edge=False, expand=True)
+    table.add_column("label", style="bold", no_wrap=True, width=7)
+    table.add_column("value", no_wrap=True, overflow="ellipsis", ratio=1)
+    for label, value in summarize(raw):
+        table.add_row(Text(label), Text(visible(value)))
+    return table
+
+
+class JsonView(Static):
+    COMPONENT_CLASSES = set(JSON_STYLES.values())
+
+    def __init__(self, raw: dict[str, Any], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = pretty_json(raw)
+
+    def on_mount(self) -> None:
+        self._paint()
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        if self.is_mounted:
+            self._paint()
+
+    def _paint(self) -> None:
+        styles = {name: self.get_component_rich_style(cls) for name, cls in JSON_STYLES.items()}
+        self.update(highlighted(self.text, styles))
+
+
+class DetailScreen(Screen[None]):
+    """Shows one event; `y` copies, `m` marks, `p` pivots, `esc` goes back."""
+
+    BINDINGS = keys.bindings(keys.DETAIL)
+
+    def __init__(self, raw: dict[str, Any], position: str = "") -> None:
+        super().__init__()
+        self.raw = raw
+        self.position = position
+
+    def compose(self) -> ComposeResult:
+        title = Text("Event", style="bold")
+        if self.position:
+            title.append(f"  {self.position}")
+        title.append("   y copy · m mark · p pivot · esc back")
+        yield Static(title, id="detail-title")
+        yield Static(summary_table(self.raw), id="detail-summary")
+        with VerticalScroll(id="detail-scroll"):
+            yield JsonView(self.raw, id="detail-json")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-scroll").focus()
+
+    def _scroll(self) -> VerticalScroll:
+        return self.query_one("#detail-scroll", VerticalScroll)
+
+    def action_scroll(self, delta: int) -> None:
+        self._scroll().scroll_relative(y=delta, animate=False)
+
+    def action_scroll_home(self) -> None:
+        self._scroll().scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self._scroll().scroll_end(animate=False)
+
+    def action_copy(self) -> None:
+        self.app.copy_event(self.raw)  # type: ignore[attr-defined]
+
+    def action_mark(self) -> None:
+        self.app.ask_mark(self.raw)  # type: ignore[attr-defined]
+
+    def action_pivot(self) -> None:
+        self.dismiss(None)
+        self.app.ask_pivot(self.raw)  # type: ignore[attr-defined]
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,169 @@
+"""The event list: a virtual list (Textual's Line API, the toolong pattern).
+
+Only the rows on screen are rendered, each from the compact `RowStore`; a small
+LRU cache keeps rendered strips, so a list of a million rows scrolls as fast as
+one of a hundred and its memory is the store's, not the widget's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from trailtui.ui import keys
+from trailtui.ui.columns import Layout, layout_for, row_text
+from trailtui.ui.row_store import RowStore
+
+
+class EventList(ScrollView, can_focus=True):
+    """Rows of the current result; `cursor` is the selected row's index."""
+
+    BINDINGS = keys.bindings(keys.LIST)
+    COMPONENT_CLASSES = {
+        "event-list--cursor",
+        "event-list--error",
+        "event-list--marked",
+        "event-list--empty",
+    }
+
+    cursor: reactive[int] = reactive(0, always_update=False, repaint=False)
+
+    @dataclass
+    class CursorMoved(Message):
+        index: int
+
+    @dataclass
+    class Opened(Message):
+        index: int
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.store: RowStore | None = None
+        self.marked: set[int] = set()
+        self.empty_text = ""
+        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._layout: Layout | None = None
+
+    # -- data ---------------------------------------------------------------
+    def show_store(self, store: RowStore | None, marked: set[int] | None = None) -> None:
+        """Show a new result (a new query); resets the cursor and scroll."""
+        self.store = store
+        self.marked = marked if marked is not None else set()
+        self._cache.clear()
+        self.set_reactive(EventList.cursor, 0)
+        self.rows_changed()
+        self.scroll_to(y=0, animate=False, immediate=True)
+
+    def rows_changed(self) -> None:
+        """Rows were appended: grow the virtual size, repaint."""
+        count = len(self.store) if self.store is not None else 0
+        self.virtual_size = Size(self.scrollable_content_region.width, count)
+        self.refresh()
+
+    def marks_changed(self) -> None:
+        self._cache.clear()
+        self.refresh()
+
+    def set_empty_text(self, text: str) -> None:
+        self.empty_text = text
+        self.refresh()
+
+    @property
+    def row_count(self) -> int:
+        return len(self.store) if self.store is not None else 0
+
+    # -- rendering ----------------------------------------------------------
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.rows_changed()
+
+    def layout(self) -> Layout:
+        width = self.scrollable_content_region.width
+        if self._layout is None or self._layout.width != width:
+            self._layout = layout_for(width)
+        return self._layout
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        index = self.scroll_offset.y + y
+        store = self.store
+        if store is None or index >= len(store):
+            if y == 0 and (store is None or len(store) == 0) and self.empty_text:
+                style = self.get_component_rich_style("event-list--empty")
+                return Strip([Segment(self.empty_text[:width].ljust(width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        selected = index == self.cursor
+        marked = index in self.marked
+        key = (index, width, selected, marked)
+        strip = self._cache.get(key)
+        if strip is None:
+            strip = self._render_row(index, selected, marked, width)
+            self._cache[key] = strip
+        return strip
+
+    def _render_row(self, index: int, selected: bool, marked: bool, width: int) -> Strip:
+        assert self.store is not None
+        row = self.store.row(index)
+        text = row_text(row, self.layout(), marked)
+        style: Style = self.rich_style
+        if row.error:
+            style += self.get_component_rich_style("event-list--error")
+        if marked:
+            style += self.get_component_rich_style("event-list--marked")
+        if selected:
+            style += self.get_component_rich_style("event-list--cursor")
+        return Strip([Segment(text, style)], width)
+
+    # -- cursor -------------------------------------------------------------
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, self.row_count - 1)) if self.row_count else 0
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.CursorMoved(new))
+
+    def _scroll_cursor_into_view(self) -> None:
+        height = self.scrollable_content_region.height
+        top = self.scroll_offset.y
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif height > 0 and self.cursor >= top + height:
+            self.scroll_to(y=self.cursor - height + 1, animate=False, immediate=True)
+
+    def action_cursor(self, delta: int) -> None:
+        self.cursor += delta
+
+    def action_page(self, delta: int) -> None:
+        self.cursor += delta * max(1, self.scrollable_content_region.height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = max(0, self.row_count - 1)
+        # Even when the cursor is already last, say so: the browser loads more.
+        self.post_message(self.CursorMoved(self.cursor))
+
+    def action_open(self) -> None:
+        if self.row_count:
+            self.post_message(self.Opened(self.cursor))
+
+    def on_click(self, event) -> None:
+        index = self.scroll_offset.y + event.y
+        if 0 <= index < self.row_count:
+            if index == self.cursor and event.chain >= 2:
+                self.action_open()
+            self.cursor = index

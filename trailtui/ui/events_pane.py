@@ -1,0 +1,316 @@
+"""Pane 2, Events: filter bar, pivot breadcrumbs, timeline, the event list, and
+the query worker that feeds them.
+
+Paging policy.  A query runs in one exclusive async worker (`group="query"`),
+so a new filter, time range or pivot cancels the running one; cancelling the
+worker closes the source's async generator (`aclose()`), which stops its scan
+or cancels its server query.  Pages are taken as they come and the scan keeps
+going in the background until `READ_AHEAD` matches lie beyond the cursor; then
+it pauses (the status line says so) until the cursor comes within `READ_AHEAD`
+of the end (scrolling, pgdn, `G`), when it resumes.  So a selective filter
+scans the whole range at full speed, while a filter matching millions stops
+spooling at a bounded distance ahead of the analyst.  Each match costs about 36
+bytes of memory (`RowStore`); its JSON waits in a temporary file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from trailtui.events import Event
+from trailtui.safe import visible
+from trailtui.sources.base import Page, Query, SourceError
+from trailtui.timerange import utcnow
+from trailtui.ui.browse_state import BrowseState
+from trailtui.ui.columns import layout_for
+from trailtui.ui.event_list import EventList
+from trailtui.ui.filter_bar import FilterBar
+from trailtui.ui.histogram import Histogram
+from trailtui.ui.marks import MarkBook, mark_key
+from trailtui.ui.row_store import RowStore
+from trailtui.ui.session import SourceSession
+from trailtui.ui.status_line import RunState
+from trailtui.ui.timeline import Timeline
+
+
+def one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return visible(text)[:300]
+
+
+class EventsPane(Vertical):
+    READ_AHEAD = 50_000
+    PAGE_SIZE = 500
+    CHUNK = 2_000
+    TICK = 0.1
+
+    class StateChanged(Message):
+        """The query, its progress or the pivots changed: repaint the status line."""
+
+    def __init__(self, session: SourceSession, marks: MarkBook, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.marks = marks
+        self.state = BrowseState()
+        self.run = RunState()
+        self.store: RowStore | None = None
+        self.histogram = Histogram()
+        self.marked_rows: set[int] = set()
+        self.anchor_now = utcnow()
+        self._wanted = asyncio.Event()
+        self._dirty = False
+        self._shown_rows = -1
+        self.generation = 0
+
+    def compose(self) -> ComposeResult:
+        yield FilterBar(id="filter-bar")
+        yield Static("", id="crumbs")
+        yield Timeline(id="timeline")
+        yield Static("", id="columns")
+        yield EventList(id="event-list")
+
+    @property
+    def list(self) -> EventList:
+        return self.query_one(EventList)
+
+    @property
+    def filter_bar(self) -> FilterBar:
+        return self.query_one(FilterBar)
+
+    def on_mount(self) -> None:
+        self.query_one("#crumbs").display = False
+        self.set_interval(self.TICK, self._tick)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._paint_header)
+
+    def _paint_header(self) -> None:
+        width = self.list.scrollable_content_region.width
+        if width > 0:
+            self.query_one("#columns", Static).update(Text(layout_for(width).header(), no_wrap=True))
+
+    # -- starting and stopping queries ------------------------------------------
+    def start(self, state: BrowseState) -> None:
+        """Show `state`: a fresh result, scanned by a new worker (the old one is cancelled)."""
+        self.state = state
+        self.generation += 1
+        old = self.store
+        self.store = RowStore()
+        self.histogram = Histogram()
+        self.marked_rows = set()
+        self.anchor_now = utcnow()
+        self.run = RunState(running=True, started=time.monotonic())
+        self._wanted.set()
+        self.list.show_store(self.store, self.marked_rows)
+        self.list.set_empty_text(" scanning…")
+        self._shown_rows = 0
+        self._paint_crumbs()
+        self._paint_timeline()
+        self.run_query(self.generation, state, self.store, self.run, self.histogram)
+        if old is not None:
+            old.close()
+        self.post_message(self.StateChanged())
+
+    def cancel(self) -> bool:
+        """Stop the running scan (esc); True when there was one."""
+        if not (self.run.running or self.run.paused):
+            return False
+        self.workers.cancel_group(self, "query")
+        self.run.running = False
+        self.run.paused = False
+        self.run.stopped = True
+        self.run.elapsed = time.monotonic() - self.run.started
+        self._dirty = True
+        return True
+
+    @work(exclusive=True, group="query", exit_on_error=False)
+    async def run_query(self, generation: int, state: BrowseState, store: RowStore, run: RunState,
+                        histogram: Histogram) -> None:
+        choice = state.effective_range()
+        try:
+            query = Query(filter=state.compile(), time_range=choice.time_range, page_size=self.PAGE_SIZE)
+            source = await self.session.source()
+        except SourceError as exc:
+            self._fail(run, one_line(exc))
+            return
+        except Exception as exc:  # a bad URL, missing extra, credentials...
+            self._fail(run, one_line(exc))
+            return
+        pages = source.search(query)
+        try:
+            async for page in pages:
+                if store.closed:
+                    return
+                await self._take_page(page, store, run, histogram)
+                await self._wait_for_demand(store, run)
+        except SourceError as exc:
+            run.error = one_line(exc)
+        except Exception as exc:
+            run.error = f"{type(exc).__name__}: {one_line(exc)}"
+        finally:
+            closer = getattr(pages, "aclose", None)
+            if closer is not None:
+                try:
+                    await closer()
+                except Exception:
+                    pass
+            if run.running:
+                run.elapsed = time.monotonic() - run.started
+            run.running = False
+            run.paused = False
+            self._dirty = True
+
+    def _fail(self, run: RunState, message: str) -> None:
+        run.error = message
+        run.running = False
+        self._dirty = True
+
+    async def _take_page(self, page: Page, store: RowStore, run: RunState, histogram: Histogram) -> None:
+        events = page.events
+        keys = self.marks.keys() if len(self.marks) else None
+        for start in range(0, len(events), self.CHUNK):
+            chunk = events[start:start + self.CHUNK]
+            rows = store.extend(chunk)
+            histogram.add_many(t for t in (e.time.timestamp() for e in chunk) if t > 0)
+            if keys:
+                self.marked_rows.update(i for i, e in zip(rows, chunk) if mark_key(e.raw) in keys)
+            if start + self.CHUNK < len(events):
+                await asyncio.sleep(0)
+                if store.closed:
+                    return
+        if events:
+            self.session.saw(max(events[0].time, events[-1].time))
+        run.scanned += page.scanned
+        run.matched = len(store)
+        if page.problems:
+            run.problems += len(page.problems)
+            run.last_problem = visible(str(page.problems[-1]))
+        run.progress = page.progress
+        run.status = visible(page.status)[:40]
+        self._dirty = True
+        await asyncio.sleep(0)
+
+    async def _wait_for_demand(self, store: RowStore, run: RunState) -> None:
+        while len(store) - self.list.cursor > self.READ_AHEAD:
+            run.paused = True
+            self._dirty = True
+            self._wanted.clear()
+            await self._wanted.wait()
+        if run.paused:
+            run.paused = False
+            self._dirty = True
+
+    def on_event_list_cursor_moved(self, event: EventList.CursorMoved) -> None:
+        if self.store is not None and len(self.store) - event.index <= self.READ_AHEAD:
+            self._wanted.set()
+
+    # -- painting -------------------------------------------------------------
+    def _tick(self) -> None:
+        run = self.run
+        if run.running and not run.paused:
+            run.tick += 1
+        elif not self._dirty:
+            return
+        self._dirty = False
+        count = len(self.store) if self.store is not None else 0
+        if count != self._shown_rows:
+            self._shown_rows = count
+            self.list.rows_changed()
+            self._paint_timeline()
+        self.list.set_empty_text(self._empty_text())
+        self.post_message(self.StateChanged())
+
+    def _empty_text(self) -> str:
+        run = self.run
+        if run.error:
+            return f" ✗ {run.error}"
+        if run.running:
+            return " scanning…"
+        if run.stopped:
+            return " stopped before any match (esc cancelled the scan)"
+        where = self.state.effective_range().label
+        return f" no events match ({run.scanned:,} scanned, range: {visible(where)}); t changes the range, / the filter"
+
+    def _paint_timeline(self) -> None:
+        time_range = self.state.effective_range().time_range
+        lo = time_range.since.timestamp() if time_range.since else None
+        if time_range.until is not None:
+            hi = time_range.until.timestamp()
+        elif time_range.since is not None:
+            hi = self.anchor_now.timestamp()
+        else:
+            hi = None
+        self.query_one(Timeline).show(self.histogram, lo, hi)
+
+    def _paint_crumbs(self) -> None:
+        crumbs = self.query_one("#crumbs", Static)
+        pivots = self.state.pivots
+        crumbs.display = bool(pivots)
+        if not pivots:
+            crumbs.update("")
+            return
+        text = Text(" pivots", style="bold", no_wrap=True, overflow="ellipsis")
+        for pivot in pivots:
+            text.append(" ▸ ")
+            text.append(visible(pivot.label))
+        text.append("   ⌫ pops")
+        crumbs.update(text)
+
+    # -- what the app asks ----------------------------------------------------
+    def selected_index(self) -> int | None:
+        if self.store is None or not len(self.store):
+            return None
+        return self.list.cursor
+
+    def selected_raw(self) -> dict[str, Any] | None:
+        index = self.selected_index()
+        return None if index is None or self.store is None else self.store.raw(index)
+
+    def raw_at(self, index: int) -> dict[str, Any]:
+        assert self.store is not None
+        return self.store.raw(index)
+
+    def mark_changed(self, raw: dict[str, Any], index: int | None, marked: bool) -> None:
+        if index is not None and self.store is not None and index < len(self.store):
+            if marked:
+                self.marked_rows.add(index)
+            else:
+                self.marked_rows.discard(index)
+        elif not marked and self.store is not None:
+            key = mark_key(raw)
+            for row in list(self.marked_rows):
+                if mark_key(self.store.raw(row)) == key:
+                    self.marked_rows.discard(row)
+        self.list.marks_changed()
+
+    def position_text(self, index: int) -> str:
+        total = len(self.store) if self.store is not None else 0
+        more = "+" if self.run.running or self.run.paused else ""
+        return f"{index + 1:,} of {total:,}{more}"
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    """An event as the app passes it around: the raw record and, when it came
+    from the list, its row (for marks and position)."""
+
+    raw: dict[str, Any]
+    index: int | None = None
+
+    @property
+    def event(self) -> Event:
+        return Event.from_raw(self.raw)

@@ -1,0 +1,126 @@
+"""Pivots: "show me everything else this principal / key / IP / session did".
+
+A pivot is a filter clause (or a time window) taken from one event.  Values come
+from the event, so they are attacker-controlled: they are embedded in JMESPath
+as literals that cannot be escaped out of (a raw string when that is exact, a
+JSON literal otherwise).  Pure Python, no Textual.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from trailtui.events import parse_event_time, principal_label
+from trailtui.timerange import TimeRange
+
+WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class Pivot:
+    """One step of the pivot stack.  `label` is raw text (escape it to show it)."""
+
+    kind: str
+    label: str
+    expression: str | None = None
+    time_range: TimeRange | None = None
+
+
+def jmespath_literal(value: str) -> str:
+    """A JMESPath literal equal to `value`, whatever characters it holds.
+
+    Raw strings (`'...'`) cannot hold every value exactly (the lexer keeps a
+    backslash before any character but a quote), so anything with a quote,
+    backslash or control character becomes a JSON literal in backticks, whose
+    own backticks are escaped."""
+    if value.isprintable() and "'" not in value and "\\" not in value and "`" not in value:
+        return f"'{value}'"
+    return "`" + json.dumps(value, ensure_ascii=True).replace("`", "\\`") + "`"
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _identity(raw: dict[str, Any]) -> dict[str, Any]:
+    identity = raw.get("userIdentity")
+    return identity if isinstance(identity, dict) else {}
+
+
+def principal_pivot(raw: dict[str, Any]) -> Pivot | None:
+    identity = _identity(raw)
+    label = principal_label(identity) if identity else None
+    for path in ("arn", "principalId", "invokedBy"):
+        value = _text(identity.get(path))
+        if value:
+            return Pivot("principal", f"principal {label or value}",
+                         f"userIdentity.{path} == {jmespath_literal(value)}")
+    return None
+
+
+def access_key_pivot(raw: dict[str, Any]) -> Pivot | None:
+    key = _text(_identity(raw).get("accessKeyId"))
+    if not key:
+        return None
+    return Pivot("access key", f"key {key}", f"userIdentity.accessKeyId == {jmespath_literal(key)}")
+
+
+def source_ip_pivot(raw: dict[str, Any]) -> Pivot | None:
+    address = _text(raw.get("sourceIPAddress"))
+    if not address:
+        return None
+    return Pivot("source IP", f"ip {address}", f"sourceIPAddress == {jmespath_literal(address)}")
+
+
+def event_name_pivot(raw: dict[str, Any]) -> Pivot | None:
+    name = _text(raw.get("eventName"))
+    if not name:
+        return None
+    return Pivot("event name", f"event {name}", f"eventName == {jmespath_literal(name)}")
+
+
+def session_pivot(raw: dict[str, Any]) -> Pivot | None:
+    """One sign-in / role session: the principal id plus the session's creation
+    date when CloudTrail records them, else a temporary (ASIA...) access key."""
+    identity = _identity(raw)
+    context = identity.get("sessionContext")
+    attributes = context.get("attributes") if isinstance(context, dict) else None
+    created = _text(attributes.get("creationDate")) if isinstance(attributes, dict) else None
+    principal_id = _text(identity.get("principalId"))
+    label = principal_label(identity)
+    if created and principal_id:
+        expression = (f"userIdentity.principalId == {jmespath_literal(principal_id)} && "
+                      f"userIdentity.sessionContext.attributes.creationDate == {jmespath_literal(created)}")
+        return Pivot("session", f"session {label} @ {created}", expression)
+    key = _text(identity.get("accessKeyId"))
+    if key and key.startswith("ASIA"):
+        return Pivot("session", f"session {key}", f"userIdentity.accessKeyId == {jmespath_literal(key)}")
+    return None
+
+
+def window_pivot(raw: dict[str, Any], window: timedelta = WINDOW) -> Pivot | None:
+    when = parse_event_time(raw.get("eventTime"))
+    if when is None:
+        return None
+    minutes = int(window.total_seconds() // 60)
+    return Pivot("time window", f"±{minutes}m {when:%Y-%m-%d %H:%M:%S}Z", None,
+                 TimeRange(when - window, when + window))
+
+
+PIVOT_BUILDERS = (
+    principal_pivot,
+    access_key_pivot,
+    source_ip_pivot,
+    event_name_pivot,
+    session_pivot,
+    window_pivot,
+)
+
+
+def pivot_options(raw: dict[str, Any]) -> list[Pivot]:
+    """Every pivot this event supports, in menu order."""
+    found = (build(raw) for build in PIVOT_BUILDERS)
+    return [pivot for pivot in found if pivot is not None]

@@ -1,0 +1,102 @@
+"""The status line: source, time range, filter, and what is running.
+
+Always one line.  The filter and source are user or event text, so they are
+escaped (`visible`) and shown through `rich.text.Text`, never markup.  When the
+line is too narrow the source and filter shrink first; the running part (what
+the analyst is waiting for) keeps its room.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rich.text import Text
+from textual.widget import Widget
+
+from trailtui.safe import visible
+from trailtui.ui.columns import fit
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+
+@dataclass(slots=True)
+class RunState:
+    """Progress of the current query, updated page by page."""
+
+    running: bool = False
+    paused: bool = False
+    stopped: bool = False
+    scanned: int = 0
+    matched: int = 0
+    problems: int = 0
+    progress: float | None = None
+    status: str = ""
+    error: str = ""
+    last_problem: str = ""
+    started: float = 0.0
+    elapsed: float = 0.0
+    tick: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def activity(self) -> str:
+        counts = f"{self.scanned:,} scanned / {self.matched:,} matched"
+        if self.error:
+            return f"✗ {self.error}"
+        if self.paused:
+            return f"⏸ {counts} (more: scroll or G)"
+        if self.running:
+            spin = SPINNER[self.tick % len(SPINNER)]
+            pct = f" {self.progress:.0%}" if self.progress is not None else ""
+            status = f" {self.status}" if self.status else ""
+            return f"{spin}{pct}{status} {counts}"
+        if self.stopped:
+            return f"■ stopped: {counts}"
+        return f"✓ {counts} {self.elapsed:.1f}s" if self.started else counts
+
+
+def status_text(width: int, source: str, range_label: str, filter_text: str, run: RunState) -> str:
+    """`source │ range │ filter │ activity`, fitted to `width`: the activity
+    keeps its room; range, filter and source share the rest in that order of
+    importance, each cut (with …) only as far as needed."""
+    activity = run.activity()
+    if run.problems:
+        activity += f" · {run.problems} problem{'s' if run.problems != 1 else ''}"
+    wanted = [visible(range_label), visible(filter_text) if filter_text else "no filter", visible(source)]
+    separators = 3 * len(" │ ") + 1
+    room = max(width - len(activity) - separators, 0)
+    floors = [min(len(w), floor) for w, floor in zip(wanted, (10, 10, 6))]
+    widths = list(floors)
+    spare = room - sum(floors)
+    for i, text in enumerate(wanted):  # range, then filter, then source get what they still need
+        extra = min(max(spare, 0), len(text) - widths[i])
+        widths[i] += extra
+        spare -= extra
+    if spare < 0:  # too narrow even for the floors: shorten the activity instead
+        activity = fit(activity, max(len(activity) + spare, 12)).rstrip()
+    range_part, filter_part, source_part = (fit(t, w, "middle" if i == 2 else "end").rstrip()
+                                            for i, (t, w) in enumerate(zip(wanted, widths)))
+    return " " + " │ ".join([source_part, range_part, filter_part, activity])
+
+
+class StatusLine(Widget):
+    COMPONENT_CLASSES = {"status-line--error", "status-line--busy"}
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.source = ""
+        self.range_label = "all"
+        self.filter_text = ""
+        self.run = RunState()
+
+    def update_state(self, source: str, range_label: str, filter_text: str, run: RunState) -> None:
+        self.source, self.range_label, self.filter_text, self.run = source, range_label, filter_text, run
+        self.refresh()
+
+    def render(self) -> Text:
+        line = status_text(self.size.width, self.source, self.range_label, self.filter_text, self.run)
+        style = ""
+        if self.run.error:
+            style = self.get_component_rich_style("status-line--error")
+        elif self.run.running:
+            style = self.get_component_rich_style("status-line--busy")
+        return Text(line, style=style, no_wrap=True, overflow="ellipsis")

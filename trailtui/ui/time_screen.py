@@ -1,0 +1,71 @@
+"""The time range dialog (`t`): presets, or an absolute range typed in ISO
+8601 (relative `-2h` and `now` work too).  Dismisses with a RangeChoice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from trailtui.timerange import TimeParseError
+from trailtui.ui.browse_state import RangeChoice
+from trailtui.ui.time_presets import PRESETS, absolute_choice, preset_choice
+
+
+class TimeScreen(ModalScreen[RangeChoice | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.time.cancel")]
+
+    def __init__(self, current: RangeChoice, anchor: datetime | None = None, anchored_to_trail: bool = False) -> None:
+        super().__init__()
+        self.current = current
+        self.anchor = anchor
+        self.anchored_to_trail = anchored_to_trail
+
+    def compose(self) -> ComposeResult:
+        since = self.current.time_range.since
+        until = self.current.time_range.until
+        anchor_note = ""
+        if self.anchored_to_trail and self.anchor is not None:
+            anchor_note = f" (counted back from the trail's newest event, {self.anchor:%Y-%m-%d %H:%M}Z)"
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"Time range: now {self.current.label}", style="bold"), classes="dialog-title")
+            yield Static(Text("Presets" + anchor_note), classes="dialog-context")
+            options = [Option(Text("all time" if name == "all" else f"last {name}"), id=name) for name, _ in PRESETS]
+            yield OptionList(*options, id="time-presets")
+            yield Static(Text("or an absolute range (ISO 8601, -2h, now; empty = open)"), classes="dialog-context")
+            with Horizontal(classes="time-row"):
+                yield Label("from ")
+                yield Input(value=f"{since:%Y-%m-%dT%H:%M:%SZ}" if since else "", placeholder="2024-03-01T00:00:00Z",
+                            id="time-since")
+            with Horizontal(classes="time-row"):
+                yield Label("to   ")
+                yield Input(value=f"{until:%Y-%m-%dT%H:%M:%SZ}" if until else "", placeholder="now", id="time-until")
+            yield Static("", id="time-error")
+            yield Static(Text("enter: apply   tab: next field   esc: cancel"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(preset_choice(event.option.id or "all", self.anchor, self.anchored_to_trail))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        since = self.query_one("#time-since", Input).value
+        until = self.query_one("#time-until", Input).value
+        try:
+            choice = absolute_choice(since, until)
+        except TimeParseError as exc:
+            self.query_one("#time-error", Static).update(Text(f"✗ {exc}"))
+            return
+        self.dismiss(choice)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
