@@ -1,0 +1,152 @@
+"""A directory mirroring a CloudTrail bucket (`aws s3 sync` or `trailtui acquire`).
+
+S3 user metadata of an object `X` lives in the sidecar `X.metadata.json`
+(`{"signature": "...", "signature-algorithm": "SHA256withRSA"}`; the output of
+`aws s3api head-object`, with its `Metadata` member, is accepted too).
+File reads and the CPU work on them run in worker threads so the event loop
+(and the TUI on it) stays responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import posixpath
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Any, AsyncIterator, Callable, TypeVar
+
+import orjson
+
+from trailtui.integrity.store import (
+    Fetched, ListedObject, ObjectRef, StoreError, awslogs_split, path_suffix_match,
+)
+
+T = TypeVar("T")
+SIDECAR_SUFFIX = ".metadata.json"
+
+
+def read_sidecar(path: str) -> dict[str, str] | None:
+    """The S3 user metadata recorded next to `path`; None when there is no sidecar."""
+    try:
+        raw = Path(path + SIDECAR_SUFFIX).read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return {}
+    try:
+        doc: Any = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return {}
+    if isinstance(doc, dict) and isinstance(doc.get("Metadata"), dict):
+        doc = doc["Metadata"]
+    if not isinstance(doc, dict):
+        return {}
+    out = {}
+    for name, value in doc.items():
+        name = str(name).lower()
+        name = name[len("x-amz-meta-"):] if name.startswith("x-amz-meta-") else name
+        out[name] = "" if value is None else str(value)
+    return out
+
+
+class LocalStore:
+    """EvidenceStore over a directory."""
+
+    def __init__(self, root: str, executor: Executor | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.root_prefix = ""
+        self._executor = executor
+
+    def location(self, ref: ObjectRef) -> str:
+        return os.path.join(self.root, *ref.key.split("/"))
+
+    def ref(self, key: str) -> ObjectRef:
+        return ObjectRef("", key)
+
+    def ref_for(self, bucket: str, key: str, anchor: ObjectRef) -> ObjectRef:
+        target, base = awslogs_split(key), awslogs_split(anchor.key)
+        if target is None or base is None:
+            return ObjectRef("", key)
+        return ObjectRef("", base[0] + target[1])
+
+    def same_place(self, ref: ObjectRef, bucket: str, key: str) -> bool:
+        return path_suffix_match(ref.key, f"{bucket}/{key}")
+
+    def _path(self, ref: ObjectRef) -> str:
+        relative = posixpath.normpath(ref.key)
+        if ref.key.startswith("/") or relative == ".." or relative.startswith("../"):
+            raise StoreError(f"{ref.key}: refusing a path outside {self.root}")
+        return self.location(ObjectRef("", relative))
+
+    async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
+
+    async def list_dirs(self, prefix: str) -> list[str]:
+        def scan() -> list[str]:
+            try:
+                with os.scandir(self._path(ObjectRef("", prefix or "."))) as entries:
+                    return sorted(e.name for e in entries if e.is_dir())
+            except (FileNotFoundError, NotADirectoryError):
+                return []
+        return await self._in_thread(scan)
+
+    def _walk(self, prefix: str, start_after: str, stop_before: str | None) -> list[ListedObject]:
+        out: list[ListedObject] = []
+
+        def visit(rel_dir: str) -> None:
+            try:
+                with os.scandir(self._path(ObjectRef("", rel_dir or "."))) as it:
+                    entries = sorted(it, key=lambda e: e.name)
+            except (FileNotFoundError, NotADirectoryError, PermissionError):
+                return
+            for entry in entries:
+                rel = f"{rel_dir}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    folder = rel + "/"
+                    if start_after and folder < start_after and not start_after.startswith(folder):
+                        continue
+                    if stop_before is not None and folder >= stop_before:
+                        continue
+                    visit(folder)
+                elif entry.is_file() and not entry.name.endswith(SIDECAR_SUFFIX):
+                    if rel <= start_after or (stop_before is not None and rel >= stop_before):
+                        continue
+                    out.append(ListedObject(ObjectRef("", rel), entry.stat().st_size))
+
+        visit(prefix)
+        return out
+
+    async def list_keys(self, prefix: str, start_after: str = "",
+                        stop_before: str | None = None) -> AsyncIterator[ListedObject]:
+        for item in await self._in_thread(self._walk, prefix, start_after, stop_before):
+            yield item
+
+    def _read(self, ref: ObjectRef) -> Fetched | None:
+        path = self._path(ref)
+        try:
+            data = Path(path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc.strerror or exc}") from None
+        return Fetched(data, read_sidecar(path))
+
+    async def fetch(self, ref: ObjectRef) -> Fetched | None:
+        return await self._in_thread(self._read, ref)
+
+    def _read_and(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
+        path = self._path(ref)
+        try:
+            data = Path(path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+        except OSError as exc:
+            raise StoreError(f"{path}: {exc.strerror or exc}") from None
+        return work(data)
+
+    async def process(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
+        return await self._in_thread(self._read_and, ref, work)
+
+    async def close(self) -> None:
+        return None
