@@ -7,8 +7,9 @@ ListObjectsV2 with an XML error; `match` is a substring of the object key or
 listing prefix).  `{"service": "athena", "operation": "QueryFails", "message"}`
 makes the next started Athena query end FAILED with that reason.
 `GET /moto-api/trailtui/calls` returns every JSON-protocol call the server saw
-(service, operation, time, parameters), so tests can check what a client sent:
-cancellations, paging, request spacing.
+(service, operation, time, parameters) and every S3 GetObject/ListObjectsV2
+(with the path or prefix as `subject`), so tests can check what a client sent:
+cancellations, paging, request spacing, which prefixes were listed.
 """
 
 from __future__ import annotations
@@ -95,12 +96,18 @@ def _patch_s3() -> None:
     get_object = S3Response.get_object
     list_v2 = S3Response.list_objects_v2
 
+    def log(operation: str, subject: str) -> None:
+        with _lock:
+            _calls.append({"service": "s3", "operation": operation, "time": time.time(), "params": {"subject": subject}})
+
     def patched_get(self: Any) -> Any:
+        log("GetObject", self.path)
         fault = _take_fault("s3", "GetObject", self.path)
         return _s3_error(fault) if fault else get_object(self)
 
     def patched_list(self: Any) -> Any:
         prefix = (self.querystring.get("prefix") or [""])[0]
+        log("ListObjectsV2", prefix)
         fault = _take_fault("s3", "ListObjectsV2", prefix)
         return _s3_error(fault) if fault else list_v2(self)
 

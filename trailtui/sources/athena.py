@@ -126,7 +126,9 @@ class AthenaSource:
             if "not found" in message.lower() or error_code(exc) == "ResourceNotFoundException":
                 raise SourceError(f"athena workgroup {self.workgroup} not found: check the name and --region") from None
             raise SourceError(describe_error(exc, f"athena workgroup {self.workgroup}")) from None
-        config = found.get("WorkGroup", {}).get("Configuration", {})
+        if "WorkGroup" not in found:
+            raise SourceError(f"athena workgroup {self.workgroup} not found: check the name and --region")
+        config = found["WorkGroup"].get("Configuration", {})
         location = config.get("ResultConfiguration", {}).get("OutputLocation")
         managed = config.get("ManagedQueryResultsConfiguration", {}).get("Enabled")
         if not location and not managed:

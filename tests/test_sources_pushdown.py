@@ -1,0 +1,126 @@
+"""JMESPath -> SQL and -> lookup attribute: what is pushed, what is not, and
+that nothing a user types can change the SQL's structure."""
+
+from __future__ import annotations
+
+import pytest
+import sqlglot
+from sqlglot import exp
+
+from trailtui.filters import EventFilter
+from trailtui.sources import Query
+from trailtui.sources.athena import athena_statement
+from trailtui.sources.lake import lake_statement
+from trailtui.sources.pushdown import ATHENA, LAKE, choose_lookup_attribute, sql_string, to_sql
+from trailtui.sources.pushdown.literals import like_escape
+from trailtui.timerange import TimeRange, parse_time
+
+INJECTION = "eventName == 'x\\' OR 1=1 --'"
+
+
+def _where(text: str, dialect=ATHENA):
+    return to_sql(EventFilter.compile(text), dialect)
+
+
+def test_injection_is_one_literal_comparison():
+    flt = EventFilter.compile(INJECTION)
+    assert flt.ast["children"][1]["value"] == "x' OR 1=1 --"
+    for dialect in (ATHENA, LAKE):
+        translation = to_sql(flt, dialect)
+        tree = sqlglot.parse_one(f"SELECT 1 FROM t WHERE {translation.where}", read="trino")
+        where = tree.args["where"].this
+        while isinstance(where, exp.Paren):
+            where = where.this
+        assert isinstance(where, exp.NullSafeEQ)
+        assert where.expression.this == "x' OR 1=1 --"
+        assert len(list(tree.find_all(exp.Literal))) == 2  # the literal, and the 1 of SELECT 1
+        assert not list(tree.find_all(exp.Or))
+
+
+@pytest.mark.parametrize("text,athena,exact", [
+    ("eventName == 'ConsoleLogin'", "(eventname IS NOT DISTINCT FROM 'ConsoleLogin')", True),
+    ("sourceIPAddress != 'AWS Internal'", "(sourceipaddress IS DISTINCT FROM 'AWS Internal')", True),
+    ("errorCode == `null`", "(errorcode IS NULL)", True),
+    ("errorCode != `null`", "(errorcode IS NOT NULL)", True),
+    ("readOnly == `false`", "(readonly IS NOT DISTINCT FROM 'false')", True),
+    ("userIdentity.sessionContext.sessionIssuer.userName == 'r'",
+     "(useridentity.sessioncontext.sessionissuer.username IS NOT DISTINCT FROM 'r')", True),
+    ("starts_with(eventSource, 'iam.')", "coalesce(eventsource LIKE 'iam.%' ESCAPE '\\', FALSE)", True),
+    ("ends_with(userAgent, '50%_x')", "coalesce(useragent LIKE '%50\\%\\_x' ESCAPE '\\', FALSE)", True),
+    ("eventTime >= '2024-05-01T03:00:00Z'", "coalesce(eventtime >= '2024-05-01T03:00:00Z', FALSE)", True),
+    ("userIdentity.userName", "(useridentity.username IS NOT NULL AND useridentity.username <> '')", True),
+    ("requestParameters.bucketName == 'logs'",
+     "(json_extract_scalar(requestparameters, '$.bucketName') IS NOT DISTINCT FROM 'logs')", False),
+    ("eventName == 'A' && cidr_match(sourceIPAddress, '10.0.0.0/8')", "(eventname IS NOT DISTINCT FROM 'A')", False),
+    ("!(eventName == 'A') || errorCode == `null`",
+     "((NOT (eventname IS NOT DISTINCT FROM 'A')) OR (errorcode IS NULL))", True),
+])
+def test_athena_translations(text, athena, exact):
+    translation = _where(text)
+    assert (translation.where, translation.exact) == (athena, exact)
+    sqlglot.parse_one(f"SELECT 1 FROM t WHERE {translation.where}", read="trino")
+
+
+@pytest.mark.parametrize("text", [
+    "cidr_match(sourceIPAddress, '10.0.0.0/8')",          # client-side only
+    "requestParameters.bucketName != 'logs'",             # JSON text: != would drop rows
+    "!(requestParameters.bucketName == 'logs')",          # a superset cannot be negated
+    "eventName == 'A' || cidr_match(sourceIPAddress, '10.0.0.0/8')",  # one side of || unknown
+    "readOnly == 'false'",                                # wrong literal type: JMESPath says never
+    "resources[0].ARN == 'x'", "length(resources) > `1`", "eventname == 'x'",  # not a column path
+    "contains(requestParameters.ids, 'i-1')",             # contains() also tests lists
+    "icontains(userAgent, 'ss')",                         # casefold() is not SQL lower()
+])
+def test_untranslatable_parts_are_left_to_the_client(text):
+    translation = _where(text)
+    assert translation.where == "TRUE" and not translation.exact
+
+
+def test_lake_uses_typed_columns_and_eventjson():
+    assert _where("readOnly == `true`", LAKE).where == "(readonly IS NOT DISTINCT FROM TRUE)"
+    assert _where("eventTime < '2024'", LAKE).where == \
+        "coalesce(json_extract_scalar(eventjson, '$.eventTime') < '2024', FALSE)"
+    anything = _where("requestParameters.roleName == 'admin'", LAKE)
+    assert anything.where == \
+        "(json_extract_scalar(eventjson, '$.requestParameters.roleName') IS NOT DISTINCT FROM 'admin')"
+    assert not anything.exact
+    assert _where("requestParameters.\"odd'key\" == 'x'", LAKE).where == "TRUE"  # keys are never quoted in
+
+
+def test_literal_escaping():
+    assert sql_string("O'Brien \\ x") == "'O''Brien \\ x'"
+    assert like_escape("a%b_c\\") == "a\\%b\\_c\\\\"
+    assert _where("eventName == 'a\u0000b'").where == "TRUE"
+
+
+def test_statements_push_time_and_limit_only_when_exact():
+    window = TimeRange(parse_time("2024-03-01T10:00:00Z"), parse_time("2024-03-02T09:30:00Z"))
+    sql, exact = athena_statement("db", "t", Query(filter=EventFilter.compile("eventName == 'A'"),
+                                                   time_range=window, limit=5))
+    assert exact and sql.endswith("ORDER BY eventtime DESC LIMIT 5")
+    assert "\"timestamp\" >= '2024/03/01'" in sql and "\"timestamp\" <= '2024/03/03'" in sql
+    assert "eventtime >= '2024-03-01T10:00:00'" in sql and "eventtime < '2024-03-02T09:30:01'" in sql
+    sql, exact = athena_statement("db", "t", Query(filter=EventFilter.compile("cidr_match(sourceIPAddress, '10.0.0.0/8')"),
+                                                   limit=5))
+    assert not exact and "LIMIT" not in sql and "WHERE" not in sql
+    sql, _ = lake_statement("EXAMPLE-1234", Query(time_range=window, limit=2))
+    assert sql == ("SELECT eventjson AS eventjson FROM EXAMPLE-1234 WHERE eventtime >= '2024-03-01 10:00:00.000' "
+                   "AND eventtime <= '2024-03-02 09:30:00.000' ORDER BY eventtime DESC LIMIT 2")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("eventName == 'A' && userIdentity.accessKeyId == 'AKIA1' && eventSource == 'iam.amazonaws.com'",
+     ("AccessKeyId", "AKIA1")),
+    ("'ConsoleLogin' == eventName && userIdentity.userName == 'bob'", ("Username", "bob")),
+    ("eventID == 'e-1' && userIdentity.accessKeyId == 'AKIA1'", ("EventId", "e-1")),
+    ("readOnly == `false` && eventSource == 'iam.amazonaws.com'", ("EventSource", "iam.amazonaws.com")),
+    ("readOnly == `true`", ("ReadOnly", "true")),
+    ("eventName == 'A' || eventName == 'B'", None),
+    ("!(eventName == 'A')", None),
+    ("eventName != 'A'", None),
+    ("readOnly == 'true'", None),
+    ("eventName == ''", None),
+])
+def test_lookup_attribute_is_the_most_selective_one_implied(text, expected):
+    chosen = choose_lookup_attribute(EventFilter.compile(text))
+    assert (None if chosen is None else (chosen.key, chosen.value)) == expected
