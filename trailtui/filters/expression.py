@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import jmespath
 from jmespath import exceptions as jexc
 from jmespath.parser import ParsedResult
 
+from trailtui.filters.fastpath import EVALUATION_ERRORS, compile_dict_predicate
 from trailtui.filters.functions import TrailFunctions
 
 _FUNCTIONS = TrailFunctions()
@@ -79,6 +80,7 @@ class EventFilter:
 
     text: str
     _parsed: ParsedResult | None = field(default=None, repr=False)
+    _predicate: Callable[[dict[str, Any]], bool] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def compile(cls, text: str | None) -> "EventFilter":
@@ -125,14 +127,33 @@ class EventFilter:
             return True
         try:
             return is_truthy(self._parsed.search(raw, options=_OPTIONS))
-        except jexc.JMESPathError:
+        except EVALUATION_ERRORS:  # JMESPath errors, and e.g. `'a' < `1`` (a TypeError inside jmespath)
             return False
+
+    def predicate(self) -> Callable[[dict[str, Any]], bool]:
+        """`matches` compiled to Python closures (`trailtui.filters.fastpath`):
+        the same answer for every record, without the tree interpreter's cost."""
+        if self._predicate is None:
+            if self._parsed is None:
+                self._predicate = _always
+            else:
+                self._predicate = compile_dict_predicate(self._parsed.parsed, _FUNCTIONS)
+        return self._predicate
 
     def and_also(self, other: str) -> "EventFilter":
         """This filter narrowed by another expression (used by pivots)."""
         if self.is_empty:
             return EventFilter.compile(other)
         return EventFilter.compile(f"({self.text}) && ({other})")
+
+
+def _always(raw: dict[str, Any]) -> bool:
+    return True
+
+
+def function_table() -> TrailFunctions:
+    """The function table every filter evaluates with (for compilers)."""
+    return _FUNCTIONS
 
 
 def search(expression: str, raw: dict[str, Any]) -> Any:

@@ -41,9 +41,12 @@ def _stamp(name: str) -> datetime | None:
     if not match:
         return None
     text = match.group(1)
-    fmt = "%Y%m%dT%H%M%SZ" if len(text) == 16 else "%Y%m%dT%H%MZ"
-    try:
-        return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+    if len(text) not in (14, 16):
+        return None
+    second = int(text[13:15]) if len(text) == 16 else 0
+    try:  # fixed-width slicing: strptime costs ~7 us a name, and a big tree has tens of thousands
+        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
+                        second, tzinfo=timezone.utc)
     except ValueError:
         return None
 

@@ -116,22 +116,27 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
             if d != "CloudTrail-Digest" and not d.startswith(".")
             and not _date_dir_prunes(rel_parts + (d,), since, until)
         )
+        # Account, region, day and digest-ness depend on the folder only: parse them
+        # once per folder, not once per file (a big tree has tens of thousands).
+        probe = dirpath.replace(os.sep, "/") + "/_"
+        if is_digest_key(probe):
+            continue
+        folder_key = parse_log_key(probe)
+        if folder_key is not None and not _day_in_range(folder_key.day, since, until):
+            continue
         for name in filenames:
-            if not looks_like_log_name(name):
+            if not looks_like_log_name(name) or "_CloudTrail-Digest_" in name:
                 continue
-            path = os.path.join(dirpath, name)
-            posix = path.replace(os.sep, "/")
-            if is_digest_key(posix):
-                continue
-            key = parse_log_key(posix)
-            if key is not None and not _day_in_range(key.day, since, until):
-                continue
-            stamp = (key.delivered if key else None) or delivery_stamp(name)
+            stamp = delivery_stamp(name)
             if stamp is not None and not _stamp_in_range(stamp, since, until):
                 continue
-            files.append(LogFile(stamp or FAR_FUTURE, path))
-    files.sort(reverse=True)
+            files.append(LogFile(stamp or FAR_FUTURE, os.path.join(dirpath, name)))
+    files.sort(key=_newest_first_key, reverse=True)
     return Discovery(files, problems)
+
+
+def _newest_first_key(item: LogFile) -> tuple[datetime, str]:
+    return (item.stamp, item.path)
 
 
 class _NewestFirst:

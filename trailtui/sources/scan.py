@@ -1,26 +1,38 @@
 """The hot path: read, inflate, decode and filter log files, on both cores.
 
-`scan_paths` is a plain function over file paths so it can run in a worker
-process; `FileScanner` feeds it batches in delivery order and hands results back
-in the same order.  The first batch runs in a thread so the first page does not
-wait for worker processes to start.
+Per file (`scan_path`): inflate with isal, then, when there is a filter or a
+time range, a typed pre-check (`trailtui.sources.typed`) decodes only the fields
+the filter reads and asks whether any record can match.  Most files of a
+selective search stop there.  A file that may match, or that the typed decoder
+cannot judge (odd shape, bad JSON, not UTF-8), goes through the plain path:
+`decode_log` (orjson, every record as recorded, problems worded once for every
+source) and the filter compiled from its AST (`EventFilter.predicate`, equal to
+`EventFilter.matches`).  So the events returned are always the plain path's; the
+typed pass only saves the work of decoding files that cannot contribute.
+
+`FileScanner` feeds batches of files, newest first, to a single scanning thread
+at first (the first page must not wait for processes to start) and, once a scan
+has run for `pool_delay` seconds with many files left, to a pool of worker
+processes started in the background; results come back in file order.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING, AsyncIterator, Sequence
+from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence
 
 import orjson
 
 from trailtui.events import Event, parse_event_time
 from trailtui.filters import EventFilter
-from trailtui.sources.records import decode_log
+from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, maybe_gunzip
+from trailtui.sources.typed import UNSET, TypedPlan, Undecidable, decode_typed, plan_for
 
 if TYPE_CHECKING:
     from trailtui.sources.local import LogFile
@@ -28,11 +40,17 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class ScanRequest:
-    """What a worker needs to filter a file; plain values so it pickles cheaply."""
+    """What a worker needs to filter a file; plain values so it pickles cheaply.
+    `typed=False` turns the typed pre-check off (the plain path, for comparison)."""
 
     filter_text: str = ""
     since: datetime | None = None
     until: datetime | None = None
+    typed: bool = True
+
+    @property
+    def bounded(self) -> bool:
+        return self.since is not None or self.until is not None
 
 
 @dataclass(slots=True)
@@ -48,41 +66,107 @@ def _compiled(text: str) -> EventFilter:
     return EventFilter.compile(text)
 
 
+@lru_cache(maxsize=16)
+def _plan(text: str) -> TypedPlan | None:
+    return plan_for(_compiled(text))
+
+
 def read_file(path: str) -> bytes:
     with open(path, "rb") as handle:
         return handle.read()
 
 
-def scan_bytes(path: str, data: bytes, request: ScanRequest) -> FileScan:
-    """Decode one file's bytes and keep the events that pass time range and filter."""
+def _in_range(when: datetime | None, request: ScanRequest) -> bool:
+    if when is None:
+        return False
+    if request.since is not None and when < request.since:
+        return False
+    return request.until is None or when <= request.until
+
+
+def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
+    """Decode every record and keep those in range that pass the filter."""
     decoded = decode_log(data)
     result = FileScan(path, scanned=len(decoded.records), problem=decoded.problem)
-    flt = _compiled(request.filter_text)
-    since, until = request.since, request.until
-    bounded = since is not None or until is not None
+    matches = _compiled(request.filter_text).predicate()
+    bounded = request.bounded
     for raw in decoded.records:
-        if bounded:
-            when = parse_event_time(raw.get("eventTime"))
-            if when is None or (since is not None and when < since) or (until is not None and when > until):
-                continue
-        if flt.matches(raw):
+        if bounded and not _in_range(parse_event_time(raw.get("eventTime")), request):
+            continue
+        if matches(raw):
             result.events.append(Event.from_raw(raw, path))
     return result
 
 
-def scan_path(path: str, request: ScanRequest) -> FileScan:
+def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | None:
+    """The number of records when the typed pre-check proves that no record of
+    this inflated file matches; None when the plain path must look at it (a
+    possible match, or anything the typed decoder cannot judge exactly)."""
+    records = decode_typed(plan, text)
+    if records is None:
+        return None
+    time_attr, name_attr, source_attr = plan.time_attr, plan.name_attr, plan.source_attr
+    test = plan.test
+    bounded = request.bounded
+    try:
+        for record in records:
+            when = getattr(record, time_attr)
+            if when is UNSET or (getattr(record, name_attr) is UNSET and getattr(record, source_attr) is UNSET):
+                return None  # not a CloudTrail record: decode_log words that problem
+            if bounded and not _in_range(parse_event_time(when), request):
+                continue
+            if test(record):
+                return None
+    except (Undecidable, RecursionError):
+        return None
+    return len(records)
+
+
+def scan_bytes(path: str, data: bytes, request: ScanRequest, typed: bool = True) -> FileScan:
+    """Scan one file's bytes: typed pre-check first when it can help, else plain."""
+    plan = _plan(request.filter_text) if typed and request.typed and (request.filter_text or request.bounded) else None
+    if plan is None:
+        return scan_plain(path, data, request)
+    try:
+        text = maybe_gunzip(data)
+    except DecodeError as exc:
+        return FileScan(path, problem=str(exc))
+    if text[:2] == GZIP_MAGIC:  # gzip inside gzip: let decode_log judge the original bytes
+        return scan_plain(path, data, request)
+    count = typed_no_match(plan, text, request)
+    if count is not None:
+        return FileScan(path, scanned=count)
+    return scan_plain(path, text, request)
+
+
+def scan_path(path: str, request: ScanRequest, typed: bool = True) -> FileScan:
     try:
         data = read_file(path)
     except OSError as exc:
         return FileScan(path, problem=f"cannot read file ({exc.strerror or exc})")
-    return scan_bytes(path, data, request)
+    return scan_bytes(path, data, request, typed)
 
 
 def scan_paths(paths: Sequence[str], request: ScanRequest) -> list[FileScan]:
-    return [scan_path(p, request) for p in paths]
+    """Scan files in order.  When most files turn out to hold matches (a filter
+    that keeps nearly everything), the typed pre-check only adds work, so the
+    rest of the batch skips it; the results are the same either way."""
+    results: list[FileScan] = []
+    typed, checked, passed = True, 0, 0
+    for path in paths:
+        scan = scan_path(path, request, typed)
+        results.append(scan)
+        if typed:
+            checked += 1
+            passed += bool(scan.events)
+            typed = checked < 8 or passed * 2 <= checked
+    return results
 
 
-def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> list[tuple[str, int, list[bytes], str | None]]:
+Packed = list[tuple[str, int, list[bytes], str | None]]
+
+
+def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
     """Worker-process form: matches travel back as JSON bytes, which pickle far
     cheaper than nested dicts."""
     out = []
@@ -91,7 +175,7 @@ def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> list[tuple[
     return out
 
 
-def _unpack(packed: list[tuple[str, int, list[bytes], str | None]]) -> list[FileScan]:
+def _unpack(packed: Packed) -> list[FileScan]:
     results = []
     for path, scanned, blobs, problem in packed:
         events = [Event.from_raw(orjson.loads(b), path) for b in blobs]
@@ -99,61 +183,123 @@ def _unpack(packed: list[tuple[str, int, list[bytes], str | None]]) -> list[File
     return results
 
 
+def _worker_ready() -> int:
+    """Run once per worker at start-up, so the pool counts as ready only once
+    every worker has imported this module."""
+    return os.getpid()
+
+
 class FileScanner:
-    """Runs scans in batches, in order, keeping a bounded number in flight."""
+    """Runs scans in batches, in order, keeping a bounded number in flight.
+
+    Batches go to one scanning thread until the worker processes are up: they
+    are started only when a scan has run `pool_delay` seconds and at least
+    `process_threshold` files remain, so a first page (or a small tree) never
+    pays for process start-up."""
 
     first_batch = 16
     batch = 48
     in_flight = 4
-    process_threshold = 96  # fewer files than this: a thread is faster than starting workers
+    process_threshold = 96
+    pool_delay = 0.15
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, typed: bool = True) -> None:
         self.workers = workers or min(2, os.cpu_count() or 1)
+        self.typed = typed  # False: every file through the plain path (for comparisons)
         self._pool: Executor | None = None
+        self._pool_warm: list[Future[Any]] = []
+        self._thread: ThreadPoolExecutor | None = None
         self.next_stamp: datetime | None = None
+        self.used_pool = False
+        self._pool_failed = False
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+            self._pool_warm = []
+        if self._thread is not None:
+            self._thread.shutdown(wait=False, cancel_futures=True)
+            self._thread = None
 
-    def _process_pool(self) -> Executor:
-        if self._pool is None:
-            import multiprocessing
+    def _thread_pool(self) -> ThreadPoolExecutor:
+        if self._thread is None:
+            self._thread = ThreadPoolExecutor(1, thread_name_prefix="trailtui-scan")
+        return self._thread
 
+    def _start_pool(self) -> None:
+        import multiprocessing
+
+        try:
             context = multiprocessing.get_context("forkserver")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
-        return self._pool
+            context.set_forkserver_preload(["trailtui.sources.scan"])
+            pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            self._pool = pool
+            self._pool_warm = [pool.submit(_worker_ready) for _ in range(self.workers)]
+        except (OSError, RuntimeError, BrokenProcessPool):  # no processes here: one thread it is
+            self._drop_pool()
+
+    def _pool_ready(self) -> bool:
+        if self._pool is None or not all(f.done() for f in self._pool_warm):
+            return False
+        if any(f.cancelled() or f.exception() is not None for f in self._pool_warm):
+            self._drop_pool()
+            return False
+        return True
 
     async def scan(self, files: Sequence["LogFile"], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
         """Yield results batch by batch in file order; `next_stamp` is the stamp of
         the first file not yet yielded (None when all are done)."""
         loop = asyncio.get_running_loop()
+        if not self.typed:
+            request = replace(request, typed=False)
         paths = [f.path for f in files]
         bounds = self._batches(len(paths))
-        use_pool = len(paths) >= self.process_threshold and self.workers > 1
-        queue: list[asyncio.Future] = []
+        may_pool = self.workers > 1 and len(paths) >= self.process_threshold
+        started = loop.time()
+        queue: list[tuple[asyncio.Future, int, int]] = []
         index = 0
 
+        def in_thread(lo: int, hi: int) -> asyncio.Future:
+            return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi], request)
+
         def submit(lo: int, hi: int) -> asyncio.Future:
-            chunk = paths[lo:hi]
-            if use_pool and lo > 0:
-                return loop.run_in_executor(self._process_pool(), scan_paths_packed, chunk, request)
-            return loop.run_in_executor(None, scan_paths, chunk, request)
+            if self._pool_ready():
+                try:
+                    future = loop.run_in_executor(self._pool, scan_paths_packed, paths[lo:hi], request)
+                    self.used_pool = True
+                    return future
+                except BrokenProcessPool:
+                    self._drop_pool()
+            return in_thread(lo, hi)
 
         try:
             while index < len(bounds) or queue:
+                if (may_pool and self._pool is None and not self._pool_failed and index < len(bounds)
+                        and loop.time() - started >= self.pool_delay
+                        and len(paths) - bounds[index][0] >= self.process_threshold):
+                    self._start_pool()
                 while index < len(bounds) and len(queue) < self.in_flight:
-                    queue.append(submit(*bounds[index]))
+                    queue.append((submit(*bounds[index]), *bounds[index]))
                     index += 1
-                head = queue.pop(0)
-                result = await head
-                done_hi = bounds[index - len(queue) - 1][1]
-                self.next_stamp = files[done_hi].stamp if done_hi < len(files) else None
+                head, lo, hi = queue.pop(0)
+                try:
+                    result = await head
+                except BrokenProcessPool:  # a worker died (killed, out of memory): finish in this process
+                    self._drop_pool()
+                    result = await in_thread(lo, hi)
+                self.next_stamp = files[hi].stamp if hi < len(files) else None
                 yield _unpack(result) if result and isinstance(result[0], tuple) else result
         finally:
-            for future in queue:
+            for future, _, _ in queue:
                 future.cancel()
+
+    def _drop_pool(self) -> None:
+        self._pool_failed = True
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+            self._pool_warm = []
 
     def _batches(self, count: int) -> list[tuple[int, int]]:
         bounds = []
