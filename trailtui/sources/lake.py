@@ -29,7 +29,7 @@ from trailtui.sources.recheck import accept
 
 _STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{2,63}")
 _STORE_ARN = re.compile(r"arn:aws[a-z\-]*:cloudtrail:([a-z0-9\-]+):(\d{12}):eventdatastore/([A-Za-z0-9\-]+)")
-PAGE_ROWS = 1000
+PAGE_ROWS = 1000  # GetQueryResults' maximum
 RUNNING = ("QUEUED", "RUNNING")
 
 
@@ -84,6 +84,7 @@ class LakeSource:
 
     capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=True, server_cancel=True)
     poll_delays = (0.2, 0.4, 0.8, 1.0)  # DescribeQuery back-off, seconds
+    page_rows = PAGE_ROWS
 
     def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None) -> None:
         self.url = url
@@ -113,23 +114,24 @@ class LakeSource:
     async def _run(self, client: Any, sql: str, query: Query) -> AsyncIterator[Page]:
         started = await client.start_query(QueryStatement=sql)
         query_id = started["QueryId"]
-        done = False
+        ended: list[str] = []  # the terminal status, once seen: nothing to cancel then
         try:
-            async for page in self._wait(client, query_id):
+            async for page in self._wait(client, query_id, ended):
                 yield page
             async for page in self._results(client, query_id, query):
                 yield page
-            done = True
         finally:
-            if not done:
+            if not ended:
                 await self._cancel(client, query_id)
 
-    async def _wait(self, client: Any, query_id: str) -> AsyncIterator[Page]:
+    async def _wait(self, client: Any, query_id: str, ended: list[str]) -> AsyncIterator[Page]:
         """DescribeQuery until the query leaves QUEUED/RUNNING; a status page each poll."""
         polls = 0
         while True:
             described = await client.describe_query(QueryId=query_id)
             status = described.get("QueryStatus", "")
+            if status not in RUNNING:
+                ended.append(status)
             if status == "FINISHED":
                 return
             if status not in RUNNING:
@@ -144,7 +146,7 @@ class LakeSource:
         emitted = fetched = 0
         location = f"lake://{self.store_id}/{query_id}"
         while True:
-            kwargs: dict[str, Any] = {"QueryId": query_id, "MaxQueryResults": PAGE_ROWS}
+            kwargs: dict[str, Any] = {"QueryId": query_id, "MaxQueryResults": self.page_rows}
             if token:
                 kwargs["NextToken"] = token
             result = await client.get_query_results(**kwargs)
