@@ -28,8 +28,12 @@ class CsvWriter:
     """Streams rows; `csv.QUOTE_ALL` so embedded newlines and quotes stay in their cell."""
 
     def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
         self._writer = csv.writer(stream, quoting=csv.QUOTE_ALL, lineterminator="\n")
         self._writer.writerow(CSV_COLUMNS)
 
     def write(self, events: Iterable[Event]) -> None:
         self._writer.writerows(csv_row(e) for e in events)
+
+    def close(self) -> None:
+        self._stream.flush()

@@ -1,0 +1,77 @@
+"""The integrity line of an incident report, read from what `trailtui verify
+--format json` printed: `{"summary": {...}, "results": [{"kind", "location",
+"status", "detail"}]}`.  Only the summary and the first problems are kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+FINE = {"VALID", "GAP"}
+PROBLEMS_SHOWN = 10
+
+
+class IntegrityFileError(ValueError):
+    """The file is not a verification result; the message says why."""
+
+
+@dataclass(slots=True)
+class IntegrityStatus:
+    """`ok` is True when everything checked was valid, False when anything
+    was not, None when the file does not say."""
+
+    ok: bool | None
+    statuses: dict[str, int] = field(default_factory=dict)
+    digests: dict[str, int] = field(default_factory=dict)
+    logs: dict[str, int] = field(default_factory=dict)
+    window: str = ""
+    problems: list[tuple[str, str, str]] = field(default_factory=list)  # (status, location, detail)
+    problem_count: int = 0
+    origin: str = ""
+
+    @property
+    def verdict(self) -> str:
+        if self.ok is True:
+            return "VERIFIED: every digest and log file checked is valid"
+        if self.ok is False:
+            return f"FAILED: {self.problem_count} problem(s) found"
+        return "UNKNOWN: the verification result has no verdict"
+
+
+def _counts(value: Any) -> dict[str, int]:
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
+def integrity_from_json(data: Any, origin: str = "") -> IntegrityStatus:
+    if not isinstance(data, dict) or not isinstance(data.get("summary"), dict):
+        raise IntegrityFileError("not a trailtui verify --format json result (no 'summary' object)")
+    summary = data["summary"]
+    statuses = _counts(summary.get("statuses"))
+    results = data.get("results") if isinstance(data.get("results"), list) else []
+    bad = [r for r in results if isinstance(r, dict) and str(r.get("status")) not in FINE]
+    problem_count = sum(v for k, v in statuses.items() if k not in FINE) if statuses else len(bad)
+    ok = summary.get("ok") if isinstance(summary.get("ok"), bool) else (problem_count == 0 if statuses else None)
+    window = ""
+    found = summary.get("found")
+    if isinstance(found, dict) and found.get("start"):
+        window = f"{found.get('start')} to {found.get('end')}"
+    problems = [(str(r.get("status", "")), str(r.get("location", "")), str(r.get("detail", "")))
+                for r in bad[:PROBLEMS_SHOWN]]
+    return IntegrityStatus(ok, statuses, _counts(summary.get("digests")), _counts(summary.get("logs")),
+                           window, problems, problem_count, origin)
+
+
+def read_integrity(path: str | Path) -> IntegrityStatus:
+    try:
+        data = orjson.loads(Path(path).read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise IntegrityFileError(f"{path}: not JSON ({exc})") from None
+    try:
+        return integrity_from_json(data, str(path))
+    except IntegrityFileError as exc:
+        raise IntegrityFileError(f"{path}: {exc}") from None
