@@ -35,7 +35,7 @@ class Layout:
     width: int
 
     def header(self) -> str:
-        return " " + " ".join(fit(c.title, c.width, "end") for c in self.columns)
+        return set_cell_size(" " + " ".join(fit(c.title, c.width, "end") for c in self.columns), self.width)
 
 
 def fit(text: str, width: int, cut: str = "end") -> str:

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from trailtui.filters import EventFilter, FilterError
 from trailtui.safe import visible
 from trailtui.ui import keys
+from trailtui.ui.safe_input import SafeInput
 
 
 def error_text(error: FilterError, width: int = 200) -> Text:
@@ -36,7 +37,7 @@ def error_text(error: FilterError, width: int = 200) -> Text:
     return text
 
 
-class FilterInput(Input):
+class FilterInput(SafeInput):
     BINDINGS = keys.bindings(keys.FILTER)
 
     @dataclass

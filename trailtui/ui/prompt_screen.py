@@ -8,8 +8,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Static
 
+from trailtui.ui.safe_input import SafeInput
 from trailtui.safe import visible
 
 
@@ -28,13 +29,13 @@ class PromptScreen(ModalScreen[str | None]):
             yield Static(Text(visible(self.title_text), style="bold"), classes="dialog-title")
             if self.context:
                 yield Static(Text(visible(self.context), no_wrap=True, overflow="ellipsis"), classes="dialog-context")
-            yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input")
+            yield SafeInput(value=self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static(Text("enter: ok   esc: cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        self.query_one(SafeInput).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()
         self.dismiss(event.value)
 

@@ -7,8 +7,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Label, Static
 
+from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.quick_filter import quick_filter
 
 
@@ -25,18 +26,18 @@ class QuickFilterScreen(ModalScreen[str | None]):
             ):
                 with Horizontal(classes="time-row"):
                     yield Label(label + " ")
-                    yield Input(placeholder=hint, id=ident)
+                    yield SafeInput(placeholder=hint, id=ident)
             yield Static(Text("enter: filter   tab: next field   esc: cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#qf-principal", Input).focus()
+        self.query_one("#qf-principal", SafeInput).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()
         expression = quick_filter(
-            self.query_one("#qf-principal", Input).value,
-            self.query_one("#qf-ip", Input).value,
-            self.query_one("#qf-event", Input).value,
+            self.query_one("#qf-principal", SafeInput).value,
+            self.query_one("#qf-ip", SafeInput).value,
+            self.query_one("#qf-event", SafeInput).value,
         )
         self.dismiss(expression or None)
 

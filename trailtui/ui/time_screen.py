@@ -10,9 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from trailtui.ui.safe_input import SafeInput
 from trailtui.timerange import TimeParseError
 from trailtui.ui.browse_state import RangeChoice
 from trailtui.ui.time_presets import PRESETS, absolute_choice, preset_choice
@@ -41,11 +42,11 @@ class TimeScreen(ModalScreen[RangeChoice | None]):
             yield Static(Text("or an absolute range (ISO 8601, -2h, now; empty = open)"), classes="dialog-context")
             with Horizontal(classes="time-row"):
                 yield Label("from ")
-                yield Input(value=f"{since:%Y-%m-%dT%H:%M:%SZ}" if since else "", placeholder="2024-03-01T00:00:00Z",
+                yield SafeInput(value=f"{since:%Y-%m-%dT%H:%M:%SZ}" if since else "", placeholder="2024-03-01T00:00:00Z",
                             id="time-since")
             with Horizontal(classes="time-row"):
                 yield Label("to   ")
-                yield Input(value=f"{until:%Y-%m-%dT%H:%M:%SZ}" if until else "", placeholder="now", id="time-until")
+                yield SafeInput(value=f"{until:%Y-%m-%dT%H:%M:%SZ}" if until else "", placeholder="now", id="time-until")
             yield Static("", id="time-error")
             yield Static(Text("enter: apply   tab: next field   esc: cancel"), classes="dialog-hint")
 
@@ -56,10 +57,10 @@ class TimeScreen(ModalScreen[RangeChoice | None]):
         event.stop()
         self.dismiss(preset_choice(event.option.id or "all", self.anchor, self.anchored_to_trail))
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()
-        since = self.query_one("#time-since", Input).value
-        until = self.query_one("#time-until", Input).value
+        since = self.query_one("#time-since", SafeInput).value
+        until = self.query_one("#time-until", SafeInput).value
         try:
             choice = absolute_choice(since, until)
         except TimeParseError as exc:

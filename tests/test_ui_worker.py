@@ -1,0 +1,97 @@
+"""The query worker: keys are answered while a long scan runs, a new filter
+cancels the old scan (its generator is closed), and scanning pauses a bounded
+distance ahead of the cursor and resumes when the analyst scrolls."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from test_ui_harness import (  # noqa: F401
+    ScriptedSource,
+    incident_records,
+    isolated_config,
+    screen_text,
+    wait_until,
+)
+from trail_builder import event
+from trailtui.ui.app import ConsoleOptions, TrailApp
+from trailtui.ui.events_pane import EventsPane
+from test_ui_harness import T0
+from datetime import timedelta
+
+
+def many_records(count: int) -> list[dict]:
+    return [event(T0 - timedelta(seconds=i), name=f"Op{i % 7}", eventID=f"e{i}") for i in range(count)]
+
+
+async def test_keys_are_answered_while_a_long_scan_runs() -> None:
+    # Big pages with no delay: the worker takes the UI loop's time as fast as it can.
+    source = ScriptedSource(many_records(4000), page_size=2000, delay=0, endless=True)
+    app = TrailApp(ConsoleOptions("test://busy", source=source))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.events.run.matched > 10_000)
+        latencies = []
+        for _ in range(10):
+            before = app.events.list.cursor
+            started = time.perf_counter()
+            await pilot.press("j")
+            latencies.append(time.perf_counter() - started)
+            assert app.events.list.cursor == before + 1
+        assert app.events.run.running, "the scan should still be running"
+        assert max(latencies) < 0.5, latencies
+        started = time.perf_counter()
+        await pilot.press("question_mark")
+        assert time.perf_counter() - started < 0.5
+        assert "trailtui keys" in screen_text(app)
+
+
+async def test_new_filter_cancels_the_old_scan() -> None:
+    source = ScriptedSource(incident_records(), page_size=3, delay=0.02, endless=True)
+    app = TrailApp(ConsoleOptions("test://slow", source=source))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.events.run.matched > 20)
+        first = source.searches[0]
+        assert not first.closed
+        app.apply_filter("eventName == 'ListUsers'")
+        await wait_until(pilot, lambda: first.closed and len(source.searches) == 2)
+        pages_then = first.pages
+        await wait_until(pilot, lambda: app.events.run.matched > 12)
+        assert first.pages == pages_then  # the old scan produced nothing more
+        assert source.searches[1].query.filter.text == "eventName == 'ListUsers'"
+        assert not source.searches[1].closed
+        rows = [app.events.store.row(i).event for i in range(len(app.events.store))]
+        assert set(rows) == {"iam:ListUsers"}
+        # A time range change cancels too.
+        second = source.searches[1]
+        await pilot.press("t")
+        await pilot.pause(0.05)
+        await pilot.press("end", "enter")  # "all time"
+        await wait_until(pilot, lambda: second.closed and len(source.searches) == 3)
+
+
+async def test_scan_pauses_ahead_of_the_cursor_and_resumes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(EventsPane, "READ_AHEAD", 100)
+    source = ScriptedSource(many_records(50), page_size=50, delay=0, endless=True)
+    app = TrailApp(ConsoleOptions("test://endless", source=source))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.events.run.paused)
+        loaded = app.events.run.matched
+        assert 100 < loaded <= 200
+        assert "⏸" in screen_text(app).splitlines()[-2]
+        await pilot.pause(0.2)
+        assert app.events.run.matched == loaded  # really paused
+        await pilot.press("G")
+        await wait_until(pilot, lambda: app.events.run.matched > loaded and app.events.run.paused)
+        assert app.events.list.cursor == loaded - 1
+        assert not source.searches[0].closed
+
+
+async def test_closing_the_app_closes_the_source() -> None:
+    source = ScriptedSource(incident_records(), page_size=3, delay=0.02, endless=True)
+    app = TrailApp(ConsoleOptions("test://slow", source=source))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.events.run.matched > 3)
+        await pilot.press("q")
+    assert source.closed and source.searches[0].closed
