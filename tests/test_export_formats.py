@@ -1,0 +1,208 @@
+"""Export formats, one at a time, on real and on hostile records."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import orjson
+import pytest
+
+from trailtui.events import Event
+from trailtui.export.csvrows import CSV_COLUMNS, CsvWriter
+from trailtui.export.integrity import IntegrityFileError, integrity_from_json
+from trailtui.export.jsonl import JsonlWriter
+from trailtui.export.marks import Mark
+from trailtui.export.mdtext import md_code_block, md_escape
+from trailtui.export.ocsf import activity_id, ocsf_record
+from trailtui.export.report import ReportContext, ReportWriter, TopCounter
+from trailtui.hunts import load_catalogue
+from trailtui.timerange import TimeRange
+
+STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
+
+HOSTILE = {
+    "eventVersion": "1.08",
+    "eventTime": "2024-05-01T12:00:00Z",
+    "eventSource": "iam.amazonaws.com",
+    "eventName": "CreateUser|`x`[a](http://evil)<img src=x onerror=alert(1)>",
+    "awsRegion": "us-east-1",
+    "sourceIPAddress": "=HYPERLINK(\"http://evil\",\"x\")",
+    "userAgent": "+cmd|' /C calc'!A0\nsecond line \x1b[2J\x07 *bold* _it_",
+    "errorCode": "@SUM(1+1)",
+    "errorMessage": "\tleading tab",
+    "requestID": "-1+1",
+    "eventID": "\rcarriage",
+    "recipientAccountId": "111122223333",
+    "userIdentity": {"type": "IAMUser", "userName": "[red]alice[/red] | ~~gone~~ & co", "accessKeyId": "AKIAX"},
+}
+
+
+def stratus(name: str) -> list[Event]:
+    return [Event.from_raw(r) for r in json.loads((STRATUS / f"aws.{name}.json").read_text())]
+
+
+def test_csv_columns_quoting_and_formula_neutralising():
+    out = io.StringIO()
+    writer = CsvWriter(out)
+    writer.write([Event.from_raw(HOSTILE)])
+    writer.close()
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == list(CSV_COLUMNS)
+    row = dict(zip(rows[0], rows[1]))
+    assert len(rows) == 2, "the newline inside the user agent stayed inside its quoted cell"
+    assert row["source_ip"].startswith("'=")
+    assert row["user_agent"].startswith("'+cmd") and "\nsecond line" in row["user_agent"]
+    assert row["error_code"] == "'@SUM(1+1)"
+    assert row["error_message"] == "'\tleading tab"
+    assert row["request_id"] == "'-1+1"
+    assert row["event_id"] == "'\rcarriage"
+    assert row["principal"] == "user/[red]alice[/red] | ~~gone~~ & co"
+
+
+def test_jsonl_is_the_raw_event_exactly():
+    events = stratus("defense-evasion.cloudtrail-stop") + [Event.from_raw(HOSTILE)]
+    out = io.StringIO()
+    JsonlWriter(out).write(events)
+    lines = out.getvalue().splitlines()
+    assert [json.loads(line) for line in lines] == [e.raw for e in events]
+
+
+@pytest.mark.parametrize("name,expected", [
+    ("CreateUser", 1), ("CreateAccessKey", 1), ("GetSecretValue", 2), ("DescribeInstances", 2), ("ListBuckets", 2),
+    ("BatchGetSecretValue", 2), ("UpdateTrail", 3), ("PutBucketPolicy", 3), ("ModifySnapshotAttribute", 3),
+    ("UpdateFunctionCode20150331v2", 3), ("DeleteTrail", 4), ("DeleteBucketPolicy", 4), ("StopLogging", 99),
+    ("ConsoleLogin", 99), ("AssumeRole", 99), ("", 99), ("lowercase", 99),
+])
+def test_ocsf_activity_from_verb(name, expected):
+    assert activity_id(name) == expected
+
+
+def test_ocsf_record_maps_cloudtrail_fields():
+    event = stratus("defense-evasion.organizations-leave")
+    leave = next(e for e in event if e.event_name == "LeaveOrganization")
+    record = ocsf_record(leave)
+    assert record["class_uid"] == 6003 and record["category_uid"] == 6
+    assert record["activity_id"] == 99 and record["type_uid"] == 600399
+    assert record["time"] == int(datetime(2024, 8, 2, 8, 30, tzinfo=timezone.utc).timestamp() * 1000)
+    assert record["status"] == "Failure" and record["status_id"] == 2 and record["status_code"] == "AccessDenied"
+    assert record["api"]["operation"] == "LeaveOrganization"
+    assert record["api"]["service"]["name"] == "organizations.amazonaws.com"
+    assert record["src_endpoint"] == {"ip": "252.5.222.230"}
+    assert record["cloud"]["region"] == leave.region
+    assert record["cloud"]["account"]["uid"] == leave.raw["recipientAccountId"]
+    assert record["actor"]["user"]["type"] == "AssumedRole"
+    assert record["actor"]["user"]["uid"] == leave.raw["userIdentity"]["arn"]
+    assert record["metadata"]["product"] == {"name": "CloudTrail", "vendor_name": "AWS", "version": leave.raw["eventVersion"]}
+    assert record["metadata"]["version"] == "1.1.0"
+    assert record["unmapped"] == leave.raw
+
+    create = ocsf_record(stratus("persistence.iam-create-admin-user")[0])
+    assert create["status"] == "Success" and "status_code" not in create
+    service_call = dict(leave.raw, sourceIPAddress="ec2.amazonaws.com", eventTime="garbage")
+    mapped = ocsf_record(Event.from_raw(service_call))
+    assert mapped["src_endpoint"] == {"domain": "ec2.amazonaws.com"} and "time" not in mapped
+    orjson.dumps(ocsf_record(Event.from_raw(HOSTILE)))  # always serialisable
+
+
+def test_md_escape_neutralises_structure():
+    text = md_escape(HOSTILE["eventName"] + HOSTILE["userAgent"])
+    for raw in ("|", "`", "[", "]", "<", ">", "*", "_", "\n", "\x1b", "\x07"):
+        stripped = text.replace("\\" + raw, "") if raw not in "<>\n\x1b\x07" else text
+        assert raw not in stripped, raw
+    assert "&lt;img" in text and "\\x0a" in text and "\\x1b" in text
+    block = md_code_block("a ```` b")
+    assert block.startswith("`````") and block.endswith("`````")
+
+
+def _report(events, **context) -> str:
+    out = io.StringIO()
+    writer = ReportWriter(out, ReportContext(source="./trail", **context), load_catalogue().hunts)
+    writer.write(sorted(events, key=lambda e: e.time, reverse=True))
+    writer.scanned = 1000
+    writer.close()
+    return out.getvalue()
+
+
+def test_markdown_report_sections():
+    events = stratus("persistence.iam-create-admin-user") + stratus("defense-evasion.cloudtrail-stop")
+    marks = [Mark(event=events[0].raw, note="backdoor user | created by [attacker]", marked_at=datetime(2024, 8, 2, tzinfo=timezone.utc))]
+    text = _report(events, filter_text="eventSource == 'iam.amazonaws.com' || `true`",
+                   time_range=TimeRange(datetime(2024, 7, 1, tzinfo=timezone.utc), None), marks=marks)
+    assert text.startswith("# trailtui incident report")
+    assert "| Source | ./trail |" in text
+    assert "| Events | 4 of 1,000 scanned" in text
+    assert "since 2024-07-01 00:00Z" in text
+    assert "eventSource == 'iam.amazonaws.com' \\|\\| \\`true\\`" in text
+    assert "## Top principals" in text and "user/christophe | 4 |" in text
+    assert "## Top events" in text and "iam:CreateUser | 1 |" in text
+    assert "## Timeline (events per" in text and "█" in text
+    assert "## Hunts that fired" in text
+    for hunt_id in ("cloudtrail-stopped", "admin-policy-attached", "access-key-for-other-user", "new-user-granted-access"):
+        assert f"| {hunt_id.replace('_', chr(92) + '_')} |" in text
+    assert "## Marked events (1)" in text
+    assert "backdoor user \\| created by \\[attacker\\]" in text
+    assert "```json" in text and '"eventName": "' in text
+    assert "not verified" in text
+
+
+def test_markdown_timeline_is_per_hour_for_short_ranges():
+    events = stratus("credential-access.secretsmanager-retrieve-secrets")
+    text = _report(events)
+    assert "## Timeline (events per hour, UTC)" in text
+    assert "2024-07-31 12:00" in text
+
+
+def test_markdown_escapes_every_event_string():
+    text = _report([Event.from_raw(HOSTILE)], marks=[Mark(event=HOSTILE, note="<b>note</b>\nline")])
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text
+    # Outside fenced code (which renders literally), no live HTML, links or markup.
+    prose = re.sub(r"(?ms)^(`{3,})(json)?\n.*?^\1$", "", text)
+    assert "```" not in prose, "every code block is closed by its own fence"
+    assert "<img" not in prose and "<b>" not in prose
+    assert "[red]" not in prose.replace("\\[red\\]", "")
+    assert "](" not in prose.replace("\\](", "")
+    assert "&lt;b&gt;note&lt;/b&gt;\\\\x0aline" in prose, "rendered: <b>note</b>\\x0aline, inert"
+    tables: list[list[str]] = []
+    previous = False
+    for line in text.splitlines():
+        is_row = line.startswith("|")
+        if is_row and not previous:
+            tables.append([])
+        if is_row:
+            tables[-1].append(line)
+        previous = is_row
+    assert len(tables) >= 4
+    for table in tables:
+        widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table}
+        assert len(widths) == 1, table
+
+
+def test_markdown_integrity_line():
+    status = integrity_from_json({
+        "summary": {"ok": False, "statuses": {"VALID": 10, "HASH_MISMATCH": 1, "GAP": 2},
+                    "found": {"start": "2024-05-01T00:00:00Z", "end": "2024-05-02T00:00:00Z"},
+                    "digests": {"total": 5, "valid": 5}, "logs": {"total": 6, "valid": 5}},
+        "results": [{"kind": "log", "location": "s3://b/AWSLogs/x|y.json.gz", "status": "HASH_MISMATCH",
+                     "detail": "hash value doesn't match"}],
+    }, "verify.json")
+    assert status.ok is False and status.problem_count == 1
+    text = _report(stratus("defense-evasion.cloudtrail-stop"), integrity=status)
+    assert "FAILED: 1 problem(s) found, 2024-05-01T00:00:00Z to 2024-05-02T00:00:00Z" in text
+    assert "**HASH\\_MISMATCH** s3://b/AWSLogs/x\\|y.json.gz" in text
+    good = integrity_from_json({"summary": {"ok": True, "statuses": {"VALID": 3}}, "results": []})
+    assert "VERIFIED" in _report(stratus("defense-evasion.cloudtrail-stop"), integrity=good)
+    with pytest.raises(IntegrityFileError):
+        integrity_from_json({"results": []})
+
+
+def test_top_counter_stays_bounded():
+    counter = TopCounter(limit=100)
+    for i in range(10_000):
+        counter.add("hot" if i % 2 else f"cold-{i}")
+    assert len(counter.counts) <= 100 and counter.approximate
+    assert counter.top(1)[0][0] == "hot"
