@@ -200,13 +200,13 @@ def test_nothing_to_verify_is_not_success(tmp_path, keys, capsys):
 def test_hostile_file_names_never_reach_the_terminal_raw(tmp_path, keys, capsys):
     trail = build_trail(ChainSpec(hours=1))
     folder = ChainSpec().log_key(T0 + timedelta(minutes=30), "x").rsplit("/", 1)[0]
-    evil = f"{folder}/123456789012_CloudTrail_us-east-1_20240301T0040Z_\x1b[31mred\x07[b]x[/b].json.gz"
+    evil = f"{folder}/123456789012_CloudTrail_us-east-1_20240301T0040Z_\x1b[31mred\x07[bold]x.json.gz"
     trail.objects[evil] = StoredObject(gz(b'{"Records":[]}'))
     root = write_local(trail, tmp_path / "copy")
     code, out, err = run(capsys, "verify", str(root), "--start", stamp(T0), "--end", stamp(T0 + HOUR),
                          "--public-keys", keys)
     assert code == 1 and "\x1b" not in out + err and "\x07" not in out + err
-    assert "\\x1b[31mred\\x07[b]x[/b].json.gz\tINVALID: not covered by any valid digest" in err
+    assert "\\x1b[31mred\\x07[bold]x.json.gz\tINVALID: not covered by any valid digest" in err
 
 
 def test_s3_prefix_with_a_key_file(aws_env, tmp_path, keys, capsys):
