@@ -36,6 +36,10 @@ still only speaks HTTP to it through `endpoint_url`):
    `{"__type": "AccessDeniedException"}`; query-protocol services (STS, SNS)
    HTTP 403 XML `AccessDenied`.
 
+4. Latency, for benchmarks only: with `TRAILTUI_TEST_LATENCY_MS=N` in the
+   server's environment every AWS request waits N ms first (the server is
+   threaded, so concurrent clients overlap, as they do against AWS).
+
 Tests use the client helpers at the bottom (`set_trail_status`, `deny`).
 """
 
@@ -45,7 +49,9 @@ import fnmatch
 import io
 import json
 import re
+import os
 import threading
+import time
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
@@ -101,8 +107,9 @@ class ControlRoutes:
     """Wraps moto's WSGI dispatcher: answers the test-only routes, refuses
     denied operations, and passes everything else through untouched."""
 
-    def __init__(self, inner: Callable[..., Any]) -> None:
+    def __init__(self, inner: Callable[..., Any], latency: float = 0.0) -> None:
         self._inner = inner
+        self._latency = latency
         self._lock = threading.Lock()
         self._rules: list[DenyRule] = []
 
@@ -117,6 +124,8 @@ class ControlRoutes:
         elif path == DENY_ROUTE:
             return self._deny(method, environ, start_response)
         elif not path.startswith("/moto-api"):
+            if self._latency:
+                time.sleep(self._latency)
             identity = identify(environ)
             if identity is not None and self._is_denied(identity):
                 return _denied_response(identity, start_response)
@@ -303,7 +312,8 @@ def _patch_mfa_delete() -> None:
 def install() -> None:
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 
-    control = ControlRoutes(DomainDispatcherApplication.__call__)
+    latency = float(os.environ.get("TRAILTUI_TEST_LATENCY_MS") or 0) / 1000
+    control = ControlRoutes(DomainDispatcherApplication.__call__, latency)
 
     def dispatch(self: Any, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         return control(self, environ, start_response)
