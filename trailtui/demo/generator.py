@@ -176,6 +176,8 @@ def generate_demo(spec: DemoSpec, directory: Path, *, workers: int | None = None
     """Write the demo described by `spec` into `directory` (replacing a previous
     demo there, never touching other files) and return what was written."""
     directory = Path(directory).absolute()
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(20, "exists and is not a directory", str(directory))
     workers = default_workers() if workers is None else workers
     stage = staging_dir(directory)
     if stage.exists():

@@ -22,7 +22,7 @@ KEY_VALIDITY = timedelta(days=30)   # CloudTrail's published keys show 30-day wi
 
 def demo_signer() -> DigestSigner:
     pem = resources.files("trailtui.demo").joinpath(DEMO_KEY_FILE).read_bytes()
-    return DigestSigner.from_pem(pem)
+    return DigestSigner.from_pem(pem, trusted=True)
 
 
 def demo_key_listing(signer: DigestSigner, start: datetime, end: datetime) -> dict[str, Any]:
