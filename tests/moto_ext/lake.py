@@ -101,7 +101,19 @@ def _render(value: Any) -> str:
     return str(value)
 
 
-def _evaluate(statement: str, events: list[dict[str, Any]]) -> tuple[list[str], list[tuple]]:
+def _load(events: list[dict[str, Any]]) -> Any:
+    """A DuckDB database holding the store's events in Lake's shape (built once, at seeding)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(f"CREATE TABLE eds ({_SCHEMA})")
+    if events:
+        marks = ", ".join("?" * (len(_STRINGS) + 6))
+        con.executemany(f"INSERT INTO eds VALUES ({marks})", [_row(raw) for raw in events])
+    return con
+
+
+def _evaluate(statement: str, database: Any) -> tuple[list[str], list[tuple]]:
     import duckdb
     import sqlglot
 
@@ -111,25 +123,21 @@ def _evaluate(statement: str, events: list[dict[str, Any]]) -> tuple[list[str], 
         raise _error("InvalidQueryStatementException", f"Query statement is invalid: {str(exc)[:200]}") from None
     if tree.key not in ("select", "union", "except", "intersect"):
         raise _error("InvalidQueryStatementException", "Only SELECT statements are allowed.")
-    con = duckdb.connect()
+    cursor = database.cursor()  # a connection of its own: the server is threaded
     try:
-        con.execute(f"CREATE TABLE eds ({_SCHEMA})")
-        if events:
-            marks = ", ".join("?" * (len(_STRINGS) + 6))
-            con.executemany(f"INSERT INTO eds VALUES ({marks})", [_row(raw) for raw in events])
-        cursor = con.execute(tree.sql("duckdb"))
-        names = [d[0] for d in cursor.description]
-        return names, cursor.fetchall()
+        result = cursor.execute(tree.sql("duckdb"))
+        return [d[0] for d in result.description], result.fetchall()
     except duckdb.Error as exc:
         raise _error("InvalidQueryStatementException", f"Query statement is invalid: {str(exc)[:200]}") from None
     finally:
-        con.close()
+        cursor.close()
 
 
 def _seed(body: dict[str, Any]) -> dict[str, Any]:
     key = (body.get("account_id", DEFAULT_ACCOUNT), body["region"], body["id"])
+    events = list(body.get("events", []))
     with _lock:
-        _stores[key] = {"status": body.get("status", "ENABLED"), "events": list(body.get("events", [])),
+        _stores[key] = {"status": body.get("status", "ENABLED"), "events": events, "database": _load(events),
                         "polls": int(body.get("polls", 2)), "fail": body.get("fail")}
     return {"id": body["id"]}
 
@@ -141,6 +149,8 @@ def _list_queries(_: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _reset() -> None:
     with _lock:
+        for store in _stores.values():
+            store["database"].close()
         _stores.clear()
         _queries.clear()
 
@@ -169,7 +179,7 @@ def start_query(self: Any) -> str:
         raise _error("EventDataStoreNotFoundException", f"The event data store {store_id} does not exist.")
     if store["status"] != "ENABLED":
         raise _error("InactiveEventDataStoreException", f"The event data store {store_id} is inactive.")
-    names, rows = _evaluate(statement, store["events"])
+    names, rows = _evaluate(statement, store["database"])
     query = {
         "id": str(uuid.uuid4()), "sql": statement, "status": "QUEUED", "polls": store["polls"],
         "names": names, "rows": rows, "fail": store.get("fail"), "created": time.time(),

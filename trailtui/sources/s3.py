@@ -17,6 +17,7 @@ import asyncio
 import heapq
 import itertools
 import re
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -152,14 +153,17 @@ class S3Source:
     capabilities = Capabilities(sql_pushdown=False, server_time_pruning=True, raw_json=True, server_cancel=False)
     max_in_flight = 8      # concurrent GetObject calls
     max_listing = 8        # concurrent ListObjectsV2 walks
+    listing_ttl = 30.0     # seconds a folder listing is reused by the next search (new filters re-walk fast)
 
     def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None) -> None:
         self.url = url
         self.bucket, self.prefix = parse_s3_url(url)
         self._factory = factory or ClientFactory(aws)
+        self._listings: dict[str, tuple[float, list[str], list[str]]] = {}
 
     async def close(self) -> None:
-        """Nothing held between searches: each search opens and closes its client."""
+        """Each search opens and closes its own client; only listings are kept."""
+        self._listings.clear()
 
     def __repr__(self) -> str:
         return f"S3Source({self.url!r})"
@@ -243,7 +247,17 @@ class S3Source:
                     walk.push_file(key)
 
     async def _list(self, s3: Any, prefix: str) -> tuple[list[str], list[str]]:
-        """One folder level: (sub-folder prefixes, object keys)."""
+        """One folder level: (sub-folder prefixes, object keys), reused for
+        `listing_ttl` seconds: an analyst refining a filter re-walks the same tree."""
+        now = time.monotonic()
+        cached = self._listings.get(prefix)
+        if cached is not None and cached[0] > now:
+            return cached[1], cached[2]
+        folders, files = await self._list_now(s3, prefix)
+        self._listings[prefix] = (now + self.listing_ttl, folders, files)
+        return folders, files
+
+    async def _list_now(self, s3: Any, prefix: str) -> tuple[list[str], list[str]]:
         folders: list[str] = []
         files: list[str] = []
         try:
