@@ -1,0 +1,194 @@
+"""The hunt list and export dialog, driven with Pilot at 80x24 in a tiny host app."""
+
+from __future__ import annotations
+
+import json
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable
+
+from trailtui.aws.config import AwsConfig
+from trailtui.export.marks import Mark
+from trailtui.filters import EventFilter
+from trailtui.hunts import load_catalogue
+from trailtui.sources import Query
+from trailtui.timerange import TimeRange, parse_time
+from trailtui.ui.export_screen import ExportScreen
+from trailtui.ui.hunts_screen import HuntsScreen
+
+STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
+HOSTILE = "[red]x[/red]\x1b[2J\x07"
+
+
+class Host(App):
+    """Pushes one screen and records what it dismissed with."""
+
+    def __init__(self, screen_factory) -> None:
+        super().__init__()
+        self.screen_factory = screen_factory
+        self.result: Any = "not dismissed"
+
+    def on_mount(self) -> None:
+        self.push_screen(self.screen_factory(), self.done)
+
+    def done(self, result: Any) -> None:
+        self.result = result
+
+
+def screen_text(app: App) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def flat_text(app: App) -> str:
+    """The screen with borders removed and wrapped lines joined, for phrases."""
+    return " ".join(" ".join(line.strip("│╭╮╰╯─ ").split()) for line in screen_text(app).splitlines())
+
+
+@pytest.fixture
+def trail(tmp_path: Path) -> Path:
+    root = tmp_path / "trail"
+    root.mkdir()
+    for name in ("defense-evasion.cloudtrail-stop", "credential-access.secretsmanager-retrieve-secrets",
+                 "persistence.iam-create-admin-user"):
+        (root / f"{name}.json").write_text((STRATUS / f"aws.{name}.json").read_text())
+    return root
+
+
+async def settle(pilot, app: App) -> None:
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def shown(pilot, app: App, phrase: str, timeout: float = 5.0) -> str:
+    """Wait until `phrase` is on screen (first paint of a pushed screen takes a few frames)."""
+    for _ in range(int(timeout / 0.05)):
+        if phrase in flat_text(app):
+            return flat_text(app)
+        await pilot.pause(0.05)
+    raise AssertionError(f"{phrase!r} never appeared:\n{screen_text(app)}")
+
+
+async def test_hunts_screen_counts_and_enter_returns_filter(trail):
+    app = Host(lambda: HuntsScreen(str(trail), AwsConfig(), TimeRange()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, HuntsScreen) and screen.done
+        text = screen_text(app)
+        assert "done: 25 events scanned, 5 of 45 hunts fired" in text
+        table = screen.query_one(DataTable)
+        counts = {row.value: str(table.get_cell(row.value, "hits")) for row in table.rows}
+        assert counts["cloudtrail-stopped"] == "1" and counts["secrets-mass-retrieval"] == "20"
+        assert counts["leave-organization"] == "0"
+        assert "CloudTrail logging stopped or trail deleted" in text
+        await pilot.press("j", "k")  # first row: the critical CloudTrail hunt
+        assert "cloudtrail-stopped" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.result == load_catalogue().get("cloudtrail-stopped").browser_filter
+    EventFilter.compile(app.result)
+
+
+async def test_hunts_screen_sequence_filter_and_escape(trail):
+    app = Host(lambda: HuntsScreen(str(trail), AwsConfig(), TimeRange()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        screen = app.screen
+        row = next(i for i, h in enumerate(screen.hunts) if h.id == "new-user-granted-access")
+        screen.query_one(DataTable).move_cursor(row=row)
+        await pilot.pause()
+        assert "fires when followed by its second step within 30m" in flat_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None
+
+
+async def test_hunts_screen_time_range_and_bad_source(trail, tmp_path):
+    window = TimeRange(parse_time("2024-07-31T13:00:00Z"), parse_time("2024-07-31T14:00:00Z"))
+    app = Host(lambda: HuntsScreen(str(trail), AwsConfig(), window))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        assert "1 of 45 hunts fired" in screen_text(app)
+    app = Host(lambda: HuntsScreen(str(tmp_path / "gone") + HOSTILE, AwsConfig(), TimeRange()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot, app)
+        text = screen_text(app)
+        flat = flat_text(app)
+        assert "no such file" in flat and "[red]x[/red]\\x1b[2J\\x07" in flat.replace(" ", "")
+        assert "\x1b" not in text and "\x07" not in text
+
+
+def marks_for(trail: Path) -> list[Mark]:
+    raw = json.loads((STRATUS / "aws.defense-evasion.cloudtrail-stop.json").read_text())[0]
+    return [Mark(event=raw, note="trail stopped " + HOSTILE)]
+
+
+async def test_export_screen_writes_markdown_with_progress(trail, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    query = Query(filter=EventFilter.compile("eventSource == 'secretsmanager.amazonaws.com'"))
+    app = Host(lambda: ExportScreen(str(trail), AwsConfig(), query, marks_for(trail)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        text = await shown(pilot, app, "marked findings (1)")
+        assert "current results" in text and "results: eventSource == 'secretsmanager.amazonaws.com' · all time" in text
+        assert "./trailtui-export-" in text and ".jsonl" in text
+        await pilot.press("right", "right", "enter")  # format: Markdown
+        await pilot.pause()
+        assert ".md" in screen_text(app)
+        await pilot.press("tab", "tab", "enter")  # to the path, write
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert "wrote 21 events to trailtui-export-" in text and "100%" in text
+        await pilot.press("escape")
+        await pilot.pause()
+    written = Path(app.result)
+    assert written.suffix == ".md" and stat.S_IMODE(written.stat().st_mode) == 0o600
+    report = written.read_text()
+    assert "| secrets-mass-retrieval |" in report and "## Marked events (1)" in report
+    assert "\\[red\\]x\\[/red\\]" in report
+
+
+async def test_export_screen_marked_findings_and_overwrite_confirmation(trail, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / "findings.csv"
+    target.write_text("keep me")
+    app = Host(lambda: ExportScreen(str(trail), AwsConfig(), Query(), marks_for(trail)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(pilot, app, "Format")
+        await pilot.press("right", "enter")  # CSV
+        await pilot.press("tab", "right", "enter")  # marked findings
+        await pilot.press("tab")
+        path_input = app.screen.query_one("#export-path")
+        path_input.value = str(target)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "exists: press enter again" in screen_text(app)
+        assert target.read_text() == "keep me"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert "wrote 1 events" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result == str(target)
+    rows = target.read_text().splitlines()
+    assert len(rows) == 2 and "StopLogging" in rows[1]
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+async def test_export_screen_hostile_filter_text_and_no_marks(trail, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    query = Query(filter=EventFilter.compile(f"userAgent == '{HOSTILE}'"))
+    app = Host(lambda: ExportScreen(str(trail), AwsConfig(), query, []))
+    async with app.run_test(size=(80, 24)) as pilot:
+        text = await shown(pilot, app, "marked findings (0)")
+        assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
+        assert "[red]x" in text
+        assert app.screen.query_one("#what-marks").disabled
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None
+    assert list(tmp_path.iterdir()) == [trail]
