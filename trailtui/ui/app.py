@@ -9,6 +9,7 @@ the first frame (and never, for a local trail).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import inspect
 import json
 import sys
@@ -53,6 +54,9 @@ from trailtui.ui.time_presets import anchor_time, range_label
 from trailtui.ui.time_screen import TimeScreen
 
 
+_MOUNTING = object()  # a part being mounted right now
+
+
 @dataclass(slots=True)
 class ConsoleOptions:
     """Everything the console starts from (built by `run_app`, or by tests)."""
@@ -85,7 +89,7 @@ class TrailApp(App[int]):
         self.config = options.config.config if options.config else Config()
         self.last_clipboard: ClipboardWrite | None = None
         self.current_pane = options.start_pane
-        self._loaded: set[str] = set()
+        self._parts: dict[str, Any] = {}
         self._events: EventsPane | None = None
         self._initial_state = BrowseState(filter_text=options.filter_text, range_choice=options.range_choice)
         self.animation_level = "none"
@@ -145,9 +149,9 @@ class TrailApp(App[int]):
         self.current_pane = name
         self.query_one(PaneBar).show(name, len(self.marks))
         if name == "health":
-            self._load_health()
+            self.call_later(self._ensure_health)
         elif name == "integrity":
-            self._load_integrity()
+            self.call_later(self._ensure_integrity)
         elif name == "findings":
             self.query_one(FindingsPane).refresh_marks()
             self.query_one(FindingsPane).focus_table()
@@ -155,45 +159,51 @@ class TrailApp(App[int]):
             self.events.list.focus()
         self.refresh_bindings()
 
-    def _mount_part(self, host_id: str, build: Callable[[], Any]) -> Any | None:
-        """Mount another engineer's pane into its host, or a placeholder."""
+    async def _mount_part(self, host_id: str, build: Callable[[], Any]) -> Any | None:
+        """Mount another engineer's pane into its host, or a one-line placeholder."""
         host = self.query_one(f"#{host_id}", Container)
         try:
             widget = build()
         except integrations.Missing as exc:
-            host.remove_children()
-            host.mount(Static(Text(f" {exc}"), classes="placeholder"))
-            return None
-        host.remove_children()
-        host.mount(widget)
-        return widget
+            widget, part = Static(Text(f" {visible(str(exc))}"), classes="placeholder"), None
+        else:
+            part = widget
+        await host.remove_children()
+        await host.mount(widget)
+        return part
 
-    def _load_health(self) -> None:
-        if "health" in self._loaded:
+    async def _ensure_health(self) -> None:
+        """Mount the Health pane the first time it is shown, then `load()` it."""
+        if "health" in self._parts:
             return
-        self._loaded.add("health")
+        self._parts["health"] = None
 
         def build() -> Any:
             cls = integrations.health_pane_class()
             facts = integrations.demo_facts() if self.options.demo else None
             return cls(self.options.aws, facts=facts)
 
-        pane = self._mount_part("health", build)
+        pane = await self._mount_part("health", build)
+        self._parts["health"] = pane
         if pane is not None:
-            self.call_after_refresh(self._call_part, pane, "load")
+            await self._call_part(pane, "load")
+            if self.current_pane == "health":
+                pane.focus()
 
-    def _load_integrity(self) -> Any | None:
-        host = self.query_one("#integrity", Container)
-        if "integrity" in self._loaded:
-            children = list(host.children)
-            return children[0] if children and hasattr(children[0], "start_verification") else None
-        self._loaded.add("integrity")
+    async def _ensure_integrity(self) -> Any | None:
+        if "integrity" in self._parts:
+            while self._parts["integrity"] is _MOUNTING:
+                await asyncio.sleep(0.01)
+            return self._parts["integrity"]
+        self._parts["integrity"] = _MOUNTING
 
         def build() -> Any:
             cls = integrations.integrity_pane_class()
             return cls(self.options.source_url, self.options.aws, public_keys=self.options.public_keys)
 
-        return self._mount_part("integrity", build)
+        pane = await self._mount_part("integrity", build)
+        self._parts["integrity"] = pane
+        return pane
 
     async def _call_part(self, part: Any, method: str) -> None:
         """Call a pane's load/start method, sync or async, reporting failures in one line."""
@@ -204,11 +214,11 @@ class TrailApp(App[int]):
         except Exception as exc:  # another part's failure must not take the console down
             self.notify(visible(f"{method} failed: {exc}"), severity="error", markup=False)
 
-    def action_verify(self) -> None:
+    async def action_verify(self) -> None:
         self.action_pane("integrity")
-        pane = self._load_integrity()
+        pane = await self._ensure_integrity()
         if pane is not None:
-            self.call_after_refresh(self._call_part, pane, "start_verification")
+            await self._call_part(pane, "start_verification")
 
     # -- the selected event -----------------------------------------------------
     def _selected(self) -> tuple[dict[str, Any], int | None] | None:
@@ -561,12 +571,29 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
     )
 
 
+def prepare_worker_processes() -> None:
+    """Start multiprocessing's resource tracker while stderr is still real.
+
+    Local scans (and verification) may start worker processes from inside the
+    app, where Textual has replaced `sys.stderr` with an object whose
+    `fileno()` is -1; the tracker passes that descriptor to its child and fails
+    with "bad value(s) in fds_to_keep".  Started here, it is already running."""
+    try:
+        from multiprocessing import resource_tracker
+
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):
+        pass  # scans fall back to threads if processes cannot start
+
+
 def run_app(args: argparse.Namespace, aws: AwsConfig) -> int:
     """Open the console; returns the process exit code."""
     loaded = load_config()
     options = build_options(args, aws, loaded)
     if isinstance(options, str):
         return _fail(options)
+    if "://" not in options.source_url or options.source_url.startswith("file://"):
+        prepare_worker_processes()
     app = TrailApp(options)
     app.run(mouse=not getattr(args, "no_mouse", False))
     return app.return_code or 0

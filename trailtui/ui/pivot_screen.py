@@ -18,7 +18,7 @@ from trailtui.ui.pivots import Pivot
 def option_text(number: int, pivot: Pivot) -> Text:
     text = Text(f"{number}  ")
     text.append(f"{pivot.kind:<12}", style="bold")
-    text.append(visible(pivot.label), style="")
+    text.append(visible(pivot.value or pivot.label))
     return text
 
 

@@ -24,9 +24,10 @@ class Pivot:
     """One step of the pivot stack.  `label` is raw text (escape it to show it)."""
 
     kind: str
-    label: str
+    label: str  # for breadcrumbs: "ip 203.0.113.7"
     expression: str | None = None
     time_range: TimeRange | None = None
+    value: str = ""  # for the menu: "203.0.113.7"
 
 
 def jmespath_literal(value: str) -> str:
@@ -56,8 +57,9 @@ def principal_pivot(raw: dict[str, Any]) -> Pivot | None:
     for path in ("arn", "principalId", "invokedBy"):
         value = _text(identity.get(path))
         if value:
-            return Pivot("principal", f"principal {label or value}",
-                         f"userIdentity.{path} == {jmespath_literal(value)}")
+            shown = label or value
+            return Pivot("principal", f"principal {shown}", f"userIdentity.{path} == {jmespath_literal(value)}",
+                         value=f"{shown}  ({path} {value})" if shown != value else value)
     return None
 
 
@@ -65,21 +67,21 @@ def access_key_pivot(raw: dict[str, Any]) -> Pivot | None:
     key = _text(_identity(raw).get("accessKeyId"))
     if not key:
         return None
-    return Pivot("access key", f"key {key}", f"userIdentity.accessKeyId == {jmespath_literal(key)}")
+    return Pivot("access key", f"key {key}", f"userIdentity.accessKeyId == {jmespath_literal(key)}", value=key)
 
 
 def source_ip_pivot(raw: dict[str, Any]) -> Pivot | None:
     address = _text(raw.get("sourceIPAddress"))
     if not address:
         return None
-    return Pivot("source IP", f"ip {address}", f"sourceIPAddress == {jmespath_literal(address)}")
+    return Pivot("source IP", f"ip {address}", f"sourceIPAddress == {jmespath_literal(address)}", value=address)
 
 
 def event_name_pivot(raw: dict[str, Any]) -> Pivot | None:
     name = _text(raw.get("eventName"))
     if not name:
         return None
-    return Pivot("event name", f"event {name}", f"eventName == {jmespath_literal(name)}")
+    return Pivot("event name", f"event {name}", f"eventName == {jmespath_literal(name)}", value=name)
 
 
 def session_pivot(raw: dict[str, Any]) -> Pivot | None:
@@ -94,10 +96,11 @@ def session_pivot(raw: dict[str, Any]) -> Pivot | None:
     if created and principal_id:
         expression = (f"userIdentity.principalId == {jmespath_literal(principal_id)} && "
                       f"userIdentity.sessionContext.attributes.creationDate == {jmespath_literal(created)}")
-        return Pivot("session", f"session {label} @ {created}", expression)
+        return Pivot("session", f"session {label} @ {created}", expression, value=f"{label} created {created}")
     key = _text(identity.get("accessKeyId"))
     if key and key.startswith("ASIA"):
-        return Pivot("session", f"session {key}", f"userIdentity.accessKeyId == {jmespath_literal(key)}")
+        return Pivot("session", f"session {key}", f"userIdentity.accessKeyId == {jmespath_literal(key)}",
+                     value=f"temporary key {key}")
     return None
 
 
@@ -107,7 +110,7 @@ def window_pivot(raw: dict[str, Any], window: timedelta = WINDOW) -> Pivot | Non
         return None
     minutes = int(window.total_seconds() // 60)
     return Pivot("time window", f"±{minutes}m {when:%Y-%m-%d %H:%M:%S}Z", None,
-                 TimeRange(when - window, when + window))
+                 TimeRange(when - window, when + window), value=f"±{minutes} minutes around {when:%Y-%m-%d %H:%M:%S}Z")
 
 
 PIVOT_BUILDERS = (
