@@ -38,6 +38,7 @@ class Opener:
     probability: float
     identity: IdentityFn | None = None
     invoked_by: str = ""
+    mfa: bool = True                  # console sign-in with MFA (IAM users and root)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ class Actor:
     error_scale: float = 1.0
     opener: Opener | None = None
     tls: bool = True
-    vpc_endpoint: str | None = None
+    private: bool = False            # calls from private subnets through VPC endpoints
 
 
 def _mix(*groups: tuple[dict[str, Action], dict[str, float]]) -> tuple[tuple[Action, float], ...]:
@@ -124,16 +125,15 @@ PROD_ACTORS: tuple[Actor, ...] = (
                (KMS, {"Decrypt": 4, "GenerateDataKey": 2}),
                (SECRETS, {"GetSecretValue": 1}), (SSM, {"GetParameter": 1.5, "GetParameters": 0.5}),
                (DATA, {"DescribeTable": 0.3})),
-          profile="machine", burst=(2, 12), gap=2.0, variants=8),
+          profile="machine", burst=(2, 12), gap=2.0, variants=8, private=True),
     Actor("prod-ssm-agents", PROD, ("us-east-1", "eu-west-1"), 9.0,
           named_role(_P, "orders-api-ec2-role", _PR.instances, ec2=True), ua.PROD_NAT, (ua.SSM_AGENT,),
           _mix((SSM, {"UpdateInstanceInformation": 3, "ListInstanceAssociations": 2})),
-          profile="machine", burst=(1, 3), gap=1.0, variants=len(_PR.instances),
-          vpc_endpoint="vpce-0a7c3e91b5d2f4086"),
+          profile="machine", burst=(1, 3), gap=1.0, variants=len(_PR.instances), private=True),
     Actor("prod-ecs-agent", PROD, ("us-east-1",), 3.0,
           named_role(_P, "orders-api-ec2-role", _PR.instances[8:], ec2=True), ua.PROD_NAT, (ua.ECS_AGENT,),
           _mix((CONTAINERS, {"GetAuthorizationToken": 1, "BatchGetImage": 2, "GetDownloadUrlForLayer": 4})),
-          profile="machine", burst=(1, 6), gap=0.5, variants=6),
+          profile="machine", burst=(1, 6), gap=0.5, variants=6, private=True),
     Actor("prod-lambda", PROD, ("us-east-1", "eu-west-1", "us-west-2"), 14.0,
           named_role(_P, "orders-processor-role", _PR.functions), ua.PROD_NAT, (ua.BOTO_LAMBDA, ua.NODE_LAMBDA),
           _mix((LOGS, {"CreateLogStream": 1.5}), (KMS, {"Decrypt": 3, "GenerateDataKey": 1}),
@@ -242,7 +242,7 @@ DEV_ACTORS: tuple[Actor, ...] = (
           named_role(_D, "eks-node-role", _DR.instances, ec2=True), ua.DEV_NAT, (ua.KUBELET,),
           _mix((CONTAINERS, {"GetAuthorizationToken": 1, "BatchGetImage": 2, "GetDownloadUrlForLayer": 3,
                              "DescribeCluster": 0.5}), (EC2, {"DescribeInstances": 0.5})),
-          profile="machine", burst=(1, 8), gap=0.5, variants=len(_DR.instances)),
+          profile="machine", burst=(1, 8), gap=0.5, variants=len(_DR.instances), private=True),
     Actor("dev-karpenter", DEV, ("us-west-2",), 2.0,
           named_role(_D, "karpenter-controller", ("1731995422801233456",), web_identity={
               "federatedProvider": f"arn:aws:iam::{_D}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/"
@@ -259,7 +259,7 @@ DEV_ACTORS: tuple[Actor, ...] = (
           _mix((S3, {"ListBuckets": 2, "GetBucketLocation": 1, "ListObjects": 2, "GetObject": 1}),
                (EC2, {"DescribeInstances": 1}), (IAM, {"GetUser": 0.3, "ListMFADevices": 0.2})),
           burst=(2, 12), gap=30.0, console=True, error_scale=2.0,
-          opener=Opener("console", 0.5, identity=login_user(_D, "contractor-jsmith"))),
+          opener=Opener("console", 0.5, identity=login_user(_D, "contractor-jsmith"), mfa=False)),
     Actor("dev-qa", DEV, ("us-east-1",), 1.5,
           iam_user(_D, "qa-automation"), ua.CI_RUNNERS, (ua.CLI_LINUX,),
           _mix((LAMBDA, {"GetFunction": 1, "GetFunctionConfiguration": 1}), (DATA, {"DescribeTable": 1}),

@@ -10,6 +10,7 @@ the `random.Random` passed in, so a chunk's output depends only on its seed.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import random
 import time
 from dataclasses import dataclass
@@ -39,9 +40,20 @@ PROFILES: dict[str, tuple[float, ...]] = {
 WEEKEND_FACTOR = {"office": 0.2, "ci": 0.15, "machine": 1.0, "nightly": 1.0}
 CONSOLE_AGENTS = frozenset({ua.CONSOLE, ua.S3_CONSOLE})
 LOGIN_FAILURE_RATE = 0.04       # a mistyped password before the successful sign-in
-SPRAY_SHARE = 0.002             # failed sign-ins from the internet, share of a day's events
+SPRAY_SHARE = 0.003             # failed sign-ins from the internet, share of a day's events
 CLI_SERVICE = {"monitoring": "cloudwatch", "elasticloadbalancing": "elbv2", "s3": "s3api", "sts-global": "sts",
                "logs": "logs"}
+
+
+def private_address(account: str, variant: int) -> str:
+    """The private IP of one instance of a fleet (stable per account and instance)."""
+    second = 20 if account == PROD.id else 40
+    return f"10.{second}.{(variant * 37) % 250}.{(variant * 11) % 200 + 10}"
+
+
+def vpc_endpoint(account: str, service: str) -> str:
+    """The interface/gateway endpoint id a private subnet uses for `service`."""
+    return "vpce-0" + hashlib.sha256(f"vpce:{account}:{service}".encode()).hexdigest()[:16]
 
 
 def cli_command(action: Action) -> str:
@@ -152,8 +164,8 @@ class ChunkBackground:
         variant = int(rng.random() * actor.variants)
         identity = self._identity(actor, hour, variant)
         ip = actor.ips[int(rng.random() * len(actor.ips))]
-        if actor.vpc_endpoint:
-            ip = f"10.20.{(variant * 37) % 250}.{(variant * 11) % 200 + 10}"
+        if actor.private:
+            ip = private_address(actor.account.id, variant)
         agent = actor.agents[int(rng.random() * len(actor.agents))]
         if actor.opener and rng.random() < actor.opener.probability:
             for record in self._open(actor, actor.opener, identity, hour, variant, t, ip, agent):
@@ -188,7 +200,7 @@ class ChunkBackground:
             event_id=ids.random_uuid(rng), request_id=request_id, read_only=action.read_only,
             version=action.version, category=action.category, tls=tls,
             console=actor.console and agent in CONSOLE_AGENTS,
-            vpc_endpoint=actor.vpc_endpoint if action.service == "ssm" else None)
+            vpc_endpoint=vpc_endpoint(self.account, action.service) if actor.private else None)
 
     # ------------------------------------------------------------- openers --
 
@@ -201,7 +213,7 @@ class ChunkBackground:
             records = []
             if self.rng.random() < LOGIN_FAILURE_RATE:
                 records.append(self.console_login(who, t, ip, None, success=False))
-            records.append(self.console_login(who, t, ip, None, success=True))
+            records.append(self.console_login(who, t, ip, None, success=True, mfa=opener.mfa))
             return records
         if opener.kind == "saml":
             if self.region != GLOBAL_REGION:
@@ -212,10 +224,10 @@ class ChunkBackground:
         return [self._service_assume(opener, identity, t)]
 
     def console_login(self, who: ids.Identity, t: int, ip: str, agent: str | None, *, success: bool,
-                      error_message: str = "Failed authentication") -> Record:
+                      error_message: str = "Failed authentication", mfa: bool = True) -> Record:
         rng = self.rng
         agent = agent or (ua.BROWSER_MAC, ua.BROWSER_WIN, ua.BROWSER_LINUX)[int(rng.random() * 3)]
-        mfa = who.get("type") in ("Root", "IAMUser") and success
+        mfa = mfa and who.get("type") in ("Root", "IAMUser") and success
         additional: dict[str, Any] = {
             "LoginTo": "https://console.aws.amazon.com/console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_"
                        f"us-east-1_{ids.random_token(rng, 16, ids.HEX)}",
@@ -301,21 +313,26 @@ class ChunkBackground:
     # ---------------------------------------------------------- the rest --
 
     def _spray(self, out: list[TimedRecord], count: int) -> None:
-        """Failed sign-ins from the internet against guessed user names."""
-        names = ("admin", "administrator", "test", "alice.nguyen", "devops", "backup-admin")
-        for _ in range(count):
-            t = self.lo + int(self.rng.random() * (self.hi - self.lo))
-            name = names[int(self.rng.random() * len(names))]
-            exists = name in ("alice.nguyen", "backup-admin")
-            who: ids.Identity = {"type": "IAMUser", "accountId": self.account, "accessKeyId": "",
-                                 "userName": name if exists else "HIDDEN_DUE_TO_SECURITY_REASONS"}
-            if exists:
-                who = {"type": "IAMUser", "principalId": ids.stable_id("AIDA", self.account, name, length=17),
-                       "accountId": self.account, "accessKeyId": "", "userName": name}
+        """Password guessing from the internet: bursts of failed sign-ins from one
+        address against guessed user names, a few seconds apart."""
+        names = ("admin", "administrator", "test", "alice.nguyen", "devops", "backup-admin", "root", "aws")
+        while count > 0:
+            size = min(count, 5 + int(self.rng.random() * 10))
+            count -= size
+            t = self.lo + int(self.rng.random() * max(1, self.hi - self.lo - 900))
             ip = ua.SCANNER_INTERNET[int(self.rng.random() * len(ua.SCANNER_INTERNET))]
-            out.append((t, self.console_login(who, t, ip, ua.BROWSER_WIN, success=False,
-                                              error_message="Failed authentication" if exists
-                                              else "No username found in supplied account")))
+            for _ in range(size):
+                name = names[int(self.rng.random() * len(names))]
+                exists = name in ("alice.nguyen", "backup-admin")
+                who: ids.Identity = {"type": "IAMUser", "accountId": self.account, "accessKeyId": "",
+                                     "userName": name if exists else "HIDDEN_DUE_TO_SECURITY_REASONS"}
+                if exists:
+                    who = {"type": "IAMUser", "principalId": ids.stable_id("AIDA", self.account, name, length=17),
+                           "accountId": self.account, "accessKeyId": "", "userName": name}
+                out.append((t, self.console_login(who, t, ip, ua.BROWSER_WIN, success=False,
+                                                  error_message="Failed authentication" if exists
+                                                  else "No username found in supplied account")))
+                t += 2 + int(self.rng.random() * 30)
 
     def _key_rotation(self) -> TimedRecord:
         """KMS' yearly automatic key rotation, an AwsServiceEvent (no userIdentity.type)."""

@@ -56,8 +56,12 @@ POLICY_ARN = f"arn:aws:iam::{PROD.id}:policy/svc-reporting-access"
 LOCAL_TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{PROD.id}:trail/prod-security-trail"
 SENSITIVE_BUCKET = "acme-prod-customer-exports"
 FLOW_LOG_ID = "fl-0e17aa62a21d4bbfe"
+# Twelve secrets in forty seconds: more than any application reads (the hunt
+# threshold in notes/detections.md C15 is ten distinct secrets in ten minutes).
 STOLEN_SECRETS = ("prod/orders-api/db", "prod/orders-api/stripe", "prod/payments/hsm-pin", "prod/github/deploy-token",
-                  "prod/sendgrid/api-key", "prod/reporting/warehouse")
+                  "prod/sendgrid/api-key", "prod/reporting/warehouse", "prod/datadog/api-key", "prod/slack/webhook",
+                  "prod/pagerduty/integration-key", "prod/okta/scim-token", "prod/redis/auth-token",
+                  "prod/legacy/ftp-password")
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,7 +252,7 @@ def _calls(start: datetime) -> list[_Call]:
         calls.append(_Call(2431 + 3 * i, GLOBAL_REGION, "secretsmanager", "GetSecretValue", True,
                            {"secretId": _secret_arn(secret)}, phase="data access", agent=SCRIPT_AGENT,
                            note=f"GetSecretValue {secret}"))
-    calls.append(_Call(2470, "eu-west-1", "secretsmanager", "GetSecretValue", True,
+    calls.append(_Call(2490, "eu-west-1", "secretsmanager", "GetSecretValue", True,
                        {"secretId": "prod/orders-api/db"}, phase="data access", agent=SCRIPT_AGENT,
                        error=("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")))
     host = f"{SENSITIVE_BUCKET}.s3.us-east-1.amazonaws.com"
@@ -299,7 +303,7 @@ def plan_incident(spec: DemoSpec) -> DemoIncident:
                "203.0.113.40) is used from 192.0.2.66 with a Kali Linux AWS CLI: recon with bursts of AccessDenied, "
                "privilege escalation through CreatePolicyVersion and AttachUserPolicy AdministratorAccess, "
                "persistence (an access key for deploy-bot, a console password for backup-admin, "
-               "ops-automation-role trusting an outside account), secrets and customer exports read, then "
+               "ops-automation-role trusting an outside account), twelve secrets and the customer exports read, then "
                "StopLogging and DeleteFlowLogs."),
         account_id=PROD.id,
         user_name=VICTIM_USER,
