@@ -31,7 +31,8 @@ from trailtui.sources.layout import parse_digest_key, parse_log_key
 DATA = Path(__file__).parent / "data" / "demo"
 SPEC = DemoSpec(seed=1, events=3000, days=2)
 LOG_NAME = re.compile(r"^(\d{12})_CloudTrail_([a-z0-9-]+)_(\d{8}T\d{4}Z)_[A-Za-z0-9]{16}\.json\.gz$")
-DIGEST_NAME = re.compile(r"^(\d{12})_CloudTrail-Digest_([a-z0-9-]+)_" + TRAIL_NAME + r"_us-east-1_(\d{8}T\d{6}Z)\.json\.gz$")
+DIGEST_NAME = re.compile(r"^(\d{12})_CloudTrail-Digest_([a-z0-9-]+)_" + TRAIL_NAME
+                         + r"_us-east-1_(\d{8}T\d{6}Z)\.json\.gz$")
 CLOUDTRAIL_ORDER = ["eventVersion", "userIdentity", "eventTime", "eventSource", "eventName", "awsRegion",
                     "sourceIPAddress", "userAgent", "errorCode", "errorMessage", "requestParameters",
                     "responseElements", "additionalEventData", "requestID", "eventID", "readOnly", "resources",

@@ -80,7 +80,7 @@ def sso_role(account: str, permission_set: str, suffix: str, people: tuple[str, 
     def identity(hour: int, variant: int) -> ids.Identity:
         person = people[variant % len(people)]
         return ids.role_session(account, role, person, iso(_session_start(hour, person)),
-                                role_path=f"/aws-reserved/sso.amazonaws.com/eu-west-1/", key_parts=(hour,))
+                                role_path="/aws-reserved/sso.amazonaws.com/eu-west-1/", key_parts=(hour,))
     return identity
 
 
@@ -196,7 +196,8 @@ PROD_ACTORS: tuple[Actor, ...] = (
           named_role(_P, "AWSServiceRoleForConfig", ("AWSConfig-Describe",), invoked_by="config.amazonaws.com",
                      role_path="/aws-service-role/config.amazonaws.com/"),
           ("config.amazonaws.com",), ("config.amazonaws.com",),
-          _mix((EC2, {"DescribeSecurityGroups": 1, "DescribeVpcs": 1, "DescribeSubnets": 1, "DescribeNetworkInterfaces": 1}),
+          _mix((EC2, {"DescribeSecurityGroups": 1, "DescribeVpcs": 1, "DescribeSubnets": 1,
+                      "DescribeNetworkInterfaces": 1}),
                (IAM, {"GetRole": 0.5, "ListAttachedRolePolicies": 0.5}), (S3, {"GetBucketAcl": 0.5,
                                                                               "GetBucketPolicy": 0.5}),
                (OPS, {"PutEvaluations": 0.5})),

@@ -68,4 +68,5 @@ TERRAFORM = ("APN/1.0 HashiCorp/1.0 Terraform/1.9.8 (+https://www.terraform.io) 
              "lang/go#1.23.2 md/GOOS#linux md/GOARCH#amd64")
 SCANNER = ("Boto3/1.35.36 md/Botocore#1.35.36 ua/2.0 os/linux#6.8.0-1016-aws md/arch#x86_64 lang/python#3.12.7 "
            "md/pyimpl#CPython cfg/retry-mode#standard Botocore/1.35.36 prowler/4.5.0")
-BACKUP_AGENT = "aws-sdk-java/1.12.261 Linux/3.10.0-1160.el7.x86_64 Java_HotSpot(TM)_64-Bit_Server_VM/25.341-b10 java/1.8.0_341"
+BACKUP_AGENT = ("aws-sdk-java/1.12.261 Linux/3.10.0-1160.el7.x86_64 Java_HotSpot(TM)_64-Bit_Server_VM/25.341-b10 "
+                "java/1.8.0_341")

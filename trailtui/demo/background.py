@@ -19,7 +19,9 @@ from typing import Any
 from trailtui.demo import agents as ua
 from trailtui.demo import identities as ids
 from trailtui.demo.actors import Actor, Opener, actors_for, iso
-from trailtui.demo.catalogue import Action, Ctx, outcome_with_error, short_time
+from trailtui.demo.catalogue import Action
+from trailtui.demo.failures import outcome_with_error
+from trailtui.demo.shapes import Ctx, short_time
 from trailtui.demo.records import GLOBAL_SERVICES, Outcome, Record, api_record, tls_details
 from trailtui.demo.resources import RESOURCES
 from trailtui.demo.spec import GLOBAL_REGION, MANAGEMENT, PROD
@@ -294,7 +296,8 @@ class ChunkBackground:
         outcome = Outcome({"roleArn": role_arn, "roleSessionName": session, "durationSeconds": 3600}, response,
                           resources=[{"ARN": role_arn, "accountId": self.account, "type": "AWS::IAM::Role"}])
         return api_record(identity=who, when=iso(t), service="sts", name="AssumeRoleWithWebIdentity",
-                          region=self.region, ip=ip, agent=agent.replace("{command}", "sts.assume-role-with-web-identity"),
+                          region=self.region, ip=ip,
+                          agent=agent.replace("{command}", "sts.assume-role-with-web-identity"),
                           outcome=outcome, account=self.account, event_id=ids.random_uuid(self.rng),
                           request_id=ids.random_uuid(self.rng), read_only=True, version="1.08",
                           tls=tls_details("sts", self.region))

@@ -1,42 +1,17 @@
-"""The API calls of the demo's background activity, with realistic request shapes.
+"""The API calls of the demo's background activity.
 
 Each `Action` knows its service, name, whether it is read-only, whether it is a
-data event, and how to build its `requestParameters`/`responseElements` (shapes
-taken from real records: Stratus Red Team detonation logs, TrailDiscover
-samples, CloudTrail documentation).  Read-only calls mostly carry a null
-response, as CloudTrail records them.  Errors are drawn per call (`errors`).
+data event, which builder in `shapes.py` fills in its parameters, and how it
+may fail (`errors`, drawn per call with `error_rate`; see `failures.py`).
 """
 
 from __future__ import annotations
 
-import random
-import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
-from trailtui.demo.identities import ALNUM, B64, HEX, random_token, random_uuid
-from trailtui.demo.records import Outcome
-from trailtui.demo.resources import AccountResources
-
-
-@dataclass(slots=True)
-class Ctx:
-    """What an action builder may use to fill in a call."""
-
-    rng: random.Random
-    account: str
-    region: str
-    res: AccountResources
-    caller_arn: str
-    epoch: int
-    bucket: str | None = None  # set by S3 builders for the TLS host header
-
-
-Builder = Callable[[Ctx], Outcome]
-
-
-def _none(_: Ctx) -> Outcome:
-    return Outcome()
+from trailtui.demo import shapes as sh
+from trailtui.demo.shapes import Builder, none
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +19,7 @@ class Action:
     service: str           # endpoint prefix: ec2, s3, iam, sts, sts-global, monitoring ...
     name: str
     read_only: bool
-    build: Builder = _none
+    build: Builder = none
     category: str = "Management"   # "Data" for S3 object-level calls
     version: str = "1.09"
     errors: tuple[str, ...] = ("denied",)
@@ -52,669 +27,205 @@ class Action:
     iam_action: str = ""
 
 
-def A(service: str, name: str, read_only: bool, build: Builder = _none, **kw: Any) -> Action:
+def A(service: str, name: str, read_only: bool, build: Builder = none, **kw: Any) -> Action:
     return Action(service, name, read_only, build, **kw)
-
-
-def pick(rng: random.Random, seq: tuple[str, ...]) -> str:
-    return seq[int(rng.random() * len(seq))]
-
-
-def short_time(epoch: int) -> str:
-    """The `Nov 19, 2026, 10:03:27 AM` form CloudTrail uses inside responses."""
-    t = time.gmtime(epoch)
-    hour = t.tm_hour % 12 or 12
-    return f"{time.strftime('%b', t)} {t.tm_mday}, {t.tm_year}, {hour}:{t.tm_min:02d}:{t.tm_sec:02d} " \
-           f"{'AM' if t.tm_hour < 12 else 'PM'}"
-
-
-def bucket_arn(bucket: str, key: str | None = None) -> str:
-    return f"arn:aws:s3:::{bucket}/{key}" if key else f"arn:aws:s3:::{bucket}"
-
-
-# --------------------------------------------------------------------- S3 ---
-
-def _s3_extra(c: Ctx, bytes_out: int, bytes_in: int = 0) -> dict[str, Any]:
-    return {
-        "SignatureVersion": "SigV4",
-        "CipherSuite": "TLS_AES_128_GCM_SHA256",
-        "bytesTransferredIn": bytes_in,
-        "AuthenticationMethod": "AuthHeader",
-        "x-amz-id-2": random_token(c.rng, 56, B64) + "=",
-        "bytesTransferredOut": bytes_out,
-    }
-
-
-def _object_resources(c: Ctx, bucket: str, key: str) -> list[dict[str, str]]:
-    return [{"type": "AWS::S3::Object", "ARN": bucket_arn(bucket, key)},
-            {"accountId": c.account, "type": "AWS::S3::Bucket", "ARN": bucket_arn(bucket)}]
-
-
-def s3_object_call(c: Ctx, upload: bool = False) -> Outcome:
-    bucket = c.bucket = pick(c.rng, c.res.data_buckets)
-    key = pick(c.rng, c.res.object_keys)
-    size = int(c.rng.lognormvariate(10, 1.6))
-    request = {"bucketName": bucket, "Host": f"{bucket}.s3.{c.region}.amazonaws.com", "key": key}
-    response = None
-    if upload:
-        request["x-amz-server-side-encryption"] = "aws:kms"
-        response = {"x-amz-server-side-encryption": "aws:kms",
-                    "x-amz-server-side-encryption-aws-kms-key-id":
-                        f"arn:aws:kms:{c.region}:{c.account}:key/{pick(c.rng, c.res.kms_keys)}",
-                    "x-amz-version-id": random_token(c.rng, 32, ALNUM)}
-    extra = _s3_extra(c, 0 if upload else size, size if upload else 0)
-    return Outcome(request, response, extra, _object_resources(c, bucket, key))
-
-
-def s3_get(c: Ctx) -> Outcome:
-    return s3_object_call(c)
-
-
-def s3_put(c: Ctx) -> Outcome:
-    return s3_object_call(c, upload=True)
-
-
-def s3_list_objects(c: Ctx) -> Outcome:
-    bucket = c.bucket = pick(c.rng, c.res.data_buckets)
-    prefix = pick(c.rng, c.res.object_keys).split("/")[0] + "/"
-    request = {"list-type": "2", "bucketName": bucket, "encoding-type": "url", "prefix": prefix,
-               "Host": f"{bucket}.s3.{c.region}.amazonaws.com"}
-    return Outcome(request, None, _s3_extra(c, int(c.rng.uniform(600, 40000))),
-                   [{"accountId": c.account, "type": "AWS::S3::Bucket", "ARN": bucket_arn(bucket)}])
-
-
-def _s3_bucket_call(subresource: str | None) -> Builder:
-    def build(c: Ctx) -> Outcome:
-        bucket = c.bucket = pick(c.rng, c.res.buckets)
-        request: dict[str, Any] = {"bucketName": bucket, "Host": f"{bucket}.s3.{c.region}.amazonaws.com"}
-        if subresource:
-            request[subresource] = ""
-        return Outcome(request, None, _s3_extra(c, int(c.rng.uniform(200, 2000))),
-                       [{"accountId": c.account, "type": "AWS::S3::Bucket", "ARN": bucket_arn(bucket)}])
-    return build
-
-
-def s3_list_buckets(c: Ctx) -> Outcome:
-    return Outcome({"Host": f"s3.{c.region}.amazonaws.com"}, None, _s3_extra(c, int(c.rng.uniform(800, 3000))))
-
-
-# -------------------------------------------------------------------- EC2 ---
-
-def _ec2_sets(*names: str, **extra: Any) -> Builder:
-    def build(_: Ctx) -> Outcome:
-        request: dict[str, Any] = {name: {} for name in names}
-        request.update(extra)
-        return Outcome(request)
-    return build
-
-
-def ec2_describe_instances(c: Ctx) -> Outcome:
-    if c.res.instances and c.rng.random() < 0.4:
-        return Outcome({"instancesSet": {"items": [{"instanceId": pick(c.rng, c.res.instances)}]}, "filterSet": {}})
-    return Outcome({"instancesSet": {}, "filterSet": {}})
-
-
-def ec2_wrapped(name: str) -> Builder:
-    """Newer EC2 APIs wrap their parameters in `<Name>Request`."""
-    def build(_: Ctx) -> Outcome:
-        return Outcome({f"{name}Request": ""})
-    return build
-
-
-def _az(c: Ctx) -> str:
-    return c.region + "abc"[int(c.rng.random() * 3)]
-
-
-def ec2_run_instances(c: Ctx) -> Outcome:
-    instance = "i-0" + random_token(c.rng, 16, HEX)
-    image = "ami-0" + random_token(c.rng, 16, HEX)
-    itype = pick(c.rng, ("t3.medium", "t3.large", "m6i.large", "c6i.xlarge", "t4g.small"))
-    subnet = pick(c.rng, c.res.subnets)
-    ip = f"10.{40 + int(c.rng.random() * 3)}.{int(c.rng.random() * 255)}.{int(c.rng.random() * 254) + 1}"
-    request = {
-        "instancesSet": {"items": [{"imageId": image, "minCount": 1, "maxCount": 1}]},
-        "instanceType": itype, "blockDeviceMapping": {}, "monitoring": {"enabled": False}, "subnetId": subnet,
-        "disableApiTermination": False, "disableApiStop": False, "clientToken": random_uuid(c.rng),
-        "tagSpecificationSet": {"items": [{"resourceType": "instance", "tags": [{"key": "Owner", "value": "dev-team"}]}]},
-    }
-    response = {
-        "requestId": random_uuid(c.rng), "reservationId": "r-0" + random_token(c.rng, 16, HEX),
-        "ownerId": c.account, "groupSet": {},
-        "instancesSet": {"items": [{
-            "instanceId": instance, "imageId": image, "currentInstanceBootMode": "legacy-bios",
-            "instanceState": {"code": 0, "name": "pending"}, "privateDnsName": f"ip-{ip.replace('.', '-')}.ec2.internal",
-            "amiLaunchIndex": 0, "productCodes": {}, "instanceType": itype, "launchTime": c.epoch * 1000,
-            "placement": {"availabilityZone": _az(c), "tenancy": "default"}, "monitoring": {"state": "disabled"},
-            "subnetId": subnet, "vpcId": c.res.vpc, "privateIpAddress": ip, "architecture": "x86_64",
-            "rootDeviceType": "ebs", "rootDeviceName": "/dev/xvda", "blockDeviceMapping": {},
-        }]},
-    }
-    return Outcome(request, response)
-
-
-def _instance_state_change(code: int, name: str, prev_code: int, prev_name: str) -> Builder:
-    def build(c: Ctx) -> Outcome:
-        instance = pick(c.rng, c.res.instances) if c.res.instances else "i-0" + random_token(c.rng, 16, HEX)
-        return Outcome({"instancesSet": {"items": [{"instanceId": instance}]}},
-                       {"requestId": random_uuid(c.rng), "instancesSet": {"items": [{
-                           "instanceId": instance, "currentState": {"code": code, "name": name},
-                           "previousState": {"code": prev_code, "name": prev_name}}]}})
-    return build
-
-
-def ec2_create_tags(c: Ctx) -> Outcome:
-    resource = pick(c.rng, c.res.instances) if c.res.instances else c.res.vpc
-    return Outcome({"resourcesSet": {"items": [{"resourceId": resource}]},
-                    "tagSet": {"items": [{"key": "CostCenter", "value": pick(c.rng, ("1040", "2210", "3005"))}]}},
-                   {"requestId": random_uuid(c.rng), "_return": True})
-
-
-def ec2_authorize_ingress(c: Ctx) -> Outcome:
-    group = pick(c.rng, c.res.security_groups)
-    port = pick(c.rng, ("443", "5432", "8080"))
-    return Outcome({"groupId": group, "ipPermissions": {"items": [{
-        "ipProtocol": "tcp", "fromPort": int(port), "toPort": int(port), "groups": {},
-        "ipRanges": {"items": [{"cidrIp": "10.0.0.0/8"}]}, "ipv6Ranges": {}, "prefixListIds": {}}]}},
-        {"requestId": random_uuid(c.rng), "_return": True, "securityGroupRuleSet": {"items": [{
-            "groupOwnerId": c.account, "groupId": group,
-            "securityGroupRuleId": "sgr-0" + random_token(c.rng, 16, HEX),
-            "isEgress": False, "ipProtocol": "tcp", "fromPort": int(port), "toPort": int(port),
-            "cidrIpv4": "10.0.0.0/8"}]}})
-
-
-# -------------------------------------------------------------- STS / IAM ---
-
-def _credentials(c: Ctx, hours: int = 1) -> dict[str, str]:
-    return {"accessKeyId": "ASIA" + random_token(c.rng, 16),
-            "sessionToken": "IQoJb3JpZ2luX2Vj" + random_token(
-                c.rng, 180, B64),
-            "expiration": short_time(c.epoch + hours * 3600)}
-
-
-def sts_assume_role(c: Ctx) -> Outcome:
-    role = pick(c.rng, c.res.roles)
-    session = f"{role[:20]}-{c.epoch}"
-    arn = f"arn:aws:iam::{c.account}:role/{role}"
-    return Outcome(
-        {"roleArn": arn, "roleSessionName": session, "durationSeconds": 3600},
-        {"credentials": _credentials(c),
-         "assumedRoleUser": {"assumedRoleId": f"AROA{random_token(c.rng, 17)}:{session}",
-                             "arn": f"arn:aws:sts::{c.account}:assumed-role/{role}/{session}"}},
-        resources=[{"accountId": c.account, "type": "AWS::IAM::Role", "ARN": arn}])
-
-
-def _iam_named(key: str, pool: str) -> Builder:
-    def build(c: Ctx) -> Outcome:
-        return Outcome({key: pick(c.rng, getattr(c.res, pool))})
-    return build
-
-
-def iam_list(c: Ctx) -> Outcome:
-    return Outcome({"maxItems": 100} if c.rng.random() < 0.5 else None)
-
-
-def iam_get_policy_version(c: Ctx) -> Outcome:
-    return Outcome({"policyArn": f"arn:aws:iam::{c.account}:policy/{pick(c.rng, ('app-read', 'ci-deploy', 'reporting-read'))}",
-                    "versionId": f"v{1 + int(c.rng.random() * 4)}"})
-
-
-def iam_tag_role(c: Ctx) -> Outcome:
-    return Outcome({"roleName": pick(c.rng, c.res.roles), "tags": [{"key": "ManagedBy", "value": "terraform"}]})
-
-
-# ------------------------------------------------------- KMS / secrets / SSM ---
-
-def _key_arn(c: Ctx) -> str:
-    return f"arn:aws:kms:{c.region}:{c.account}:key/{pick(c.rng, c.res.kms_keys)}"
-
-
-def kms_decrypt(c: Ctx) -> Outcome:
-    key = _key_arn(c)
-    if c.rng.random() < 0.5:
-        context = {"aws:s3:arn": bucket_arn(pick(c.rng, c.res.data_buckets), pick(c.rng, c.res.object_keys))}
-    else:
-        context = {"SecretARN": f"arn:aws:secretsmanager:{c.region}:{c.account}:secret:{pick(c.rng, c.res.secrets)}-"
-                                f"{random_token(c.rng, 6, ALNUM)}",
-                   "SecretVersionId": random_uuid(c.rng)}
-    return Outcome({"encryptionContext": context, "encryptionAlgorithm": "SYMMETRIC_DEFAULT"},
-                   resources=[{"accountId": c.account, "type": "AWS::KMS::Key", "ARN": key}])
-
-
-def kms_generate_data_key(c: Ctx) -> Outcome:
-    key = _key_arn(c)
-    return Outcome({"keyId": key, "encryptionContext": {
-        "aws:s3:arn": bucket_arn(pick(c.rng, c.res.data_buckets))}, "keySpec": "AES_256"},
-        resources=[{"accountId": c.account, "type": "AWS::KMS::Key", "ARN": key}])
-
-
-def kms_describe_key(c: Ctx) -> Outcome:
-    key = _key_arn(c)
-    return Outcome({"keyId": key}, resources=[{"accountId": c.account, "type": "AWS::KMS::Key", "ARN": key}])
-
-
-def secret_value(c: Ctx) -> Outcome:
-    return Outcome({"secretId": pick(c.rng, c.res.secrets)})
-
-
-def ssm_get_parameter(c: Ctx) -> Outcome:
-    return Outcome({"name": pick(c.rng, c.res.parameters), "withDecryption": c.rng.random() < 0.6})
-
-
-def ssm_get_parameters(c: Ctx) -> Outcome:
-    names = sorted({pick(c.rng, c.res.parameters) for _ in range(3)})
-    return Outcome({"names": names, "withDecryption": True})
-
-
-def ssm_update_instance_information(c: Ctx) -> Outcome:
-    instance = pick(c.rng, c.res.instances) if c.res.instances else "i-0123456789abcdef0"
-    octets = int.from_bytes(instance.encode()[-2:], "big")
-    ip = f"10.20.{octets % 250}.{octets % 200 + 10}"
-    return Outcome({"instanceId": instance, "agentVersion": "3.3.1142.0", "agentStatus": "Active",
-                    "platformType": "Linux", "platformName": "Amazon Linux", "platformVersion": "2023",
-                    "iPAddress": ip, "computerName": f"ip-{ip.replace('.', '-')}.ec2.internal",
-                    "agentName": "amazon-ssm-agent", "availabilityZone": _az(c), "availabilityZoneId": "use1-az4"})
-
-
-def ssm_list_associations(c: Ctx) -> Outcome:
-    return Outcome({"instanceId": pick(c.rng, c.res.instances) if c.res.instances else "i-0123456789abcdef0",
-                    "maxResults": 20})
-
-
-# -------------------------------------------------------- logs / metrics ---
-
-def logs_create_stream(c: Ctx) -> Outcome:
-    group = pick(c.rng, c.res.log_groups)
-    day = time.strftime("%Y/%m/%d", time.gmtime(c.epoch))
-    return Outcome({"logGroupName": group,
-                    "logStreamName": f"{day}/[$LATEST]{random_token(c.rng, 32, HEX)}"})
-
-
-def logs_filter(c: Ctx) -> Outcome:
-    return Outcome({"logGroupName": pick(c.rng, c.res.log_groups), "startTime": (c.epoch - 3600) * 1000,
-                    "endTime": c.epoch * 1000, "filterPattern": pick(c.rng, ("ERROR", "\"timeout\"", "?WARN ?ERROR")),
-                    "interleaved": True})
-
-
-def logs_start_query(c: Ctx) -> Outcome:
-    return Outcome({"logGroupNames": [pick(c.rng, c.res.log_groups)], "startTime": c.epoch - 86400,
-                    "endTime": c.epoch, "queryString": "fields @timestamp, @message | filter @message like /ERROR/ "
-                                                       "| sort @timestamp desc | limit 100"},
-                   {"queryId": random_uuid(c.rng)})
-
-
-def metric_data(c: Ctx) -> Outcome:
-    instance = pick(c.rng, c.res.instances) if c.res.instances else "i-0123456789abcdef0"
-    return Outcome({"metricDataQueries": [{"id": "m1", "metricStat": {
-        "metric": {"namespace": "AWS/EC2", "metricName": pick(c.rng, ("CPUUtilization", "NetworkIn", "StatusCheckFailed")),
-                   "dimensions": [{"name": "InstanceId", "value": instance}]}, "period": 300, "stat": "Average"},
-        "returnData": True}], "startTime": short_time(c.epoch - 10800), "endTime": short_time(c.epoch)})
-
-
-# ------------------------------------------------ lambda / CFN / ECR / ECS ---
-
-def lambda_function(c: Ctx) -> Outcome:
-    return Outcome({"functionName": pick(c.rng, c.res.functions)})
-
-
-def lambda_update_code(c: Ctx) -> Outcome:
-    name = pick(c.rng, c.res.functions)
-    arn = f"arn:aws:lambda:{c.region}:{c.account}:function:{name}"
-    return Outcome({"functionName": name, "publish": True, "dryRun": False,
-                    "s3Bucket": pick(c.rng, c.res.buckets), "s3Key": f"lambda/{name}/{random_token(c.rng, 40, HEX)}.zip"},
-                   {"functionName": name, "functionArn": arn, "runtime": "python3.12", "role":
-                    f"arn:aws:iam::{c.account}:role/{name}-role", "handler": "app.handler",
-                    "codeSize": int(c.rng.uniform(2e5, 9e6)), "description": "", "timeout": 30, "memorySize": 512,
-                    "lastModified": short_time(c.epoch), "codeSha256": random_token(c.rng, 43) + "=",
-                    "version": str(int(c.rng.uniform(10, 400))), "state": "Active",
-                    "lastUpdateStatus": "InProgress", "architectures": ["arm64"], "ephemeralStorage": {"size": 512}})
-
-
-def cfn_stack(c: Ctx) -> Outcome:
-    return Outcome({"stackName": pick(c.rng, c.res.stacks)})
-
-
-def cfn_change_set(c: Ctx) -> Outcome:
-    stack = pick(c.rng, c.res.stacks)
-    name = f"deploy-{random_token(c.rng, 8, HEX)}"
-    return Outcome({"stackName": stack, "changeSetName": name, "changeSetType": "UPDATE",
-                    "capabilities": ["CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND"], "templateURL":
-                    f"https://{pick(c.rng, c.res.buckets)}.s3.{c.region}.amazonaws.com/cfn/{stack}.yaml"},
-                   {"id": f"arn:aws:cloudformation:{c.region}:{c.account}:changeSet/{name}/{random_uuid(c.rng)}",
-                    "stackId": f"arn:aws:cloudformation:{c.region}:{c.account}:stack/{stack}/{random_uuid(c.rng)}"})
-
-
-def ecr_batch_get_image(c: Ctx) -> Outcome:
-    repo = pick(c.rng, c.res.repositories) if c.res.repositories else "orders-api"
-    return Outcome({"registryId": c.account, "repositoryName": repo,
-                    "imageIds": [{"imageTag": f"v1.{int(c.rng.uniform(10, 90))}.{int(c.rng.uniform(0, 9))}"}],
-                    "acceptedMediaTypes": ["application/vnd.docker.distribution.manifest.v2+json",
-                                           "application/vnd.oci.image.manifest.v1+json"]},
-                   resources=[{"ARN": f"arn:aws:ecr:{c.region}:{c.account}:repository/{repo}", "accountId": c.account}])
-
-
-def ecs_service(c: Ctx) -> Outcome:
-    cluster = pick(c.rng, c.res.clusters) if c.res.clusters else "default"
-    return Outcome({"cluster": cluster, "services": ["orders-api"], "include": []})
-
-
-def ecs_update_service(c: Ctx) -> Outcome:
-    cluster = pick(c.rng, c.res.clusters) if c.res.clusters else "default"
-    return Outcome({"cluster": cluster, "service": "orders-api", "forceNewDeployment": True,
-                    "taskDefinition": f"orders-api:{int(c.rng.uniform(100, 400))}"})
-
-
-def dynamodb_table(c: Ctx) -> Outcome:
-    table = pick(c.rng, c.res.tables)
-    return Outcome({"tableName": table}, resources=[{"accountId": c.account, "type": "AWS::DynamoDB::Table",
-                                                     "ARN": f"arn:aws:dynamodb:{c.region}:{c.account}:table/{table}"}])
-
-
-def elb_target_health(c: Ctx) -> Outcome:
-    return Outcome({"targetGroupArn": f"arn:aws:elasticloadbalancing:{c.region}:{c.account}:targetgroup/orders-api-tg/"
-                                      f"{random_token(c.rng, 16, HEX)}"})
-
-
-def athena_start(c: Ctx) -> Outcome:
-    return Outcome({"queryString": pick(c.rng, (
-        "SELECT date, sum(total) FROM orders_daily WHERE date > current_date - interval '7' day GROUP BY 1",
-        "SELECT customer_id, count(*) FROM orders WHERE status = 'refunded' GROUP BY 1 ORDER BY 2 DESC LIMIT 50",
-        "MSCK REPAIR TABLE orders_daily")),
-        "clientRequestToken": random_uuid(c.rng), "queryExecutionContext": {"database": "reporting"},
-        "resultConfiguration": {"outputLocation": "s3://acme-prod-reports/athena-results/"}, "workGroup": "primary"},
-        {"queryExecutionId": random_uuid(c.rng)})
-
-
-def athena_execution(c: Ctx) -> Outcome:
-    return Outcome({"queryExecutionId": random_uuid(c.rng)})
-
-
-def glue_table(c: Ctx) -> Outcome:
-    return Outcome({"databaseName": "reporting", "name": pick(c.rng, ("orders_daily", "orders", "customers"))})
-
-
-def route53_change(c: Ctx) -> Outcome:
-    zone = "Z0" + random_token(c.rng, 19)
-    return Outcome({"hostedZoneId": zone, "changeBatch": {"changes": [{"action": "UPSERT", "resourceRecordSet": {
-        "name": f"preview-{random_token(c.rng, 5, 'abcdefghijklmnopqrstuvwxyz')}.dev.acme.example.", "type": "CNAME",
-        "tTL": 300, "resourceRecords": [{"value": "orders-dev-alb.example.internal"}]}}]}},
-        {"changeInfo": {"id": "/change/C0" + random_token(c.rng, 19), "status": "PENDING", "submittedAt": short_time(c.epoch)}})
-
-
-def trail_lookup(c: Ctx) -> Outcome:
-    return Outcome({"maxResults": 50, "lookupAttributes": [{"attributeKey": "EventName",
-                                                            "attributeValue": pick(c.rng, ("ConsoleLogin", "CreateUser", "AssumeRole"))}]})
-
-
-def trail_status(c: Ctx) -> Outcome:
-    return Outcome({"name": f"arn:aws:cloudtrail:us-east-1:{c.account}:trail/acme-org-trail"})
-
-
-def guardduty_findings(c: Ctx) -> Outcome:
-    return Outcome({"detectorId": random_token(c.rng, 32, HEX), "maxResults": 50,
-                    "sortCriteria": {"attributeName": "updatedAt", "orderBy": "DESC"}})
-
-
-def cost_and_usage(c: Ctx) -> Outcome:
-    return Outcome({"timePeriod": {"start": "2026-11-01", "end": "2026-11-30"}, "granularity": "DAILY",
-                    "metrics": ["UnblendedCost"], "groupBy": [{"type": "DIMENSION", "key": "SERVICE"}]})
-
-
-def sso_portal(c: Ctx) -> Outcome:
-    return Outcome(None, None)
 
 
 # ------------------------------------------------------------- the table ---
 
 S3 = {
-    "GetObject": A("s3", "GetObject", True, s3_get, category="Data", version="1.10", errors=("denied", "notfound"), error_rate=0.02, iam_action="s3:GetObject"),
-    "PutObject": A("s3", "PutObject", False, s3_put, category="Data", version="1.10", error_rate=0.01, iam_action="s3:PutObject"),
-    "HeadObject": A("s3", "HeadObject", True, s3_get, category="Data", version="1.10", errors=("notfound",), error_rate=0.05, iam_action="s3:GetObject"),
-    "ListObjects": A("s3", "ListObjects", True, s3_list_objects, category="Data", version="1.10", iam_action="s3:ListBucket"),
-    "ListBuckets": A("s3", "ListBuckets", True, s3_list_buckets, version="1.10", iam_action="s3:ListAllMyBuckets"),
-    "GetBucketLocation": A("s3", "GetBucketLocation", True, _s3_bucket_call("location"), version="1.10"),
-    "GetBucketPolicy": A("s3", "GetBucketPolicy", True, _s3_bucket_call("policy"), version="1.10", errors=("nopolicy",), error_rate=0.2),
-    "GetBucketAcl": A("s3", "GetBucketAcl", True, _s3_bucket_call("acl"), version="1.10"),
-    "GetBucketVersioning": A("s3", "GetBucketVersioning", True, _s3_bucket_call("versioning"), version="1.10"),
-    "GetBucketEncryption": A("s3", "GetBucketEncryption", True, _s3_bucket_call("encryption"), version="1.10"),
-    "GetBucketPublicAccessBlock": A("s3", "GetBucketPublicAccessBlock", True, _s3_bucket_call("publicAccessBlock"), version="1.10"),
-    "GetBucketTagging": A("s3", "GetBucketTagging", True, _s3_bucket_call("tagging"), version="1.10", errors=("notfound",), error_rate=0.1),
+    "GetObject": A("s3", "GetObject", True, sh.s3_get, category="Data", version="1.10",
+                   errors=("denied", "notfound"), error_rate=0.02, iam_action="s3:GetObject"),
+    "PutObject": A("s3", "PutObject", False, sh.s3_put, category="Data", version="1.10", error_rate=0.01,
+                   iam_action="s3:PutObject"),
+    "HeadObject": A("s3", "HeadObject", True, sh.s3_get, category="Data", version="1.10", errors=("notfound",),
+                    error_rate=0.05, iam_action="s3:GetObject"),
+    "ListObjects": A("s3", "ListObjects", True, sh.s3_list_objects, category="Data", version="1.10",
+                     iam_action="s3:ListBucket"),
+    "ListBuckets": A("s3", "ListBuckets", True, sh.s3_list_buckets, version="1.10", iam_action="s3:ListAllMyBuckets"),
+    "GetBucketLocation": A("s3", "GetBucketLocation", True, sh.s3_bucket_call("location"), version="1.10"),
+    "GetBucketPolicy": A("s3", "GetBucketPolicy", True, sh.s3_bucket_call("policy"), version="1.10",
+                         errors=("nopolicy",), error_rate=0.2),
+    "GetBucketAcl": A("s3", "GetBucketAcl", True, sh.s3_bucket_call("acl"), version="1.10"),
+    "GetBucketVersioning": A("s3", "GetBucketVersioning", True, sh.s3_bucket_call("versioning"), version="1.10"),
+    "GetBucketEncryption": A("s3", "GetBucketEncryption", True, sh.s3_bucket_call("encryption"), version="1.10"),
+    "GetBucketPublicAccessBlock": A("s3", "GetBucketPublicAccessBlock", True,
+                                    sh.s3_bucket_call("publicAccessBlock"), version="1.10"),
+    "GetBucketTagging": A("s3", "GetBucketTagging", True, sh.s3_bucket_call("tagging"), version="1.10",
+                          errors=("notfound",), error_rate=0.1),
 }
 
 EC2 = {
-    "DescribeInstances": A("ec2", "DescribeInstances", True, ec2_describe_instances, errors=("denied", "throttle")),
-    "DescribeInstanceStatus": A("ec2", "DescribeInstanceStatus", True, _ec2_sets("instancesSet", "filterSet", includeAllInstances=False), errors=("throttle",)),
-    "DescribeSecurityGroups": A("ec2", "DescribeSecurityGroups", True, _ec2_sets("securityGroupSet", "securityGroupIdSet", "filterSet")),
-    "DescribeVpcs": A("ec2", "DescribeVpcs", True, _ec2_sets("vpcSet", "filterSet")),
-    "DescribeSubnets": A("ec2", "DescribeSubnets", True, _ec2_sets("subnetSet", "filterSet")),
-    "DescribeVolumes": A("ec2", "DescribeVolumes", True, _ec2_sets("volumeSet", "filterSet")),
-    "DescribeRegions": A("ec2", "DescribeRegions", True, _ec2_sets("regionSet", allRegions=False)),
-    "DescribeImages": A("ec2", "DescribeImages", True, _ec2_sets("executableBySet", "imagesSet", "filterSet", ownersSet={"items": [{"owner": "self"}]})),
-    "DescribeSnapshots": A("ec2", "DescribeSnapshots", True, _ec2_sets("snapshotSet", "restorableBySet", "filterSet", ownersSet={"items": [{"owner": "self"}]})),
-    "DescribeNetworkInterfaces": A("ec2", "DescribeNetworkInterfaces", True, _ec2_sets("networkInterfaceIdSet", "filterSet")),
-    "DescribeAddresses": A("ec2", "DescribeAddresses", True, _ec2_sets("publicIpsSet", "allocationIdsSet", "filterSet")),
-    "DescribeFlowLogs": A("ec2", "DescribeFlowLogs", True, ec2_wrapped("DescribeFlowLogs")),
-    "DescribeLaunchTemplates": A("ec2", "DescribeLaunchTemplates", True, ec2_wrapped("DescribeLaunchTemplates")),
-    "RunInstances": A("ec2", "RunInstances", False, ec2_run_instances, errors=("denied", "capacity"), error_rate=0.08),
-    "TerminateInstances": A("ec2", "TerminateInstances", False, _instance_state_change(32, "shutting-down", 16, "running")),
-    "StopInstances": A("ec2", "StopInstances", False, _instance_state_change(64, "stopping", 16, "running")),
-    "StartInstances": A("ec2", "StartInstances", False, _instance_state_change(0, "pending", 80, "stopped")),
-    "CreateTags": A("ec2", "CreateTags", False, ec2_create_tags),
-    "AuthorizeSecurityGroupIngress": A("ec2", "AuthorizeSecurityGroupIngress", False, ec2_authorize_ingress, errors=("duplicate",), error_rate=0.15),
+    "DescribeInstances": A("ec2", "DescribeInstances", True, sh.ec2_describe_instances,
+                           errors=("denied", "throttle")),
+    "DescribeInstanceStatus": A("ec2", "DescribeInstanceStatus", True,
+                                sh.ec2_sets("instancesSet", "filterSet",
+ includeAllInstances=False), errors=("throttle",)),
+    "DescribeSecurityGroups": A("ec2", "DescribeSecurityGroups", True,
+                                sh.ec2_sets("securityGroupSet", "securityGroupIdSet", "filterSet")),
+    "DescribeVpcs": A("ec2", "DescribeVpcs", True, sh.ec2_sets("vpcSet", "filterSet")),
+    "DescribeSubnets": A("ec2", "DescribeSubnets", True, sh.ec2_sets("subnetSet", "filterSet")),
+    "DescribeVolumes": A("ec2", "DescribeVolumes", True, sh.ec2_sets("volumeSet", "filterSet")),
+    "DescribeRegions": A("ec2", "DescribeRegions", True, sh.ec2_sets("regionSet", allRegions=False)),
+    "DescribeImages": A("ec2", "DescribeImages", True,
+                        sh.ec2_sets("executableBySet", "imagesSet", "filterSet",
+ ownersSet={"items": [{"owner": "self"}]})),
+    "DescribeSnapshots": A("ec2", "DescribeSnapshots", True,
+                           sh.ec2_sets("snapshotSet", "restorableBySet", "filterSet",
+ ownersSet={"items": [{"owner": "self"}]})),
+    "DescribeNetworkInterfaces": A("ec2", "DescribeNetworkInterfaces", True,
+                                   sh.ec2_sets("networkInterfaceIdSet", "filterSet")),
+    "DescribeAddresses": A("ec2", "DescribeAddresses", True,
+                           sh.ec2_sets("publicIpsSet", "allocationIdsSet", "filterSet")),
+    "DescribeFlowLogs": A("ec2", "DescribeFlowLogs", True, sh.ec2_wrapped("DescribeFlowLogs")),
+    "DescribeLaunchTemplates": A("ec2", "DescribeLaunchTemplates", True, sh.ec2_wrapped("DescribeLaunchTemplates")),
+    "RunInstances": A("ec2", "RunInstances", False, sh.ec2_run_instances, errors=("denied", "capacity"),
+                      error_rate=0.08),
+    "TerminateInstances": A("ec2", "TerminateInstances", False,
+                            sh.instance_state_change(32, "shutting-down", 16, "running")),
+    "StopInstances": A("ec2", "StopInstances", False, sh.instance_state_change(64, "stopping", 16, "running")),
+    "StartInstances": A("ec2", "StartInstances", False, sh.instance_state_change(0, "pending", 80, "stopped")),
+    "CreateTags": A("ec2", "CreateTags", False, sh.ec2_create_tags),
+    "AuthorizeSecurityGroupIngress": A("ec2", "AuthorizeSecurityGroupIngress", False, sh.ec2_authorize_ingress,
+                                       errors=("duplicate",), error_rate=0.15),
 }
 
 STS = {
     "GetCallerIdentity": A("sts", "GetCallerIdentity", True, errors=(), error_rate=0.0, version="1.08"),
-    "AssumeRole": A("sts", "AssumeRole", True, sts_assume_role, version="1.08", error_rate=0.04),
+    "AssumeRole": A("sts", "AssumeRole", True, sh.sts_assume_role, version="1.08", error_rate=0.04),
 }
 
 IAM = {
-    "GetRole": A("iam", "GetRole", True, _iam_named("roleName", "roles"), errors=("notfound",)),
-    "ListRoles": A("iam", "ListRoles", True, iam_list),
-    "ListUsers": A("iam", "ListUsers", True, iam_list),
-    "GetUser": A("iam", "GetUser", True, _iam_named("userName", "users"), errors=("notfound",)),
-    "ListAttachedRolePolicies": A("iam", "ListAttachedRolePolicies", True, _iam_named("roleName", "roles")),
-    "ListRolePolicies": A("iam", "ListRolePolicies", True, _iam_named("roleName", "roles")),
-    "GetPolicyVersion": A("iam", "GetPolicyVersion", True, iam_get_policy_version),
-    "ListPolicies": A("iam", "ListPolicies", True, iam_list),
-    "ListAccessKeys": A("iam", "ListAccessKeys", True, _iam_named("userName", "users")),
+    "GetRole": A("iam", "GetRole", True, sh.iam_named("roleName", "roles"), errors=("notfound",)),
+    "ListRoles": A("iam", "ListRoles", True, sh.iam_list),
+    "ListUsers": A("iam", "ListUsers", True, sh.iam_list),
+    "GetUser": A("iam", "GetUser", True, sh.iam_named("userName", "users"), errors=("notfound",)),
+    "ListAttachedRolePolicies": A("iam", "ListAttachedRolePolicies", True, sh.iam_named("roleName", "roles")),
+    "ListRolePolicies": A("iam", "ListRolePolicies", True, sh.iam_named("roleName", "roles")),
+    "GetPolicyVersion": A("iam", "GetPolicyVersion", True, sh.iam_get_policy_version),
+    "ListPolicies": A("iam", "ListPolicies", True, sh.iam_list),
+    "ListAccessKeys": A("iam", "ListAccessKeys", True, sh.iam_named("userName", "users")),
     "GetAccountSummary": A("iam", "GetAccountSummary", True),
     "GetAccountPasswordPolicy": A("iam", "GetAccountPasswordPolicy", True, errors=("notfound",)),
-    "ListMFADevices": A("iam", "ListMFADevices", True, _iam_named("userName", "users")),
+    "ListMFADevices": A("iam", "ListMFADevices", True, sh.iam_named("userName", "users")),
     "GenerateCredentialReport": A("iam", "GenerateCredentialReport", True),
     "GetCredentialReport": A("iam", "GetCredentialReport", True, errors=("notready",), error_rate=0.2),
     "ListAccountAliases": A("iam", "ListAccountAliases", True),
-    "TagRole": A("iam", "TagRole", False, iam_tag_role),
+    "TagRole": A("iam", "TagRole", False, sh.iam_tag_role),
 }
 
 KMS = {
-    "Decrypt": A("kms", "Decrypt", True, kms_decrypt, version="1.08", errors=("denied", "throttle"), error_rate=0.01),
-    "GenerateDataKey": A("kms", "GenerateDataKey", True, kms_generate_data_key, version="1.08", error_rate=0.01),
-    "DescribeKey": A("kms", "DescribeKey", True, kms_describe_key, version="1.08"),
+    "Decrypt": A("kms", "Decrypt", True, sh.kms_decrypt, version="1.08", errors=("denied", "throttle"),
+                 error_rate=0.01),
+    "GenerateDataKey": A("kms", "GenerateDataKey", True, sh.kms_generate_data_key, version="1.08", error_rate=0.01),
+    "DescribeKey": A("kms", "DescribeKey", True, sh.kms_describe_key, version="1.08"),
     "ListAliases": A("kms", "ListAliases", True, version="1.08"),
 }
 
 SECRETS = {
-    "GetSecretValue": A("secretsmanager", "GetSecretValue", True, secret_value, errors=("denied", "notfound"), error_rate=0.02),
-    "DescribeSecret": A("secretsmanager", "DescribeSecret", True, secret_value),
-    "ListSecrets": A("secretsmanager", "ListSecrets", True, lambda c: Outcome({"maxResults": 100})),
+    "GetSecretValue": A("secretsmanager", "GetSecretValue", True, sh.secret_value, errors=("denied", "notfound"),
+                        error_rate=0.02),
+    "DescribeSecret": A("secretsmanager", "DescribeSecret", True, sh.secret_value),
+    "ListSecrets": A("secretsmanager", "ListSecrets", True, sh.fixed({"maxResults": 100})),
 }
 
 SSM = {
-    "GetParameter": A("ssm", "GetParameter", True, ssm_get_parameter, errors=("notfound", "throttle")),
-    "GetParameters": A("ssm", "GetParameters", True, ssm_get_parameters),
-    "UpdateInstanceInformation": A("ssm", "UpdateInstanceInformation", False, ssm_update_instance_information, errors=("throttle",), error_rate=0.01),
-    "ListInstanceAssociations": A("ssm", "ListInstanceAssociations", True, ssm_list_associations, errors=("throttle",), error_rate=0.01),
-    "DescribeInstanceInformation": A("ssm", "DescribeInstanceInformation", True, lambda c: Outcome({"maxResults": 50})),
+    "GetParameter": A("ssm", "GetParameter", True, sh.ssm_get_parameter, errors=("notfound", "throttle")),
+    "GetParameters": A("ssm", "GetParameters", True, sh.ssm_get_parameters),
+    "UpdateInstanceInformation": A("ssm", "UpdateInstanceInformation", False, sh.ssm_update_instance_information,
+                                   errors=("throttle",), error_rate=0.01),
+    "ListInstanceAssociations": A("ssm", "ListInstanceAssociations", True, sh.ssm_list_associations,
+                                  errors=("throttle",), error_rate=0.01),
+    "DescribeInstanceInformation": A("ssm", "DescribeInstanceInformation", True, sh.fixed({"maxResults": 50})),
 }
 
 LOGS = {
-    "CreateLogStream": A("logs", "CreateLogStream", False, logs_create_stream, version="1.08", errors=("exists",), error_rate=0.02),
-    "DescribeLogGroups": A("logs", "DescribeLogGroups", True, lambda c: Outcome({"limit": 50}), version="1.08"),
-    "FilterLogEvents": A("logs", "FilterLogEvents", True, logs_filter, version="1.08", errors=("throttle",)),
-    "StartQuery": A("logs", "StartQuery", True, logs_start_query, version="1.08"),
+    "CreateLogStream": A("logs", "CreateLogStream", False, sh.logs_create_stream, version="1.08",
+                         errors=("exists",), error_rate=0.02),
+    "DescribeLogGroups": A("logs", "DescribeLogGroups", True, sh.fixed({"limit": 50}), version="1.08"),
+    "FilterLogEvents": A("logs", "FilterLogEvents", True, sh.logs_filter, version="1.08", errors=("throttle",)),
+    "StartQuery": A("logs", "StartQuery", True, sh.logs_start_query, version="1.08"),
 }
 
 MONITORING = {
-    "GetMetricData": A("monitoring", "GetMetricData", True, metric_data, version="1.08", errors=("throttle",)),
-    "DescribeAlarms": A("monitoring", "DescribeAlarms", True, lambda c: Outcome({"maxRecords": 100}), version="1.08"),
-    "ListMetrics": A("monitoring", "ListMetrics", True, lambda c: Outcome({"namespace": "AWS/EC2"}), version="1.08"),
+    "GetMetricData": A("monitoring", "GetMetricData", True, sh.metric_data, version="1.08", errors=("throttle",)),
+    "DescribeAlarms": A("monitoring", "DescribeAlarms", True, sh.fixed({"maxRecords": 100}), version="1.08"),
+    "ListMetrics": A("monitoring", "ListMetrics", True, sh.fixed({"namespace": "AWS/EC2"}), version="1.08"),
 }
 
 LAMBDA = {
-    "GetFunction": A("lambda", "GetFunction20150331v2", True, lambda_function, version="1.08", errors=("notfound",)),
+    "GetFunction": A("lambda", "GetFunction20150331v2", True, sh.lambda_function, version="1.08",
+                     errors=("notfound",)),
     "ListFunctions": A("lambda", "ListFunctions20150331", True, version="1.08"),
-    "GetFunctionConfiguration": A("lambda", "GetFunctionConfiguration20150331v2", True, lambda_function, version="1.08"),
-    "UpdateFunctionCode": A("lambda", "UpdateFunctionCode20150331v2", False, lambda_update_code, version="1.08", errors=("conflict",), error_rate=0.05),
+    "GetFunctionConfiguration": A("lambda", "GetFunctionConfiguration20150331v2", True, sh.lambda_function,
+                                  version="1.08"),
+    "UpdateFunctionCode": A("lambda", "UpdateFunctionCode20150331v2", False, sh.lambda_update_code, version="1.08",
+                            errors=("conflict",), error_rate=0.05),
 }
 
 CFN = {
-    "DescribeStacks": A("cloudformation", "DescribeStacks", True, cfn_stack, errors=("validation",), error_rate=0.04),
-    "DescribeStackEvents": A("cloudformation", "DescribeStackEvents", True, cfn_stack),
-    "GetTemplate": A("cloudformation", "GetTemplate", True, cfn_stack),
-    "CreateChangeSet": A("cloudformation", "CreateChangeSet", False, cfn_change_set, errors=("validation",), error_rate=0.06),
-    "DescribeChangeSet": A("cloudformation", "DescribeChangeSet", True, cfn_stack),
-    "ExecuteChangeSet": A("cloudformation", "ExecuteChangeSet", False, cfn_stack),
+    "DescribeStacks": A("cloudformation", "DescribeStacks", True, sh.cfn_stack, errors=("validation",),
+                        error_rate=0.04),
+    "DescribeStackEvents": A("cloudformation", "DescribeStackEvents", True, sh.cfn_stack),
+    "GetTemplate": A("cloudformation", "GetTemplate", True, sh.cfn_stack),
+    "CreateChangeSet": A("cloudformation", "CreateChangeSet", False, sh.cfn_change_set, errors=("validation",),
+                         error_rate=0.06),
+    "DescribeChangeSet": A("cloudformation", "DescribeChangeSet", True, sh.cfn_stack),
+    "ExecuteChangeSet": A("cloudformation", "ExecuteChangeSet", False, sh.cfn_stack),
     "ListStacks": A("cloudformation", "ListStacks", True),
 }
 
 CONTAINERS = {
     "GetAuthorizationToken": A("ecr", "GetAuthorizationToken", True),
-    "BatchGetImage": A("ecr", "BatchGetImage", True, ecr_batch_get_image, errors=("notfound",), error_rate=0.01),
-    "GetDownloadUrlForLayer": A("ecr", "GetDownloadUrlForLayer", True, ecr_batch_get_image),
-    "PutImage": A("ecr", "PutImage", False, ecr_batch_get_image, errors=("exists",), error_rate=0.03),
-    "DescribeServices": A("ecs", "DescribeServices", True, ecs_service),
-    "UpdateService": A("ecs", "UpdateService", False, ecs_update_service),
-    "ListTasks": A("ecs", "ListTasks", True, ecs_service),
-    "DescribeCluster": A("eks", "DescribeCluster", True, lambda c: Outcome({"name": pick(c.rng, c.res.clusters) if c.res.clusters else "dev"})),
+    "BatchGetImage": A("ecr", "BatchGetImage", True, sh.ecr_batch_get_image, errors=("notfound",), error_rate=0.01),
+    "GetDownloadUrlForLayer": A("ecr", "GetDownloadUrlForLayer", True, sh.ecr_batch_get_image),
+    "PutImage": A("ecr", "PutImage", False, sh.ecr_batch_get_image, errors=("exists",), error_rate=0.03),
+    "DescribeServices": A("ecs", "DescribeServices", True, sh.ecs_service),
+    "UpdateService": A("ecs", "UpdateService", False, sh.ecs_update_service),
+    "ListTasks": A("ecs", "ListTasks", True, sh.ecs_service),
+    "DescribeCluster": A("eks", "DescribeCluster", True, sh.eks_cluster),
 }
 
 DATA = {
-    "DescribeTable": A("dynamodb", "DescribeTable", True, dynamodb_table, version="1.08", errors=("notfound",)),
+    "DescribeTable": A("dynamodb", "DescribeTable", True, sh.dynamodb_table, version="1.08", errors=("notfound",)),
     "ListTables": A("dynamodb", "ListTables", True, version="1.08"),
     "DescribeDBInstances": A("rds", "DescribeDBInstances", True),
     "DescribeDBClusters": A("rds", "DescribeDBClusters", True),
-    "StartQueryExecution": A("athena", "StartQueryExecution", False, athena_start, errors=("validation",), error_rate=0.03),
-    "GetQueryExecution": A("athena", "GetQueryExecution", True, athena_execution),
-    "GetQueryResults": A("athena", "GetQueryResults", True, athena_execution),
-    "GetTable": A("glue", "GetTable", True, glue_table),
-    "GetDatabase": A("glue", "GetDatabase", True, lambda c: Outcome({"name": "reporting"})),
+    "StartQueryExecution": A("athena", "StartQueryExecution", False, sh.athena_start, errors=("validation",),
+                             error_rate=0.03),
+    "GetQueryExecution": A("athena", "GetQueryExecution", True, sh.athena_execution),
+    "GetQueryResults": A("athena", "GetQueryResults", True, sh.athena_execution),
+    "GetTable": A("glue", "GetTable", True, sh.glue_table),
+    "GetDatabase": A("glue", "GetDatabase", True, sh.fixed({"name": "reporting"})),
 }
 
 OPS = {
-    "DescribeTargetHealth": A("elasticloadbalancing", "DescribeTargetHealth", True, elb_target_health, errors=("throttle",)),
+    "DescribeTargetHealth": A("elasticloadbalancing", "DescribeTargetHealth", True, sh.elb_target_health,
+                              errors=("throttle",)),
     "DescribeLoadBalancers": A("elasticloadbalancing", "DescribeLoadBalancers", True),
     "DescribeAutoScalingGroups": A("autoscaling", "DescribeAutoScalingGroups", True),
-    "DescribeTrails": A("cloudtrail", "DescribeTrails", True, lambda c: Outcome({"includeShadowTrails": True})),
-    "GetTrailStatus": A("cloudtrail", "GetTrailStatus", True, trail_status),
-    "LookupEvents": A("cloudtrail", "LookupEvents", True, trail_lookup, errors=("throttle",), error_rate=0.05),
-    "GetEventSelectors": A("cloudtrail", "GetEventSelectors", True, trail_status),
+    "DescribeTrails": A("cloudtrail", "DescribeTrails", True, sh.fixed({"includeShadowTrails": True})),
+    "GetTrailStatus": A("cloudtrail", "GetTrailStatus", True, sh.trail_status),
+    "LookupEvents": A("cloudtrail", "LookupEvents", True, sh.trail_lookup, errors=("throttle",), error_rate=0.05),
+    "GetEventSelectors": A("cloudtrail", "GetEventSelectors", True, sh.trail_status),
     "ListDetectors": A("guardduty", "ListDetectors", True),
-    "ListFindings": A("guardduty", "ListFindings", True, guardduty_findings),
-    "GetFindings": A("securityhub", "GetFindings", True, lambda c: Outcome({"maxResults": 100})),
+    "ListFindings": A("guardduty", "ListFindings", True, sh.guardduty_findings),
+    "GetFindings": A("securityhub", "GetFindings", True, sh.fixed({"maxResults": 100})),
     "DescribeConfigRules": A("config", "DescribeConfigRules", True),
-    "PutEvaluations": A("config", "PutEvaluations", False, lambda c: Outcome({"testMode": False})),
+    "PutEvaluations": A("config", "PutEvaluations", False, sh.fixed({"testMode": False})),
     "ListHostedZones": A("route53", "ListHostedZones", True),
-    "ChangeResourceRecordSets": A("route53", "ChangeResourceRecordSets", False, route53_change),
+    "ChangeResourceRecordSets": A("route53", "ChangeResourceRecordSets", False, sh.route53_change),
     "ListDistributions": A("cloudfront", "ListDistributions", True),
     "DescribeOrganization": A("organizations", "DescribeOrganization", True),
     "ListAccounts": A("organizations", "ListAccounts", True),
-    "GetCostAndUsage": A("ce", "GetCostAndUsage", True, cost_and_usage, errors=("throttle",), error_rate=0.02),
-    "DescribeEventAggregates": A("health", "DescribeEventAggregates", True, lambda c: Outcome({"aggregateField": "eventTypeCategory"})),
+    "GetCostAndUsage": A("ce", "GetCostAndUsage", True, sh.cost_and_usage, errors=("throttle",), error_rate=0.02),
+    "DescribeEventAggregates": A("health", "DescribeEventAggregates", True,
+                                 sh.fixed({"aggregateField": "eventTypeCategory"})),
 }
 
 SSO_PORTAL = {
-    "ListAccounts": A("sso", "ListAccounts", True, sso_portal, version="1.08", errors=()),
-    "ListAccountRoles": A("sso", "ListAccountRoles", True, sso_portal, version="1.08", errors=()),
-    "GetRoleCredentials": A("sso", "GetRoleCredentials", True, sso_portal, version="1.08", errors=()),
-    "Federate": A("sso", "Federate", True, sso_portal, version="1.08", errors=()),
+    "ListAccounts": A("sso", "ListAccounts", True, sh.sso_portal, version="1.08", errors=()),
+    "ListAccountRoles": A("sso", "ListAccountRoles", True, sh.sso_portal, version="1.08", errors=()),
+    "GetRoleCredentials": A("sso", "GetRoleCredentials", True, sh.sso_portal, version="1.08", errors=()),
+    "Federate": A("sso", "Federate", True, sh.sso_portal, version="1.08", errors=()),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorShape:
-    code: str
-    message: str
-
-
-def error_for(kind: str, action: Action, c: Ctx) -> ErrorShape:
-    """The errorCode/errorMessage a real service returns for this kind of failure."""
-    svc = action.service
-    perm = action.iam_action or f"{svc.replace('sts-global', 'sts').replace('monitoring', 'cloudwatch')}:{_api_name(action.name)}"
-    if kind == "denied":
-        if svc == "ec2":
-            return ErrorShape("Client.UnauthorizedOperation", f"You are not authorized to perform this operation. User: "
-                              f"{c.caller_arn} is not authorized to perform: {perm} because no identity-based policy "
-                              f"allows the {perm} action")
-        if svc == "s3":
-            return ErrorShape("AccessDenied", "Access Denied")
-        if svc == "kms":
-            return ErrorShape("AccessDenied", f"User: {c.caller_arn} is not authorized to perform: {perm} on resource: "
-                              f"arn:aws:kms:{c.region}:{c.account}:key/{c.res.kms_keys[0]} because no identity-based "
-                              f"policy allows the {perm} action")
-        return ErrorShape("AccessDenied", f"User: {c.caller_arn} is not authorized to perform: {perm} on resource: * "
-                          f"because no identity-based policy allows the {perm} action")
-    if kind == "throttle":
-        if svc == "ec2":
-            return ErrorShape("Client.RequestLimitExceeded", "Request limit exceeded.")
-        return ErrorShape("ThrottlingException", "Rate exceeded")
-    if kind == "notfound":
-        return _not_found(svc, c)
-    if kind == "validation":
-        return ErrorShape("ValidationError" if svc == "cloudformation" else "InvalidRequestException",
-                          "Stack with id orders-api-preview does not exist" if svc == "cloudformation"
-                          else "The request is not valid.")
-    if kind == "capacity":
-        return ErrorShape("Server.InsufficientInstanceCapacity", "We currently do not have sufficient capacity in the "
-                          "Availability Zone you requested. Our system will be working on provisioning additional capacity.")
-    if kind == "duplicate":
-        return ErrorShape("Client.InvalidPermission.Duplicate", "the specified rule \"peer: 10.0.0.0/8, TCP, from port: "
-                          "443, to port: 443, ALLOW\" already exists")
-    if kind == "exists":
-        return ErrorShape("ResourceAlreadyExistsException", "The specified log stream already exists"
-                          if svc == "logs" else "The image with imageId already exists")
-    if kind == "conflict":
-        return ErrorShape("ResourceConflictException", "The operation cannot be performed at this time. An update is "
-                          "in progress for resource")
-    if kind == "nopolicy":
-        return ErrorShape("NoSuchBucketPolicy", "The bucket policy does not exist")
-    if kind == "notready":
-        return ErrorShape("ReportNotPresent", "Credential report not present")
-    return ErrorShape("InternalFailure", "An internal error occurred")
-
-
-def _api_name(name: str) -> str:
-    for suffix in ("20150331v2", "20150331"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def _not_found(svc: str, c: Ctx) -> ErrorShape:
-    if svc == "s3":
-        return ErrorShape("NoSuchKey", "The specified key does not exist.") if c.rng.random() < 0.8 else \
-            ErrorShape("NoSuchTagSet", "The TagSet does not exist")
-    if svc == "iam":
-        return ErrorShape("NoSuchEntityException", "The role with name orders-api-legacy cannot be found.")
-    if svc == "secretsmanager":
-        return ErrorShape("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")
-    if svc == "lambda":
-        return ErrorShape("ResourceNotFoundException", f"Function not found: arn:aws:lambda:{c.region}:{c.account}:"
-                          f"function:orders-processor-canary")
-    if svc == "ssm":
-        return ErrorShape("ParameterNotFound", "")
-    if svc == "dynamodb":
-        return ErrorShape("ResourceNotFoundException", "Requested resource not found")
-    if svc == "ecr":
-        return ErrorShape("ImageNotFoundException", "The image requested does not exist in the specified repository.")
-    return ErrorShape("ResourceNotFoundException", "The specified resource does not exist.")
-
-
-def outcome_with_error(action: Action, c: Ctx, outcome: Outcome) -> Outcome:
-    """Turn a built call into its failed form: CloudTrail keeps the request and
-    drops the response."""
-    kind = action.errors[int(c.rng.random() * len(action.errors))]
-    shape = error_for(kind, action, c)
-    outcome.error_code = shape.code
-    outcome.error_message = shape.message or None
-    outcome.response = None
-    return outcome

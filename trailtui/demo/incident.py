@@ -32,7 +32,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from trailtui.demo import identities as ids
-from trailtui.demo.catalogue import short_time
+from trailtui.demo.shapes import short_time
 from trailtui.demo.records import Outcome, Record, api_record, tls_details
 from trailtui.demo.spec import GLOBAL_REGION, PROD, TRAIL_ARN, DemoSpec, chunk_seed
 
@@ -182,9 +182,11 @@ def _calls(start: datetime) -> list[_Call]:
         _Call(52, GLOBAL_REGION, "iam", "GetPolicy", True, {"policyArn": POLICY_ARN}, phase="recon"),
         _Call(61, GLOBAL_REGION, "iam", "GetPolicyVersion", True, {"policyArn": POLICY_ARN, "versionId": "v3"},
               phase="recon", note="reads its own policy: it may create new versions of it"),
-        _Call(95, GLOBAL_REGION, "iam", "ListUsers", True, None, error=_denied("iam:ListUsers", f"arn:aws:iam::{PROD.id}:user/"),
+        _Call(95, GLOBAL_REGION, "iam", "ListUsers", True, None,
+              error=_denied("iam:ListUsers", f"arn:aws:iam::{PROD.id}:user/"),
               phase="recon"),
-        _Call(97, GLOBAL_REGION, "iam", "ListRoles", True, None, error=_denied("iam:ListRoles", f"arn:aws:iam::{PROD.id}:role/"),
+        _Call(97, GLOBAL_REGION, "iam", "ListRoles", True, None,
+              error=_denied("iam:ListRoles", f"arn:aws:iam::{PROD.id}:role/"),
               phase="recon"),
         _Call(101, GLOBAL_REGION, "iam", "GetAccountAuthorizationDetails", True, None,
               error=_denied("iam:GetAccountAuthorizationDetails"), phase="recon"),

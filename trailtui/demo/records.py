@@ -50,7 +50,8 @@ def host_header(service: str, region: str, bucket: str | None = None) -> str:
 
 
 def tls_details(service: str, region: str, tls: str = "TLSv1.3", bucket: str | None = None) -> dict[str, str]:
-    return {"tlsVersion": tls, "cipherSuite": CIPHER[tls], "clientProvidedHostHeader": host_header(service, region, bucket)}
+    return {"tlsVersion": tls, "cipherSuite": CIPHER[tls],
+            "clientProvidedHostHeader": host_header(service, region, bucket)}
 
 
 @dataclass(slots=True)
