@@ -7,9 +7,9 @@ group-bys in the console then find something).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from trailtui.demo.identities import stable_id
 from trailtui.demo.spec import DEV, MANAGEMENT, PROD
 
 
@@ -37,18 +37,22 @@ class AccountResources:
     security_groups: tuple[str, ...]
 
 
+def _hex(*parts: object, length: int) -> str:
+    return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:length]
+
+
 def _instances(account: str, count: int) -> tuple[str, ...]:
-    return tuple("i-0" + stable_id("", "instance", account, i, length=16).lower()[:16] for i in range(count))
+    return tuple("i-0" + _hex("instance", account, i, length=16) for i in range(count))
 
 
 def _hex_ids(prefix: str, account: str, kind: str, count: int, length: int = 17) -> tuple[str, ...]:
-    return tuple(prefix + stable_id("", kind, account, i, length=length).lower()[:length] for i in range(count))
+    return tuple(prefix + _hex(kind, account, i, length=length) for i in range(count))
 
 
 def _key_ids(account: str, count: int) -> tuple[str, ...]:
     out = []
     for i in range(count):
-        h = stable_id("", "kms", account, i, length=32).lower()
+        h = _hex("kms", account, i, length=32)
         out.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}")
     return tuple(out)
 

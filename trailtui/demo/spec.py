@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-GENERATOR_VERSION = 1  # bump when the output for a given spec changes
+GENERATOR_VERSION = 2  # bump when the output for a given spec changes (a stale demo is then rebuilt)
 
 ORG_ID = "o-k3x9q2m7vd"
 BUCKET = "acme-org-cloudtrail-logs"
