@@ -295,3 +295,29 @@ async def test_startup_without_source_errors_in_status_line() -> None:
         await wait_idle(pilot, app)
         text = screen_text(app)
         assert "unknown source" in text
+
+
+async def test_read_problems_are_listed(trail: Path) -> None:
+    bad = trail / "AWSLogs" / "111122223333" / "CloudTrail" / "us-east-1" / "2024" / "03" / "01"
+    (bad / "111122223333_CloudTrail_us-east-1_20240301T1300Z_broken.json.gz").write_bytes(b"\x1f\x8bnot gzip")
+    app = app_for(trail)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        assert "1 problem" in screen_text(app).splitlines()[-2] or "⚠1" in screen_text(app).splitlines()[-2]
+        app.show_problems()
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "1 problem(s) while reading" in text and "_broken.json.gz" in text
+
+
+async def test_command_palette_runs_commands(trail: Path) -> None:
+    app = app_for(trail)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("colon")
+        await pilot.pause(0.1)
+        await pilot.press(*"Findings")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert app.current_pane == "findings"

@@ -117,6 +117,16 @@ def test_rows_fill_the_width_exactly(width: int) -> None:
     store.close()
 
 
+def test_narrow_cells_keep_the_telling_part() -> None:
+    from trailtui.ui.columns import short_error, short_event
+
+    assert short_error("TrailNotFoundException", 14) == "TrailNotFound"
+    assert short_error("Client.UnauthorizedOperation", 22) == "UnauthorizedOperation"
+    assert short_error("AccessDenied", 12) == "AccessDenied"
+    assert short_event("cloudtrail:StopLogging", 14) == "StopLogging"
+    assert short_event("s3:GetObject", 14) == "s3:GetObject"
+
+
 def test_fit_cuts_in_the_middle_for_principals() -> None:
     assert fit("role/AWSReservedSSO_Admin/alice@example.com", 20, "middle") == "role/AWSR…xample.com"
     assert fit("short", 8) == "short   "

@@ -45,6 +45,7 @@ from trailtui.ui.marks import MarkBook, mark_key
 from trailtui.ui.pane_bar import PANES, PaneBar
 from trailtui.ui.pivot_screen import PivotScreen
 from trailtui.ui.pivots import Pivot, pivot_options
+from trailtui.ui.problems_screen import ProblemsScreen
 from trailtui.ui.prompt_screen import PromptScreen
 from trailtui.ui.quick_filter_screen import QuickFilterScreen
 from trailtui.ui.session import SourceSession
@@ -397,6 +398,10 @@ class TrailApp(App[int]):
         time_range = self.events.state.effective_range().time_range
         self.push_screen(cls(self.options.source_url, self.options.aws, time_range), apply)
 
+    def show_problems(self) -> None:
+        pane = self.events
+        self.push_screen(ProblemsScreen(list(pane.problems), pane.run.problems))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
@@ -495,6 +500,7 @@ class TrailApp(App[int]):
         yield "Export", "events or marks to a file (e)", self.action_export
         yield "Hunts", "run a hunt from the catalogue (h)", self.action_hunts
         yield "Cancel scan", "stop the running query (esc)", self.action_back
+        yield "Show read problems", "files or folders the current query could not read", self.show_problems
         yield "Write marks", "save the marks as JSONL", self.ask_save_marks
         yield "Save filter", "save the current filter in the config file", self.ask_save_filter
         for name, expression in self.config.filters.items():

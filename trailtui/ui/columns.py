@@ -18,6 +18,7 @@ from trailtui.safe import visible
 from trailtui.ui.row_store import Row
 
 ELLIPSIS = "…"
+PRINCIPAL_MAX = 60
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,20 @@ def layout_for(width: int) -> Layout:
     flexible = max(width - 1 - sum(fixed) - separators, 16)
     event_w = min(max(flexible * 2 // 5, 8), 34)
     principal_w = flexible - event_w
+    if principal_w > PRINCIPAL_MAX:  # very wide: give the spare to IPv6 addresses and error codes
+        spare = principal_w - PRINCIPAL_MAX
+        principal_w = PRINCIPAL_MAX
+        for name, cap in (("ip", 39), ("error", 40), ("event", 48)):
+            current = {"ip": ip_w, "error": error_w, "event": event_w}[name]
+            grow = min(spare, max(cap - current, 0))
+            spare -= grow
+            if name == "ip":
+                ip_w += grow
+            elif name == "error":
+                error_w += grow
+            else:
+                event_w += grow
+        principal_w += spare
     columns = [
         Column("time", "TIME (UTC)" if time_w >= 19 else "TIME UTC", time_w),
         Column("principal", "PRINCIPAL", principal_w, "middle"),
@@ -104,6 +119,17 @@ def short_event(label: str, width: int) -> str:
     return label
 
 
+def short_error(code: str, width: int) -> str:
+    """`Client.UnauthorizedOperation` -> `UnauthorizedOperation`,
+    `TrailNotFoundException` -> `TrailNotFound`, only when the code is cut."""
+    if cell_len(code) <= width:
+        return code
+    code = code.removeprefix("Client.").removeprefix("Server.")
+    if cell_len(code) > width:
+        code = code.removesuffix("Exception")
+    return code
+
+
 def cells(row: Row, layout: Layout) -> list[str]:
     """The row's cells, escaped and fitted, in column order."""
     values = {
@@ -112,7 +138,7 @@ def cells(row: Row, layout: Layout) -> list[str]:
         "event": short_event(row.event, next(c.width for c in layout.columns if c.key == "event")),
         "source_ip": row.source_ip,
         "region": row.region,
-        "error": row.error,
+        "error": short_error(row.error, next(c.width for c in layout.columns if c.key == "error")),
     }
     return [fit(visible(values[c.key]), c.width, c.cut) for c in layout.columns]
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,6 +68,7 @@ class EventsPane(Vertical):
         self.histogram = Histogram()
         self.marked_rows: set[int] = set()
         self.anchor_now = utcnow()
+        self.problems: deque[str] = deque(maxlen=200)
         self._wanted = asyncio.Event()
         self._dirty = False
         self._shown_rows = -1
@@ -109,6 +111,7 @@ class EventsPane(Vertical):
         self.histogram = Histogram()
         self.marked_rows = set()
         self.anchor_now = utcnow()
+        self.problems.clear()
         self.run = RunState(running=True, started=time.monotonic())
         self._wanted.set()
         self.list.show_store(self.store, self.marked_rows)
@@ -195,6 +198,7 @@ class EventsPane(Vertical):
         if page.problems:
             run.problems += len(page.problems)
             run.last_problem = visible(str(page.problems[-1]))
+            self.problems.extend(str(p) for p in page.problems)
         run.progress = page.progress
         run.status = visible(page.status)[:40]
         self._dirty = True

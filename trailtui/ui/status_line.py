@@ -38,7 +38,7 @@ class RunState:
     tick: int = 0
     extra: dict[str, str] = field(default_factory=dict)
 
-    def activity(self) -> str:
+    def activity(self, elapsed: bool = True) -> str:
         counts = f"{self.scanned:,} scanned / {self.matched:,} matched"
         if self.error:
             return f"✗ {self.error}"
@@ -51,17 +51,13 @@ class RunState:
             return f"{spin}{pct}{status} {counts}"
         if self.stopped:
             return f"■ stopped: {counts}"
-        return f"✓ {counts} {self.elapsed:.1f}s" if self.started else counts
+        if not self.started:
+            return counts
+        return f"✓ {counts} {self.elapsed:.1f}s" if elapsed else f"✓ {counts}"
 
 
-def status_text(width: int, source: str, range_label: str, filter_text: str, run: RunState) -> str:
-    """`source │ range │ filter │ activity`, fitted to `width`: the activity
-    keeps its room; range, filter and source share the rest in that order of
-    importance, each cut (with …) only as far as needed."""
-    activity = run.activity()
-    if run.problems:
-        activity += f" · {run.problems} problem{'s' if run.problems != 1 else ''}"
-    wanted = [visible(range_label), visible(filter_text) if filter_text else "no filter", visible(source)]
+def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
+    """Fit range, filter and source around `activity`; True when range or filter had to be cut."""
     separators = 3 * len(" │ ") + 1
     room = max(width - len(activity) - separators, 0)
     floors = [min(len(w), floor) for w, floor in zip(wanted, (10, 10, 6))]
@@ -75,7 +71,25 @@ def status_text(width: int, source: str, range_label: str, filter_text: str, run
         activity = fit(activity, max(len(activity) + spare, 12)).rstrip()
     range_part, filter_part, source_part = (fit(t, w, "middle" if i == 2 else "end").rstrip()
                                             for i, (t, w) in enumerate(zip(wanted, widths)))
-    return " " + " │ ".join([source_part, range_part, filter_part, activity])
+    cut = widths[0] < len(wanted[0]) or widths[1] < len(wanted[1])
+    return " " + " │ ".join([source_part, range_part, filter_part, activity]), cut
+
+
+def status_text(width: int, source: str, range_label: str, filter_text: str, run: RunState) -> str:
+    """`source │ range │ filter │ activity`, fitted to `width`.  The counts
+    always show; the elapsed time and the problem count are shortened before
+    the range or the filter is cut; the source is cut first (in the middle)."""
+    wanted = [visible(range_label), visible(filter_text) if filter_text else "no filter", visible(source)]
+    base = run.activity(elapsed=False)
+    problems = f" · {run.problems} problem{'s' if run.problems != 1 else ''}" if run.problems else ""
+    short_problems = f" · ⚠{run.problems}" if run.problems else ""
+    candidates = [run.activity() + problems, base + problems, base + short_problems]
+    line = ""
+    for activity in candidates:
+        line, cut = _layout(width, activity, wanted)
+        if not cut:
+            break
+    return line
 
 
 class StatusLine(Widget):
