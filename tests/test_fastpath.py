@@ -14,6 +14,7 @@ import msgspec
 import orjson
 import pytest
 
+from trailtui.events import is_cloudtrail_record
 from trailtui.filters import EventFilter
 from trailtui.sources.typed import Undecidable, decode_typed, plan_for
 
@@ -155,11 +156,18 @@ def _typed_verdicts(text: str, records: list[dict[str, Any]]) -> list[bool | Non
     typed = decode_typed(plan, orjson.dumps({"Records": records}))
     assert typed is not None and len(typed) == len(records)
     verdicts: list[bool | None] = []
-    for record in typed:
+    for record, raw in zip(typed, records):
         try:
-            verdicts.append(plan.test(record))
+            verdict = plan.test(record)
         except Undecidable:
-            verdicts.append(None)
+            verdict = None
+        try:  # the generated per-file loop agrees, record by record (None: the plain path decides)
+            whole_file = plan.verdict([record], False, None, None)
+            assert verdict is not None
+            assert whole_file is None if (verdict or not is_cloudtrail_record(raw)) else whole_file == 1
+        except Undecidable:
+            assert verdict is None
+        verdicts.append(verdict)
     return verdicts
 
 

@@ -183,7 +183,8 @@ async def test_limit_returns_the_newest_matches(tree, limit):
 async def test_worker_pool_path_gives_identical_results(tree):
     flt = EventFilter.compile("userIdentity.type=='Root' || (eventName=='ConsoleLogin' && errorCode!=`null`)")
     scanner = FileScanner(workers=2)
-    scanner.process_threshold, scanner.pool_delay, scanner.first_batch, scanner.batch = 1, 0.0, 2, 3
+    scanner.first_batch, scanner.batch = 2, 3
+    assert await scanner.start_workers()
     pooled = await _run(LocalSource(str(tree), scanner=scanner), Query(filter=flt))
     assert scanner.used_pool
     alone = await _run(LocalSource(str(tree), scanner=FileScanner(workers=1, typed=False)), Query(filter=flt))
@@ -192,15 +193,17 @@ async def test_worker_pool_path_gives_identical_results(tree):
 
 async def test_a_broken_pool_falls_back_to_the_thread(tree):
     scanner = FileScanner(workers=2)
-    scanner.process_threshold, scanner.pool_delay, scanner.batch = 1, 0.0, 3
+    scanner.batch = 3
+    assert await scanner.start_workers()
     flt = EventFilter.compile("eventName == 'ConsoleLogin'")
     reference = await _run(LocalSource(str(tree), scanner=FileScanner(workers=1)), Query(filter=flt))
     source = LocalSource(str(tree), scanner=scanner)
     ids: list[str] = []
     async for page in source.search(Query(filter=flt)):
         ids += [e.raw["eventID"] for e in page.events]
-        if scanner._pool is not None and scanner._pool_ready():
-            for process in list(scanner._pool._processes.values()):  # noqa: SLF001 - simulate a crash
+        executor = scanner._pool_ready()
+        if executor is not None:
+            for process in list(executor._processes.values()):  # noqa: SLF001 - simulate a crash
                 process.kill()
     await source.close()
     assert scanner._pool_failed and scanner.used_pool  # the pool did work, died, and the thread finished

@@ -24,6 +24,7 @@ differential test over real records holds them to that.
 from __future__ import annotations
 
 import operator
+import re
 from numbers import Number
 from typing import Any, Callable
 
@@ -37,11 +38,18 @@ Path = tuple[str, ...]
 # (path, exact): a getter for a field path of the record.  `exact=False` when the
 # value only meets a string, null or boolean literal, so how a number is
 # represented (int or float) cannot change the outcome.
+#
+# A getter may carry `steps`, which `_Skeleton` turns into inline code instead of
+# a call: ("attr", name, missing) reads attribute `name` (an identifier its maker
+# generated), mapping the `missing` sentinel (or nothing, if None) to null;
+# ("struct", name, cls) reads `name` when the value is a `cls`, else null;
+# ("key", key) is JMESPath's field on a dict; ("call", fn) applies fn.
 RootAccess = Callable[[Path, bool], Getter]
 
 # What `EventFilter.matches` treats as "no match" rather than a failed scan.
 EVALUATION_ERRORS = (JMESPathError, TypeError, ValueError)
 
+_GENERATED_NAME = re.compile(r"f[0-9]+")
 _ORDERING = {"lt": operator.lt, "gt": operator.gt, "lte": operator.le, "gte": operator.ge}
 
 
@@ -69,7 +77,14 @@ def _field(name: str) -> Getter:
 
 
 def _field_chain(names: Path) -> Getter:
-    """`a.b.c` over dicts as one function (a field of a non-object is null)."""
+    """`a.b.c` over dicts as one function (a field of a non-object is null).
+    Its `steps` let `_Skeleton` inline it."""
+    getter = _plain_chain(names)
+    getter.steps = [("key", name) for name in names]  # type: ignore[attr-defined]
+    return getter
+
+
+def _plain_chain(names: Path) -> Getter:
     if len(names) == 1:
         return _field(names[0])
     if len(names) == 2:
@@ -138,7 +153,7 @@ class _Compiler:
     def _v_field(self, node: dict[str, Any], root: bool, exact: bool = True) -> Getter:
         if self._typed_root(root):
             return self.root_access((node["value"],), exact)  # type: ignore[misc]
-        return _field(node["value"])
+        return _field_chain((node["value"],))
 
     def _path_value(self, node: dict[str, Any], root: bool, exact: bool) -> Getter:
         """Like `value`, passing `exact` on when the node is a plain field path."""
@@ -466,7 +481,8 @@ class _Skeleton:
         if kind == "literal":
             return self._bind("L", node["value"])
         if kind == "field" or (kind == "subexpression" and all(c["type"] == "field" for c in node["children"])):
-            return f"{self._bind('G', compiler._path_value(node, True, exact))}(r)"
+            getter = compiler._path_value(node, True, exact)
+            return self._inline(getter) or f"{self._bind('G', getter)}(r)"
         if kind == "comparator":
             return self._comparison(node)
         if kind == "not_expression":
@@ -478,6 +494,34 @@ class _Skeleton:
                 return f"{self._bind('F', direct)}({args})"
             return f"_call({self._bind('N', node['value'])}, [{args}])"
         return f"{self._bind('C', compiler.value(node, True))}(r)"
+
+    def _inline(self, getter: Getter) -> str | None:
+        """A getter's `steps` as one expression over `r` (the walrus temporary
+        `_v` is consumed before anything else can reassign it)."""
+        steps = getattr(getter, "steps", None)
+        if steps is None:
+            return None
+        text = "r"
+        for step in steps:
+            kind = step[0]
+            if kind == "attr":
+                name, missing = step[1], step[2]
+                if not _GENERATED_NAME.fullmatch(name):
+                    return None
+                text = f"{text}.{name}"
+                if missing is not None:
+                    text = f"(None if (_v := {text}) is {self._bind('S', missing)} else _v)"
+            elif kind == "struct":
+                if not _GENERATED_NAME.fullmatch(step[1]):
+                    return None
+                text = f"(_v.{step[1]} if type(_v := {text}) is {self._bind('T', step[2])} else None)"
+            elif kind == "key":
+                text = f"(_v.get({self._bind('K', step[1])}) if isinstance(_v := {text}, dict) else None)"
+            elif kind == "call":
+                text = f"{self._bind('X', step[1])}({text})"
+            else:
+                return None
+        return text
 
     def _comparison(self, node: dict[str, Any]) -> str:
         op = node["value"]
@@ -500,6 +544,15 @@ class _Skeleton:
         source = f"def predicate(r):\n    try:\n        return {body}\n    except _errors:\n        return False\n"
         exec(compile(source, "<trailtui filter>", "exec"), self.namespace)  # noqa: S102 - our names only
         return self.namespace["predicate"]
+
+
+def typed_expression(ast: dict[str, Any], functions: Functions, root_access: RootAccess) -> tuple[str, dict[str, Any]]:
+    """The filter's truth over a typed record `r` as expression text plus the
+    namespace it needs, for a caller that inlines it into a loop over records.
+    Evaluation errors propagate (the caller treats them as no match: catch
+    `EVALUATION_ERRORS`).  Raises NeedsWholeRecord like `compile_typed_predicate`."""
+    skeleton = _Skeleton(_Compiler(functions, root_access))
+    return skeleton.test(ast), skeleton.namespace
 
 
 def compile_dict_predicate(ast: dict[str, Any], functions: Functions) -> Test:

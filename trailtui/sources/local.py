@@ -93,6 +93,7 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         stamp = delivery_stamp(base.name) or FAR_FUTURE
         return Discovery([LogFile(stamp, str(base))], problems)
     seen: set[tuple[int, int]] = set()
+    bounded = since is not None or until is not None
 
     def on_error(exc: OSError) -> None:
         problems.append(Problem(str(exc.filename or root), f"cannot read directory ({exc.strerror or exc})"))
@@ -124,13 +125,14 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         folder_key = parse_log_key(probe)
         if folder_key is not None and not _day_in_range(folder_key.day, since, until):
             continue
+        prefix = os.path.join(dirpath, "")
         for name in filenames:
             if not looks_like_log_name(name) or "_CloudTrail-Digest_" in name:
                 continue
             stamp = delivery_stamp(name)
-            if stamp is not None and not _stamp_in_range(stamp, since, until):
+            if stamp is not None and bounded and not _stamp_in_range(stamp, since, until):
                 continue
-            files.append(LogFile(stamp or FAR_FUTURE, os.path.join(dirpath, name)))
+            files.append(LogFile(stamp or FAR_FUTURE, prefix + name))
     files.sort(key=_newest_first_key, reverse=True)
     return Discovery(files, problems)
 

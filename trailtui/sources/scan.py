@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -32,7 +33,7 @@ import orjson
 from trailtui.events import Event, parse_event_time
 from trailtui.filters import EventFilter
 from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, maybe_gunzip
-from trailtui.sources.typed import UNSET, TypedPlan, Undecidable, decode_typed, plan_for
+from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_for
 
 if TYPE_CHECKING:
     from trailtui.sources.local import LogFile
@@ -105,21 +106,10 @@ def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | 
     records = decode_typed(plan, text)
     if records is None:
         return None
-    time_attr, name_attr, source_attr = plan.time_attr, plan.name_attr, plan.source_attr
-    test = plan.test
-    bounded = request.bounded
     try:
-        for record in records:
-            when = getattr(record, time_attr)
-            if when is UNSET or (getattr(record, name_attr) is UNSET and getattr(record, source_attr) is UNSET):
-                return None  # not a CloudTrail record: decode_log words that problem
-            if bounded and not _in_range(parse_event_time(when), request):
-                continue
-            if test(record):
-                return None
+        return plan.verdict(records, request.bounded, lambda when: _in_range(when, request), parse_event_time)
     except (Undecidable, RecursionError):
         return None
-    return len(records)
 
 
 def scan_bytes(path: str, data: bytes, request: ScanRequest, typed: bool = True) -> FileScan:
@@ -189,35 +179,98 @@ def _worker_ready() -> int:
     return os.getpid()
 
 
+class WorkerPool:
+    """Worker processes, booted on a background thread.
+
+    Starting a forkserver and its workers takes 0.2-0.4 s, and the first
+    `submit` blocks until the forkserver has imported its modules; doing that on
+    the event loop would stall the first page.  `ready()` returns the executor
+    once every worker has answered, else None; `close()` stops the workers at
+    once (plain `shutdown(wait=False)` still makes the interpreter wait at exit
+    for every worker to finish starting and draining)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self.failed = False
+        self._lock = threading.Lock()
+        self._executor: ProcessPoolExecutor | None = None
+        self._warm: list[Future[Any]] = []
+        self._closed = False
+        threading.Thread(target=self._boot, name="trailtui-pool-boot", daemon=True).start()
+
+    def _boot(self) -> None:
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["trailtui.sources.scan"])
+            executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            warm = [executor.submit(_worker_ready) for _ in range(self.workers)]
+        except Exception:  # noqa: BLE001 - no processes here (sandbox, limits): one thread it is
+            self.failed = True
+            return
+        with self._lock:
+            if not self._closed:
+                self._executor, self._warm = executor, warm
+                return
+        _stop(executor)
+
+    def ready(self) -> ProcessPoolExecutor | None:
+        with self._lock:
+            executor, warm = self._executor, self._warm
+        if executor is None or not all(f.done() for f in warm):
+            return None
+        if any(f.cancelled() or f.exception() is not None for f in warm):
+            self.failed = True
+            self.close()
+            return None
+        return executor
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            executor, self._executor, self._warm = self._executor, None, []
+        if executor is not None:
+            _stop(executor)
+
+
+def _stop(executor: ProcessPoolExecutor) -> None:
+    processes = list((getattr(executor, "_processes", None) or {}).values())  # CPython detail; 3.14 has terminate_workers()
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+
+
 class FileScanner:
     """Runs scans in batches, in order, keeping a bounded number in flight.
 
     Batches go to one scanning thread until the worker processes are up: they
-    are started only when a scan has run `pool_delay` seconds and at least
-    `process_threshold` files remain, so a first page (or a small tree) never
-    pays for process start-up."""
+    are booted in the background once a scan has run `pool_delay` seconds with
+    at least `process_threshold` files left, so a small tree never pays for
+    process start-up and the first page never waits for it."""
 
     first_batch = 16
     batch = 48
     in_flight = 4
     process_threshold = 96
-    pool_delay = 0.15
+    pool_delay = 0.0
 
     def __init__(self, workers: int | None = None, typed: bool = True) -> None:
         self.workers = workers or min(2, os.cpu_count() or 1)
         self.typed = typed  # False: every file through the plain path (for comparisons)
-        self._pool: Executor | None = None
-        self._pool_warm: list[Future[Any]] = []
+        self._pool: WorkerPool | None = None
         self._thread: ThreadPoolExecutor | None = None
         self.next_stamp: datetime | None = None
         self.used_pool = False
-        self._pool_failed = False
+
+    @property
+    def _pool_failed(self) -> bool:
+        return self._pool is not None and self._pool.failed
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self._pool_warm = []
+            self._pool.close()
         if self._thread is not None:
             self._thread.shutdown(wait=False, cancel_futures=True)
             self._thread = None
@@ -227,25 +280,27 @@ class FileScanner:
             self._thread = ThreadPoolExecutor(1, thread_name_prefix="trailtui-scan")
         return self._thread
 
-    def _start_pool(self) -> None:
-        import multiprocessing
-
-        try:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["trailtui.sources.scan"])
-            pool = ProcessPoolExecutor(self.workers, mp_context=context)
-            self._pool = pool
-            self._pool_warm = [pool.submit(_worker_ready) for _ in range(self.workers)]
-        except (OSError, RuntimeError, BrokenProcessPool):  # no processes here: one thread it is
-            self._drop_pool()
-
-    def _pool_ready(self) -> bool:
-        if self._pool is None or not all(f.done() for f in self._pool_warm):
+    async def start_workers(self, timeout: float = 10.0) -> bool:
+        """Boot the worker processes now and wait until they answer (for a caller
+        that knows a long scan is coming); False when there are none."""
+        if self.workers < 2:
             return False
-        if any(f.cancelled() or f.exception() is not None for f in self._pool_warm):
-            self._drop_pool()
-            return False
-        return True
+        if self._pool is None:
+            self._pool = WorkerPool(self.workers)
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self._pool_ready() is None and not self._pool.failed:
+            if asyncio.get_running_loop().time() > deadline:
+                return False
+            await asyncio.sleep(0.01)
+        return not self._pool.failed
+
+    def _pool_ready(self) -> ProcessPoolExecutor | None:
+        return None if self._pool is None else self._pool.ready()
+
+    def _drop_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.failed = True
+            self._pool.close()
 
     async def scan(self, files: Sequence["LogFile"], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
         """Yield results batch by batch in file order; `next_stamp` is the stamp of
@@ -264,9 +319,10 @@ class FileScanner:
             return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi], request)
 
         def submit(lo: int, hi: int) -> asyncio.Future:
-            if self._pool_ready():
+            pool = self._pool_ready()
+            if pool is not None:
                 try:
-                    future = loop.run_in_executor(self._pool, scan_paths_packed, paths[lo:hi], request)
+                    future = loop.run_in_executor(pool, scan_paths_packed, paths[lo:hi], request)
                     self.used_pool = True
                     return future
                 except BrokenProcessPool:
@@ -275,10 +331,10 @@ class FileScanner:
 
         try:
             while index < len(bounds) or queue:
-                if (may_pool and self._pool is None and not self._pool_failed and index < len(bounds)
+                if (may_pool and self._pool is None and index < len(bounds)
                         and loop.time() - started >= self.pool_delay
                         and len(paths) - bounds[index][0] >= self.process_threshold):
-                    self._start_pool()
+                    self._pool = WorkerPool(self.workers)
                 while index < len(bounds) and len(queue) < self.in_flight:
                     queue.append((submit(*bounds[index]), *bounds[index]))
                     index += 1
@@ -293,13 +349,6 @@ class FileScanner:
         finally:
             for future, _, _ in queue:
                 future.cancel()
-
-    def _drop_pool(self) -> None:
-        self._pool_failed = True
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
-            self._pool_warm = []
 
     def _batches(self, count: int) -> list[tuple[int, int]]:
         bounds = []

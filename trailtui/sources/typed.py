@@ -26,7 +26,14 @@ import msgspec
 
 from trailtui.filters import EventFilter
 from trailtui.filters.expression import function_table
-from trailtui.filters.fastpath import NeedsWholeRecord, Path, compile_typed_predicate, root_paths
+from trailtui.filters.fastpath import (
+    EVALUATION_ERRORS,
+    NeedsWholeRecord,
+    Path,
+    compile_typed_predicate,
+    root_paths,
+    typed_expression,
+)
 
 UNSET = msgspec.UNSET
 SHAPE_FIELDS = ("eventTime", "eventName", "eventSource")
@@ -69,6 +76,11 @@ def _check_number(value: Any) -> Any:
         for item in value.values():
             _check_number(item)
     return value
+
+
+def _orjson_number(value: Any) -> Any:
+    """`value`, after making sure orjson would have decoded it the same."""
+    return _check_number(value) if type(value) in (int, list, dict) else value
 
 
 class _StructBuilder:
@@ -117,38 +129,83 @@ class _StructBuilder:
         level: dict[str, _Node] | None = self._tree
         holder: type | None = None  # the Struct type holding the current key; None at the top
         lines = ["def get(record):"]
+        steps: list[tuple[Any, ...]] = []  # the same reads, for callers that inline them
         for depth, key in enumerate(path):
             node = level.get(key) if level is not None else None
             if depth == 0:
                 assert node is not None
-                lines.append(f"    v = record.{self._attrs[id(node)]}")
+                attr = self._attrs[id(node)]
+                lines.append(f"    v = record.{attr}")
                 if key in SHAPE_FIELDS:
                     lines.append("    if v is UNSET: v = None")
+                steps.append(("attr", attr, UNSET if key in SHAPE_FIELDS else None))
             elif node is not None and holder is not None:
                 namespace[f"T{depth}"] = holder
-                lines.append(f"    v = v.{self._attrs[id(node)]} if type(v) is T{depth} else None")
+                attr = self._attrs[id(node)]
+                lines.append(f"    v = v.{attr} if type(v) is T{depth} else None")
+                steps.append(("struct", attr, holder))
             else:  # below a field decoded whole: plain dict access
                 namespace[f"K{depth}"] = key
                 lines.append(f"    v = v.get(K{depth}) if isinstance(v, dict) else None")
+                steps.append(("key", key))
                 node = None
             holder = self._types.get(id(node)) if node is not None else None
             level = node.children if node is not None and holder is not None else None
         if exact:
             lines.append("    if type(v) in NUMERIC: check(v)")
+            steps.append(("call", _orjson_number))
         lines.append("    return v")
         exec("\n".join(lines), namespace)  # noqa: S102 - text built from our own identifiers only
-        return namespace["get"]
+        getter = namespace["get"]
+        getter.steps = steps
+        return getter
 
 
 @dataclass(frozen=True, slots=True)
 class TypedPlan:
-    """How to pre-check files for one filter: a decoder and a record predicate."""
+    """How to pre-check files for one filter: a decoder, a record predicate, and
+    `verdict(records, bounded, in_range, parse_time)`: the number of records when
+    none of them can match, None when the plain path must decide (a possible
+    match, or a record that is not CloudTrail-shaped, whose problem
+    `decode_log` words).  May raise Undecidable or RecursionError: also None."""
 
     decoder: msgspec.json.Decoder
     test: Callable[[Any], bool]
+    verdict: Callable[..., int | None]
     time_attr: str
     name_attr: str
     source_attr: str
+
+
+_VERDICT = """
+def verdict(records, bounded, in_range, parse_time):
+    for r in records:
+        when = r.{time}
+        if when is UNSET or (r.{name} is UNSET and r.{source} is UNSET):
+            return None
+        if bounded and not in_range(parse_time(when)):
+            continue
+        try:
+            if {test}:
+                return None
+        except _errors:
+            pass
+    return len(records)
+"""
+
+
+def _verdict(builder: "_StructBuilder", ast: dict[str, Any] | None, functions: Any) -> Callable[..., int | None]:
+    """The per-file loop as one generated function: the filter's expression is
+    inlined, so a record costs no Python call beyond the field reads."""
+    if ast is None:
+        test, namespace = "True", {}
+    else:
+        test, namespace = typed_expression(ast, functions, builder.getter)
+    namespace = {**namespace, "UNSET": UNSET, "_errors": EVALUATION_ERRORS}
+    source = _VERDICT.format(time=builder.attribute("eventTime"), name=builder.attribute("eventName"),
+                             source=builder.attribute("eventSource"), test=test)
+    exec(compile(source, "<trailtui typed scan>", "exec"), namespace)  # noqa: S102 - our names only
+    return namespace["verdict"]
 
 
 def plan_for(flt: EventFilter) -> TypedPlan | None:
@@ -164,8 +221,8 @@ def plan_for(flt: EventFilter) -> TypedPlan | None:
         return None
     document = msgspec.defstruct("TypedLog", [("records", list[builder.record_type])],
                                  rename={"records": "Records"}, gc=False)
-    return TypedPlan(msgspec.json.Decoder(document), test, builder.attribute("eventTime"),
-                     builder.attribute("eventName"), builder.attribute("eventSource"))
+    return TypedPlan(msgspec.json.Decoder(document), test, _verdict(builder, ast, functions),
+                     builder.attribute("eventTime"), builder.attribute("eventName"), builder.attribute("eventSource"))
 
 
 def _always(record: Any) -> bool:
