@@ -130,7 +130,9 @@ class LookupSource:
             try:
                 async with self._factory.async_client("sts", self.region) as sts:
                     self._account = (await sts.get_caller_identity())["Account"]
-            except Exception:
+            except Exception as exc:
+                if not hasattr(exc, "response"):  # unreachable or no credentials: LookupEvents would fail too
+                    raise
                 config = self._factory.config
                 self._account = f"profile:{config.profile}@{config.endpoint_url}"
         return self._account

@@ -284,10 +284,8 @@ class S3Source:
             response = await s3.get_object(Bucket=self.bucket, Key=key)
             async with response["Body"] as body:
                 data = await body.read()
-        except Exception as exc:
-            if not _is_sdk_error(exc):
-                raise
-            if error_code(exc) in EXPIRED:
+        except Exception as exc:  # one unreadable object never stops the scan...
+            if error_code(exc) in EXPIRED:  # ...but expired credentials stop every read
                 raise SourceError(describe_error(exc, location)) from None
             return FileScan(location, problem=_object_problem(exc))
         return await asyncio.to_thread(scan_bytes, location, data, request)
@@ -312,7 +310,9 @@ def _object_problem(exc: BaseException) -> str:
         return "object vanished between listing and reading"
     if code == "InvalidObjectState":
         return "object is archived (Glacier/Deep Archive): restore it to read it"
-    return describe_error(exc)
+    if _is_sdk_error(exc):
+        return describe_error(exc)
+    return f"cannot read object ({type(exc).__name__}: {exc})"
 
 
 def _is_sdk_error(exc: BaseException) -> bool:
