@@ -190,3 +190,17 @@ def test_athena_ddl_rejects_what_cannot_go_in_sql(capsys):
     assert main(["athena-ddl", "--bucket", "bucket", "--account", "111122223333", "--regions", "eu-west-1",
                  "--no-discover"]) == 0
     assert "'projection.region.values'='eu-west-1'" in capsys.readouterr().out
+
+
+async def test_pyathena_clients_are_guarded_by_the_allow_list(aws_env):
+    from trailtui.aws.allowlist import OperationNotAllowed
+
+    connection = await _source(aws_env)._connect()
+    try:
+        with pytest.raises(OperationNotAllowed):
+            connection.client.delete_work_group(WorkGroup="primary")
+        with pytest.raises(OperationNotAllowed):
+            connection.session.client("s3", endpoint_url=aws_env).delete_bucket(Bucket="athena-results")
+        assert connection.client.get_work_group(WorkGroup="primary")["WorkGroup"]["Name"] == "primary"
+    finally:
+        connection.close()

@@ -146,3 +146,23 @@ async def test_cancelling_the_consumer_stops_fetching(aws_env):
     fetched = len(calls(aws_env, "GetObject"))
     await asyncio.sleep(0.3)
     assert len(calls(aws_env, "GetObject")) == fetched < len(objects)
+
+
+def test_every_scheme_opens_its_source_with_its_capabilities():
+    config = AwsConfig(region="us-east-1", endpoint_url="http://127.0.0.1:9")
+    opened = {url.split(":")[0]: open_source(url, config) for url in (
+        "s3://bucket/prefix", "athena://wg/db.table", "lake://EXAMPLE-1234", "lookup://eu-west-1")}
+    assert {k: type(v).__name__ for k, v in opened.items()} == {
+        "s3": "S3Source", "athena": "AthenaSource", "lake": "LakeSource", "lookup": "LookupSource"}
+    caps = {k: (c.sql_pushdown, c.server_time_pruning, c.raw_json, c.server_cancel)
+            for k, c in ((k, v.capabilities) for k, v in opened.items())}
+    assert caps == {"s3": (False, True, True, False), "athena": (True, True, False, True),
+                    "lake": (True, True, True, True), "lookup": (False, True, True, False)}
+
+
+async def test_a_url_naming_one_object_reads_that_object(aws_env):
+    objects, _ = trail_objects(fixture_events())
+    upload(aws_env, BUCKET, objects)
+    key = sorted(objects)[0]
+    found, problems, _ = await collect(_s3(aws_env, f"s3://{BUCKET}/{key}"), Query())
+    assert problems == [] and found and {e.location for e in found} == {f"s3://{BUCKET}/{key}"}

@@ -184,7 +184,11 @@ class S3Source:
 
     async def _search(self, s3: Any, query: Query, window: _Window, request: ScanRequest) -> AsyncIterator[Page]:
         walk = _Walk(window)
-        walk.push_folder(self.prefix)
+        single = self.prefix.rstrip("/")
+        if single and looks_like_log_name(single.rsplit("/", 1)[-1]):
+            walk.push_file(single)  # s3://bucket/path/to/one-log-file.json.gz
+        else:
+            walk.push_folder(self.prefix)
         ordered = NewestFirst()
         in_flight: deque[tuple[_Node, asyncio.Task[FileScan]]] = deque()
         emitted = done = 0
