@@ -93,6 +93,20 @@ async def test_failing_check_shows_reason_and_fix_and_y_copies_it():
         assert app.copied == [fix]
 
 
+async def test_focusing_the_pane_focuses_its_visible_list():
+    app = Host(AwsConfig(), demo_facts(NOW))
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(HealthPane)
+        pane.load()
+        pane.focus()
+        await pilot.pause()
+        assert app.focused is app.query_one("#health-trails", OptionList)
+        await pilot.press("enter")
+        pane.focus()
+        await pilot.pause()
+        assert app.focused is app.query_one("#health-checks", OptionList)
+
+
 async def test_unknown_check_names_the_iam_action():
     app = Host(AwsConfig(), demo_facts(NOW))
     async with app.run_test(size=(80, 24)) as pilot:

@@ -133,6 +133,12 @@ class HealthPane(Widget):
         yield OptionList(id="health-checks")
         yield Static(Text(""), id="health-detail")
 
+    def focus(self, scroll_visible: bool = True) -> "HealthPane":
+        """The app focuses the pane; the keys belong to the visible list."""
+        target = "#health-checks" if self.has_class("-drilled") else "#health-trails"
+        self.query_one(target, OptionList).focus(scroll_visible)
+        return self
+
     def _style(self, status: Status) -> Any:
         return self.get_component_rich_style(f"health--{status.value.lower()}")
 
