@@ -77,6 +77,20 @@ class _Cast:
     commands: dict[str, str]
 
 
+@dataclass(slots=True)
+class Burst:
+    """One planned burst: an actor's session of calls at known seconds."""
+
+    start: int
+    order: int                     # plan position: breaks ties in start time
+    cast: _Cast
+    variant: int
+    ip: str
+    agent: str
+    openers: tuple[str, ...]       # console, console-failure, saml, web, service
+    times: list[int]
+
+
 def _cast(account: str, region: str, weekend: bool) -> tuple[list[_Cast], list[float]]:
     casts: list[_Cast] = []
     weights: list[float] = []
@@ -129,19 +143,49 @@ class ChunkBackground:
 
     # ---------------------------------------------------------------- API --
 
-    def generate(self, count: int) -> list[TimedRecord]:
-        out: list[TimedRecord] = []
+    def plan(self, count: int) -> tuple[list[Burst], list[TimedRecord]]:
+        """Decide every burst (who, when, how many calls at which seconds) for
+        `count` events, without building records yet, so the chunk can build
+        and write them in time order with little memory.  Also returns the few
+        records that are not bursts (password spraying, KMS key rotation)."""
+        extras: list[TimedRecord] = []
+        bursts: list[Burst] = []
         if not self.casts or count <= 0:
-            return out
+            return bursts, extras
         rng = self.rng
         if self.region == GLOBAL_REGION and self.account in (PROD.id, MANAGEMENT.id):
-            self._spray(out, max(0, round(count * SPRAY_SHARE)))
-        if rng.random() < 0.35:
-            out.append(self._key_rotation())
-        while len(out) < count:
+            self._spray(extras, min(count, max(0, round(count * SPRAY_SHARE))))
+        if rng.random() < 0.35 and len(extras) < count:
+            extras.append(self._key_rotation())
+        planned = len(extras)
+        while planned < count:
             cast = self.casts[bisect.bisect(self.cast_cum, rng.random() * self.cast_cum[-1])]
-            self._burst(cast, out, count)
-        return out[:count]
+            burst = self._plan_burst(cast, len(bursts), count - planned)
+            planned += len(burst.openers) + len(burst.times)
+            bursts.append(burst)
+        bursts.sort(key=lambda b: (b.start, b.order))
+        return bursts, extras
+
+    def materialize(self, burst: Burst) -> list[TimedRecord]:
+        """The records of one planned burst (call in start order: the draws
+        from the chunk's generator then follow a fixed sequence)."""
+        actor, cast = burst.cast.actor, burst.cast
+        hour = burst.start - burst.start % 3600
+        identity = self._identity(actor, hour, burst.variant)
+        out = [(burst.start, record) for record in
+               self._open(actor, burst.openers, identity, hour, burst.variant, burst.start, burst.ip, burst.agent)]
+        rng = self.rng
+        for t in burst.times:
+            action = cast.actions[bisect.bisect(cast.cum_weights, rng.random() * cast.cum_weights[-1])]
+            out.append((t, self._call(actor, action, identity, t, burst.ip, burst.agent, cast.commands[action.name])))
+        return out
+
+    def generate(self, count: int) -> list[TimedRecord]:
+        """All records of the chunk at once (small chunks, tests)."""
+        bursts, out = self.plan(count)
+        for burst in bursts:
+            out.extend(self.materialize(burst))
+        return out
 
     # -------------------------------------------------------------- bursts --
 
@@ -159,29 +203,36 @@ class ChunkBackground:
             found = self.identities[key] = actor.identity(hour, variant)
         return found
 
-    def _burst(self, cast: _Cast, out: list[TimedRecord], limit: int) -> None:
+    def _opener_kinds(self, opener: Opener) -> tuple[str, ...]:
+        """Which session-opening records a burst starts with (none outside
+        us-east-1 for sign-in and SAML, which are global)."""
+        if opener.kind in ("console", "saml") and self.region != GLOBAL_REGION:
+            return ()
+        if opener.kind == "console":
+            return ("console-failure", "console") if self.rng.random() < LOGIN_FAILURE_RATE else ("console",)
+        return (opener.kind,)
+
+    def _plan_burst(self, cast: _Cast, order: int, remaining: int) -> Burst:
         rng, actor = self.rng, cast.actor
-        t = self._start_time(actor.profile)
-        hour = t - t % 3600
+        t = start = self._start_time(actor.profile)
         variant = int(rng.random() * actor.variants)
-        identity = self._identity(actor, hour, variant)
         ip = actor.ips[int(rng.random() * len(actor.ips))]
         if actor.private:
             ip = private_address(actor.account.id, variant)
         agent = actor.agents[int(rng.random() * len(actor.agents))]
+        openers: tuple[str, ...] = ()
         if actor.opener and rng.random() < actor.opener.probability:
-            for record in self._open(actor, actor.opener, identity, hour, variant, t, ip, agent):
-                out.append((t, record))
+            openers = self._opener_kinds(actor.opener)[:remaining]
             t += 1 + int(rng.random() * 20)
         size = actor.burst[0] + int(rng.random() * (actor.burst[1] - actor.burst[0] + 1))
-        gap = 1.0 / actor.gap
-        for _ in range(size):
-            if len(out) >= limit or t >= self.hi:
-                return
-            i = bisect.bisect(cast.cum_weights, rng.random() * cast.cum_weights[-1])
-            action = cast.actions[i]
-            out.append((t, self._call(actor, action, identity, t, ip, agent, cast.commands[action.name])))
-            t += int(rng.expovariate(gap))
+        rate = 1.0 / actor.gap
+        times: list[int] = []
+        for _ in range(min(size, remaining - len(openers))):
+            if t >= self.hi:
+                break
+            times.append(t)
+            t += int(rng.expovariate(rate))
+        return Burst(start, order, cast, variant, ip, agent, openers, times)
 
     def _call(self, actor: Actor, action: Action, identity: ids.Identity, t: int, ip: str, agent: str,
               command: str) -> Record:
@@ -206,24 +257,22 @@ class ChunkBackground:
 
     # ------------------------------------------------------------- openers --
 
-    def _open(self, actor: Actor, opener: Opener, identity: ids.Identity, hour: int, variant: int, t: int,
-              ip: str, agent: str) -> list[Record]:
-        if opener.kind == "console":
-            if self.region != GLOBAL_REGION:
-                return []
-            who = opener.identity(hour, variant) if opener.identity else identity
-            records = []
-            if self.rng.random() < LOGIN_FAILURE_RATE:
-                records.append(self.console_login(who, t, ip, None, success=False))
-            records.append(self.console_login(who, t, ip, None, success=True, mfa=opener.mfa))
-            return records
-        if opener.kind == "saml":
-            if self.region != GLOBAL_REGION:
-                return []
-            return [self._assume_with_saml(opener, identity, hour, variant, t, ip)]
-        if opener.kind == "web":
-            return [self._assume_with_web_identity(opener, identity, hour, variant, t, ip, agent)]
-        return [self._service_assume(opener, identity, t)]
+    def _open(self, actor: Actor, kinds: tuple[str, ...], identity: ids.Identity, hour: int, variant: int,
+              t: int, ip: str, agent: str) -> list[Record]:
+        opener = actor.opener
+        records: list[Record] = []
+        for kind in kinds:
+            assert opener is not None
+            if kind in ("console", "console-failure"):
+                who = opener.identity(hour, variant) if opener.identity else identity
+                records.append(self.console_login(who, t, ip, None, success=kind == "console", mfa=opener.mfa))
+            elif kind == "saml":
+                records.append(self._assume_with_saml(opener, identity, hour, variant, t, ip))
+            elif kind == "web":
+                records.append(self._assume_with_web_identity(opener, identity, hour, variant, t, ip, agent))
+            else:
+                records.append(self._service_assume(opener, identity, t))
+        return records
 
     def console_login(self, who: ids.Identity, t: int, ip: str, agent: str | None, *, success: bool,
                       error_message: str = "Failed authentication", mfa: bool = True) -> Record:

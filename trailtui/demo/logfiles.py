@@ -58,30 +58,50 @@ def _split(records: list[tuple[int, Record]]) -> list[list[tuple[int, Record]]]:
     return [records[i:i + size] for i in range(0, len(records), size)]
 
 
+class LogFileWriter:
+    """Writes one account/region's records as delivered log files under `root`.
+
+    Feed it records in time order, a batch at a time (`write_sorted`), each
+    batch holding only whole 5-minute windows; the random draws (delivery lag,
+    file name) happen window by window, so the output does not depend on how
+    the records were batched."""
+
+    def __init__(self, root: Path, org_id: str, account: str, region: str, rng: random.Random) -> None:
+        self.root, self.org_id, self.account, self.region, self.rng = root, org_id, account, region, rng
+        self.logs: list[DeliveredLog] = []
+        self._made: set[Path] = set()
+
+    def write_sorted(self, records: list[tuple[int, Record]]) -> None:
+        i = 0
+        while i < len(records):
+            window = records[i][0] // WINDOW_SECONDS
+            j = i
+            while j < len(records) and records[j][0] // WINDOW_SECONDS == window:
+                j += 1
+            for part in _split(records[i:j]):
+                self._write_file(window, part)
+            i = j
+
+    def _write_file(self, window: int, part: list[tuple[int, Record]]) -> None:
+        rng = self.rng
+        lag = LAG_SECONDS[0] + int(rng.random() * (LAG_SECONDS[1] - LAG_SECONDS[0]))
+        delivered = ((window + 1) * WINDOW_SECONDS + lag) // 60 * 60
+        key = log_key(self.org_id, self.account, self.region, delivered, random_token(rng, 16, ALNUM))
+        body = orjson.dumps({"Records": [record for _, record in part]})
+        packed = gzip_member(body)
+        path = self.root / key
+        if path.parent not in self._made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(path.parent)
+        path.write_bytes(packed)
+        self.logs.append(DeliveredLog(self.account, self.region, key, delivered, hashlib.sha256(body).hexdigest(),
+                                      part[0][1]["eventTime"], part[-1][1]["eventTime"], len(part), len(packed),
+                                      len(body)))
+
+
 def deliver(records: list[tuple[int, Record]], *, root: Path, org_id: str, account: str, region: str,
             rng: random.Random) -> list[DeliveredLog]:
     """Write `records` (sorted by time) as delivered log files under `root`."""
-    out: list[DeliveredLog] = []
-    made: set[Path] = set()
-    i = 0
-    while i < len(records):
-        window = records[i][0] // WINDOW_SECONDS
-        j = i
-        while j < len(records) and records[j][0] // WINDOW_SECONDS == window:
-            j += 1
-        for part in _split(records[i:j]):
-            lag = LAG_SECONDS[0] + int(rng.random() * (LAG_SECONDS[1] - LAG_SECONDS[0]))
-            delivered = ((window + 1) * WINDOW_SECONDS + lag) // 60 * 60
-            key = log_key(org_id, account, region, delivered, random_token(rng, 16, ALNUM))
-            body = orjson.dumps({"Records": [record for _, record in part]})
-            packed = gzip_member(body)
-            path = root / key
-            if path.parent not in made:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                made.add(path.parent)
-            path.write_bytes(packed)
-            out.append(DeliveredLog(account, region, key, delivered, hashlib.sha256(body).hexdigest(),
-                                    part[0][1]["eventTime"], part[-1][1]["eventTime"], len(part), len(packed),
-                                    len(body)))
-        i = j
-    return out
+    writer = LogFileWriter(root, org_id, account, region, rng)
+    writer.write_sorted(records)
+    return writer.logs
