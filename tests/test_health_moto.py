@@ -136,6 +136,25 @@ def build_stopped(endpoint: str, name: str = "stopped-trail") -> str:
     return name
 
 
+def build_delivering(endpoint: str, name: str = "good-trail") -> str:
+    """Just what the delivery checks read: a validated trail with CloudWatch
+    Logs and SNS, logging, with fresh delivery times."""
+    s3, ct, logs = client(endpoint, "s3"), client(endpoint, "cloudtrail"), client(endpoint, "logs")
+    s3.create_bucket(Bucket=f"{name}-logs")
+    logs.create_log_group(logGroupName=f"{name}-events")
+    group = logs.describe_log_groups(logGroupNamePrefix=f"{name}-events")["logGroups"][0]["arn"]
+    client(endpoint, "sns").create_topic(Name=f"{name}-deliveries")
+    ct.create_trail(Name=name, S3BucketName=f"{name}-logs", IsMultiRegionTrail=True, EnableLogFileValidation=True,
+                    CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/ct-to-cwl",
+                    SnsTopicName=f"{name}-deliveries")
+    ct.start_logging(Name=name)
+    now = datetime.now(timezone.utc)
+    set_trail_status(endpoint, name, LatestDeliveryTime=now - timedelta(minutes=3),
+                     LatestDigestDeliveryTime=now - timedelta(minutes=25),
+                     LatestCloudWatchLogsDeliveryTime=now - timedelta(minutes=2))
+    return name
+
+
 async def collect(endpoint: str, **kwargs: Any) -> AccountFacts:
     return await collect_facts(AwsConfig(region=REGION, endpoint_url=endpoint), **kwargs)
 
@@ -269,7 +288,7 @@ async def test_denied_describe_trails_is_unknown_not_a_crash(aws_env, monkeypatc
      "logs:PutLogEvents"),
 ])
 async def test_delivery_checks_read_real_values_over_http(aws_env, fields, check_id, status, words):
-    build_good(aws_env)
+    build_delivering(aws_env)
     moment = now()
     wire = {k: (moment - v if isinstance(v, timedelta) else v) for k, v in fields.items()}
     set_trail_status(aws_env, "good-trail", **wire)
@@ -280,7 +299,7 @@ async def test_delivery_checks_read_real_values_over_http(aws_env, fields, check
 
 
 async def test_never_delivered_while_logging_long_ago_fails(aws_env):
-    build_good(aws_env)
+    build_delivering(aws_env)
     moment = now()
     set_trail_status(aws_env, "good-trail", LatestDeliveryTime=None, StartLoggingTime=moment - timedelta(days=3))
     check = results(evaluate(await collect(aws_env), moment), "good-trail")["delivery-lag"]
@@ -289,7 +308,7 @@ async def test_never_delivered_while_logging_long_ago_fails(aws_env):
 
 
 async def test_trail_from_another_region_is_read_in_its_home_region(aws_env):
-    build_good(aws_env)
+    build_delivering(aws_env)
     eu_s3, eu_ct = client(aws_env, "s3", "eu-west-1"), client(aws_env, "cloudtrail", "eu-west-1")
     eu_s3.create_bucket(Bucket="eu-trail-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     eu_ct.create_trail(Name="eu-trail", S3BucketName="eu-trail-logs", IsMultiRegionTrail=True)
