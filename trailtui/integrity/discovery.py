@@ -10,6 +10,7 @@ folders the time window needs.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -109,6 +110,19 @@ class Chain:
     id: ChainId
     listed: list[ListedDigest] = field(default_factory=list)  # oldest first
     selected: bool = True  # False: another trail in a selected folder, walked only to excuse its logs
+    ends: list[datetime] = field(default_factory=list)  # listed[i].name.end, for bisection
+
+    def sort(self) -> None:
+        self.listed.sort(key=lambda item: item.name.end)
+        self.ends = [item.name.end for item in self.listed]
+
+    def older_than(self, when: datetime) -> range:
+        """Indexes of listed digests ending before `when`, newest first."""
+        return range(bisect_left(self.ends, when) - 1, -1, -1)
+
+    def between(self, low: datetime, high: datetime) -> range:
+        """Indexes of listed digests ending strictly between `low` and `high`."""
+        return range(bisect_right(self.ends, low), bisect_left(self.ends, high))
 
 
 @dataclass(slots=True)
@@ -200,13 +214,18 @@ async def list_folder(store: EvidenceStore, folder: Folder, window: Window, want
         chain = chains.setdefault(chain_id, Chain(chain_id, selected=wanted.wants_chain(folder, name)))
         chain.listed.append(ListedDigest(obj, name))
     for chain in chains.values():
-        chain.listed.sort(key=lambda item: item.name.end)
+        chain.sort()
     logs = []
     after, before = _day_bounds(folder.log_prefix, window.start, window.end)
+    # Only files in the first and last day folders can fall outside the window.
+    edge_days = {f"{window.end:%Y/%m/%d}"} | ({f"{window.start:%Y/%m/%d}"} if window.start else set())
+    day_at = len(folder.log_prefix)
+    floor = window.start.replace(second=0, microsecond=0) if window.start else None
     async for obj in store.list_keys(folder.log_prefix, after, before):
-        stamp = delivery_stamp(obj.ref.key.rsplit("/", 1)[-1])
-        if stamp is not None and ((window.start and stamp < window.start.replace(second=0, microsecond=0))
-                                  or stamp > window.end):
-            continue
+        key = obj.ref.key
+        if key[day_at:day_at + 10] in edge_days:
+            stamp = delivery_stamp(key.rsplit("/", 1)[-1])
+            if stamp is not None and ((floor and stamp < floor) or stamp > window.end):
+                continue
         logs.append(obj)
     return FolderContents(folder, sorted(chains.values(), key=lambda c: (c.id.trail, c.id.backfill)), logs)

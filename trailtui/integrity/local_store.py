@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import os
 import posixpath
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable, TypeVar
 
@@ -50,16 +50,37 @@ def read_sidecar(path: str) -> dict[str, str] | None:
     return out
 
 
+def read_files_and(jobs: list[tuple[str, str]], work: Callable[[bytes, str], T]) -> list[T | None | StoreError]:
+    """Read each file and apply `work(bytes, argument)` (runs in a worker thread
+    or process): per job the result, None when the file is absent, or a StoreError."""
+    out: list[T | None | StoreError] = []
+    for path, argument in jobs:
+        try:
+            data = Path(path).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            out.append(None)
+            continue
+        except OSError as exc:
+            out.append(StoreError(f"{path}: {exc.strerror or exc}"))
+            continue
+        out.append(work(data, argument))
+    return out
+
+
 class LocalStore:
     """EvidenceStore over a directory."""
 
-    def __init__(self, root: str, executor: Executor | None = None) -> None:
+    def __init__(self, root: str, executor: Executor | None = None, bulk: Executor | None = None) -> None:
+        """`executor` (threads) reads single files; `bulk`, when given (worker
+        processes), takes the batches of `process_many`, so reading and hashing
+        thousands of logs never competes with the event loop for the GIL."""
         self.root = os.path.abspath(root)
         self.root_prefix = ""
         self._executor = executor
+        self.bulk = bulk
 
     def location(self, ref: ObjectRef) -> str:
-        return os.path.join(self.root, *ref.key.split("/"))
+        return self.root + os.sep + ref.key.replace("/", os.sep)
 
     def ref(self, key: str) -> ObjectRef:
         return ObjectRef("", key)
@@ -74,10 +95,14 @@ class LocalStore:
         return path_suffix_match(ref.key, f"{bucket}/{key}")
 
     def _path(self, ref: ObjectRef) -> str:
-        relative = posixpath.normpath(ref.key)
-        if ref.key.startswith("/") or relative == ".." or relative.startswith("../"):
-            raise StoreError(f"{ref.key}: refusing a path outside {self.root}")
-        return self.location(ObjectRef("", relative))
+        key = ref.key
+        if key.startswith("/"):
+            raise StoreError(f"{key}: refusing a path outside {self.root}")
+        if ".." in key:  # only then can normalising climb out of the root
+            key = posixpath.normpath(key)
+            if key == ".." or key.startswith("../"):
+                raise StoreError(f"{ref.key}: refusing a path outside {self.root}")
+        return self.root + os.sep + key.replace("/", os.sep)
 
     async def _in_thread(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn, *args)
@@ -124,18 +149,12 @@ class LocalStore:
 
     def _read(self, ref: ObjectRef) -> Fetched | None:
         path = self._path(ref)
-        try:
-            data = Path(path).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            return None
-        except OSError as exc:
-            raise StoreError(f"{path}: {exc.strerror or exc}") from None
-        return Fetched(data, read_sidecar(path))
+        return self._read_bytes_and(ref, lambda data: Fetched(data, read_sidecar(path)))
 
     async def fetch(self, ref: ObjectRef) -> Fetched | None:
         return await self._in_thread(self._read, ref)
 
-    def _read_and(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
+    def _read_bytes_and(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
         path = self._path(ref)
         try:
             data = Path(path).read_bytes()
@@ -145,8 +164,34 @@ class LocalStore:
             raise StoreError(f"{path}: {exc.strerror or exc}") from None
         return work(data)
 
-    async def process(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
+    def _read_and(self, ref: ObjectRef, work: Callable[[Fetched], T]) -> T | None:
+        fetched = self._read(ref)
+        return None if fetched is None else work(fetched)
+
+    async def process(self, ref: ObjectRef, work: Callable[[Fetched], T]) -> T | None:
         return await self._in_thread(self._read_and, ref, work)
+
+    async def process_many(self, jobs: list[tuple[ObjectRef, str]],
+                           work: Callable[[bytes, str], T]) -> list[T | None | StoreError]:
+        refused: dict[int, StoreError] = {}
+        paths: list[tuple[str, str]] = []
+        for index, (ref, argument) in enumerate(jobs):
+            try:
+                paths.append((self._path(ref), argument))
+            except StoreError as exc:
+                refused[index] = exc
+        loop = asyncio.get_running_loop()
+        outcomes: list[T | None | StoreError] | None = None
+        if self.bulk is not None:
+            try:
+                outcomes = await loop.run_in_executor(self.bulk, read_files_and, paths, work)
+            except (BrokenExecutor, OSError, RuntimeError):
+                self.bulk = None  # worker processes gone: carry on in threads
+        if outcomes is None:
+            outcomes = await loop.run_in_executor(self._executor, read_files_and, paths, work)
+        for index in sorted(refused):
+            outcomes.insert(index, refused[index])
+        return outcomes
 
     async def close(self) -> None:
         return None

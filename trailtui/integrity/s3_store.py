@@ -110,11 +110,26 @@ class S3Store:
         metadata = {str(k).lower(): str(v) for k, v in (response.get("Metadata") or {}).items()}
         return Fetched(data, metadata)
 
-    async def process(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
+    async def process(self, ref: ObjectRef, work: Callable[[Fetched], T]) -> T | None:
         fetched = await self.fetch(ref)
         if fetched is None:
             return None
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, fetched.data)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, fetched)
+
+    async def _process_bytes(self, ref: ObjectRef, argument: str, work: Callable[[bytes, str], T]) -> T | None:
+        fetched = await self.fetch(ref)
+        if fetched is None:
+            return None
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work, fetched.data, argument)
+
+    async def process_many(self, jobs: list[tuple[ObjectRef, str]],
+                           work: Callable[[bytes, str], T]) -> list[T | None | StoreError]:
+        done = await asyncio.gather(*(self._process_bytes(ref, argument, work) for ref, argument in jobs),
+                                    return_exceptions=True)
+        for outcome in done:
+            if isinstance(outcome, BaseException) and not isinstance(outcome, StoreError):
+                raise outcome
+        return done  # type: ignore[return-value]
 
     async def close(self) -> None:
         await self._stack.aclose()

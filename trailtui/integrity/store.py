@@ -9,13 +9,11 @@ says it was written (the MOVED check).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import AsyncIterator, Callable, Protocol, TypeVar
 
 T = TypeVar("T")
 
-_AWSLOGS = re.compile(r"(?:^|/)(AWSLogs/)")
 
 
 class StoreError(Exception):
@@ -82,9 +80,15 @@ class EvidenceStore(Protocol):
         """Bytes and metadata; None when absent; raises StoreError otherwise."""
         ...
 
-    async def process(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
-        """Apply the CPU-bound `work` to the object's bytes in a worker thread;
-        None when absent; raises StoreError otherwise."""
+    async def process(self, ref: ObjectRef, work: Callable[[Fetched], T]) -> T | None:
+        """Fetch (bytes and metadata) and apply the CPU-bound `work` in a worker
+        thread; None when absent; raises StoreError otherwise."""
+        ...
+
+    async def process_many(self, jobs: list[tuple[ObjectRef, str]],
+                           work: Callable[[bytes, str], T]) -> list[T | None | StoreError]:
+        """`work(bytes, argument)` for a batch of (object, argument) jobs, off the
+        event loop in one hop: per job its result, None when absent, or the StoreError."""
         ...
 
     async def close(self) -> None:
@@ -93,10 +97,10 @@ class EvidenceStore(Protocol):
 
 def awslogs_split(key: str) -> tuple[str, str] | None:
     """(`prefix/`, `AWSLogs/...`) for a key in CloudTrail's layout, else None."""
-    match = _AWSLOGS.search(key)
-    if not match:
+    index = 0 if key.startswith("AWSLogs/") else key.find("/AWSLogs/") + 1
+    if index == 0 and not key.startswith("AWSLogs/"):
         return None
-    return key[:match.start(1)], key[match.start(1):]
+    return key[:index], key[index:]
 
 
 def path_suffix_match(actual: str, claimed: str) -> bool:

@@ -20,10 +20,9 @@ from __future__ import annotations
 
 import asyncio
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from typing import AsyncIterator, Mapping
 
 from trailtui.aws.clients import ClientFactory
@@ -40,9 +39,10 @@ from trailtui.integrity.key_source import FileKeys, KeySource, KeySourceError, O
 from trailtui.integrity.keyring import KeyFileError, KeyRing, load_key_file
 from trailtui.integrity.local_store import LocalStore
 from trailtui.integrity.s3_store import S3Store
-from trailtui.integrity.store import EvidenceStore, ObjectRef, StoreError, awslogs_split
+from trailtui.integrity.store import EvidenceStore, Fetched, ObjectRef, StoreError
 from trailtui.integrity.summary import Summary, iso, summarise
 from trailtui.integrity.verdicts import IntegrityResult, Status
+from trailtui.integrity.workers import start_hash_processes
 from trailtui.sources.layout import delivery_stamp
 
 PENDING_DELAY = timedelta(minutes=90)  # a log delivered this recently may not be in a digest yet
@@ -50,6 +50,7 @@ TAIL_GRACE = timedelta(minutes=30)  # how late the hourly digest may be delivere
 MAX_PREDICTED = 48  # missing hours listed one by one before summarising the rest
 PREFETCH_AHEAD = 16
 UPDATE_EVERY = 0.1  # seconds between progress updates
+LOG_BATCH = 32  # log files per worker-thread hop (per-file hops cost more than hashing a small file)
 USABLE = (Status.VALID, Status.UNSIGNED, Status.CHAIN_MISMATCH)
 
 
@@ -101,11 +102,40 @@ class DigestCheck:
 
 
 @dataclass(frozen=True, slots=True)
+class DecodedDigest:
+    """A digest object after the CPU-bound part (worker thread): strict gunzip and JSON."""
+
+    problem: tuple[Status, str] | None = None
+    digest: Digest | None = None
+    sha256: str = ""
+    metadata: dict[str, str] | None = None
+
+
+def decode_digest(fetched: Fetched) -> DecodedDigest:
+    inflated = inflate_strict(fetched.data)
+    if inflated.problem is not None:
+        return DecodedDigest(problem=inflated.problem)
+    try:
+        digest = parse_digest(inflated.data or b"")
+    except DigestFormatError as exc:
+        return DecodedDigest(problem=(Status.BAD_FORMAT, str(exc)))
+    return DecodedDigest(digest=digest, sha256=inflated.sha256, metadata=fetched.metadata)
+
+
+@dataclass(frozen=True, slots=True)
 class Proof:
     """A successor's word on its predecessor: where it is and its signature."""
 
     successor: str
     signature: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _LogJob:
+    ref: ObjectRef
+    sha256: str
+    digest_location: str
+    note: str
 
 
 @dataclass(slots=True)
@@ -179,9 +209,11 @@ class Verifier:
         self._valid_spans: list[tuple[datetime, datetime]] = []
         self._pending_logs = 0
         self._executor: ThreadPoolExecutor | None = None
+        self._processes: Executor | None = None
         self._store: EvidenceStore | None = None
         self._keys: KeySource | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._batch: list[_LogJob] = []
 
     # -- public ------------------------------------------------------------------------------
 
@@ -235,6 +267,8 @@ class Verifier:
             await self._store.close()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+        if self._processes is not None:
+            self._processes.shutdown(wait=False, cancel_futures=True)
 
     def _key_source(self) -> KeySource:
         if not self.options.public_key_files:
@@ -256,7 +290,7 @@ class Verifier:
     async def _verify(self) -> None:
         self._keys = self._key_source()
         self._executor = ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="verify")
-        self._slots = asyncio.Semaphore(self.options.concurrency)
+        self._slots = asyncio.Semaphore(max(2, self.options.concurrency // 8))
         self._store, start_prefix = open_store(self.options.source, self.factory, self._executor,
                                                self.options.concurrency)
         self.phase = "listing"
@@ -264,6 +298,9 @@ class Verifier:
             contents = await self._discover(start_prefix)
         except StoreError as exc:
             raise VerifyError(str(exc)) from None
+        if isinstance(self._store, LocalStore):
+            self._processes = start_hash_processes(sum(len(c.listed) for fc in contents for c in fc.chains) * 4)
+            self._store.bulk = self._processes
         selected = [c for fc in contents for c in fc.chains if c.selected]
         self.trails = tuple(sorted({c.id.trail_arn for c in selected}))
         self._known = sum(len(c.listed) for c in selected)
@@ -323,20 +360,16 @@ class Verifier:
     async def _examine(self, ref: ObjectRef, region: str) -> DigestCheck:
         assert self._store is not None and self._keys is not None
         try:
-            fetched = await self._store.fetch(ref)
+            decoded = await self._store.process(ref, decode_digest)
         except StoreError as exc:
             return DigestCheck(ref, Status.UNVERIFIED, f"cannot read: {exc}")
-        if fetched is None:
+        if decoded is None:
             return DigestCheck(ref, Status.MISSING, "not found")
-        inflated = inflate_strict(fetched.data)
-        if inflated.problem is not None:
-            return DigestCheck(ref, *inflated.problem)
-        try:
-            digest = parse_digest(inflated.data or b"")
-        except DigestFormatError as exc:
-            return DigestCheck(ref, Status.BAD_FORMAT, str(exc))
-        check = DigestCheck(ref, None, digest=digest, sha256=inflated.sha256,
-                            has_metadata=fetched.metadata is not None)
+        if decoded.problem is not None:
+            return DigestCheck(ref, *decoded.problem)
+        digest, metadata = decoded.digest, decoded.metadata
+        assert digest is not None
+        check = DigestCheck(ref, None, digest=digest, sha256=decoded.sha256, has_metadata=metadata is not None)
         if not self._store.same_place(ref, digest.bucket, digest.key):
             check.status = Status.MOVED
             check.detail = f"has been moved from its original location s3://{digest.bucket}/{digest.key}"
@@ -345,9 +378,9 @@ class Verifier:
             check.status, check.detail = Status.BAD_SIGNATURE, (
                 f"digestSignatureAlgorithm {digest.algorithm} is not {SIGNATURE_ALGORITHM}")
             return check
-        if fetched.metadata is not None:
-            signature = fetched.metadata.get("signature", "").strip().lower()
-            algorithm = fetched.metadata.get("signature-algorithm")
+        if metadata is not None:
+            signature = metadata.get("signature", "").strip().lower()
+            algorithm = metadata.get("signature-algorithm")
             if not signature:
                 check.status, check.detail = Status.BAD_SIGNATURE, "no signature in the object's metadata"
                 return check
@@ -371,7 +404,7 @@ class Verifier:
                 f"Unable to load PKCS #1 key with fingerprint {digest.fingerprint}")
             return check
         if check.signature is not None:
-            if ring.verify(digest.fingerprint, check.signature, signing_string(digest, inflated.sha256)):
+            if ring.verify(digest.fingerprint, check.signature, signing_string(digest, decoded.sha256)):
                 check.status = Status.VALID
             else:
                 check.status, check.detail = Status.BAD_SIGNATURE, "signature verification failed"
@@ -410,20 +443,21 @@ class Verifier:
 
     @staticmethod
     def _older(chain: Chain, visited: set[str], than: datetime) -> "_Cursor | None":
-        for item in reversed(chain.listed):
-            if item.name.end < than and item.obj.ref.key not in visited:
+        for index in chain.older_than(than):
+            item = chain.listed[index]
+            if item.obj.ref.key not in visited:
                 return _Cursor(item.obj.ref, item.name.end)
         return None
 
-    def _prefetch(self, chain: Chain, than: datetime) -> None:
+    def _prefetch(self, chain: Chain, than: datetime, done: list[int]) -> None:
+        """Start checking the next PREFETCH_AHEAD older listed digests; `done[0]`
+        is the lowest index already started, so each one is started once."""
         region = chain.id.folder.region
-        count = 0
-        for item in reversed(chain.listed):
-            if item.name.end < than:
-                self._check(item.obj.ref, region)
-                count += 1
-                if count >= PREFETCH_AHEAD:
-                    break
+        for index in chain.older_than(than)[:PREFETCH_AHEAD]:
+            if index >= done[0]:
+                continue
+            self._check(chain.listed[index].obj.ref, region)
+            done[0] = index
 
     async def _walk(self, chain: Chain, contents: FolderContents) -> None:
         if not chain.listed:
@@ -437,8 +471,9 @@ class Verifier:
         copy_has_metadata = any(c.has_metadata for c in await asyncio.gather(*sample))
         cursor: _Cursor | None = _Cursor(newest.obj.ref, newest.name.end)
         first = True
+        prefetched = [max(0, len(chain.listed) - 3)]
         while cursor is not None:
-            self._prefetch(chain, cursor.end)
+            self._prefetch(chain, cursor.end, prefetched)
             check = await self._check(cursor.ref, region)
             visited.add(cursor.ref.key)
             status, detail = self._settle(check, cursor.proof)
@@ -562,9 +597,9 @@ class Verifier:
                          target: ObjectRef) -> None:
         """Listed digests between a digest and the predecessor it names are not
         part of the chain: report them rather than skip them silently."""
-        for item in chain.listed:
-            ref = item.obj.ref
-            if low < item.name.end < high and ref.key not in visited and ref != target:
+        for index in chain.between(low, high):
+            ref = chain.listed[index].obj.ref
+            if ref.key not in visited and ref != target:
                 visited.add(ref.key)
                 await self._report_outsider(chain, ref, f"not in the chain: its successor names {self._loc(target)}")
 
@@ -587,8 +622,8 @@ class Verifier:
     # -- log files ----------------------------------------------------------------------------------
 
     async def _cover(self, digest: Digest, digest_ref: ObjectRef, report: bool, unsigned: bool) -> None:
-        """Hash-check the log files an authentic digest lists (concurrently, bounded)."""
-        assert self._store is not None and self._slots is not None
+        """Queue the log files an authentic digest lists for hash checks (in batches)."""
+        assert self._store is not None
         for entry in digest.logs:
             ref = self._store.ref_for(entry.bucket, entry.key, digest_ref)
             if not report:
@@ -605,25 +640,38 @@ class Verifier:
                                            f"hashAlgorithm {entry.algorithm} is not {HASH_ALGORITHM}"))
                 continue
             note = f"listed by the unsigned newest digest {self._loc(digest_ref)}" if unsigned else ""
-            await self._slots.acquire()
-            task = asyncio.create_task(self._check_log(ref, entry.sha256, self._loc(digest_ref), note))
-            self._log_tasks.add(task)
-            task.add_done_callback(self._log_tasks.discard)
+            self._batch.append(_LogJob(ref, entry.sha256, self._loc(digest_ref), note))
+            if len(self._batch) >= LOG_BATCH:
+                await self._flush_logs()
 
-    async def _check_log(self, ref: ObjectRef, sha256: str, digest_location: str, note: str) -> None:
+    async def _flush_logs(self) -> None:
+        """Start checking the queued log files (bounded number of batches in flight)."""
+        if not self._batch:
+            return
+        assert self._slots is not None
+        batch, self._batch = self._batch, []
+        await self._slots.acquire()
+        task = asyncio.create_task(self._check_logs(batch))
+        self._log_tasks.add(task)
+        task.add_done_callback(self._log_tasks.discard)
+
+    async def _check_logs(self, batch: list["_LogJob"]) -> None:
         assert self._store is not None and self._slots is not None
         try:
-            outcome = await self._store.process(ref, partial(check_log_bytes, expected_sha256=sha256))
-        except StoreError as exc:
-            outcome = (Status.UNVERIFIED, f"cannot read: {exc}")
+            outcomes = await self._store.process_many([(job.ref, job.sha256) for job in batch], check_log_bytes)
         finally:
             self._slots.release()
-        status, detail = outcome if outcome is not None else (Status.MISSING, "")
-        if status is Status.MISSING:
-            detail = f"not found (listed by {digest_location})"
-        self._emit(IntegrityResult("log", self._loc(ref), status, detail or note))
+        for job, outcome in zip(batch, outcomes):
+            if isinstance(outcome, StoreError):
+                status, detail = Status.UNVERIFIED, f"cannot read: {outcome}"
+            elif outcome is None:
+                status, detail = Status.MISSING, f"not found (listed by {job.digest_location})"
+            else:
+                status, detail = outcome
+            self._emit(IntegrityResult("log", self._loc(job.ref), status, detail or job.note))
 
     async def _drain_logs(self) -> None:
+        await self._flush_logs()
         while self._log_tasks:
             await asyncio.gather(*list(self._log_tasks))
 
