@@ -71,6 +71,7 @@ class VerifyOptions:
     public_key_files: tuple[str, ...] = ()
     concurrency: int = 32
     now: datetime | None = None
+    processes: bool | None = None  # hash local logs in worker processes; None: when the tree is big
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +300,9 @@ class Verifier:
         except StoreError as exc:
             raise VerifyError(str(exc)) from None
         if isinstance(self._store, LocalStore):
-            self._processes = start_hash_processes(sum(len(c.listed) for fc in contents for c in fc.chains) * 4)
+            expected_logs = sum(len(fc.logs) for fc in contents)
+            if self.options.processes is not False:
+                self._processes = start_hash_processes(expected_logs, force=bool(self.options.processes))
             self._store.bulk = self._processes
         selected = [c for fc in contents for c in fc.chains if c.selected]
         self.trails = tuple(sorted({c.id.trail_arn for c in selected}))

@@ -19,17 +19,18 @@ def worker_count() -> int:
     return min(2, os.cpu_count() or 1)
 
 
-def start_hash_processes(files: int) -> Executor | None:
+def start_hash_processes(files: int, force: bool = False) -> Executor | None:
     """A process pool for `files` log files, or None when threads will do
-    (small tree, one core, or no processes allowed here)."""
+    (small tree, one core, or no processes allowed here).  `force` skips the
+    size and core-count tests."""
     workers = worker_count()
-    if files < PROCESS_THRESHOLD or workers < 2:
+    if not force and (files < PROCESS_THRESHOLD or workers < 2):
         return None
     import multiprocessing
 
     try:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(["trailtui.integrity.local_store", "trailtui.integrity.inflate"])
-        return ProcessPoolExecutor(workers, mp_context=context)
+        return ProcessPoolExecutor(max(2, workers) if force else workers, mp_context=context)
     except (OSError, RuntimeError, ValueError):
         return None
