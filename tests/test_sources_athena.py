@@ -16,7 +16,7 @@ from trailtui.aws.config import AwsConfig
 from trailtui.cli import main
 from trailtui.events import parse_event_time
 from trailtui.filters import EventFilter
-from trailtui.sources import Query, SourceError, open_source
+from trailtui.sources import Query, SourceError
 from trailtui.sources.athena import AthenaSource, athena_statement, parse_athena_url
 from trailtui.timerange import TimeRange
 

@@ -22,8 +22,6 @@ import re
 from typing import Any, AsyncIterator
 from urllib.parse import parse_qs
 
-import orjson
-
 from trailtui.aws.clients import ClientFactory, retry_config
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, is_access_denied
