@@ -12,23 +12,16 @@ eventCategory, [tlsDetails], [sessionCredentialFromConsole].
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
-from trailtui.demo.spec import GLOBAL_REGION
-
 Record = dict[str, Any]
 
-# Services whose API lives on one global endpoint (recorded in us-east-1).
+# Services whose API lives on one global endpoint: CloudTrail records them in
+# us-east-1, so the generator only makes these calls in us-east-1 chunks.
 GLOBAL_SERVICES = frozenset({"iam", "signin", "organizations", "route53", "cloudfront", "ce", "sts-global"})
 
-TLS_VERSIONS = ("TLSv1.3", "TLSv1.2")
 CIPHER = {"TLSv1.3": "TLS_AES_128_GCM_SHA256", "TLSv1.2": "ECDHE-RSA-AES128-GCM-SHA256"}
-
-
-def event_time(epoch: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def event_source(service: str) -> str:
@@ -115,8 +108,3 @@ def api_record(*, identity: dict[str, Any], when: str, service: str, name: str, 
     if console:
         record["sessionCredentialFromConsole"] = "true"
     return record
-
-
-def recorded_region(service: str, region: str) -> str:
-    """Global services are recorded in us-east-1 whatever region the caller used."""
-    return GLOBAL_REGION if service in GLOBAL_SERVICES else region
