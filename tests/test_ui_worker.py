@@ -4,9 +4,11 @@ distance ahead of the cursor and resumes when the analyst scrolls."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
+from textual import events
 
 from test_ui_harness import (  # noqa: F401
     ScriptedSource,
@@ -35,13 +37,18 @@ async def test_keys_are_answered_while_a_long_scan_runs() -> None:
         latencies = []
         for _ in range(10):
             before = app.events.list.cursor
+            key = events.Key("j", "j")
+            key.set_sender(app)
             started = time.perf_counter()
-            await pilot.press("j")
+            app._driver.send_message(key)  # as the terminal driver delivers a key
+            while app.events.list.cursor == before:
+                await asyncio.sleep(0.001)
             latencies.append(time.perf_counter() - started)
-            assert app.events.list.cursor == before + 1
+            await asyncio.sleep(0.02)
         assert app.events.run.running, "the scan should still be running"
+        assert app.events.run.matched > 20_000
         # Generous bounds: the test host is shared; bench/bench_ui.py measures properly.
-        assert sorted(latencies)[len(latencies) // 2] < 0.25 and max(latencies) < 1.0, latencies
+        assert sorted(latencies)[len(latencies) // 2] < 0.15 and max(latencies) < 1.0, latencies
         started = time.perf_counter()
         await pilot.press("question_mark")
         assert time.perf_counter() - started < 1.0

@@ -77,7 +77,7 @@ class ConsoleOptions:
 
 
 class TrailApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute, so subclasses elsewhere find it
     TITLE = "trailtui"
     BINDINGS = keys.bindings(keys.APP) + [Binding("ctrl+c", "quit", show=False, id="trailtui.app.ctrl-c")]
     COMMANDS = App.COMMANDS | {TrailCommands}
@@ -428,8 +428,8 @@ class TrailApp(App[int]):
         filter_text = state.filter_text
         if state.pivots:
             filter_text += f"{' + ' if filter_text else ''}{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
-        self.query_one(StatusLine).update_state(self.options.source_url, state.effective_range().label,
-                                                filter_text, pane.run)
+        for status in self.query(StatusLine):  # none while the app is closing
+            status.update_state(self.options.source_url, state.effective_range().label, filter_text, pane.run)
 
     # -- findings -----------------------------------------------------------------
     def on_findings_table_act(self, message: FindingsTable.Act) -> None:

@@ -3,8 +3,9 @@ the query worker that feeds them.
 
 Paging policy.  A query runs in one exclusive async worker (`group="query"`),
 so a new filter, time range or pivot cancels the running one; cancelling the
-worker closes the source's async generator (`aclose()`), which stops its scan
-or cancels its server query.  Pages are taken as they come and the scan keeps
+worker closes the page stream, which closes the source's async generator
+(`aclose()`, on the source's own thread: see `SourceSession`), which stops its
+scan or cancels its server query.  Pages are taken as they come and the scan keeps
 going in the background until `READ_AHEAD` matches lie beyond the cursor; then
 it pauses (the status line says so) until the cursor comes within `READ_AHEAD`
 of the end (scrolling, pgdn, `G`), when it resumes.  So a selective filter
@@ -52,7 +53,7 @@ def one_line(exc: BaseException) -> str:
 class EventsPane(Vertical):
     READ_AHEAD = 50_000
     PAGE_SIZE = 500
-    CHUNK = 2_000
+    CHUNK = 500
     TICK = 0.1
 
     class StateChanged(Message):
@@ -142,14 +143,10 @@ class EventsPane(Vertical):
         choice = state.effective_range()
         try:
             query = Query(filter=state.compile(), time_range=choice.time_range, page_size=self.PAGE_SIZE)
-            source = await self.session.source()
-        except SourceError as exc:
+        except Exception as exc:  # the filter was validated before; this is a safety net
             self._fail(run, one_line(exc))
             return
-        except Exception as exc:  # a bad URL, missing extra, credentials...
-            self._fail(run, one_line(exc))
-            return
-        pages = source.search(query)
+        pages = self.session.pages(query)
         try:
             async for page in pages:
                 if store.closed:

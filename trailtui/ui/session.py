@@ -1,37 +1,109 @@
-"""The source the console is looking at, opened once, lazily, off the UI loop.
+"""The source the console is looking at, run on its own thread.
 
-Opening a remote source may import boto3/aiobotocore (hundreds of ms), so it is
-never done at import or before first paint: the first query opens it in a
-thread.  Pure asyncio, no Textual.
+Why a thread: a source does real CPU work between its awaits (decoding JSON,
+building events, ordering them newest first).  On the UI's event loop each such
+stretch would delay key presses by tens to hundreds of milliseconds; on a
+thread of its own, with its own event loop, the interpreter switches to the UI
+every few milliseconds.  The source is opened there lazily (opening a remote
+source imports boto3/aiobotocore: never before first paint), every search runs
+there, and pages cross to the UI loop through a small bounded queue, which is
+also the back-pressure: when the UI stops taking pages the source stops at its
+next `yield`.
+
+Closing the consumer (cancelling the UI worker, or `aclose()` on `pages()`)
+cancels the pump on the source thread, whose `finally` closes the source's
+async generator with `aclose()`, which stops its scan or its server query.
+
+Pure asyncio and threading, no Textual.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from dataclasses import dataclass
 from datetime import datetime
+from typing import AsyncIterator
 
 from trailtui.aws.config import AwsConfig
-from trailtui.sources.base import EventSource
+from trailtui.sources.base import EventSource, Page, Query
 from trailtui.sources.registry import open_source
+
+_END = object()
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    error: BaseException
 
 
 class SourceSession:
+    QUEUE_PAGES = 2
+
     def __init__(self, url: str, aws: AwsConfig | None = None, source: EventSource | None = None) -> None:
         self.url = url
         self.aws = aws or AwsConfig()
         self._source = source
-        self._opening: asyncio.Lock | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
         self.newest_seen: datetime | None = None
 
-    async def source(self) -> EventSource:
-        """The source, opened on first use (raises SourceError, one line)."""
+    # -- the source thread --------------------------------------------------------
+    def _source_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            loop = asyncio.new_event_loop()
+            thread = threading.Thread(target=loop.run_forever, name="trailtui-source", daemon=True)
+            thread.start()
+            self._loop, self._thread = loop, thread
+        return self._loop
+
+    async def _open(self) -> EventSource:
+        """Runs on the source thread: open the source on first use."""
         if self._source is None:
-            if self._opening is None:
-                self._opening = asyncio.Lock()
-            async with self._opening:
-                if self._source is None:
-                    self._source = await asyncio.to_thread(open_source, self.url, self.aws)
+            self._source = await asyncio.to_thread(open_source, self.url, self.aws)
         return self._source
+
+    async def pages(self, query: Query) -> AsyncIterator[Page]:
+        """The source's pages for `query`, produced on the source thread and
+        delivered on the caller's loop.  Raises what the source raises
+        (SourceError for a one-line, user-facing failure)."""
+        ui_loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[object] = asyncio.Queue(maxsize=self.QUEUE_PAGES)
+
+        async def deliver(item: object) -> None:
+            await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(queue.put(item), ui_loop))
+
+        async def pump() -> None:
+            generator = None
+            try:
+                source = await self._open()
+                generator = source.search(query)
+                async for page in generator:
+                    await deliver(page)
+                await deliver(_END)
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # handed to the consumer, which decides what to show
+                await deliver(_Failure(exc))
+            finally:
+                closer = getattr(generator, "aclose", None)
+                if closer is not None:
+                    try:
+                        await closer()
+                    except Exception:
+                        pass
+
+        running = asyncio.run_coroutine_threadsafe(pump(), self._source_loop())
+        try:
+            while True:
+                item = await queue.get()
+                if item is _END:
+                    return
+                if isinstance(item, _Failure):
+                    raise item.error
+                yield item  # type: ignore[misc]
+        finally:
+            running.cancel()
 
     def saw(self, when: datetime) -> None:
         """Remember the newest event time seen (the demo's time anchor)."""
@@ -39,6 +111,22 @@ class SourceSession:
             self.newest_seen = when
 
     async def close(self) -> None:
-        if self._source is not None:
-            source, self._source = self._source, None
-            await source.close()
+        """Close the source on its thread, then stop the thread."""
+        loop, source = self._loop, self._source
+        self._source = None
+        if source is not None:
+            if loop is not None:
+                try:
+                    await asyncio.wait_for(asyncio.wrap_future(
+                        asyncio.run_coroutine_threadsafe(source.close(), loop)), timeout=5)
+                except (Exception, asyncio.TimeoutError):
+                    pass
+            else:
+                await source.close()
+        if loop is not None:
+            loop.call_soon_threadsafe(loop.stop)
+            if self._thread is not None:
+                await asyncio.to_thread(self._thread.join, 5)
+                if not self._thread.is_alive():
+                    loop.close()
+            self._loop = self._thread = None
