@@ -15,7 +15,6 @@ import sys
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
-from trailtui.integrity.acquire import AcquireError, Acquirer, AcquireOptions
 from trailtui.integrity.summary import iso
 from trailtui.timerange import TimeParseError, parse_time
 
@@ -34,6 +33,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
+    from trailtui.integrity.acquire import AcquireError, Acquirer, AcquireOptions
+
     try:
         since = parse_time(args.since) if args.since else None
         until = parse_time(args.until) if args.until else None

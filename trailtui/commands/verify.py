@@ -14,16 +14,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
-from trailtui.integrity import IntegrityResult, Status, Summary, Verifier, VerifyError, VerifyOptions
-from trailtui.integrity.summary import Tally, iso
+from trailtui.integrity.summary import Summary, Tally, iso
+from trailtui.integrity.verdicts import IntegrityResult, Status
 from trailtui.safe import visible
 from trailtui.timerange import TimeParseError, parse_time
+
+if TYPE_CHECKING:  # the engine (asyncio, cryptography...) loads only when `verify` runs
+    from trailtui.integrity.verifier import Verifier, VerifyOptions
 
 # The reference's words for each status (`Digest file\ts3://...\t<word>`).
 REFERENCE_WORDS: dict[Status, str] = {
@@ -142,7 +145,7 @@ def _ratio(out: IO[str], counts: Tally, what: str) -> None:
     out.write(line + "\n")
 
 
-async def _run_text(verifier: Verifier, verbose: bool) -> Summary:
+async def _run_text(verifier: "Verifier", verbose: bool) -> Summary:
     report = TextReport(sys.stdout, sys.stderr, verbose)
     header_done = False
     summary = None
@@ -160,7 +163,7 @@ async def _run_text(verifier: Verifier, verbose: bool) -> Summary:
     return summary
 
 
-async def _run_json(verifier: Verifier) -> Summary:
+async def _run_json(verifier: "Verifier") -> Summary:
     results: list[dict[str, str]] = []
     summary = None
     async for update in verifier.run():
@@ -173,8 +176,10 @@ async def _run_json(verifier: Verifier) -> Summary:
     return summary
 
 
-def build_options(args: argparse.Namespace) -> VerifyOptions:
+def build_options(args: argparse.Namespace) -> "VerifyOptions":
     """Raises TimeParseError for unreadable times."""
+    from trailtui.integrity.verifier import VerifyOptions
+
     start = parse_time(args.start) if args.start else None
     end = parse_time(args.end) if args.end else None
     return VerifyOptions(
@@ -184,6 +189,8 @@ def build_options(args: argparse.Namespace) -> VerifyOptions:
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
+    from trailtui.integrity.verifier import Verifier, VerifyError
+
     try:
         options = build_options(args)
         verifier = Verifier(options, aws)

@@ -1,0 +1,289 @@
+"""Benchmark `trailtui verify` (a script, not a test).
+
+Two comparisons, each repeated and reported as medians (this machine is shared
+and noisy: look at the ratios measured in the same run, not absolute times):
+
+1. Local tree (the demo trail: /tmp/demo2m if present, else --tree, else one
+   generated with `trailtui demo`): the verification engine in-process against
+   plain gunzip+SHA-256 of the same bytes (every log and digest, read and
+   hashed one after the other with zlib; isal shown for information), and the
+   `trailtui verify` CLI (process start-up included).
+2. S3 through the moto test server (tests/moto_ext adds ListPublicKeys): a
+   signed non-organisation trail written with trailtui.demo.digests, verified
+   by `trailtui verify s3://...` and by the real `aws cloudtrail validate-logs`
+   (aws-cli installed in its own venv: `python -m venv /tmp/awscli-venv &&
+   /tmp/awscli-venv/bin/pip install awscli`), both pointed at the server with
+   AWS_ENDPOINT_URL, plus sequential GET + gunzip + SHA-256 in-process.
+
+Run:  /tmp/venv/bin/python bench/bench_verify.py [--tree DIR] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import glob
+import gzip
+import hashlib
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import zlib
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from trailtui.demo.digests import (  # noqa: E402
+    DigestChainWriter, DigestLogFile, DigestSigner, public_key_listing,
+)
+from trailtui.integrity import Verifier, VerifyOptions  # noqa: E402
+
+ACCOUNT, REGION, TRAIL, BUCKET = "123456789012", "us-east-1", "benchtrail", "bench-trail-bucket"
+T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)
+
+
+def median_time(fn, repeat: int) -> tuple[float, list[float]]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), times
+
+
+# -- 1. local tree ----------------------------------------------------------------------------------
+
+
+def find_tree(requested: str | None) -> tuple[Path, Path]:
+    for candidate in ([requested] if requested else []) + ["/tmp/demo2m", "/tmp/demo-bench"]:
+        path = Path(candidate)
+        if (path / "AWSLogs").is_dir() and (path / "list-public-keys.json").is_file():
+            return path, path / "list-public-keys.json"
+    path = Path("/tmp/demo-bench")
+    print(f"generating {path} with `trailtui demo --events 300000` ...", flush=True)
+    subprocess.run([sys.executable, "-m", "trailtui", "demo", str(path), "--events", "300000", "--no-tui"],
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return path, path / "list-public-keys.json"
+
+
+def gunzip_sha256(paths: list[str], inflate) -> int:
+    total = 0
+    for path in paths:
+        with open(path, "rb") as handle:
+            data = inflate(handle.read())
+        hashlib.sha256(data).hexdigest()
+        total += len(data)
+    return total
+
+
+def engine(tree: Path, keys: Path) -> None:
+    async def run() -> None:
+        summary = await Verifier(VerifyOptions(str(tree), public_key_files=(str(keys),))).verify()
+        assert summary.ok, summary
+
+    asyncio.run(run())
+
+
+def bench_local(tree: Path, keys: Path, repeat: int) -> dict:
+    paths = glob.glob(str(tree / "AWSLogs" / "**" / "*.json.gz"), recursive=True)
+    size = sum(os.path.getsize(p) for p in paths)
+    inflated = gunzip_sha256(paths, lambda d: zlib.decompress(d, 31))
+    from isal import isal_zlib
+
+    out = {"tree": str(tree), "files": len(paths), "gz_mb": round(size / 1e6, 1), "raw_mb": round(inflated / 1e6, 1)}
+    rounds = {"baseline zlib gunzip+sha256": [], "baseline isal gunzip+sha256": [], "trailtui engine": [],
+              "trailtui verify CLI": []}
+    cli = [sys.executable, "-m", "trailtui", "verify", str(tree), "--public-keys", str(keys)]
+    for _ in range(repeat):  # interleaved, so load changes hit every contender alike
+        rounds["baseline zlib gunzip+sha256"].append(
+            median_time(lambda: gunzip_sha256(paths, lambda d: zlib.decompress(d, 31)), 1)[0])
+        rounds["baseline isal gunzip+sha256"].append(
+            median_time(lambda: gunzip_sha256(paths, lambda d: isal_zlib.decompress(d, 31)), 1)[0])
+        rounds["trailtui engine"].append(median_time(lambda: engine(tree, keys), 1)[0])
+        rounds["trailtui verify CLI"].append(median_time(
+            lambda: subprocess.run(cli, check=True, stdout=subprocess.DEVNULL, cwd=ROOT), 1)[0])
+    out["seconds"] = {name: round(statistics.median(v), 3) for name, v in rounds.items()}
+    out["runs"] = {name: [round(x, 3) for x in v] for name, v in rounds.items()}
+    base = out["seconds"]["baseline zlib gunzip+sha256"]
+    out["ratio engine/baseline"] = round(out["seconds"]["trailtui engine"] / base, 2)
+    out["ratio CLI/baseline"] = round(out["seconds"]["trailtui verify CLI"] / base, 2)
+    return out
+
+
+# -- 2. S3 on the moto server ------------------------------------------------------------------------
+
+
+def synthetic_trail(root: Path, hours: int, logs_per_hour: int, events: int) -> Path:
+    """A signed single-region trail with realistic-sized log files."""
+    rng = random.Random(7)
+    signer = DigestSigner.throwaway()
+    writer = DigestChainWriter(root, signer, bucket=BUCKET, account_id=ACCOUNT, region=REGION, trail_name=TRAIL,
+                               home_region=REGION)
+    for hour in range(hours):
+        begin = T0 + timedelta(hours=hour)
+        entries = []
+        for index in range(logs_per_hour):
+            delivered = begin + timedelta(minutes=1 + index * (58 // logs_per_hour))
+            records = [{
+                "eventVersion": "1.08", "eventTime": (delivered - timedelta(seconds=rng.randint(1, 900))).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"),
+                "eventSource": rng.choice(["s3.amazonaws.com", "ec2.amazonaws.com", "iam.amazonaws.com"]),
+                "eventName": rng.choice(["GetObject", "DescribeInstances", "ListRoles", "AssumeRole"]),
+                "awsRegion": REGION, "sourceIPAddress": f"198.51.100.{rng.randint(1, 254)}",
+                "userAgent": "aws-cli/2.15.0 Python/3.11 Linux/6.1 exe/x86_64",
+                "userIdentity": {"type": "AssumedRole", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/r{rng.randint(1, 40)}/s",
+                                 "accountId": ACCOUNT, "accessKeyId": f"ASIA{rng.randint(10**15, 10**16 - 1)}"},
+                "requestParameters": {"bucketName": f"b{rng.randint(1, 9)}", "key": os.urandom(12).hex()},
+                "responseElements": None, "eventID": os.urandom(16).hex(), "readOnly": True,
+                "eventType": "AwsApiCall", "recipientAccountId": ACCOUNT,
+            } for _ in range(events)]
+            body = json.dumps({"Records": records}, separators=(",", ":")).encode()
+            key = (f"AWSLogs/{ACCOUNT}/CloudTrail/{REGION}/{delivered:%Y/%m/%d}/{ACCOUNT}_CloudTrail_{REGION}_"
+                   f"{delivered:%Y%m%dT%H%MZ}_{os.urandom(8).hex()}.json.gz")
+            path = root.joinpath(*key.split("/"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(gzip.compress(body))
+            entries.append(DigestLogFile.from_content(key, body))
+        writer.write(begin, begin + timedelta(hours=1), entries)
+    keys = root.parent / "bench-keys.json"
+    keys.write_text(json.dumps(public_key_listing([signer.key_entry(T0 - timedelta(days=1),
+                                                                    T0 + timedelta(days=30))])))
+    return keys
+
+
+def start_moto() -> tuple[subprocess.Popen, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "moto_ext" / "server.py"), str(port)],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+            return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("moto server did not start")
+
+
+def seed_moto(endpoint: str, root: Path, keys: Path) -> str:
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
+    s3.create_bucket(Bucket=BUCKET)
+    for path in root.rglob("*.json.gz"):
+        key = path.relative_to(root).as_posix()
+        sidecar = Path(str(path) + ".metadata.json")
+        extra = {"Metadata": json.loads(sidecar.read_text())} if sidecar.exists() else {}
+        s3.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes(), **extra)
+    s3.create_bucket(Bucket="moto-ext-cloudtrail-public-keys")
+    s3.put_object(Bucket="moto-ext-cloudtrail-public-keys", Key=f"{REGION}.json", Body=keys.read_bytes())
+    trail = boto3.client("cloudtrail", endpoint_url=endpoint, region_name=REGION)
+    return trail.create_trail(Name=TRAIL, S3BucketName=BUCKET)["TrailARN"]
+
+
+def s3_baseline(endpoint: str, keys_in_bucket: list[str]) -> None:
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name=REGION)
+    for key in keys_in_bucket:
+        body = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        hashlib.sha256(zlib.decompress(body, 31)).hexdigest()
+
+
+def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: str) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="bench-verify-"))
+    proc = None
+    try:
+        root = work / "trail"
+        keys = synthetic_trail(root, hours, logs_per_hour, events)
+        files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json.gz"))
+        proc, endpoint = start_moto()
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION,
+                   AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true",
+                   AWS_CONFIG_FILE=str(work / "none"), AWS_SHARED_CREDENTIALS_FILE=str(work / "none"))
+        os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION",
+                                               "AWS_EC2_METADATA_DISABLED")})
+        arn = seed_moto(endpoint, root, keys)
+        start, end = T0.strftime("%Y-%m-%dT%H:%M:%SZ"), (T0 + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        ours = [sys.executable, "-m", "trailtui", "verify", f"s3://{BUCKET}", "--start", start, "--end", end,
+                "--endpoint-url", endpoint]
+        theirs = [awscli, "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start, "--end-time", end,
+                  "--region", REGION]
+        out: dict = {"files": len(files), "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
+                     "hours": hours, "logs_per_hour": logs_per_hour, "events_per_log": events}
+        check = subprocess.run(ours, env=env, cwd=ROOT, capture_output=True, text=True)
+        out["trailtui summary"] = [line for line in check.stdout.splitlines() if "files valid" in line]
+        out["trailtui exit"] = check.returncode
+        have_awscli = Path(awscli).exists()
+        if have_awscli:
+            ref = subprocess.run(theirs, env=env, cwd=ROOT, capture_output=True, text=True)
+            out["validate-logs summary"] = [line for line in ref.stdout.splitlines() if "files valid" in line]
+            out["validate-logs exit"] = ref.returncode
+            version = subprocess.run([awscli, "--version"], capture_output=True, text=True)
+            out["aws-cli"] = (version.stdout or version.stderr).strip()
+        else:
+            out["validate-logs"] = f"not run: {awscli} not found"
+        rounds: dict[str, list[float]] = {"trailtui verify s3:// (CLI)": [], "sequential GET+gunzip+sha256": []}
+        if have_awscli:
+            rounds["aws cloudtrail validate-logs"] = []
+        for _ in range(repeat):
+            rounds["trailtui verify s3:// (CLI)"].append(median_time(
+                lambda: subprocess.run(ours, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL), 1)[0])
+            rounds["sequential GET+gunzip+sha256"].append(median_time(lambda: s3_baseline(endpoint, files), 1)[0])
+            if have_awscli:
+                rounds["aws cloudtrail validate-logs"].append(median_time(
+                    lambda: subprocess.run(theirs, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+                                           stderr=subprocess.DEVNULL), 1)[0])
+        out["seconds"] = {name: round(statistics.median(v), 3) for name, v in rounds.items()}
+        out["runs"] = {name: [round(x, 3) for x in v] for name, v in rounds.items()}
+        if have_awscli:
+            out["speed-up vs validate-logs"] = round(
+                out["seconds"]["aws cloudtrail validate-logs"] / out["seconds"]["trailtui verify s3:// (CLI)"], 1)
+        return out
+    finally:
+        if proc is not None:
+            proc.stdin.close()
+            proc.terminate()
+            proc.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tree", help="local demo tree (with list-public-keys.json)")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--hours", type=int, default=24, help="S3 trail: hours of digests")
+    parser.add_argument("--logs-per-hour", type=int, default=12)
+    parser.add_argument("--events", type=int, default=300, help="S3 trail: events per log file")
+    parser.add_argument("--awscli", default="/tmp/awscli-venv/bin/aws")
+    parser.add_argument("--skip-local", action="store_true")
+    parser.add_argument("--skip-s3", action="store_true")
+    args = parser.parse_args()
+    report = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start"}
+    if not args.skip_local:
+        tree, keys = find_tree(args.tree)
+        report["local"] = bench_local(tree, keys, args.repeat)
+        print(json.dumps({"local": report["local"]}, indent=2), flush=True)
+    if not args.skip_s3:
+        report["s3"] = bench_s3(args.hours, args.logs_per_hour, args.events, args.repeat, args.awscli)
+        print(json.dumps({"s3": report["s3"]}, indent=2), flush=True)
+    report["load at end"] = round(os.getloadavg()[0], 1)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
