@@ -49,7 +49,7 @@ class Run:
     """One measured command: wall time, peak memory, CPU, and its output."""
 
     wall: float
-    peak_rss_mb: float  # sum over the process tree, sampled
+    peak_rss_mb: float  # sum of PSS over the process tree, sampled
     peak_proc_mb: float  # the largest single process
     cpu_s: float
     other_cores: float
@@ -80,7 +80,7 @@ def _busy_ticks() -> int:
 
 
 class TreeSampler(threading.Thread):
-    """Samples RSS and CPU of a process and all its descendants every 30 ms."""
+    """Samples memory (PSS) and CPU of a process and all its descendants every 30 ms."""
 
     def __init__(self, root: int) -> None:
         super().__init__(daemon=True)
@@ -106,10 +106,23 @@ class TreeSampler(threading.Thread):
             if pid in table:
                 _, ticks, rss = table[pid]
                 self.cpu[pid] = max(self.cpu.get(pid, 0), ticks)
-                total += rss * PAGE_SIZE
+                total += _pss(pid) or rss * PAGE_SIZE
                 self.peak_single = max(self.peak_single, rss * PAGE_SIZE)
             stack.extend(children.get(pid, []))
         self.peak_total = max(self.peak_total, total)
+
+
+def _pss(pid: int) -> int:
+    """Proportional set size in bytes: forked workers share pages with their
+    parent, so summing RSS would count those pages several times."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def measure(command: list[str] | str, shell: bool = False, stdout_to_null: bool = False) -> Run:

@@ -24,7 +24,7 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence
 
@@ -153,22 +153,26 @@ def scan_paths(paths: Sequence[str], request: ScanRequest) -> list[FileScan]:
     return results
 
 
-Packed = list[tuple[str, int, list[bytes], str | None]]
+# Per file: path, records examined, matches, problem.  A match travels as its
+# JSON bytes (pickling nested dicts costs far more) plus what `Event.from_raw`
+# derives from it, so the parent only decodes it and does not derive again.
+Packed = list[tuple[str, int, list[tuple[bytes, float, str, str]], str | None]]
 
 
 def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
-    """Worker-process form: matches travel back as JSON bytes, which pickle far
-    cheaper than nested dicts."""
-    out = []
+    """Worker-process form of `scan_paths`."""
+    out: Packed = []
     for scan in scan_paths(paths, request):
-        out.append((scan.path, scan.scanned, [orjson.dumps(e.raw) for e in scan.events], scan.problem))
+        matches = [(orjson.dumps(e.raw), e.time.timestamp(), e.principal, e.access_key) for e in scan.events]
+        out.append((scan.path, scan.scanned, matches, scan.problem))
     return out
 
 
 def _unpack(packed: Packed) -> list[FileScan]:
     results = []
-    for path, scanned, blobs, problem in packed:
-        events = [Event.from_raw(orjson.loads(b), path) for b in blobs]
+    for path, scanned, matches, problem in packed:
+        events = [Event(orjson.loads(blob), path, datetime.fromtimestamp(when, timezone.utc), principal, key)
+                  for blob, when, principal, key in matches]
         results.append(FileScan(path, scanned, events, problem))
     return results
 
@@ -309,11 +313,11 @@ class FileScanner:
         if not self.typed:
             request = replace(request, typed=False)
         paths = [f.path for f in files]
-        bounds = self._batches(len(paths))
         may_pool = self.workers > 1 and len(paths) >= self.process_threshold
         started = loop.time()
         queue: list[tuple[asyncio.Future, int, int]] = []
-        index = 0
+        sizer = _BatchSizer(self.first_batch, self.batch)
+        lo = 0
 
         def in_thread(lo: int, hi: int) -> asyncio.Future:
             return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi], request)
@@ -330,33 +334,50 @@ class FileScanner:
             return in_thread(lo, hi)
 
         try:
-            while index < len(bounds) or queue:
-                if (may_pool and self._pool is None and index < len(bounds)
+            while lo < len(paths) or queue:
+                if (may_pool and self._pool is None and lo < len(paths)
                         and loop.time() - started >= self.pool_delay
-                        and len(paths) - bounds[index][0] >= self.process_threshold):
+                        and len(paths) - lo >= self.process_threshold):
                     self._pool = WorkerPool(self.workers)
-                while index < len(bounds) and len(queue) < self.in_flight:
-                    queue.append((submit(*bounds[index]), *bounds[index]))
-                    index += 1
-                head, lo, hi = queue.pop(0)
+                while lo < len(paths) and len(queue) < self.in_flight:
+                    hi = min(len(paths), lo + sizer.next_size())
+                    queue.append((submit(lo, hi), lo, hi))
+                    lo = hi
+                head, first, hi = queue.pop(0)
                 try:
                     result = await head
                 except BrokenProcessPool:  # a worker died (killed, out of memory): finish in this process
                     self._drop_pool()
-                    result = await in_thread(lo, hi)
+                    result = await in_thread(first, hi)
+                batch = _unpack(result) if result and isinstance(result[0], tuple) else result
+                sizer.observe(hi - first, sum(len(scan.events) for scan in batch))
                 self.next_stamp = files[hi].stamp if hi < len(files) else None
-                yield _unpack(result) if result and isinstance(result[0], tuple) else result
+                yield batch
         finally:
             for future, _, _ in queue:
                 future.cancel()
 
-    def _batches(self, count: int) -> list[tuple[int, int]]:
-        bounds = []
-        lo = 0
-        size = self.first_batch
-        while lo < count:
-            hi = min(count, lo + size)
-            bounds.append((lo, hi))
-            lo = hi
-            size = self.batch
-        return bounds
+
+class _BatchSizer:
+    """Files per batch: small first (the first page), then `batch`, fewer when
+    files hold many matches so that what is in flight stays a few thousand
+    events (memory stays flat however many events match)."""
+
+    target_events = 1000
+
+    def __init__(self, first: int, batch: int) -> None:
+        self.first, self.batch = first, batch
+        self.started = False
+        self.per_file = 0.0
+
+    def next_size(self) -> int:
+        if not self.started:
+            self.started = True
+            return self.first
+        if self.per_file <= 0:
+            return self.batch
+        return max(2, min(self.batch, int(self.target_events / self.per_file)))
+
+    def observe(self, files: int, events: int) -> None:
+        if files:
+            self.per_file = max(self.per_file * 0.5, events / files)
