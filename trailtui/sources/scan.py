@@ -24,13 +24,13 @@ import threading
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, AsyncIterator, Sequence
 
 import orjson
 
-from trailtui.events import Event, parse_event_time
+from trailtui.events import EPOCH, Event, parse_event_time
 from trailtui.filters import EventFilter
 from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, maybe_gunzip
 from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_for
@@ -156,14 +156,16 @@ def scan_paths(paths: Sequence[str], request: ScanRequest) -> list[FileScan]:
 # Per file: path, records examined, matches, problem.  A match travels as its
 # JSON bytes (pickling nested dicts costs far more) plus what `Event.from_raw`
 # derives from it, so the parent only decodes it and does not derive again.
-Packed = list[tuple[str, int, list[tuple[bytes, float, str, str]], str | None]]
+Packed = list[tuple[str, int, list[tuple[bytes, int, str, str]], str | None]]
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
-    """Worker-process form of `scan_paths`."""
+    """Worker-process form of `scan_paths` (event times as exact microseconds)."""
     out: Packed = []
     for scan in scan_paths(paths, request):
-        matches = [(orjson.dumps(e.raw), e.time.timestamp(), e.principal, e.access_key) for e in scan.events]
+        matches = [(orjson.dumps(e.raw), (e.time - EPOCH) // _MICROSECOND, e.principal, e.access_key)
+                   for e in scan.events]
         out.append((scan.path, scan.scanned, matches, scan.problem))
     return out
 
@@ -171,8 +173,8 @@ def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
 def _unpack(packed: Packed) -> list[FileScan]:
     results = []
     for path, scanned, matches, problem in packed:
-        events = [Event(orjson.loads(blob), path, datetime.fromtimestamp(when, timezone.utc), principal, key)
-                  for blob, when, principal, key in matches]
+        events = [Event(orjson.loads(blob), path, EPOCH + timedelta(microseconds=micros), principal, key)
+                  for blob, micros, principal, key in matches]
         results.append(FileScan(path, scanned, events, problem))
     return results
 
