@@ -89,6 +89,24 @@ async def run_once(source, text: str) -> tuple[float, float, int, int]:
     return (first if first is not None else float("nan")), time.perf_counter() - began, count, scanned
 
 
+async def raw_gets(endpoint: str, tree: Path, in_flight: int) -> float:
+    """Seconds to GET every object (no decoding) with the S3 source's concurrency:
+    the server's own speed limit, for context."""
+    from trailtui.aws.clients import ClientFactory
+
+    keys = [str(p.relative_to(tree)) for p in tree.rglob("*") if p.is_file()]
+    gate = asyncio.Semaphore(in_flight)
+    began = time.perf_counter()
+    async with ClientFactory(AwsConfig(region="us-east-1", endpoint_url=endpoint)).async_client("s3") as s3:
+        async def get(key: str) -> None:
+            async with gate:
+                response = await s3.get_object(Bucket=BUCKET, Key=key)
+                async with response["Body"] as body:
+                    await body.read()
+        await asyncio.gather(*(get(k) for k in keys))
+    return time.perf_counter() - began
+
+
 def summary(name: str, runs: list[tuple[float, float, int, int]]) -> str:
     firsts, totals = [r[0] for r in runs], [r[1] for r in runs]
     rate = runs[0][3] / min(totals)
@@ -108,6 +126,9 @@ async def bench_size(events: int, rounds: int, endpoint: str, workdir: Path) -> 
     print(f"\n{events:,} events, {objects:,} objects, {size / 1e6:.1f} MB gzip "
           f"(uploaded in {time.perf_counter() - began:.1f} s); load average {os.getloadavg()[0]:.1f}")
     config = AwsConfig(region="us-east-1", endpoint_url=endpoint)
+    raw = min([await raw_gets(endpoint, tree, S3Source.max_in_flight) for _ in range(rounds)])
+    print(f" raw GET of every object, {S3Source.max_in_flight} in flight, no decoding: {raw:.2f} s "
+          f"({objects / raw:,.0f} objects/s): the test server's ceiling for the S3 source")
     for label, text in FILTERS.items():
         results: dict[str, list] = {"local": [], "s3 cold": [], "s3 warm": []}
         for _ in range(rounds):
