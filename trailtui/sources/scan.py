@@ -11,9 +11,9 @@ source) and the filter compiled from its AST (`EventFilter.predicate`, equal to
 typed pass only saves the work of decoding files that cannot contribute.
 
 `FileScanner` feeds batches of files, newest first, to a single scanning thread
-at first (the first page must not wait for processes to start) and, once a scan
-has run for `pool_delay` seconds with many files left, to a pool of worker
-processes started in the background; results come back in file order.
+at first (the first page must not wait for processes to start) and, once the
+worker processes it boots in the background answer, to them; results come back
+in file order.
 """
 
 from __future__ import annotations
@@ -321,14 +321,18 @@ class FileScanner:
         sizer = _BatchSizer(self.first_batch, self.batch)
         lo = 0
 
+        plain = replace(request, typed=False)
+
         def in_thread(lo: int, hi: int) -> asyncio.Future:
-            return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi], request)
+            return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi],
+                                        plain if sizer.dense else request)
 
         def submit(lo: int, hi: int) -> asyncio.Future:
             pool = self._pool_ready()
             if pool is not None:
                 try:
-                    future = loop.run_in_executor(pool, scan_paths_packed, paths[lo:hi], request)
+                    future = loop.run_in_executor(pool, scan_paths_packed, paths[lo:hi],
+                                                  plain if sizer.dense else request)
                     self.used_pool = True
                     return future
                 except BrokenProcessPool:
@@ -352,7 +356,7 @@ class FileScanner:
                     self._drop_pool()
                     result = await in_thread(first, hi)
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
-                sizer.observe(hi - first, sum(len(scan.events) for scan in batch))
+                sizer.observe(batch)
                 self.next_stamp = files[hi].stamp if hi < len(files) else None
                 yield batch
         finally:
@@ -362,8 +366,10 @@ class FileScanner:
 
 class _BatchSizer:
     """Files per batch: small first (the first page), then `batch`, fewer when
-    files hold many matches so that what is in flight stays a few thousand
-    events (memory stays flat however many events match)."""
+    files hold many matches so that what is in flight stays about
+    `target_events` events (memory stays flat however many events match).
+    `dense` says most files hold matches: the typed pre-check would only add
+    work, so the next batches skip it (results are the same either way)."""
 
     target_events = 1000
 
@@ -371,6 +377,7 @@ class _BatchSizer:
         self.first, self.batch = first, batch
         self.started = False
         self.per_file = 0.0
+        self.dense = False
 
     def next_size(self) -> int:
         if not self.started:
@@ -380,6 +387,8 @@ class _BatchSizer:
             return self.batch
         return max(2, min(self.batch, int(self.target_events / self.per_file)))
 
-    def observe(self, files: int, events: int) -> None:
-        if files:
-            self.per_file = max(self.per_file * 0.5, events / files)
+    def observe(self, batch: list[FileScan]) -> None:
+        if batch:
+            matched = sum(len(scan.events) for scan in batch)
+            self.per_file = max(self.per_file * 0.5, matched / len(batch))
+            self.dense = 2 * sum(1 for scan in batch if scan.events) > len(batch)
