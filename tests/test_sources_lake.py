@@ -115,3 +115,29 @@ async def test_errors_are_one_line(aws_env, setup, expected):
     with pytest.raises(SourceError) as raised:
         await collect(open_source(f"lake://{STORE}", AwsConfig(region=REGION, endpoint_url=aws_env)), Query())
     assert str(raised.value) == expected
+
+
+def test_the_test_server_validates_like_aws(aws_env):
+    """The extension answers bad requests the way CloudTrail Lake does."""
+    import boto3
+    from botocore.config import Config
+
+    seed_lake(aws_env, STORE, fixture_events(), polls=1)
+    client = boto3.client("cloudtrail", endpoint_url=aws_env, region_name=REGION,
+                          config=Config(retries={"total_max_attempts": 1}))
+    for statement, code in [(f"DELETE FROM {STORE}", "InvalidQueryStatementException"),
+                            ("SELECT eventjson FROM EXAMPLE-unknown-store", "EventDataStoreNotFoundException"),
+                            (f"SELECT nosuchcolumn FROM {STORE}", "InvalidQueryStatementException")]:
+        with pytest.raises(client.exceptions.ClientError) as raised:
+            client.start_query(QueryStatement=statement)
+        assert raised.value.response["Error"]["Code"] == code
+    query_id = client.start_query(QueryStatement=f"SELECT eventid AS eventid FROM {STORE}")["QueryId"]
+    with pytest.raises(client.exceptions.ClientError, match="InvalidMaxResultsException"):
+        client.get_query_results(QueryId=query_id, MaxQueryResults=1001)
+    assert client.describe_query(QueryId=query_id)["QueryStatus"] == "FINISHED"
+    page = client.get_query_results(QueryId=query_id, MaxQueryResults=3)
+    assert len(page["QueryResultRows"]) == 3 and list(page["QueryResultRows"][0][0]) == ["eventid"]
+    with pytest.raises(client.exceptions.ClientError, match="InactiveQueryException"):
+        client.cancel_query(QueryId=query_id)
+    with pytest.raises(client.exceptions.ClientError, match="QueryIdNotFoundException"):
+        client.describe_query(QueryId="00000000-0000-0000-0000-000000000000")

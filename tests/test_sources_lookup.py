@@ -109,3 +109,28 @@ async def test_denied_and_expired_are_one_line(aws_env, code, message, expected)
     with pytest.raises(SourceError) as raised:
         await collect(open_source(f"lookup://{REGION}", AwsConfig(endpoint_url=aws_env)), Query())
     assert str(raised.value) == expected
+
+
+def test_the_test_server_validates_like_aws(aws_env):
+    """The extension answers bad requests the way LookupEvents does."""
+    import boto3
+    from botocore.config import Config
+
+    seed_lookup(aws_env, fixture_events())
+    client = boto3.client("cloudtrail", endpoint_url=aws_env, region_name=REGION,
+                          config=Config(retries={"total_max_attempts": 1}))
+    two = [{"AttributeKey": "EventName", "AttributeValue": "A"}, {"AttributeKey": "Username", "AttributeValue": "b"}]
+    for kwargs, code in [({"LookupAttributes": two}, "InvalidLookupAttributesException"),
+                         ({"MaxResults": 51}, "InvalidMaxResultsException"),
+                         ({"NextToken": "bm90IGEgdG9rZW4="}, "InvalidNextTokenException"),
+                         ({"StartTime": datetime(2026, 2, 1), "EndTime": datetime(2026, 1, 1)},
+                          "InvalidTimeRangeException")]:
+        with pytest.raises(client.exceptions.ClientError) as raised:
+            client.lookup_events(**kwargs)
+        assert raised.value.response["Error"]["Code"] == code
+    first = client.lookup_events(MaxResults=5)
+    with pytest.raises(client.exceptions.ClientError, match="InvalidNextTokenException"):
+        client.lookup_events(MaxResults=5, NextToken=first["NextToken"],
+                             LookupAttributes=[{"AttributeKey": "ReadOnly", "AttributeValue": "true"}])
+    pages = list(client.get_paginator("lookup_events").paginate(PaginationConfig={"PageSize": 50}))
+    assert sum(len(p["Events"]) for p in pages) == len(_management(fixture_events()))
