@@ -209,3 +209,53 @@ def test_no_expression_raises_on_odd_shapes():
                     pytest.fail(f"{expression.text[:60]}... raised {exc} on {json.dumps(variant)[:200]}")
                 checked += 1
     assert checked > 100_000
+
+
+def test_gates_and_candidate_filter_never_lose_a_match():
+    """The eventName gates (engine dispatch, pushed-down candidate filter) are
+    sound: every event a hunt's own expressions match passes them."""
+    from trailtui.events import Event
+    from trailtui.hunts import HuntEngine
+    from trailtui.hunts.engine import hunt_gate, tracker_for
+
+    hunts = CATALOGUE.hunts
+    union = candidate_filter(hunts)
+    gated = [h for h in hunts if hunt_gate(h) is not None]
+    assert len(gated) >= 40, "almost every hunt names the events it looks at"
+    corpus = _corpus()
+    matched = 0
+    compiled = {id(step): step.predicate() for h in hunts for step in [h.filter] + ([h.sequence.then] if h.sequence else [])}
+    for record in corpus:
+        for hunt in hunts:
+            steps = [hunt.filter] + ([hunt.sequence.then] if hunt.sequence else [])
+            # the engine runs compiled predicates: they must agree with the reference semantics
+            assert [compiled[id(s)](record) for s in steps] == [s.matches(record) for s in steps], hunt.id
+            if any(step.matches(record) for step in steps):
+                matched += 1
+                assert union.matches(record), (hunt.id, record.get("eventName"))
+                gate = hunt_gate(hunt)
+                assert gate is None or gate.opens(record.get("eventName")), (hunt.id, record.get("eventName"))
+    assert matched > 200
+    # dispatching by gate gives exactly what offering every event to every hunt gives
+    events = sorted((Event.from_raw(r) for r in corpus), key=lambda e: e.time, reverse=True)
+    dispatched = [(h.hunt.id, id(h.event)) for h in HuntEngine(hunts).feed_all(events)]
+    trackers = [tracker_for(h) for h in hunts]
+    brute = [(t.hunt.id, id(e2)) for e in events for t in trackers for e2 in t.offer(e)]
+    assert sorted(dispatched) == sorted(brute) and len(brute) > 200
+
+
+def test_gate_extraction_rules():
+    from trailtui.hunts.gates import gate_of
+
+    def gate(text):
+        return gate_of(EventFilter.compile(text).ast)
+
+    assert gate("eventName == 'A' && x").names == {"A"}
+    assert gate("x && contains(['A', 'B'], eventName)").names == {"A", "B"}
+    assert gate("contains(`[\"A\"]`, eventName)").names == {"A"}
+    assert gate("starts_with(eventName, 'Update') || eventName == 'B'").prefixes == {"Update"}
+    assert gate("eventName == 'A' || x") is None, "an OR with an ungated branch has no gate"
+    assert gate("!(eventName == 'A')") is None
+    assert gate("eventName != 'A'") is None
+    assert gate("contains(eventName, 'A')") is None, "substring, not membership"
+    assert gate("userIdentity.eventName == 'A'") is None

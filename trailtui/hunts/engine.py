@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Iterable, Protocol
 
 from trailtui.events import Event
+from trailtui.hunts.gates import Gate, gate_of
 from trailtui.hunts.grouping import distinct_values, group_key
 from trailtui.hunts.model import Hunt, Sequence, Threshold
 
@@ -46,10 +47,10 @@ class Tracker(Protocol):
 class PredicateTracker:
     def __init__(self, hunt: Hunt) -> None:
         self.hunt = hunt
-        self._filter = hunt.filter
+        self._matches = hunt.filter.predicate()  # compiled: same answers as .matches, faster
 
     def offer(self, event: Event) -> list[Event]:
-        return [event] if self._filter.matches(event.raw) else []
+        return [event] if self._matches(event.raw) else []
 
 
 @dataclass(slots=True)
@@ -114,9 +115,10 @@ class ThresholdTracker:
         self._rule: Threshold = hunt.threshold
         self._key = group_key(self._rule.by)
         self._groups = _Groups(self._rule.window.total_seconds())
+        self._matches = hunt.filter.predicate()
 
     def offer(self, event: Event) -> list[Event]:
-        if not self.hunt.filter.matches(event.raw):
+        if not self._matches(event.raw):
             return []
         values: tuple[str, ...] = ()
         if self._rule.distinct is not None:
@@ -152,10 +154,12 @@ class SequenceTracker:
         self._key = group_key(self._rule.by)
         self._later = _Groups(self._rule.window.total_seconds())  # B events
         self._same_second = _Groups(0.0)  # A events, kept for B events with an equal time
+        self._first = hunt.filter.predicate()
+        self._then = self._rule.then.predicate()
 
     def offer(self, event: Event) -> list[Event]:
-        is_first = self.hunt.filter.matches(event.raw)
-        is_then = self._rule.then.matches(event.raw)
+        is_first = self._first(event.raw)
+        is_then = self._then(event.raw)
         if not (is_first or is_then):
             return []
         now = event.time.timestamp()
@@ -207,16 +211,54 @@ def tracker_for(hunt: Hunt) -> Tracker:
     return PredicateTracker(hunt)
 
 
+def hunt_gate(hunt: Hunt) -> Gate | None:
+    """The event names a hunt can react to (both steps of a sequence), or None."""
+    first = gate_of(hunt.filter.ast)
+    if hunt.sequence is None or first is None:
+        return first
+    then = gate_of(hunt.sequence.then.ast)
+    return first | then if then is not None else None
+
+
+class _Dispatch:
+    """Which trackers an event must be offered to, by its eventName: every
+    tracker still sees every event that could match it, in catalogue order."""
+
+    def __init__(self, trackers: list[Tracker]) -> None:
+        self.by_name: dict[str, list[int]] = {}
+        self.by_prefix: list[tuple[str, int]] = []
+        self.always: list[int] = []
+        for index, tracker in enumerate(trackers):
+            gate = hunt_gate(tracker.hunt)
+            if gate is None:
+                self.always.append(index)
+                continue
+            for name in gate.names:
+                self.by_name.setdefault(name, []).append(index)
+            self.by_prefix.extend((prefix, index) for prefix in gate.prefixes)
+
+    def indices(self, name: object) -> list[int]:
+        chosen = list(self.always)
+        if isinstance(name, str):
+            chosen.extend(self.by_name.get(name, ()))
+            chosen.extend(i for prefix, i in self.by_prefix if name.startswith(prefix))
+        if len(chosen) > 1:
+            chosen = sorted(set(chosen))
+        return chosen
+
+
 class HuntEngine:
     """Feed events newest first; get back the hits each event caused."""
 
     def __init__(self, hunts: Iterable[Hunt]) -> None:
         self.hunts = tuple(hunts)
         self._trackers = [tracker_for(h) for h in self.hunts]
+        self._dispatch = _Dispatch(self._trackers)
 
     def feed(self, event: Event) -> list[Hit]:
         hits: list[Hit] = []
-        for tracker in self._trackers:
+        for index in self._dispatch.indices(event.raw.get("eventName")):
+            tracker = self._trackers[index]
             for reported in tracker.offer(event):
                 hits.append(Hit(tracker.hunt, reported))
         return hits

@@ -12,8 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Sequence
 
+import orjson
+
 from trailtui.filters import EventFilter
-from trailtui.hunts.engine import Hit, HuntEngine
+from trailtui.hunts.engine import Hit, HuntEngine, hunt_gate
+from trailtui.hunts.gates import Gate
 from trailtui.hunts.model import Hunt
 from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.timerange import TimeRange
@@ -32,18 +35,35 @@ class HuntProgress:
     status: str = ""
 
 
+def _raw_string(text: str) -> str:
+    """A JMESPath raw string literal (only `\\'` is an escape inside one)."""
+    return "'" + text.replace("'", "\\'") + "'"
+
+
 def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
-    """The OR of every predicate the hunts look at (both steps of a sequence).
+    """A filter matching every event any of the hunts could use, cheap enough to
+    push to the source: one membership test on eventName for the gated hunts
+    (see gates.py), OR'd with the full filter of each hunt that has no gate.
     It is only a pre-selection: each hunt re-tests its own filter."""
-    parts: list[str] = []
+    gate = Gate()
+    ungated: list[str] = []
     for hunt in hunts:
-        parts.append(hunt.filter.text)
+        found = hunt_gate(hunt)
+        if found is not None and not any("\\" in v for v in found.names | found.prefixes):
+            gate = gate | found
+            continue
+        ungated.append(hunt.filter.text)
         if hunt.sequence is not None:
-            parts.append(hunt.sequence.then.text)
-    unique = list(dict.fromkeys(parts))
-    if not unique:
+            ungated.append(hunt.sequence.then.text)
+    parts: list[str] = []
+    if gate.names:  # a JSON literal is built once at compile time, a [...] list on every event
+        names = orjson.dumps(sorted(gate.names)).decode().replace("`", "\\`")
+        parts.append(f"contains(`{names}`, eventName)")
+    parts.extend(f"starts_with(eventName, {_raw_string(p)})" for p in sorted(gate.prefixes))
+    parts.extend(f"({text})" for text in dict.fromkeys(ungated))
+    if not parts:
         return EventFilter.compile("")
-    return EventFilter.compile(" || ".join(f"({p})" for p in unique))
+    return EventFilter.compile(" || ".join(parts))
 
 
 async def run_hunts(
