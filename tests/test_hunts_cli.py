@@ -86,3 +86,25 @@ def test_hostile_principal_is_shown_escaped(tmp_path, capsys):
     assert main(["hunt", str(tmp_path)]) == 1
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\\x1b]0;pwned" in out
+
+
+def test_own_catalogue(trail, tmp_path, capsys):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('''
+[[hunt]]
+id = "any-secret-read"
+title = "A secret was read"
+severity = "low"
+technique = "T1555.006"
+why = "Local tuning example."
+filter = "eventName == 'GetSecretValue'"
+threshold = {count = 25, window = "10m"}
+''')
+    assert main(["hunt", str(trail), "--catalogue", str(mine)]) == 0, "20 reads stay under a threshold of 25"
+    assert capsys.readouterr().out.strip().startswith("0 of 1 hunts fired")
+    mine.write_text(mine.read_text().replace("count = 25", "count = 20"))
+    assert main(["hunt", str(trail), "--catalogue", str(mine), "--format", "jsonl"]) == 1
+    assert len(capsys.readouterr().out.splitlines()) == 20
+    mine.write_text("[[hunt]]\nid = 'my-hunt'\n")
+    assert main(["hunt", str(trail), "--catalogue", str(mine)]) == 2
+    assert "'title' must be a non-empty string" in capsys.readouterr().err

@@ -36,6 +36,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
     parser.add_argument("--format", choices=("table", "jsonl"), default="table")
     parser.add_argument("--list", action="store_true", help="list the hunts and exit")
+    parser.add_argument("--catalogue", metavar="FILE",
+                        help="a hunts.toml of your own (same format as the built-in one) instead of the built-in")
     parser.set_defaults(func=run)
 
 
@@ -121,7 +123,7 @@ def _emit(out: IO[str], data: bytes) -> None:
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
-        catalogue = load_catalogue()
+        catalogue = load_catalogue(args.catalogue)
         hunts = catalogue.select(args.hunts)
     except CatalogueError as exc:
         return fail(str(exc))
