@@ -107,4 +107,4 @@ threshold = {count = 25, window = "10m"}
     assert len(capsys.readouterr().out.splitlines()) == 20
     mine.write_text("[[hunt]]\nid = 'my-hunt'\n")
     assert main(["hunt", str(trail), "--catalogue", str(mine)]) == 2
-    assert "'title' must be a non-empty string" in capsys.readouterr().err
+    assert "hunt 'my-hunt': 'severity' must be a non-empty string" in capsys.readouterr().err
