@@ -192,3 +192,45 @@ async def test_export_screen_hostile_filter_text_and_no_marks(trail, tmp_path, m
         await pilot.pause()
     assert app.result is None
     assert list(tmp_path.iterdir()) == [trail]
+
+
+class _EndlessSource:
+    """A source that yields one page and then waits forever (a slow S3 bucket)."""
+
+    url = "endless://"
+    capabilities = None
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def search(self, query):
+        import asyncio
+
+        from trailtui.events import Event
+        from trailtui.sources.base import Page
+
+        raw = json.loads((STRATUS / "aws.defense-evasion.cloudtrail-stop.json").read_text())[0]
+        yield Page(events=[Event.from_raw(raw)], scanned=1, progress=0.01)
+        await asyncio.Event().wait()
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+async def test_export_screen_escape_cancels_and_leaves_no_file(trail, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    endless = _EndlessSource()
+    monkeypatch.setattr("trailtui.export.exporter.open_source", lambda url, aws: endless)
+    app = Host(lambda: ExportScreen("endless://", AwsConfig(), Query(), []))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown(pilot, app, "Format")
+        await pilot.press("tab", "tab", "enter")
+        await shown(pilot, app, "writing")
+        assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".part")], "the temp file exists while writing"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "cancelled: nothing was written" in flat_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+    assert app.result is None and endless.closed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["trail"]
