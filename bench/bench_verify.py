@@ -52,6 +52,18 @@ ACCOUNT, REGION, TRAIL, BUCKET = "123456789012", "us-east-1", "benchtrail", "ben
 T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)
 
 
+def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one command."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
 def median_time(fn, repeat: int) -> tuple[float, list[float]]:
     times = []
     for _ in range(repeat):
@@ -161,11 +173,38 @@ def synthetic_trail(root: Path, hours: int, logs_per_hour: int, events: int) -> 
     return keys
 
 
-def start_moto() -> tuple[subprocess.Popen, str]:
+def serve(port: int, latency_ms: float) -> None:
+    """Bench server process: the test server (with tests/moto_ext, so
+    ListPublicKeys works) plus a fixed delay before every request, to model
+    S3's round trip (moto on localhost answers in about a millisecond)."""
+    from moto.moto_server import threaded_moto_server
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+
+    from tests.moto_ext.server import install_extensions
+
+    install_extensions()
+    original = DomainDispatcherApplication.__call__
+
+    def delayed(self, environ, start_response):  # type: ignore[no-untyped-def]
+        if latency_ms and not environ.get("PATH_INFO", "").startswith("/moto-api"):
+            time.sleep(latency_ms / 1000)
+        return original(self, environ, start_response)
+
+    DomainDispatcherApplication.__call__ = delayed  # type: ignore[method-assign]
+    server = threaded_moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        sys.stdin.read()
+    finally:
+        server.stop()
+
+
+def start_moto(latency_ms: float = 0) -> tuple[subprocess.Popen, str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "moto_ext" / "server.py"), str(port)],
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", str(port),
+                             "--latency-ms", str(latency_ms)],
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
@@ -204,14 +243,14 @@ def s3_baseline(endpoint: str, keys_in_bucket: list[str]) -> None:
         hashlib.sha256(zlib.decompress(body, 31)).hexdigest()
 
 
-def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: str) -> dict:
+def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: str, latency_ms: float) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-verify-"))
     proc = None
     try:
         root = work / "trail"
         keys = synthetic_trail(root, hours, logs_per_hour, events)
         files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json.gz"))
-        proc, endpoint = start_moto()
+        proc, endpoint = start_moto(latency_ms)
         env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION,
                    AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true",
                    AWS_CONFIG_FILE=str(work / "none"), AWS_SHARED_CREDENTIALS_FILE=str(work / "none"))
@@ -223,7 +262,7 @@ def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: s
                 "--endpoint-url", endpoint]
         theirs = [awscli, "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start, "--end-time", end,
                   "--region", REGION]
-        out: dict = {"files": len(files), "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
+        out: dict = {"latency_ms_per_request": latency_ms, "files": len(files), "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
                      "hours": hours, "logs_per_hour": logs_per_hour, "events_per_log": events}
         check = subprocess.run(ours, env=env, cwd=ROOT, capture_output=True, text=True)
         out["trailtui summary"] = [line for line in check.stdout.splitlines() if "files valid" in line]
@@ -238,21 +277,28 @@ def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: s
         else:
             out["validate-logs"] = f"not run: {awscli} not found"
         rounds: dict[str, list[float]] = {"trailtui verify s3:// (CLI)": [], "sequential GET+gunzip+sha256": []}
+        cpu: dict[str, list[float]] = {"trailtui verify s3:// (CLI)": []}
         if have_awscli:
             rounds["aws cloudtrail validate-logs"] = []
-        for _ in range(repeat):
-            rounds["trailtui verify s3:// (CLI)"].append(median_time(
-                lambda: subprocess.run(ours, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL), 1)[0])
+            cpu["aws cloudtrail validate-logs"] = []
+        for _ in range(repeat):  # interleaved, so load changes hit every contender alike
+            wall, used = run_timed(ours, env)
+            rounds["trailtui verify s3:// (CLI)"].append(wall)
+            cpu["trailtui verify s3:// (CLI)"].append(used)
             rounds["sequential GET+gunzip+sha256"].append(median_time(lambda: s3_baseline(endpoint, files), 1)[0])
             if have_awscli:
-                rounds["aws cloudtrail validate-logs"].append(median_time(
-                    lambda: subprocess.run(theirs, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL), 1)[0])
+                wall, used = run_timed(theirs, env)
+                rounds["aws cloudtrail validate-logs"].append(wall)
+                cpu["aws cloudtrail validate-logs"].append(used)
         out["seconds"] = {name: round(statistics.median(v), 3) for name, v in rounds.items()}
+        out["client cpu seconds"] = {name: round(statistics.median(v), 3) for name, v in cpu.items()}
         out["runs"] = {name: [round(x, 3) for x in v] for name, v in rounds.items()}
         if have_awscli:
-            out["speed-up vs validate-logs"] = round(
+            out["speed-up vs validate-logs (wall)"] = round(
                 out["seconds"]["aws cloudtrail validate-logs"] / out["seconds"]["trailtui verify s3:// (CLI)"], 1)
+            out["validate-logs cpu / trailtui cpu"] = round(
+                out["client cpu seconds"]["aws cloudtrail validate-logs"]
+                / out["client cpu seconds"]["trailtui verify s3:// (CLI)"], 1)
         return out
     finally:
         if proc is not None:
@@ -272,15 +318,23 @@ def main() -> None:
     parser.add_argument("--awscli", default="/tmp/awscli-venv/bin/aws")
     parser.add_argument("--skip-local", action="store_true")
     parser.add_argument("--skip-s3", action="store_true")
+    parser.add_argument("--latency-ms", type=float, action="append",
+                        help="S3 round trip added by the bench server (repeatable; default: 0 and 20)")
+    parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        serve(args.serve, (args.latency_ms or [0])[0])
+        return
     report = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start"}
     if not args.skip_local:
         tree, keys = find_tree(args.tree)
         report["local"] = bench_local(tree, keys, args.repeat)
         print(json.dumps({"local": report["local"]}, indent=2), flush=True)
     if not args.skip_s3:
-        report["s3"] = bench_s3(args.hours, args.logs_per_hour, args.events, args.repeat, args.awscli)
-        print(json.dumps({"s3": report["s3"]}, indent=2), flush=True)
+        for latency in args.latency_ms or [0.0, 20.0]:
+            name = f"s3 (+{latency:g} ms per request)"
+            report[name] = bench_s3(args.hours, args.logs_per_hour, args.events, args.repeat, args.awscli, latency)
+            print(json.dumps({name: report[name]}, indent=2), flush=True)
     report["load at end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(report, indent=2))
 

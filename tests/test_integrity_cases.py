@@ -322,5 +322,6 @@ def test_tamper_case(name: str, mode: str, request: pytest.FixtureRequest, tmp_p
     if name == "timezone_offsets_converted":
         assert doc["summary"]["requested"] == {"start": "2024-03-01T00:13:07Z", "end": "2024-03-01T04:13:07Z"}
     if name == "organisation_trail":
-        assert doc["summary"]["trails"] == ["arn:aws:cloudtrail:us-east-1:123456789012:trail/mytrail"]
+        assert doc["summary"]["trails"] == [
+            "mytrail (organization o-a1b2c3d4e5, member account 123456789012, home region us-east-1)"]
         assert len(valid) == 12

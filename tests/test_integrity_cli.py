@@ -253,3 +253,19 @@ def test_chain_written_by_the_demo_writer_verifies(tmp_path, capsys):
     assert code == 0, doc
     assert doc["summary"]["digests"]["valid"] == 3 and doc["summary"]["logs"]["valid"] == 6
     shutil.rmtree(root)
+
+
+def test_trail_arn_of_an_organisation_trail(tmp_path, keys, capsys):
+    """The ARN names the management account; the digests sit under member accounts."""
+    trail = Trail()
+    build_trail(ChainSpec(hours=2, org="o-abcdef1234", account="111111111111"), trail)
+    build_trail(ChainSpec(hours=2, org="o-abcdef1234", account="222222222222"), trail)
+    build_trail(ChainSpec(hours=2, org="o-abcdef1234", account="222222222222", trail="another"), trail)
+    root = write_local(trail, tmp_path / "org")
+    arn = "arn:aws:cloudtrail:us-east-1:999999999999:trail/mytrail"
+    code, out, err = run(capsys, "verify", str(root), "--trail-arn", arn, "--start", stamp(T0), "--end",
+                         stamp(T0 + 2 * HOUR), "--public-keys", keys)
+    assert code == 0, err
+    assert out.splitlines()[0] == (f"Validating log files for trail {arn} between 2024-03-01T00:13:07Z and "
+                                   "2024-03-01T02:13:07Z")
+    assert "4/4 digest files valid" in out and "8/8 log files valid" in out

@@ -91,12 +91,13 @@ class ChainId:
 
     @property
     def trail_arn(self) -> str:
+        """The trail's ARN as far as the path tells: exact for an account's own
+        trail; an organisation trail's ARN names the management account, which
+        the path does not show, so it is described instead."""
+        if self.folder.org:
+            return (f"{self.trail} (organization {self.folder.org}, member account {self.folder.account}, "
+                    f"home region {self.home_region})")
         return f"arn:aws:cloudtrail:{self.home_region}:{self.folder.account}:trail/{self.trail}"
-
-    def label(self) -> str:
-        kind = " (backfill)" if self.backfill else ""
-        org = f" in {self.folder.org}" if self.folder.org else ""
-        return f"{self.trail_arn}{org} from {self.folder.region}{kind}"
 
 
 @dataclass(slots=True)

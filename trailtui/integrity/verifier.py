@@ -49,6 +49,7 @@ PENDING_DELAY = timedelta(minutes=90)  # a log delivered this recently may not b
 TAIL_GRACE = timedelta(minutes=30)  # how late the hourly digest may be delivered
 MAX_PREDICTED = 48  # missing hours listed one by one before summarising the rest
 PREFETCH_AHEAD = 16
+CHAINS_AT_ONCE = 8  # chains walked concurrently (each walk waits on one digest at a time)
 UPDATE_EVERY = 0.1  # seconds between progress updates
 LOG_BATCH = 32  # log files per worker-thread hop (per-file hops cost more than hashing a small file)
 USABLE = (Status.VALID, Status.UNSIGNED, Status.CHAIN_MISMATCH)
@@ -202,6 +203,7 @@ class Verifier:
         self._counts: dict[Status, int] = {}
         self._checks: dict[ObjectRef, asyncio.Task[DigestCheck]] = {}
         self._covered: set[ObjectRef] = set()
+        self._listed_logs: set[ObjectRef] = set()
         self._excused: set[ObjectRef] = set()
         self._listed_by_bad: dict[ObjectRef, str] = {}
         self._log_jobs: set[tuple[ObjectRef, str]] = set()
@@ -305,16 +307,21 @@ class Verifier:
                 self._processes = start_hash_processes(expected_logs, force=bool(self.options.processes))
             self._store.bulk = self._processes
         selected = [c for fc in contents for c in fc.chains if c.selected]
-        self.trails = tuple(sorted({c.id.trail_arn for c in selected}))
-        self._known = sum(len(c.listed) for c in selected)
+        given = self.options.trail_arn.strip() if self.options.trail_arn else None
+        self.trails = tuple(sorted({given or c.id.trail_arn for c in selected}))
+        self._known += sum(len(c.listed) for c in selected)
         try:
             await self._prepare_keys(selected)
         except KeySourceError as exc:
             raise VerifyError(str(exc)) from None
         self.phase = "verifying"
-        for folder_contents in contents:
-            for chain in folder_contents.chains:
-                await self._walk(chain, folder_contents)
+        gate = asyncio.Semaphore(CHAINS_AT_ONCE)
+
+        async def walk(chain: Chain) -> None:
+            async with gate:
+                await self._walk(chain)
+
+        await asyncio.gather(*(walk(chain) for fc in contents for chain in fc.chains))
         await self._drain_logs()
         self.phase = "coverage"
         for folder_contents in contents:
@@ -336,6 +343,7 @@ class Verifier:
                 if has_selected or (self.filter.trail_name is None and listed.logs):
                     contents.append(listed)
                     self._known += len(listed.logs)
+                    self._listed_logs.update(obj.ref for obj in listed.logs)
         return contents
 
     async def _prepare_keys(self, chains: list[Chain]) -> None:
@@ -426,6 +434,16 @@ class Verifier:
             return Status.VALID, f"signature taken from previousDigestSignature of {proof.successor}"
         return Status.BAD_SIGNATURE, f"does not match the previousDigestSignature of {proof.successor}"
 
+    def _link_problem(self, digest: Digest, previous_ref: ObjectRef, previous: DigestCheck,
+                      visited: set[str]) -> str | None:
+        """Why `digest`'s link to its predecessor is broken (CHAIN_MISMATCH), if it is.
+        A predecessor that is itself missing or invalid is reported on its own."""
+        if previous_ref.key in visited:
+            return "previousDigestS3Object loops back to a newer digest"
+        if previous.status not in (Status.VALID, None):
+            return None
+        return self._chain_mismatch(digest, previous, self._loc(previous_ref))
+
     def _chain_mismatch(self, digest: Digest, previous: DigestCheck, where: str) -> str | None:
         """How `digest`'s record of its predecessor disagrees with the predecessor itself."""
         problems = []
@@ -462,7 +480,7 @@ class Verifier:
             self._check(chain.listed[index].obj.ref, region)
             done[0] = index
 
-    async def _walk(self, chain: Chain, contents: FolderContents) -> None:
+    async def _walk(self, chain: Chain) -> None:
         if not chain.listed:
             return
         assert self._store is not None
@@ -479,37 +497,33 @@ class Verifier:
             self._prefetch(chain, cursor.end, prefetched)
             check = await self._check(cursor.ref, region)
             visited.add(cursor.ref.key)
-            status, detail = self._settle(check, cursor.proof)
-            tolerated = status is Status.UNSIGNED and first and not copy_has_metadata
-            if status is Status.UNSIGNED and not tolerated and copy_has_metadata:
+            own, detail = self._settle(check, cursor.proof)
+            tolerated = own is Status.UNSIGNED and first and not copy_has_metadata
+            if own is Status.UNSIGNED and not tolerated and copy_has_metadata:
                 detail = "no signature metadata, although other digests of this chain have it"
             digest = check.digest
-            previous: DigestCheck | None = None
-            previous_ref: ObjectRef | None = None
-            if status in (Status.VALID, Status.UNSIGNED) and digest is not None and digest.previous_key:
-                previous_ref = store.ref_for(digest.previous_bucket or digest.bucket, digest.previous_key,
-                                             cursor.ref)
+            previous_ref = previous = None
+            status = own
+            if own in (Status.VALID, Status.UNSIGNED) and digest is not None and digest.previous_key:
+                previous_ref = store.ref_for(digest.previous_bucket or digest.bucket, digest.previous_key, cursor.ref)
                 previous = await self._check(previous_ref, region)
-                if previous.status in (Status.VALID, None) and previous_ref.key not in visited:
-                    mismatch = self._chain_mismatch(digest, previous, store.location(previous_ref))
-                    if mismatch:
-                        status, detail, tolerated = Status.CHAIN_MISMATCH, mismatch, False
-                elif previous_ref.key in visited:
-                    status, detail, tolerated = Status.CHAIN_MISMATCH, "previousDigestS3Object loops back", False
+                mismatch = self._link_problem(digest, previous_ref, previous, visited)
+                if mismatch:
+                    status, detail, tolerated = Status.CHAIN_MISMATCH, mismatch, False
             if report:
                 self._report_digest(chain, cursor, check, status, detail, tolerated)
             if digest is not None:
-                authentic = status in (Status.VALID, Status.CHAIN_MISMATCH) and (
-                    check.status is Status.VALID or (check.status is None and cursor.proof is not None))
-                if authentic or tolerated:
+                if own is Status.VALID or tolerated:  # its list of log files is authentic (or the best there is)
                     await self._cover(digest, cursor.ref, report, unsigned=tolerated)
-                    if authentic:
+                    if own is Status.VALID and report:
                         self._valid_spans.append((digest.start, digest.end))
                 elif report:
                     self._remember_bad(digest, cursor.ref, status)
             first = False
+            done = cursor.ref
             cursor = await self._next(chain, cursor, check, status, digest, previous_ref, previous, visited,
                                       report, cadence)
+            self._checks.pop(done, None)  # keep memory bounded on long chains
         if report:
             await self._sweep(chain, visited)
 
@@ -637,7 +651,8 @@ class Verifier:
             if job in self._log_jobs:
                 continue
             self._log_jobs.add(job)
-            self._known += 1
+            if ref not in self._listed_logs:
+                self._known += 1
             if entry.algorithm != HASH_ALGORITHM:
                 self._emit(IntegrityResult("log", self._loc(ref), Status.BAD_FORMAT,
                                            f"hashAlgorithm {entry.algorithm} is not {HASH_ALGORITHM}"))
@@ -701,6 +716,7 @@ class Verifier:
             after_tail = stamp is not None and (newest is None or stamp > newest)
             if after_tail and stamp is not None and stamp > pending_after:
                 self._pending_logs += 1
+                self._known -= 1
                 continue
             uncovered.append((obj.ref, stamp, after_tail))
             if after_tail and stamp is not None and newest is not None:
