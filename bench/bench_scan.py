@@ -190,6 +190,25 @@ def inprocess_first_page(tree: str, text: str) -> None:
     asyncio.run(main())
 
 
+def inprocess_scan(tree: str, text: str, typed: bool) -> None:
+    """A full scan through `LocalSource`, typed pre-check on or off (the plain
+    path alone: orjson and the compiled filter on every record)."""
+    from trailtui.filters import EventFilter
+    from trailtui.sources import Query
+    from trailtui.sources.local import LocalSource
+    from trailtui.sources.scan import FileScanner
+
+    async def main() -> None:
+        source = LocalSource(tree, scanner=FileScanner(typed=typed))
+        count = 0
+        async for page in source.search(Query(filter=EventFilter.compile(text))):
+            count += len(page.events)
+        await source.close()
+        print(json.dumps({"count": count}))
+
+    asyncio.run(main())
+
+
 def count_events(tree: str, text: str) -> dict:
     """Total events and matches, from trailtui itself (typed pre-check counts every record)."""
     from trailtui.filters import EventFilter
@@ -215,6 +234,7 @@ import json, sys, time, duckdb
 files = json.load(open(sys.argv[1]))
 con = duckdb.connect()
 con.execute(f"SET threads={int(sys.argv[4])}")
+con.execute("SET enable_progress_bar=false")
 query = ("SELECT count(*) FROM (SELECT unnest(Records) AS r FROM read_json($files, columns=$columns, "
          "format='unstructured', records=true, auto_detect=false, maximum_object_size=268435456)) WHERE " + sys.argv[2])
 start = time.perf_counter()
@@ -237,10 +257,16 @@ def main() -> int:
     parser.add_argument("--duckdb-threads", type=int, default=2)
     parser.add_argument("--skip", default="", help="comma list of: first,scan,jq,duckdb,memory")
     parser.add_argument("--json", help="also write the results here")
+    parser.add_argument("--plain", action="store_true",
+                        help="also time a full scan with the typed pre-check off (what it saves)")
     parser.add_argument("--inprocess-first-page", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--inprocess-scan", choices=("typed", "plain"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inprocess_first_page:
         inprocess_first_page(args.tree, args.filter)
+        return 0
+    if args.inprocess_scan:
+        inprocess_scan(args.tree, args.filter, args.inprocess_scan == "typed")
         return 0
     skip = set(filter(None, args.skip.split(",")))
     tree = args.tree
@@ -255,7 +281,7 @@ def main() -> int:
           file=sys.stderr)
     results: dict = {"tree": tree, "filter": args.filter, **facts, "load_before": os.getloadavg()}
     counts = {"trailtui (in-process count)": expected}
-    rows: list[tuple[str, str, str, str, str, str]] = []
+    rows: list[tuple[str, ...]] = []
 
     query = trailtui + ["query", tree, "--filter", args.filter, "--format", "jsonl"]
     if "first" not in skip:
@@ -269,9 +295,9 @@ def main() -> int:
             inproc.append(json.loads(run.stdout))
         fastest = min(inproc, key=lambda r: r["page_s"])
         results["first_page"] = {"cli_s": [r.wall for r in runs], "inprocess": inproc}
-        rows.append(("first 50 newest matches (CLI, incl. start-up)", f"{page.wall:.3f} s", "-",
+        rows.append(("first 50 newest matches (CLI, incl. start-up)", f"{page.wall:.3f} s", f"{page.cpu_s:.2f}", "-",
                      f"{page.peak_rss_mb:.0f}", f"{page.other_cores:.2f}", f"bar < 0.5 s: {'PASS' if page.wall < 0.5 else 'FAIL'}"))
-        rows.append(("first 50 newest matches (in-process search)", f"{fastest['page_s']:.3f} s", "-", "-", "-",
+        rows.append(("first 50 newest matches (in-process search)", f"{fastest['page_s']:.3f} s", "-", "-", "-", "-",
                      f"first row {fastest['first_row_s']:.3f} s, {fastest['scanned']} events read"))
 
     scan = None
@@ -281,8 +307,21 @@ def main() -> int:
         scan = best(runs)
         counts["trailtui query"] = len(scan.stdout.splitlines())
         results["scan"] = {"wall_s": [r.wall for r in runs], "cpu_s": scan.cpu_s, "rss_mb": scan.peak_rss_mb}
-        rows.append(("trailtui query, selective filter", f"{scan.wall:.2f} s", f"{total / scan.wall:,.0f}",
-                     f"{scan.peak_rss_mb:.0f}", f"{scan.other_cores:.2f}", f"cpu {scan.cpu_s:.1f} s"))
+        rows.append(("trailtui query, selective filter", f"{scan.wall:.2f} s", f"{scan.cpu_s:.1f}",
+                     f"{total / scan.wall:,.0f}", f"{scan.peak_rss_mb:.0f}", f"{scan.other_cores:.2f}",
+                     f"{total / max(scan.cpu_s, 1e-9):,.0f} events per CPU-second"))
+
+    if args.plain:
+        print("full scan, typed pre-check off (plain path only), in-process:", file=sys.stderr)
+        command = [sys.executable, __file__, tree, "--filter", args.filter, "--inprocess-scan", "plain"]
+        runs = repeat(args.repeat, "plain", lambda: measure(command))
+        plain = best(runs)
+        counts["plain path (in-process)"] = json.loads(plain.stdout)["count"]
+        results["plain"] = {"wall_s": [r.wall for r in runs], "cpu_s": plain.cpu_s}
+        ratio = f"typed pre-check {plain.wall / scan.wall:.1f}x faster" if scan else ""
+        rows.append(("same scan without the typed pre-check", f"{plain.wall:.2f} s", f"{plain.cpu_s:.1f}",
+                     f"{total / plain.wall:,.0f}",
+                     f"{plain.peak_rss_mb:.0f}", f"{plain.other_cores:.2f}", ratio))
 
     with tempfile.TemporaryDirectory() as scratch:
         from trailtui.sources.local import discover
@@ -304,8 +343,10 @@ def main() -> int:
                 jq = best(runs)
                 counts["zcat | jq"] = int(jq.stdout.strip())
                 results["jq"] = {"wall_s": [r.wall for r in runs], "cpu_s": jq.cpu_s}
-                ratio = f"trailtui {jq.wall / scan.wall:.1f}x faster (bar 10x)" if scan else ""
-                rows.append(("cat | zcat | jq select | wc -l", f"{jq.wall:.2f} s", f"{total / jq.wall:,.0f}",
+                ratio = (f"trailtui {jq.wall / scan.wall:.1f}x faster (bar 10x), "
+                         f"{jq.cpu_s / max(scan.cpu_s, 1e-9):.1f}x less CPU" if scan else "")
+                rows.append(("cat | zcat | jq select | wc -l", f"{jq.wall:.2f} s", f"{jq.cpu_s:.1f}",
+                             f"{total / jq.wall:,.0f}",
                              f"{jq.peak_proc_mb:.0f}", f"{jq.other_cores:.2f}", ratio))
 
         if "duckdb" not in skip:
@@ -318,11 +359,12 @@ def main() -> int:
                            str(args.duckdb_threads)]
                 runs = repeat(args.repeat, "duckdb", lambda: measure(command))
                 duck = best(runs)
-                counts["duckdb"] = json.loads(duck.stdout)["count"]
+                counts["duckdb"] = json.loads(duck.stdout.strip().splitlines()[-1])["count"]
                 results["duckdb"] = {"wall_s": [r.wall for r in runs], "cpu_s": duck.cpu_s, "rss_mb": duck.peak_rss_mb}
-                ratio = f"trailtui {duck.wall / scan.wall:.1f}x faster (bar > 1x)" if scan else ""
+                ratio = (f"trailtui {duck.wall / scan.wall:.1f}x faster (bar > 1x), "
+                         f"{duck.cpu_s / max(scan.cpu_s, 1e-9):.1f}x less CPU" if scan else "")
                 rows.append((f"DuckDB read_json records=true, {args.duckdb_threads} threads", f"{duck.wall:.2f} s",
-                             f"{total / duck.wall:,.0f}", f"{duck.peak_rss_mb:.0f}", f"{duck.other_cores:.2f}", ratio))
+                             f"{duck.cpu_s:.1f}", f"{total / duck.wall:,.0f}", f"{duck.peak_rss_mb:.0f}", f"{duck.other_cores:.2f}", ratio))
 
     if "memory" not in skip:
         print("memory: filter matching ~every event, output to /dev/null:", file=sys.stderr)
@@ -330,13 +372,14 @@ def main() -> int:
         runs = repeat(1, "match-all", lambda: measure(everything, stdout_to_null=True))
         heavy = best(runs)
         results["memory"] = {"wall_s": heavy.wall, "rss_tree_mb": heavy.peak_rss_mb, "rss_max_proc_mb": heavy.peak_proc_mb}
-        rows.append(("trailtui query, ~every event matches", f"{heavy.wall:.2f} s", f"{total / heavy.wall:,.0f}",
+        rows.append(("trailtui query, ~every event matches", f"{heavy.wall:.2f} s", f"{heavy.cpu_s:.1f}",
+                     f"{total / heavy.wall:,.0f}",
                      f"{heavy.peak_rss_mb:.0f}", f"{heavy.other_cores:.2f}",
                      f"largest process {heavy.peak_proc_mb:.0f} MB; bar < 300 MB: "
                      f"{'PASS' if heavy.peak_rss_mb < 300 else 'FAIL'}"))
 
     results["counts"] = counts
-    header = ("measurement", "wall (best)", "events/s", "peak RSS MB", "other load", "notes")
+    header = ("measurement", "wall (best)", "cpu s", "events/s", "peak MB", "other load", "notes")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     print()
     print(f"{total:,} events in {facts['files']:,} files; filter matches {expected:,}")

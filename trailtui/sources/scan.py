@@ -21,8 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -36,6 +35,8 @@ from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, maybe_
 from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_for
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from trailtui.sources.local import LogFile
 
 
@@ -205,7 +206,8 @@ class WorkerPool:
         threading.Thread(target=self._boot, name="trailtui-pool-boot", daemon=True).start()
 
     def _boot(self) -> None:
-        import multiprocessing
+        import multiprocessing  # here, not at the top: a first page should not pay for importing it
+        from concurrent.futures import ProcessPoolExecutor
 
         try:
             context = multiprocessing.get_context("forkserver")
@@ -335,7 +337,7 @@ class FileScanner:
                                                   plain if sizer.dense else request)
                     self.used_pool = True
                     return future
-                except BrokenProcessPool:
+                except BrokenExecutor:
                     self._drop_pool()
             return in_thread(lo, hi)
 
@@ -352,7 +354,7 @@ class FileScanner:
                 head, first, hi = queue.pop(0)
                 try:
                     result = await head
-                except BrokenProcessPool:  # a worker died (killed, out of memory): finish in this process
+                except BrokenExecutor:  # a worker died (killed, out of memory): finish in this process
                     self._drop_pool()
                     result = await in_thread(first, hi)
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
