@@ -14,12 +14,17 @@ import shlex
 import sys
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from trailtui.aws.config import AwsConfig
 from trailtui.cli import add_console_options
 from trailtui.commands.errors import fail
-from trailtui.demo import DemoResult, DemoSpec, existing_demo, generate_demo, read_manifest
-from trailtui.demo.spec import ACCOUNTS, DEFAULT_DAYS, DEFAULT_EVENTS, DEFAULT_SEED, ORG_ID, REGION_NAMES, TRAIL_ARN
+from trailtui.demo.spec import (ACCOUNTS, DEFAULT_DAYS, DEFAULT_EVENTS, DEFAULT_SEED, ORG_ID, REGION_NAMES, TRAIL_ARN,
+                                DemoSpec)
 from trailtui.safe import visible
+
+if TYPE_CHECKING:
+    from trailtui.demo.generator import DemoResult
 
 DEFAULT_DIR = "./demo-trail"
 
@@ -45,6 +50,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
+    from trailtui.demo.generator import existing_demo, generate_demo  # the generator loads only when used
+
     try:
         spec = DemoSpec(seed=args.seed, events=args.events, days=args.days)
     except ValueError as exc:
@@ -81,6 +88,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
 def _unusable(directory: Path) -> str | None:
     """Refuse to write into something that is not ours: a file, or a non-empty
     directory that holds no trailtui demo (it might be someone's real logs)."""
+    from trailtui.demo.manifest import read_manifest
+
     if directory.exists() and not directory.is_dir():
         return f"{directory}: exists and is not a directory"
     if directory.is_dir() and read_manifest(directory) is None and any(directory.iterdir()):
@@ -113,6 +122,8 @@ def _shell_word(text: str) -> str:
 
 def summary(result: DemoResult, shown_dir: str) -> str:
     """What was written, the incident, and the commands to try next."""
+    from trailtui.demo.manifest import read_manifest
+
     manifest = read_manifest(result.directory) or {}
     counts, incident = result.counts, result.incident
     span = manifest.get("time_span", {})
