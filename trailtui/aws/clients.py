@@ -30,17 +30,19 @@ def _guard_parameters(model: Any = None, **_: Any) -> None:
         check_operation(model.service_model.service_name, model.name)
 
 
-def retry_config(max_attempts: int = 6) -> Any:
+def retry_config(max_attempts: int = 4) -> Any:
+    """Adaptive retries absorb throttling; 4 attempts keep an unreachable endpoint
+    failing within seconds (exponential backoff makes 6 attempts take ~35 s)."""
     from botocore.config import Config
 
-    return Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, connect_timeout=10, read_timeout=60)
+    return Config(retries={"mode": "adaptive", "max_attempts": max_attempts}, connect_timeout=5, read_timeout=60)
 
 
 class ClientFactory:
     """Makes guarded clients for one `AwsConfig`.  Cheap to create; the SDK
     session is built on first use."""
 
-    def __init__(self, config: AwsConfig | None = None, max_attempts: int = 6) -> None:
+    def __init__(self, config: AwsConfig | None = None, max_attempts: int = 4) -> None:
         self.config = config or AwsConfig()
         self.max_attempts = max_attempts
         self._session: "boto3.Session | None" = None

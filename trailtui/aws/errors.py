@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from trailtui.aws.allowlist import OperationNotAllowed
 
@@ -48,6 +49,9 @@ def describe_error(exc: BaseException, resource: str = "") -> str:
         return f"AWS profile not found: {exc}"
     if name in ("EndpointConnectionError", "ConnectTimeoutError", "ConnectionClosedError", "ReadTimeoutError"):
         endpoint = getattr(exc, "kwargs", {}).get("endpoint_url", "") or str(exc)
+        parts = urlsplit(endpoint)
+        if parts.scheme and parts.netloc:  # the host is what the user can fix, not the request path
+            endpoint = f"{parts.scheme}://{parts.netloc}"
         return f"cannot reach AWS endpoint {endpoint}: check network, proxy or --endpoint-url"
     if name in ("TokenRetrievalError", "SSOTokenLoadError", "UnauthorizedSSOTokenError"):
         return "AWS SSO session expired: run `aws sso login` and retry"

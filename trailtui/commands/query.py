@@ -56,11 +56,22 @@ class _Printer:
     def __init__(self, fmt: str, out: IO[str]) -> None:
         self.fmt = fmt
         self.out = out
-        self.csv = CsvWriter(out) if fmt == "csv" else None
-        if fmt == "table":
-            out.write("".join(name.ljust(w) for name, w in TABLE_COLUMNS).rstrip() + "\n")
+        self.csv: CsvWriter | None = None
+        self.started = False
+
+    def start(self) -> None:
+        """Headers go out with the first page (or at the end), never before a
+        fatal error, so a failed query prints nothing on stdout."""
+        if self.started:
+            return
+        self.started = True
+        if self.fmt == "csv":
+            self.csv = CsvWriter(self.out)
+        elif self.fmt == "table":
+            self.out.write("".join(name.ljust(w) for name, w in TABLE_COLUMNS).rstrip() + "\n")
 
     def write(self, events: list[Event]) -> None:
+        self.start()
         if self.csv is not None:
             self.csv.write(events)
         elif self.fmt == "jsonl":
@@ -82,6 +93,7 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig) -> int:
                 printer.write(page.events)
     finally:
         await source.close()
+    printer.start()
     sys.stdout.flush()
     if problems:
         warn(f"{problems} problem(s) while reading; every readable event was still searched")
