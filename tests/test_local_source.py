@@ -76,6 +76,8 @@ async def test_digests_and_other_objects_are_not_events(tmp_path):
         gzip.compress(b'{"awsAccountId":"111122223333","logFiles":[]}'))
     (tmp_path / "AWSLogs/notes.txt").write_text("hello")
     (tmp_path / "AWSLogs/x.json.gz.metadata.json").write_text('{"signature":"00"}')
+    (tmp_path / "list-public-keys.json").write_text('{"PublicKeyList": []}')
+    (tmp_path / "trailtui-demo.json").write_text('{"seed": 1}')
     events, problems, _ = await collect(LocalSource(str(tmp_path)))
     assert _ids(events) == ["real"] and problems == []
 

@@ -84,7 +84,13 @@ def is_digest_key(key: str) -> bool:
     return "/CloudTrail-Digest/" in f"/{key}" or "_CloudTrail-Digest_" in key
 
 
+# Files trailtui itself writes next to a trail (the demo manifest, the public
+# key listing `verify --public-keys` reads): part of a trail folder, never events.
+COMPANION_FILES = frozenset({"trailtui-demo.json", "list-public-keys.json"})
+
+
 def looks_like_log_name(name: str) -> bool:
     """Names worth opening as event files (the content decides in the end)."""
     lower = name.lower()
-    return lower.endswith(_LOG_SUFFIXES) and not lower.endswith(".metadata.json")
+    return (lower.endswith(_LOG_SUFFIXES) and not lower.endswith(".metadata.json")
+            and lower not in COMPANION_FILES)
