@@ -129,7 +129,8 @@ def measure(command: list[str] | str, shell: bool = False, stdout_to_null: bool 
     """Run a command once, sampling its process tree."""
     busy0, started = _busy_ticks(), time.perf_counter()
     sink = subprocess.DEVNULL if stdout_to_null else subprocess.PIPE
-    process = subprocess.Popen(command, shell=shell, stdout=sink, stderr=subprocess.PIPE, text=True)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # time what users run
+    process = subprocess.Popen(command, shell=shell, stdout=sink, stderr=subprocess.PIPE, text=True, env=env)
     sampler = TreeSampler(process.pid)
     sampler.start()
     out, err = process.communicate()
@@ -274,6 +275,12 @@ def main() -> int:
         raise SystemExit(f"no tree at {tree}: make one with `trailtui demo {tree} --events 2000000 --no-tui` "
                          f"or `python bench/synth_tree.py {tree}`")
     trailtui = trailtui_command()
+    import compileall
+
+    import trailtui as package
+
+    # Byte-compile once, as an install does, so start-up is not timed compiling.
+    compileall.compile_dir(str(Path(package.__file__).parent), quiet=1)
     print(f"tree {tree}; counting events ...", file=sys.stderr, flush=True)
     facts = count_events(tree, args.filter)
     total, expected = facts["events"], facts["matches"]
