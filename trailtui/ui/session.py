@@ -20,6 +20,7 @@ Pure asyncio and threading, no Textual.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,8 @@ class SourceSession:
         self._source = source
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        # searches still running on the source thread: done-signal -> their future
+        self._pumps: dict[threading.Event, concurrent.futures.Future | None] = {}
         self.newest_seen: datetime | None = None
 
     # -- the source thread --------------------------------------------------------
@@ -93,7 +96,18 @@ class SourceSession:
                     except Exception:
                         pass
 
-        running = asyncio.run_coroutine_threadsafe(pump(), self._source_loop())
+        finished = threading.Event()
+        self._pumps[finished] = None
+
+        async def pump_then_signal() -> None:
+            try:
+                await pump()
+            finally:
+                finished.set()
+                self._pumps.pop(finished, None)
+
+        running = asyncio.run_coroutine_threadsafe(pump_then_signal(), self._source_loop())
+        self._pumps[finished] = running
         try:
             while True:
                 item = await queue.get()
@@ -111,9 +125,16 @@ class SourceSession:
             self.newest_seen = when
 
     async def close(self) -> None:
-        """Close the source on its thread, then stop the thread."""
+        """Stop every search (their generators closed), close the source on
+        its thread, then stop the thread."""
         loop, source = self._loop, self._source
         self._source = None
+        pumps = list(self._pumps.items())
+        for _finished, running in pumps:
+            if running is not None:
+                running.cancel()
+        for finished, _running in pumps:  # their generators' finally blocks have run
+            await asyncio.to_thread(finished.wait, 5)
         if source is not None:
             if loop is not None:
                 try:
