@@ -234,6 +234,165 @@ def seed_moto(endpoint: str, root: Path, keys: Path) -> str:
     return trail.create_trail(Name=TRAIL, S3BucketName=BUCKET)["TrailARN"]
 
 
+# -- a light S3 + CloudTrail stand-in (bench only) -----------------------------------------------------
+
+
+def serve_static(port: int, latency_ms: float, root: str, bucket: str, keys_file: str, trail_arn: str) -> None:
+    """Serve a local trail over the S3 and CloudTrail wire protocols, just enough
+    for `trailtui verify` and `aws cloudtrail validate-logs`: ListObjects (v1,
+    v2, delimiter), GetObject (user metadata as x-amz-meta-*), HeadObject,
+    GetBucketLocation, DescribeTrails, ListPublicKeys.  Per request it costs a
+    fraction of a millisecond and keeps connections alive, so with a fixed
+    delay per request it models S3 (latency-bound, not server-bound) better
+    than moto, which spends several milliseconds of Python per request."""
+    import threading
+    from datetime import datetime as _dt
+    from email.utils import formatdate
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, unquote, urlsplit
+    from xml.sax.saxutils import escape
+
+    base = Path(root)
+    keys = sorted(p.relative_to(base).as_posix() for p in base.rglob("*.json.gz"))
+    sizes = {k: (base / k).stat().st_size for k in keys}
+    etags = {k: hashlib.md5((base / k).read_bytes()).hexdigest() for k in keys}
+    public_keys = json.loads(Path(keys_file).read_text())
+    for entry in public_keys["PublicKeyList"]:
+        for field in ("ValidityStartTime", "ValidityEndTime"):
+            if isinstance(entry.get(field), str):
+                entry[field] = _dt.fromisoformat(entry[field].replace("Z", "+00:00")).timestamp()
+    name = trail_arn.rsplit("/", 1)[-1]
+    trails = {"trailList": [{"Name": name, "S3BucketName": bucket, "TrailARN": trail_arn, "HomeRegion": REGION,
+                             "IsOrganizationTrail": False, "IsMultiRegionTrail": False,
+                             "LogFileValidationEnabled": True}]}
+
+    def listing(query: dict[str, list[str]]) -> bytes:
+        prefix = query.get("prefix", [""])[0]
+        delimiter = query.get("delimiter", [""])[0]
+        v2 = query.get("list-type", [""])[0] == "2"
+        after = query.get("continuation-token", query.get("start-after", [""]))[0] if v2 else \
+            query.get("marker", [""])[0]
+        limit = int(query.get("max-keys", ["1000"])[0])
+        contents, prefixes, last, truncated = [], [], "", False
+        for key in keys:
+            if not key.startswith(prefix) or key <= after:
+                continue
+            if len(contents) + len(prefixes) >= limit:
+                truncated = True
+                break
+            rest = key[len(prefix):]
+            if delimiter and delimiter in rest:
+                common = prefix + rest.split(delimiter, 1)[0] + delimiter
+                if not prefixes or prefixes[-1] != common:
+                    prefixes.append(common)
+                last = common + "\uffff"
+                after = last
+                continue
+            contents.append(key)
+            last = key
+        parts = ['<?xml version="1.0" encoding="UTF-8"?><ListBucketResult>', f"<Name>{bucket}</Name>",
+                 f"<Prefix>{escape(prefix)}</Prefix>", f"<IsTruncated>{str(truncated).lower()}</IsTruncated>",
+                 f"<MaxKeys>{limit}</MaxKeys>"]
+        if truncated:
+            parts.append(f"<NextContinuationToken>{escape(last)}</NextContinuationToken>" if v2
+                         else f"<NextMarker>{escape(last)}</NextMarker>")
+        if v2:
+            parts.append(f"<KeyCount>{len(contents) + len(prefixes)}</KeyCount>")
+        for key in contents:
+            parts.append(f"<Contents><Key>{escape(key)}</Key><LastModified>2024-03-01T00:00:00.000Z</LastModified>"
+                         f'<ETag>"{etags[key]}"</ETag><Size>{sizes[key]}</Size>'
+                         "<StorageClass>STANDARD</StorageClass></Contents>")
+        for common in prefixes:
+            parts.append(f"<CommonPrefixes><Prefix>{escape(common)}</Prefix></CommonPrefixes>")
+        parts.append("</ListBucketResult>")
+        return "".join(parts).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as S3
+        disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK stalls)
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
+                  content_type: str = "application/xml") -> None:
+            if latency_ms:
+                time.sleep(latency_ms / 1000)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Date", formatdate(usegmt=True))
+            for header, value in (headers or {}).items():
+                self.send_header(header, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+
+        def do_POST(self) -> None:  # CloudTrail (JSON 1.1)
+            length = int(self.headers.get("Content-Length", 0))
+            self.rfile.read(length)
+            target = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1]
+            answers = {"DescribeTrails": trails, "ListPublicKeys": public_keys}
+            if target not in answers:
+                self._send(400, json.dumps({"__type": "UnsupportedOperationException"}).encode(),
+                           content_type="application/x-amz-json-1.1")
+                return
+            self._send(200, json.dumps(answers[target]).encode(), content_type="application/x-amz-json-1.1")
+
+        def do_GET(self) -> None:  # S3, path style
+            url = urlsplit(self.path)
+            query = parse_qs(url.query, keep_blank_values=True)
+            path = unquote(url.path).lstrip("/")
+            wanted_bucket, _, key = path.partition("/")
+            if wanted_bucket != bucket:
+                self._send(404, b"<Error><Code>NoSuchBucket</Code><Message>no</Message></Error>")
+            elif not key and "location" in query:
+                self._send(200, b'<?xml version="1.0"?><LocationConstraint/>')
+            elif not key:
+                self._send(200, listing(query))
+            elif key not in sizes:
+                self._send(404, b"<Error><Code>NoSuchKey</Code><Message>The specified key does not exist."
+                                b"</Message></Error>")
+            else:
+                file = base / key
+                headers = {"ETag": f'"{etags[key]}"', "Last-Modified": formatdate(usegmt=True)}
+                sidecar = Path(str(file) + ".metadata.json")
+                if sidecar.exists():
+                    for meta, value in json.loads(sidecar.read_text()).items():
+                        headers[f"x-amz-meta-{meta}"] = str(value)
+                self._send(200, file.read_bytes(), headers, content_type="application/octet-stream")
+
+        do_HEAD = do_GET
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sys.stdin.read()
+    finally:
+        server.shutdown()
+
+
+def start_static(latency_ms: float, root: Path, keys: Path, trail_arn: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve-static", str(port),
+                             "--latency-ms", str(latency_ms), "--static-root", str(root), "--static-keys", str(keys),
+                             "--static-arn", trail_arn],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc, url
+        except OSError:
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("static server did not start")
+
+
 def s3_baseline(endpoint: str, keys_in_bucket: list[str]) -> None:
     import boto3
 
@@ -243,26 +402,29 @@ def s3_baseline(endpoint: str, keys_in_bucket: list[str]) -> None:
         hashlib.sha256(zlib.decompress(body, 31)).hexdigest()
 
 
-def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: str, latency_ms: float) -> dict:
+def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: str, latency_ms: float,
+             backend: str) -> dict:
     work = Path(tempfile.mkdtemp(prefix="bench-verify-"))
     proc = None
     try:
         root = work / "trail"
         keys = synthetic_trail(root, hours, logs_per_hour, events)
         files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json.gz"))
-        proc, endpoint = start_moto(latency_ms)
+        arn = f"arn:aws:cloudtrail:{REGION}:{ACCOUNT}:trail/{TRAIL}"
+        proc, endpoint = start_moto(latency_ms) if backend == "moto" else start_static(latency_ms, root, keys, arn)
         env = dict(os.environ, AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION=REGION,
                    AWS_ENDPOINT_URL=endpoint, AWS_EC2_METADATA_DISABLED="true",
                    AWS_CONFIG_FILE=str(work / "none"), AWS_SHARED_CREDENTIALS_FILE=str(work / "none"))
         os.environ.update({k: env[k] for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION",
                                                "AWS_EC2_METADATA_DISABLED")})
-        arn = seed_moto(endpoint, root, keys)
+        if backend == "moto":
+            arn = seed_moto(endpoint, root, keys)
         start, end = T0.strftime("%Y-%m-%dT%H:%M:%SZ"), (T0 + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
         ours = [sys.executable, "-m", "trailtui", "verify", f"s3://{BUCKET}", "--start", start, "--end", end,
                 "--endpoint-url", endpoint]
         theirs = [awscli, "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start, "--end-time", end,
                   "--region", REGION]
-        out: dict = {"latency_ms_per_request": latency_ms, "files": len(files), "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
+        out: dict = {"server": backend, "latency_ms_per_request": latency_ms, "files": len(files), "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
                      "hours": hours, "logs_per_hour": logs_per_hour, "events_per_log": events}
         check = subprocess.run(ours, env=env, cwd=ROOT, capture_output=True, text=True)
         out["trailtui summary"] = [line for line in check.stdout.splitlines() if "files valid" in line]
@@ -320,10 +482,20 @@ def main() -> None:
     parser.add_argument("--skip-s3", action="store_true")
     parser.add_argument("--latency-ms", type=float, action="append",
                         help="S3 round trip added by the bench server (repeatable; default: 0 and 20)")
+    parser.add_argument("--server", choices=("static", "moto", "both"), default="both",
+                        help="S3 stand-in: a light static server (latency-bound, like S3), moto, or both")
     parser.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--serve-static", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--static-root", help=argparse.SUPPRESS)
+    parser.add_argument("--static-keys", help=argparse.SUPPRESS)
+    parser.add_argument("--static-arn", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.serve, (args.latency_ms or [0])[0])
+        return
+    if args.serve_static:
+        serve_static(args.serve_static, (args.latency_ms or [0])[0], args.static_root, BUCKET, args.static_keys,
+                     args.static_arn)
         return
     report = {"machine": f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} at start"}
     if not args.skip_local:
@@ -331,10 +503,13 @@ def main() -> None:
         report["local"] = bench_local(tree, keys, args.repeat)
         print(json.dumps({"local": report["local"]}, indent=2), flush=True)
     if not args.skip_s3:
-        for latency in args.latency_ms or [0.0, 20.0]:
-            name = f"s3 (+{latency:g} ms per request)"
-            report[name] = bench_s3(args.hours, args.logs_per_hour, args.events, args.repeat, args.awscli, latency)
-            print(json.dumps({name: report[name]}, indent=2), flush=True)
+        backends = ("static", "moto") if args.server == "both" else (args.server,)
+        for backend in backends:
+            for latency in args.latency_ms or [0.0, 20.0]:
+                name = f"s3 on {backend} (+{latency:g} ms per request)"
+                report[name] = bench_s3(args.hours, args.logs_per_hour, args.events, args.repeat, args.awscli,
+                                        latency, backend)
+                print(json.dumps({name: report[name]}, indent=2), flush=True)
     report["load at end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(report, indent=2))
 

@@ -4,6 +4,7 @@ fingerprint is unknown, e.g. after a key rotation or for a backfill digest)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -42,6 +43,9 @@ class FileKeys:
         return self._ring
 
 
+MAX_EXTRA_ASKS = 8  # per region: an unknown fingerprint on every digest must not mean a call per digest
+
+
 class OnlineKeys:
     """Keys from `ListPublicKeys`, one ring per region (keys are regional)."""
 
@@ -49,6 +53,7 @@ class OnlineKeys:
         self._factory = factory
         self._rings: dict[str, KeyRing] = {}
         self._asked: set[tuple[str, datetime]] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
         self.warnings: list[str] = []
 
     async def _ask(self, region: str, start: datetime, end: datetime) -> None:
@@ -66,8 +71,14 @@ class OnlineKeys:
 
     async def ring(self, region: str, fingerprint: str, when: datetime) -> KeyRing:
         ring = self._rings.setdefault(region, KeyRing())
-        hour = when.replace(minute=0, second=0, microsecond=0)
-        if fingerprint not in ring and (region, hour) not in self._asked:
-            self._asked.add((region, hour))
-            await self._ask(region, hour - timedelta(hours=2), hour + timedelta(hours=2))
+        if fingerprint in ring:
+            return ring
+        # One question at a time per region, so a digest checked while another
+        # digest's question is in flight sees the answer instead of "not found".
+        async with self._locks.setdefault(region, asyncio.Lock()):
+            hour = when.replace(minute=0, second=0, microsecond=0)
+            asked_here = sum(1 for asked_region, _ in self._asked if asked_region == region)
+            if fingerprint not in ring and (region, hour) not in self._asked and asked_here < MAX_EXTRA_ASKS:
+                self._asked.add((region, hour))
+                await self._ask(region, hour - timedelta(hours=2), hour + timedelta(hours=2))
         return ring
