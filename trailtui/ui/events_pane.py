@@ -199,6 +199,8 @@ class EventsPane(Vertical):
         run.progress = page.progress
         run.status = visible(page.status)[:40]
         self._dirty = True
+        if self._shown_rows == 0 and len(store):
+            self._tick()  # the first rows: paint now, not at the next tick
         await asyncio.sleep(0)
 
     async def _wait_for_demand(self, store: RowStore, run: RunState) -> None:
