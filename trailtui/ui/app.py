@@ -537,7 +537,8 @@ def _demo_anchor(info: dict[str, Any]) -> datetime | None:
 
 
 def _fail(message: str) -> int:
-    print(f"trailtui: {visible(message)}", file=sys.stderr)
+    lines = [visible(line) for line in message.split("\n")]
+    print("trailtui: " + "\n".join(lines), file=sys.stderr)
     return 2
 
 

@@ -76,8 +76,8 @@ class FindingsPane(Vertical):
             when = event.time.strftime("%Y-%m-%d %H:%M:%S") if event.time.year > 1970 else "?"
             table.add_row(
                 Text(when),
-                Text(fit(visible(event.principal), 40, "middle").rstrip()),
-                Text(fit(visible(event_label(event)), 34).rstrip()),
+                Text(fit(visible(event.principal), 26, "middle").rstrip()),
+                Text(fit(visible(event_label(event)), 22).rstrip()),
                 Text(fit(visible(entry.note), 80).rstrip()),
                 key=entry.key,
             )
