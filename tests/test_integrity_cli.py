@@ -269,3 +269,20 @@ def test_trail_arn_of_an_organisation_trail(tmp_path, keys, capsys):
     assert out.splitlines()[0] == (f"Validating log files for trail {arn} between 2024-03-01T00:13:07Z and "
                                    "2024-03-01T02:13:07Z")
     assert "4/4 digest files valid" in out and "8/8 log files valid" in out
+
+
+def test_logs_before_validation_was_enabled_are_explained(tmp_path, keys, capsys):
+    trail = build_trail(ChainSpec(hours=3))
+    early = [key for key in trail.logs[0]]
+    del trail.objects[trail.digests[0]]  # as if log file validation started an hour later
+    doc = trail.doc(trail.digests[1])
+    trail.resign(trail.digests[1], lambda d: d.update(previousDigestS3Bucket=None, previousDigestS3Object=None,
+                                                        previousDigestHashValue=None, previousDigestSignature=None,
+                                                        previousDigestHashAlgorithm=None))
+    trail.relink_after(trail.digests[1])
+    root = write_local(trail, tmp_path / "copy")
+    code, result = verify_json(capsys, str(root), "--public-keys", keys)
+    unverified = {r["location"]: r["detail"] for r in result["results"] if r["status"] == "UNVERIFIED"}
+    assert code == 1 and set(unverified) == {str(root / key) for key in early}
+    assert all("before the oldest digest" in detail for detail in unverified.values())
+    assert doc["digestStartTime"] == stamp(T0 + HOUR)

@@ -217,6 +217,7 @@ class ChainWalk:
         if older is None or not self._needed(older.end):
             return None
         if self.report and self.cadence:
+            self.s.ledger.gap_spans.append((older.end, digest.start))
             self.s.emit(IntegrityResult(
                 "digest", self._loc(cursor.ref), Status.GAP,
                 f"No log files were delivered by CloudTrail between {iso(older.end)} and {digest.start_text}",

@@ -32,8 +32,10 @@ class Ledger:
     excused: set[ObjectRef] = field(default_factory=set)  # listed by another trail's digest
     listed_by_bad: dict[ObjectRef, str] = field(default_factory=dict)
     missing_spans: list[tuple[datetime, datetime, str]] = field(default_factory=list)
+    gap_spans: list[tuple[datetime, datetime]] = field(default_factory=list)  # chain restarts
 
-    def explain(self, ref: ObjectRef, stamp: datetime | None, after_tail: bool, newest: datetime | None) -> str:
+    def explain(self, ref: ObjectRef, stamp: datetime | None, after_tail: bool, newest: datetime | None,
+                oldest: datetime | None = None) -> str:
         """Why a log file is UNVERIFIED, as precisely as the evidence allows."""
         if ref in self.listed_by_bad:
             return self.listed_by_bad[ref]
@@ -43,6 +45,11 @@ class Ledger:
             for low, high, where in self.missing_spans:
                 if low < stamp <= high + timedelta(minutes=1):
                     return f"not covered by a valid digest: its digest {where} is missing"
+            if oldest is not None and stamp < oldest:
+                return f"delivered before the oldest digest found (starting {iso(oldest)}): nothing proves it"
+            for low, high in self.gap_spans:
+                if low <= stamp <= high:
+                    return f"delivered while the digest chain was interrupted ({iso(low)} to {iso(high)})"
         if after_tail:
             return f"delivered after the newest digest (ending {iso(newest)}): no digest covers it"
         return "not listed in any valid digest (injected, or its digest entry is gone)"

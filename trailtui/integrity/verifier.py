@@ -326,6 +326,7 @@ class Verifier:
         """UNVERIFIED log files and TAIL_MISSING digests of one folder."""
         standard = [c for c in contents.chains if c.selected and not c.id.backfill and c.listed]
         newest = max((c.listed[-1].name.end for c in standard), default=None)
+        oldest = min((c.listed[0].name.end - HOUR for c in standard), default=None) if self.start is None else None
         uncovered, pending = uncovered_logs(contents.logs, self.ledger, newest, self.now)
         self._pending_logs += pending
         self._known -= pending
@@ -339,4 +340,4 @@ class Verifier:
                                            backfill=chain.id.backfill))
         for item in uncovered:
             self._emit(IntegrityResult("log", self._loc(item.ref), Status.UNVERIFIED,
-                                       self.ledger.explain(item.ref, item.stamp, item.after_tail, newest)))
+                                       self.ledger.explain(item.ref, item.stamp, item.after_tail, newest, oldest)))
