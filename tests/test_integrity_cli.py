@@ -57,8 +57,14 @@ def test_text_output_keeps_the_reference_lines(tmp_path, keys, capsys):
     assert lines[-5:] == ["Results requested for 2024-03-01T00:13:07Z to 2024-03-01T04:13:07Z",
                           "Results found for 2024-03-01T00:13:07Z to 2024-03-01T04:13:07Z:", "",
                           "4/4 digest files valid", "8/8 log files valid"]
+    assert lines[-6] == "" and lines[-7].endswith("\tvalid")  # one blank line after the file lines
     code, out, _ = run(capsys, "verify", str(root), *WINDOW, "--public-keys", keys)
-    assert "valid\n" not in out.split("Results requested")[0]  # valid lines only with --verbose
+    assert out == (  # exactly the reference's shape (checked against aws-cli 1.46 on the same trail)
+        "Validating log files for trail arn:aws:cloudtrail:us-east-1:123456789012:trail/mytrail between "
+        "2024-03-01T00:13:07Z and 2024-03-01T04:13:07Z\n\n"
+        "Results requested for 2024-03-01T00:13:07Z to 2024-03-01T04:13:07Z\n"
+        "Results found for 2024-03-01T00:13:07Z to 2024-03-01T04:13:07Z:\n\n"
+        "4/4 digest files valid\n8/8 log files valid\n")
 
 
 def test_text_output_for_failures_and_gaps(tmp_path, keys, capsys):

@@ -80,6 +80,7 @@ class TextReport:
 
     def __init__(self, out: IO[str], err: IO[str], verbose: bool) -> None:
         self.out, self.err, self.verbose = out, err, verbose
+        self.lines_since_header = False  # the summary is set off by a blank line only after file lines
 
     def header(self, trails: tuple[str, ...], start: str, end: str) -> None:
         for trail in trails or ("(none found)",):
@@ -106,13 +107,16 @@ class TextReport:
         if result.status is Status.VALID or result.tolerated:
             if self.verbose or result.tolerated:
                 self.out.write(line + "\n")
+                self.lines_since_header = True
         else:
             self.err.write(line + "\n\n")
 
     def summary(self, summary: Summary) -> None:
         out = self.out
         start = iso(summary.requested_start) or "the start of the chain"
-        out.write(f"\nResults requested for {start} to {iso(summary.requested_end)}\n")
+        if self.lines_since_header:
+            out.write("\n")
+        out.write(f"Results requested for {start} to {iso(summary.requested_end)}\n")
         if summary.no_digests:
             out.write("No digests found\n")
         elif summary.found_start is None:
