@@ -250,3 +250,36 @@ def test_delivery_stamps_parse_like_strptime(name):
         except ValueError:
             expected = None
     assert delivery_stamp(name) == expected
+
+
+_EARLY_EXIT = """
+import asyncio, sys
+from trailtui.filters import EventFilter
+from trailtui.sources import Query
+from trailtui.sources.local import LocalSource
+from trailtui.sources.scan import FileScanner
+
+async def main():
+    scanner = FileScanner(workers=2)
+    scanner.pool_delay, scanner.process_threshold, scanner.first_batch = 0.0, 1, 1
+    source = LocalSource(sys.argv[1], scanner=scanner)
+    async for page in source.search(Query(filter=EventFilter.compile("eventName != 'x'"), limit=1)):
+        pass
+    await source.close()
+
+if __name__ == "__main__":
+    asyncio.run(main())
+"""
+
+
+@pytest.mark.parametrize("attempt", range(3))
+def test_leaving_while_workers_boot_prints_nothing(tree, tmp_path, attempt):
+    # A `--limit` query can finish while the worker processes are still starting;
+    # exiting then must not leave a half-started worker to print a traceback.
+    import subprocess
+    import sys
+
+    script = tmp_path / "early_exit.py"
+    script.write_text(_EARLY_EXIT)
+    done = subprocess.run([sys.executable, str(script), str(tree)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""

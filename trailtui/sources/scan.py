@@ -216,6 +216,8 @@ class WorkerPool:
     once (plain `shutdown(wait=False)` still makes the interpreter wait at exit
     for every worker to finish starting and draining)."""
 
+    boot_grace = 3.0  # seconds `close()` waits for a boot in progress
+
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self.failed = False
@@ -223,6 +225,7 @@ class WorkerPool:
         self._executor: ProcessPoolExecutor | None = None
         self._warm: list[Future[Any]] = []
         self._closed = False
+        self._booted = threading.Event()
         threading.Thread(target=self._boot, name="trailtui-pool-boot", daemon=True).start()
 
     def _boot(self) -> None:
@@ -236,12 +239,15 @@ class WorkerPool:
             warm = [executor.submit(_worker_ready) for _ in range(self.workers)]
         except Exception:  # noqa: BLE001 - no processes here (sandbox, limits): one thread it is
             self.failed = True
+            self._booted.set()
             return
         with self._lock:
-            if not self._closed:
+            keep = not self._closed
+            if keep:
                 self._executor, self._warm = executor, warm
-                return
-        _stop(executor)
+        if not keep:
+            _stop(executor)
+        self._booted.set()
 
     def ready(self) -> ProcessPoolExecutor | None:
         with self._lock:
@@ -255,11 +261,15 @@ class WorkerPool:
         return executor
 
     def close(self) -> None:
+        """Stop the workers.  A boot still in progress is waited for (up to
+        `boot_grace`) and then stopped: a worker left half-started when this
+        process exits finds its queues gone and prints a traceback."""
         with self._lock:
             self._closed = True
             executor, self._executor, self._warm = self._executor, None, []
         if executor is not None:
             _stop(executor)
+        self._booted.wait(self.boot_grace)
 
 
 def _stop(executor: ProcessPoolExecutor) -> None:
@@ -282,7 +292,7 @@ class FileScanner:
     batch = 48
     in_flight = 4
     process_threshold = 96
-    pool_delay = 0.4  # seconds: a first page never competes with process start-up
+    pool_delay = 1.0  # seconds: a first page never competes with (or waits at exit for) process start-up
     threads = 1  # measured: a second thread (isal inflates without the GIL) gained nothing over GIL contention
 
     def __init__(self, workers: int | None = None, typed: bool = True) -> None:
