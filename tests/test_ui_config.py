@@ -189,3 +189,37 @@ def test_console_import_loads_no_aws_sdk() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(REPO)})
     assert out.stdout.strip() == ""
+
+
+def test_no_mouse_turns_mouse_capture_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = {}
+
+    def fake_run(self, **kwargs):  # the real run needs a terminal
+        seen.update(kwargs)
+
+    monkeypatch.setattr(TrailApp, "run", fake_run)
+    assert run_app(args(source=str(tmp_path), no_mouse=True), AwsConfig()) == 0
+    assert seen == {"mouse": False}
+    assert run_app(args(source=str(tmp_path)), AwsConfig()) == 0
+    assert seen == {"mouse": True}
+
+
+async def test_config_theme_named_source_and_saved_filter(tmp_path: Path, isolated_config: Path) -> None:
+    trail = write_trail(tmp_path / "t", incident_records())
+    save_config(Config(sources={"lab": str(trail)}, default_source="lab", theme="high-contrast"))
+    options = build_options(args(), AwsConfig(), load_config())
+    assert options.source_url == str(trail)
+    app = TrailApp(options)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        assert app.theme == "high-contrast"
+        app.apply_filter("errorCode == 'AccessDenied'")
+        await wait_idle(pilot, app)
+        app.ask_save_filter()
+        await pilot.pause(0.1)
+        await pilot.press(*"denied", "enter")
+        await pilot.pause(0.1)
+    saved = load_config().config
+    assert saved.filters == {"denied": "errorCode == 'AccessDenied'"} and saved.theme == "high-contrast"
+    assert any(title == "Saved filter: denied" for title, _h, _c in TrailApp(build_options(
+        args(), AwsConfig(), load_config())).palette_commands())
