@@ -270,3 +270,38 @@ def test_numbers_decode_alike():
     for number in numbers:
         text = f"[{number}]".encode()
         assert _outcome(msgspec.json.decode, text) == _outcome(orjson.loads, text), number
+
+
+def test_typed_decoder_accepts_nothing_orjson_refuses():
+    """Mutate a real file's bytes at random: whenever the typed decoder accepts a
+    document, orjson accepts it too (so no file skipped as "no match" would
+    have been a problem on the plain path), apart from the documented case of
+    a number beyond the float range."""
+    import re
+
+    base = gzip.decompress((DATA / "scan/stratus-red-team/aws.defense-evasion.cloudtrail-stop.json.gz").read_bytes())
+    document = orjson.dumps({"Records": json.loads(base)[:3]})
+    plan = plan_for(EventFilter.compile("eventName == 'StopLogging'"))
+    rng = random.Random(11)
+    alphabet = b'{}[]",:\\/0123456789eE+-.tfnulrsa \t\n\x00\x1f\x7f\xc3\xa9\xff\xed\xa0\x80u'
+    overflow = re.compile(rb"[0-9][eE][+-]?[0-9]{3}")
+    accepted = 0
+    for _ in range(3000):
+        mutated = bytearray(document)
+        for _ in range(rng.randint(1, 3)):
+            position = rng.randrange(len(mutated))
+            byte = alphabet[rng.randrange(len(alphabet))]
+            roll = rng.random()
+            if roll < 0.4:
+                mutated[position] = byte
+            elif roll < 0.7:
+                mutated.insert(position, byte)
+            else:
+                del mutated[position]
+        mutated = bytes(mutated)
+        if decode_typed(plan, mutated) is None:
+            continue
+        accepted += 1
+        if _outcome(orjson.loads, mutated) == "refused":
+            assert overflow.search(mutated), mutated
+    assert accepted > 100  # the mutations did not all break the document
