@@ -94,6 +94,10 @@ async def test_scan_pauses_ahead_of_the_cursor_and_resumes(monkeypatch: pytest.M
         await wait_until(pilot, lambda: app.events.run.matched > loaded and app.events.run.paused)
         assert app.events.list.cursor == loaded - 1
         assert not source.searches[0].closed
+        # Scrolling the view (mouse wheel, scrollbar) to the end also loads more.
+        again = app.events.run.matched
+        app.events.list.scroll_end(animate=False, immediate=True)
+        await wait_until(pilot, lambda: app.events.run.matched > again)
 
 
 async def test_closing_the_app_closes_the_source() -> None:

@@ -225,7 +225,9 @@ class TrailApp(App[int]):
     def _selected(self) -> tuple[dict[str, Any], int | None] | None:
         screen = self.screen
         if isinstance(screen, DetailScreen):
-            return screen.raw, getattr(screen, "index", None)
+            return screen.raw, screen.index
+        if self.current_pane in ("health", "integrity"):
+            return None
         if self.current_pane == "findings":
             table = self.query_one(FindingsTable)
             key = table._selected_key()
@@ -239,7 +241,8 @@ class TrailApp(App[int]):
     def _need_selection(self) -> tuple[dict[str, Any], int | None] | None:
         selected = self._selected()
         if selected is None:
-            self.notify("no event selected", severity="warning")
+            where = "the Events pane (2)" if self.current_pane in ("health", "integrity") else "the list"
+            self.notify(f"no event selected: select one in {where} first", severity="warning")
         return selected
 
     # -- actions ----------------------------------------------------------------
@@ -418,9 +421,7 @@ class TrailApp(App[int]):
     # -- the list -----------------------------------------------------------------
     def on_event_list_opened(self, message: EventList.Opened) -> None:
         raw = self.events.raw_at(message.index)
-        screen = DetailScreen(raw, self.events.position_text(message.index))
-        screen.index = message.index  # type: ignore[attr-defined]
-        self.push_screen(screen)
+        self.push_screen(DetailScreen(raw, self.events.position_text(message.index), message.index))
 
     def on_events_pane_state_changed(self, _message: EventsPane.StateChanged) -> None:
         pane = self.events

@@ -92,10 +92,11 @@ class DetailScreen(Screen[None]):
 
     BINDINGS = keys.bindings(keys.DETAIL)
 
-    def __init__(self, raw: dict[str, Any], position: str = "") -> None:
+    def __init__(self, raw: dict[str, Any], position: str = "", index: int | None = None) -> None:
         super().__init__()
         self.raw = raw
         self.position = position
+        self.index = index  # the row in the event list, when opened from it
 
     def compose(self) -> ComposeResult:
         title = Text("Event", style="bold")
@@ -127,7 +128,7 @@ class DetailScreen(Screen[None]):
         self.app.copy_event(self.raw)  # type: ignore[attr-defined]
 
     def action_mark(self) -> None:
-        self.app.ask_mark(self.raw)  # type: ignore[attr-defined]
+        self.app.ask_mark(self.raw, self.index)  # type: ignore[attr-defined]
 
     def action_pivot(self) -> None:
         self.dismiss(None)

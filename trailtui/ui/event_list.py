@@ -44,6 +44,12 @@ class EventList(ScrollView, can_focus=True):
     class Opened(Message):
         index: int
 
+    @dataclass
+    class Viewed(Message):
+        """The view scrolled (mouse wheel, scrollbar): `last_visible` is the bottom row."""
+
+        last_visible: int
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store: RowStore | None = None
@@ -125,6 +131,15 @@ class EventList(ScrollView, can_focus=True):
         if selected:
             style += self.get_component_rich_style("event-list--cursor")
         return Strip([Segment(text, style)], width)
+
+    @property
+    def last_visible(self) -> int:
+        return int(self.scroll_offset.y) + max(self.scrollable_content_region.height, 1) - 1
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if int(old) != int(new):
+            self.post_message(self.Viewed(self.last_visible))
 
     # -- cursor -------------------------------------------------------------
     def validate_cursor(self, value: int) -> int:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from rich.text import Text
@@ -29,7 +28,6 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from trailtui.events import Event
 from trailtui.safe import visible
 from trailtui.sources.base import Page, Query, SourceError
 from trailtui.timerange import utcnow
@@ -204,7 +202,7 @@ class EventsPane(Vertical):
         await asyncio.sleep(0)
 
     async def _wait_for_demand(self, store: RowStore, run: RunState) -> None:
-        while len(store) - self.list.cursor > self.READ_AHEAD:
+        while len(store) - max(self.list.cursor, self.list.last_visible) > self.READ_AHEAD:
             run.paused = True
             self._dirty = True
             self._wanted.clear()
@@ -214,7 +212,14 @@ class EventsPane(Vertical):
             self._dirty = True
 
     def on_event_list_cursor_moved(self, event: EventList.CursorMoved) -> None:
-        if self.store is not None and len(self.store) - event.index <= self.READ_AHEAD:
+        self._demand(event.index)
+
+    def on_event_list_viewed(self, event: EventList.Viewed) -> None:
+        self._demand(event.last_visible)
+
+    def _demand(self, index: int) -> None:
+        """The analyst is at row `index`: resume a paused scan when it is near the end."""
+        if self.store is not None and len(self.store) - index <= self.READ_AHEAD:
             self._wanted.set()
 
     # -- painting -------------------------------------------------------------
@@ -304,16 +309,3 @@ class EventsPane(Vertical):
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
-
-
-@dataclass(frozen=True, slots=True)
-class EventRef:
-    """An event as the app passes it around: the raw record and, when it came
-    from the list, its row (for marks and position)."""
-
-    raw: dict[str, Any]
-    index: int | None = None
-
-    @property
-    def event(self) -> Event:
-        return Event.from_raw(self.raw)
