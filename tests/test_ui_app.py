@@ -197,7 +197,7 @@ async def test_marks_land_in_findings(trail: Path) -> None:
 
 
 async def test_help_lists_every_key_and_panes_switch(trail: Path) -> None:
-    app = app_for(trail)
+    app = app_for(trail, demo=True)  # demo: the Health pane shows the demo facts, no AWS calls
     async with app.run_test(size=(110, 80)) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("question_mark")
@@ -321,3 +321,23 @@ async def test_command_palette_runs_commands(trail: Path) -> None:
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert app.current_pane == "findings"
+
+
+async def test_other_parts_are_wired(trail: Path) -> None:
+    """Health (1), verify (v), hunts (h) and export (e) open the other issues' parts."""
+    app = app_for(trail, demo=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("1")
+        await wait_until(pilot, lambda: "Health:" in screen_text(app))
+        await pilot.press("v")
+        await wait_until(pilot, lambda: "no digest files" in screen_text(app))
+        assert app.current_pane == "integrity"
+        await pilot.press("2", "h")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("e")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
+        assert "Export" in screen_text(app)
+        await pilot.press("escape")
