@@ -72,8 +72,9 @@ class ClientFactory:
         """A synchronous boto3 client."""
         return self.boto3_session().client(service, **self._client_kwargs(region))
 
-    def async_client(self, service: str, region: str | None = None) -> Any:
-        """An aiobotocore client context manager: `async with factory.async_client('s3') as s3:`."""
+    def async_client(self, service: str, region: str | None = None, connections: int | None = None) -> Any:
+        """An aiobotocore client context manager: `async with factory.async_client('s3') as s3:`.
+        `connections` raises the pool (botocore's default is 10) for callers that run more requests at once."""
         if self._aio_session is None:
             from aiobotocore.session import AioSession
 
@@ -81,7 +82,12 @@ class ClientFactory:
             session.register("before-parameter-build", _guard_parameters)
             session.register("before-call", _guard)
             self._aio_session = session
-        return self._aio_session.create_client(service, **self._client_kwargs(region))
+        kwargs = self._client_kwargs(region)
+        if connections:
+            from botocore.config import Config
+
+            kwargs["config"] = kwargs["config"].merge(Config(max_pool_connections=connections))
+        return self._aio_session.create_client(service, **kwargs)
 
     def region(self) -> str | None:
         """The region botocore resolves (flag, env, profile), or None."""

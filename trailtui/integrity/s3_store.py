@@ -38,6 +38,7 @@ class S3Store:
         self._factory = factory
         self._executor = executor
         self._gate = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
         self._stack = contextlib.AsyncExitStack()
         self._client: Any = None
         self._opening: asyncio.Lock | None = None
@@ -47,7 +48,8 @@ class S3Store:
             self._opening = self._opening or asyncio.Lock()
             async with self._opening:
                 if self._client is None:
-                    self._client = await self._stack.enter_async_context(self._factory.async_client("s3"))
+                    self._client = await self._stack.enter_async_context(
+                        self._factory.async_client("s3", connections=self._concurrency))
         return self._client
 
     def location(self, ref: ObjectRef) -> str:
