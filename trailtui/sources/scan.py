@@ -212,9 +212,8 @@ class WorkerPool:
     Starting a forkserver and its workers takes 0.2-0.4 s, and the first
     `submit` blocks until the forkserver has imported its modules; doing that on
     the event loop would stall the first page.  `ready()` returns the executor
-    once every worker has answered, else None; `close()` stops the workers at
-    once (plain `shutdown(wait=False)` still makes the interpreter wait at exit
-    for every worker to finish starting and draining)."""
+    once every worker has answered, else None; `close()` shuts it down (batches
+    already running finish; the interpreter waits for them at exit)."""
 
     boot_grace = 3.0  # seconds `close()` waits for a boot in progress
 
