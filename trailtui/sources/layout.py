@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
+from functools import lru_cache
 
 _LOG_KEY = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail/"
@@ -40,7 +41,12 @@ def _stamp(name: str) -> datetime | None:
     match = _STAMP.search(name)
     if not match:
         return None
-    text = match.group(1)
+    return _stamp_time(match.group(1))
+
+
+@lru_cache(maxsize=65536)
+def _stamp_time(text: str) -> datetime | None:
+    """Cached: files of different accounts and regions share delivery minutes."""
     if len(text) not in (14, 16):
         return None
     second = int(text[13:15]) if len(text) == 16 else 0

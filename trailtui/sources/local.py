@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import os
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -133,12 +134,11 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
             if stamp is not None and bounded and not _stamp_in_range(stamp, since, until):
                 continue
             files.append(LogFile(stamp or FAR_FUTURE, prefix + name))
-    files.sort(key=_newest_first_key, reverse=True)
+    files.sort(key=_NEWEST_FIRST_KEY, reverse=True)
     return Discovery(files, problems)
 
 
-def _newest_first_key(item: LogFile) -> tuple[datetime, str]:
-    return (item.stamp, item.path)
+_NEWEST_FIRST_KEY = attrgetter("stamp", "path")  # LogFile's own order, without a Python call per file
 
 
 class _NewestFirst:
