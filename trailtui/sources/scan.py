@@ -156,14 +156,17 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def scan_paths(paths: Sequence[str], request: ScanRequest) -> list[FileScan]:
+def scan_paths(paths: Sequence[str], request: ScanRequest, stop: threading.Event | None = None) -> list[FileScan]:
     """Scan files in order.  When most files turn out to hold matches (a filter
     that keeps nearly everything), the typed pre-check only adds work, so the
-    rest of the batch skips it; the results are the same either way."""
+    rest of the batch skips it; the results are the same either way.  `stop`
+    (in-process scans) ends the batch early: nobody wants its results any more."""
     results: list[FileScan] = []
     typed, checked, passed = True, 0, 0
     with _gc_paused():
         for path in paths:
+            if stop is not None and stop.is_set():
+                break
             scan = scan_path(path, request, typed)
             results.append(scan)
             if typed:
@@ -301,12 +304,14 @@ class FileScanner:
         self._thread: ThreadPoolExecutor | None = None
         self.next_stamp: datetime | None = None
         self.used_pool = False
+        self._stop = threading.Event()
 
     @property
     def _pool_failed(self) -> bool:
         return self._pool is not None and self._pool.failed
 
     def close(self) -> None:
+        self._stop.set()  # a batch running in the thread ends at its next file
         if self._pool is not None:
             self._pool.close()
         if self._thread is not None:
@@ -344,6 +349,7 @@ class FileScanner:
         """Yield results batch by batch in file order; `next_stamp` is the stamp of
         the first file not yet yielded (None when all are done)."""
         loop = asyncio.get_running_loop()
+        self._stop = threading.Event()  # a new scan after close() runs to the end again
         if not self.typed:
             request = replace(request, typed=False)
         paths = [f.path for f in files]
@@ -357,7 +363,7 @@ class FileScanner:
 
         def in_thread(lo: int, hi: int) -> asyncio.Future:
             return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi],
-                                        plain if sizer.dense else request)
+                                        plain if sizer.dense else request, self._stop)
 
         def submit(lo: int, hi: int) -> asyncio.Future:
             pool = self._pool_ready()
@@ -387,6 +393,8 @@ class FileScanner:
                 except BrokenExecutor:  # a worker died (killed, out of memory): finish in this process
                     self._drop_pool()
                     result = await in_thread(first, hi)
+                if self._stop.is_set():  # closed meanwhile: a cut-short batch must not look complete
+                    return
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
                 sizer.observe(batch)
                 self.next_stamp = files[hi].stamp if hi < len(files) else None
