@@ -112,7 +112,7 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
 
 # Options whose values may look like flags (`--since -15m`): argparse would read
 # `-15m` as an option, so such pairs are joined into `--since=-15m` first.
-_TIME_OPTIONS = {"--since", "--until", "--start", "--end"}
+_TIME_OPTIONS = {"--since", "--until", "--start", "--end", "--start-time", "--end-time"}
 
 
 def join_dash_values(argv: Sequence[str]) -> list[str]:
