@@ -17,7 +17,6 @@ import copy
 import gzip
 import json
 import math
-import os
 import random
 import sys
 import time

@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import copy
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
+from trail_builder import traildiscover_records
 from trailtui.events import Event, parse_event_time, principal_label
-
-DATA = Path(__file__).parent / "data" / "traildiscover" / "events"
-
-
-def _real_records() -> list[dict]:
-    records = []
-    for path in sorted(DATA.glob("*/*.cloudtrail")):
-        doc = json.loads(path.read_text())
-        records.extend(doc if isinstance(doc, list) else [doc])
-    return records
 
 
 @pytest.mark.parametrize(
@@ -85,7 +74,7 @@ def test_access_key_and_fields():
 
 
 def test_real_records_all_get_labels_and_stay_untouched():
-    records = _real_records()
+    records = traildiscover_records()
     assert len(records) >= 300
     originals = copy.deepcopy(records)
     labels = set()

@@ -3,24 +3,12 @@ and agreement with stock jmespath wherever stock jmespath does not raise."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 
 import jmespath
 import pytest
 
+from trail_builder import traildiscover_records
 from trailtui.filters import EventFilter, FilterError, is_truthy
-
-DATA = Path(__file__).parent / "data" / "traildiscover" / "events"
-
-
-def _records() -> list[dict]:
-    out = []
-    for path in sorted(DATA.glob("*/*.cloudtrail")):
-        doc = json.loads(path.read_text())
-        out.extend(doc if isinstance(doc, list) else [doc])
-    return out
-
 
 @pytest.mark.parametrize(
     "text, column, words",
@@ -123,7 +111,7 @@ EXPRESSIONS = [
 
 @pytest.mark.parametrize("expression", EXPRESSIONS)
 def test_agrees_with_stock_jmespath_on_real_records(expression):
-    records = _records()
+    records = traildiscover_records()
     hits = 0
     for raw in records:
         expected = is_truthy(jmespath.search(expression, raw))

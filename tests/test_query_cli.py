@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 from datetime import timedelta
-from pathlib import Path
 
 import jmespath
 import pytest
@@ -15,10 +14,7 @@ import pytest
 from trailtui.cli import main
 from trailtui.filters import is_truthy
 
-from trail_builder import T0, event, hourly_trail, log_path, write_log
-
-TRAILDISCOVER = Path(__file__).parent / "data" / "traildiscover" / "events"
-
+from trail_builder import T0, event, hourly_trail, log_path, traildiscover_records, write_log
 
 def run(capsys, *argv):
     code = main(list(argv))
@@ -119,10 +115,7 @@ FILTERS = [
 def test_query_equals_jmespath_search_on_real_records(capsys, tmp_path, expression):
     """Real records written by others, spread over a trail tree, through the CLI:
     exactly the events stock jmespath selects (where stock jmespath is defined)."""
-    records = []
-    for path in sorted(TRAILDISCOVER.glob("*/*.cloudtrail")):
-        doc = json.loads(path.read_text())
-        records.extend(doc if isinstance(doc, list) else [doc])
+    records = traildiscover_records()
     for i in range(0, len(records), 25):
         write_log(tmp_path / f"chunk{i:04d}.json.gz", records[i:i + 25])
 

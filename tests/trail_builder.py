@@ -56,3 +56,13 @@ def hourly_trail(root: Path, start: datetime, hours: int, per_file: int = 5, reg
 
 
 T0 = datetime(2024, 3, 1, 0, 0, tzinfo=timezone.utc)
+TRAILDISCOVER = Path(__file__).parent / "data" / "traildiscover" / "events"
+
+
+def traildiscover_records() -> list[dict[str, Any]]:
+    """Real, anonymised records from TrailDiscover (CC-BY-4.0, see its PROVENANCE.md)."""
+    records: list[dict[str, Any]] = []
+    for path in sorted(TRAILDISCOVER.glob("*/*.cloudtrail")):
+        doc = json.loads(path.read_text())
+        records.extend(doc if isinstance(doc, list) else [doc])
+    return records

@@ -28,7 +28,7 @@ from textual.worker import get_current_worker
 
 from trailtui.aws.config import AwsConfig
 from trailtui.health import AccountFacts, HealthCollectionError, collect_facts, evaluate
-from trailtui.health.results import STATUS_ORDER, CheckResult, HealthReport, Status, TrailReport, summary_line
+from trailtui.health.results import STATUS_ORDER, CheckResult, HealthReport, Status, TrailReport
 from trailtui.safe import visible
 
 ACCOUNT_ID = "account"
