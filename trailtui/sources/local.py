@@ -10,16 +10,16 @@ holds events newer than its delivery stamp).
 from __future__ import annotations
 
 import asyncio
-import heapq
 import os
 from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator
 
 from trailtui.events import Event
 from trailtui.sources.base import Capabilities, Page, Problem, Query
+from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name, parse_log_key
 from trailtui.sources.scan import FileScanner, ScanRequest
 
@@ -141,26 +141,6 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
 _NEWEST_FIRST_KEY = attrgetter("stamp", "path")  # LogFile's own order, without a Python call per file
 
 
-class _NewestFirst:
-    """Holds decoded events until it is safe to release them in time order."""
-
-    def __init__(self) -> None:
-        self._heap: list[tuple[float, int, Event]] = []
-        self._tick = 0
-
-    def push(self, event: Event) -> None:
-        self._tick += 1
-        heapq.heappush(self._heap, (-event.time.timestamp(), self._tick, event))
-
-    def release_newer_than(self, bound: datetime | None) -> Iterator[Event]:
-        limit = None if bound is None else bound.timestamp()
-        while self._heap and (limit is None or -self._heap[0][0] > limit):
-            yield heapq.heappop(self._heap)[2]
-
-    def __len__(self) -> int:
-        return len(self._heap)
-
-
 class LocalSource:
     """A directory tree or a single file of CloudTrail logs."""
 
@@ -180,7 +160,7 @@ class LocalSource:
         if found.problems:
             yield Page(problems=list(found.problems))
         request = ScanRequest(query.filter.text, since, until)
-        ordered = _NewestFirst()
+        ordered = NewestFirst()
         emitted = 0
         total = len(found.files) or 1
         pending: list[Event] = []
