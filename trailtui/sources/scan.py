@@ -203,6 +203,18 @@ def _unpack(packed: Packed) -> list[FileScan]:
     return results
 
 
+WORKER_NICENESS = 5
+
+
+def _worker_start() -> None:
+    """Workers yield the CPU to the process that started them: its event loop
+    (the console answering a key, the CLI printing) must not queue behind a scan."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:  # not permitted here: run at normal priority
+        pass
+
+
 def _worker_ready() -> int:
     """Run once per worker at start-up, so the pool counts as ready only once
     every worker has imported this module."""
@@ -237,7 +249,7 @@ class WorkerPool:
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["trailtui.sources.scan"])
-            executor = ProcessPoolExecutor(self.workers, mp_context=context)
+            executor = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start)
             warm = [executor.submit(_worker_ready) for _ in range(self.workers)]
         except Exception:  # noqa: BLE001 - no processes here (sandbox, limits): one thread it is
             self.failed = True
@@ -414,7 +426,7 @@ class _BatchSizer:
     `dense` says most files hold matches: the typed pre-check would only add
     work, so the next batches skip it (results are the same either way)."""
 
-    target_events = 1000
+    target_events = 500
 
     def __init__(self, first: int, batch: int) -> None:
         self.first, self.batch = first, batch
