@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable, Iterator
@@ -189,10 +190,17 @@ def parse_catalogue(text: str, origin: str = "hunts.toml") -> Catalogue:
 def load_catalogue(path: str | Path | None = None) -> Catalogue:
     """The built-in catalogue, or the TOML file at `path`."""
     if path is None:
-        text = resources.files("trailtui.hunts").joinpath("hunts.toml").read_text(encoding="utf-8")
-        return parse_catalogue(text, "trailtui/hunts/hunts.toml")
+        return _builtin_catalogue()
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise CatalogueError(f"{path}: cannot read ({exc.strerror or exc})") from None
     return parse_catalogue(text, str(path))
+
+
+@cache
+def _builtin_catalogue() -> Catalogue:
+    """Parsed once per process (~30 ms): the console's hunt list and the
+    markdown report both ask for it, and it is immutable."""
+    text = resources.files("trailtui.hunts").joinpath("hunts.toml").read_text(encoding="utf-8")
+    return parse_catalogue(text, "trailtui/hunts/hunts.toml")
