@@ -7,7 +7,6 @@ cron job or CI step can alert on the status alone.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from datetime import datetime
 from typing import IO, Sequence
@@ -136,6 +135,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         window = TimeRange.parse(args.since, args.until)
     except TimeParseError as exc:
         return fail(str(exc))
+    import asyncio  # ~40 ms that `hunt --list` does not need
+
     try:
         return asyncio.run(_run(args.source, hunts, window, args.format, aws))
     except SourceError as exc:
