@@ -26,7 +26,7 @@ from __future__ import annotations
 import operator
 import re
 from numbers import Number
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from jmespath.exceptions import JMESPathError
 from jmespath.functions import Functions
@@ -127,6 +127,16 @@ def _is_plain_literal(node: dict[str, Any]) -> bool:
 
 def _constant(value: Any) -> Getter:
     return lambda _record: value
+
+
+def _collect(items: Iterable[Any], each: Getter) -> list[Any]:
+    """JMESPath projection: `each` over `items`, dropping null results."""
+    collected = []
+    for item in items:
+        current = each(item)
+        if current is not None:
+            collected.append(current)
+    return collected
 
 
 class _Compiler:
@@ -295,12 +305,7 @@ class _Compiler:
             items = base(value)
             if not isinstance(items, list):
                 return None
-            collected = []
-            for item in items:
-                current = each(item)
-                if current is not None:
-                    collected.append(current)
-            return collected
+            return _collect(items, each)
         return project
 
     def _v_value_projection(self, node: dict[str, Any], root: bool) -> Getter:
@@ -312,12 +317,7 @@ class _Compiler:
                 items = items.values()
             except AttributeError:
                 return None
-            collected = []
-            for item in items:
-                current = each(item)
-                if current is not None:
-                    collected.append(current)
-            return collected
+            return _collect(items, each)
         return project
 
     def _v_filter_projection(self, node: dict[str, Any], root: bool) -> Getter:
@@ -329,13 +329,7 @@ class _Compiler:
             items = base(value)
             if not isinstance(items, list):
                 return None
-            collected = []
-            for item in items:
-                if condition(item):
-                    current = each(item)
-                    if current is not None:
-                        collected.append(current)
-            return collected
+            return _collect(filter(condition, items), each)
         return select
 
     def _v_flatten(self, node: dict[str, Any], root: bool) -> Getter:
