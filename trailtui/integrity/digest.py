@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from trailtui.events import parse_event_time
+
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 HASH_ALGORITHM = "SHA-256"
 REQUIRED_FIELDS = ("digestStartTime", "digestEndTime", "digestS3Bucket", "digestS3Object",
@@ -69,19 +71,6 @@ def predicted_key(known_key: str, name: DigestName, end: datetime) -> str:
     folder = known_key.rsplit("/", 4)[0] if known_key.count("/") >= 4 else ""
     dated = f"{end:%Y/%m/%d}/{name.with_end(end)}"
     return f"{folder}/{dated}" if folder else dated
-
-
-def parse_time(text: Any) -> datetime | None:
-    """CloudTrail digest times: `2024-03-01T01:13:07Z`."""
-    if not isinstance(text, str):
-        return None
-    try:
-        value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +149,7 @@ def parse_digest(inflated: bytes) -> Digest:
     for field in REQUIRED_FIELDS[:5]:
         if not isinstance(doc[field], str) or not doc[field]:
             raise DigestFormatError(f"{field} is not a non-empty string")
-    start, end = parse_time(doc["digestStartTime"]), parse_time(doc["digestEndTime"])
+    start, end = parse_event_time(doc["digestStartTime"]), parse_event_time(doc["digestEndTime"])
     if start is None or end is None:
         raise DigestFormatError("digestStartTime or digestEndTime is not an ISO 8601 time")
     return Digest(
