@@ -67,6 +67,18 @@ def test_text_output_keeps_the_reference_lines(tmp_path, keys, capsys):
         "4/4 digest files valid\n8/8 log files valid\n")
 
 
+def test_validate_logs_spellings_of_the_window(tmp_path, keys, capsys):
+    """`--start-time`/`--end-time` (aws cloudtrail validate-logs) narrow like `--start`/`--end`."""
+    root = write_local(build_trail(), tmp_path / "copy")
+    narrow = ["--start", stamp(T0 + 2 * HOUR), "--end", stamp(T0 + 3 * HOUR)]
+    code, short = verify_json(capsys, str(root), *narrow, "--public-keys", keys)
+    assert code == 0
+    aliases = [{"--start": "--start-time", "--end": "--end-time"}.get(arg, arg) for arg in narrow]
+    assert verify_json(capsys, str(root), *aliases, "--public-keys", keys) == (0, short)
+    _, whole = verify_json(capsys, str(root), *WINDOW, "--public-keys", keys)
+    assert len(statuses(short)) < len(statuses(whole))
+
+
 def test_text_output_for_failures_and_gaps(tmp_path, keys, capsys):
     trail = build_trail(ChainSpec(restarts=frozenset({2})))
     modified = trail.logs[1][0]
