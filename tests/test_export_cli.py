@@ -17,22 +17,14 @@ from trailtui.cli import main
 from trailtui.export import output as output_module
 from trailtui.export.marks import Mark, read_marks, write_marks
 from trailtui.export.output import OutputExists, atomic_text_file
-
-STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
-
-
-def _records(name: str) -> list[dict]:
-    return json.loads((STRATUS / f"aws.{name}.json").read_text())
+from stratus import stratus_records as _records
+from stratus import stratus_trail
 
 
 @pytest.fixture
 def trail(tmp_path: Path) -> Path:
-    root = tmp_path / "trail"
-    root.mkdir()
-    for name in ("defense-evasion.cloudtrail-stop", "persistence.iam-create-admin-user",
-                 "credential-access.secretsmanager-retrieve-secrets"):
-        (root / f"{name}.json").write_text(json.dumps(_records(name)))
-    return root
+    return stratus_trail(tmp_path / "trail", ("defense-evasion.cloudtrail-stop", "persistence.iam-create-admin-user",
+                                              "credential-access.secretsmanager-retrieve-secrets"))
 
 
 def test_jsonl_to_stdout_is_raw_and_newest_first(trail, capsys):

@@ -7,7 +7,6 @@ import io
 import json
 import re
 from datetime import datetime, timezone
-from pathlib import Path
 
 import orjson
 import pytest
@@ -22,8 +21,8 @@ from trailtui.export.ocsf import activity_id, ocsf_record
 from trailtui.export.report import ReportContext, ReportWriter, TopCounter
 from trailtui.hunts import load_catalogue
 from trailtui.timerange import TimeRange
+from stratus import stratus_records
 
-STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
 
 HOSTILE = {
     "eventVersion": "1.08",
@@ -43,7 +42,7 @@ HOSTILE = {
 
 
 def stratus(name: str) -> list[Event]:
-    return [Event.from_raw(r) for r in json.loads((STRATUS / f"aws.{name}.json").read_text())]
+    return [Event.from_raw(r) for r in stratus_records(name)]
 
 
 def test_csv_columns_quoting_and_formula_neutralising():

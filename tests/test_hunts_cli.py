@@ -9,18 +9,14 @@ import pytest
 
 from trailtui.cli import main
 from trailtui.hunts import load_catalogue
-
-STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
+from stratus import STRATUS, stratus_trail
 
 
 @pytest.fixture
 def trail(tmp_path: Path) -> Path:
-    root = tmp_path / "trail"
-    root.mkdir()
-    for name in ("defense-evasion.cloudtrail-stop", "credential-access.secretsmanager-retrieve-secrets",
-                 "execution.ssm-send-command"):
-        (root / f"{name}.json").write_text((STRATUS / f"aws.{name}.json").read_text())
-    return root
+    return stratus_trail(tmp_path / "trail", ("defense-evasion.cloudtrail-stop",
+                                               "credential-access.secretsmanager-retrieve-secrets",
+                                               "execution.ssm-send-command"))
 
 
 def test_table_lists_fired_hunts_and_exits_1(trail, capsys):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import stat
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ from trailtui.sources import Query
 from trailtui.timerange import TimeRange, parse_time
 from trailtui.ui.export_screen import ExportScreen
 from trailtui.ui.hunts_screen import HuntsScreen
+from stratus import stratus_records, stratus_trail
 
-STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
 HOSTILE = "[red]x[/red]\x1b[2J\x07"
 
 
@@ -50,12 +49,9 @@ def flat_text(app: App) -> str:
 
 @pytest.fixture
 def trail(tmp_path: Path) -> Path:
-    root = tmp_path / "trail"
-    root.mkdir()
-    for name in ("defense-evasion.cloudtrail-stop", "credential-access.secretsmanager-retrieve-secrets",
-                 "persistence.iam-create-admin-user"):
-        (root / f"{name}.json").write_text((STRATUS / f"aws.{name}.json").read_text())
-    return root
+    return stratus_trail(tmp_path / "trail", ("defense-evasion.cloudtrail-stop",
+                                               "credential-access.secretsmanager-retrieve-secrets",
+                                               "persistence.iam-create-admin-user"))
 
 
 async def settle(pilot, app: App) -> None:
@@ -124,7 +120,7 @@ async def test_hunts_screen_time_range_and_bad_source(trail, tmp_path):
 
 
 def marks_for(trail: Path) -> list[Mark]:
-    raw = json.loads((STRATUS / "aws.defense-evasion.cloudtrail-stop.json").read_text())[0]
+    raw = stratus_records("defense-evasion.cloudtrail-stop")[0]
     return [Mark(event=raw, note="trail stopped " + HOSTILE)]
 
 
@@ -209,7 +205,7 @@ class _EndlessSource:
         from trailtui.events import Event
         from trailtui.sources.base import Page
 
-        raw = json.loads((STRATUS / "aws.defense-evasion.cloudtrail-stop.json").read_text())[0]
+        raw = stratus_records("defense-evasion.cloudtrail-stop")[0]
         yield Page(events=[Event.from_raw(raw)], scanned=1, progress=0.01)
         await asyncio.Event().wait()
 
