@@ -41,10 +41,6 @@ def _hex(*parts: object, length: int) -> str:
     return hashlib.sha256(":".join(str(p) for p in parts).encode()).hexdigest()[:length]
 
 
-def _instances(account: str, count: int) -> tuple[str, ...]:
-    return tuple("i-0" + _hex("instance", account, i, length=16) for i in range(count))
-
-
 def _hex_ids(prefix: str, account: str, kind: str, count: int, length: int = 17) -> tuple[str, ...]:
     return tuple(prefix + _hex(kind, account, i, length=length) for i in range(count))
 
@@ -74,7 +70,7 @@ RESOURCES: dict[str, AccountResources] = {
         data_buckets=("acme-prod-orders-data", "acme-prod-reports", "acme-prod-customer-exports",
                       "acme-prod-artifacts", "acme-prod-backups"),
         object_keys=_object_keys(),
-        instances=_instances(PROD.id, 14),
+        instances=_hex_ids("i-0", PROD.id, "instance", 14, 16),
         functions=("orders-processor", "orders-api-authorizer", "invoice-renderer", "nightly-reconcile",
                    "s3-thumbnailer"),
         secrets=("prod/orders-api/db", "prod/orders-api/stripe", "prod/reporting/warehouse", "prod/payments/hsm-pin",
@@ -100,7 +96,7 @@ RESOURCES: dict[str, AccountResources] = {
         buckets=("acme-dev-scratch", "acme-dev-artifacts", "acme-dev-terraform-state", "acme-dev-ml-datasets"),
         data_buckets=("acme-dev-scratch", "acme-dev-artifacts", "acme-dev-ml-datasets"),
         object_keys=_object_keys(),
-        instances=_instances(DEV.id, 9),
+        instances=_hex_ids("i-0", DEV.id, "instance", 9, 16),
         functions=("orders-processor-dev", "feature-preview", "slack-notifier"),
         secrets=("dev/orders-api/db", "dev/slack/webhook", "dev/stripe/test-key"),
         parameters=("/dev/orders-api/feature-flags", "/dev/orders-api/db-host", "/dev/shared/vpc-id"),
