@@ -198,8 +198,7 @@ class AthenaSource:
                 event = accept(query, row_to_record(dict(zip(names, row))), location)
                 if event is not None:
                     events.append(event)
-            if query.limit is not None:
-                events = events[: max(0, query.limit - emitted)]
+            events = query.cap(events, emitted)
             emitted += len(events)
             for start in range(0, max(len(events), 1), query.page_size):
                 yield Page(events=events[start:start + query.page_size], scanned=len(rows) if start == 0 else 0,

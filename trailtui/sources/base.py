@@ -42,6 +42,10 @@ class Query:
     limit: int | None = None
     page_size: int = 200
 
+    def cap(self, events: list[Event], emitted: int) -> list[Event]:
+        """`events` cut to what is left of the limit once `emitted` went out."""
+        return events if self.limit is None else events[: max(0, self.limit - emitted)]
+
 
 @dataclass(slots=True)
 class Page:

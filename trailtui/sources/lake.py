@@ -165,8 +165,7 @@ class LakeSource:
                 event = accept(query, raw, location)
                 if event is not None:
                     events.append(event)
-            if query.limit is not None:
-                events = events[: max(0, query.limit - emitted)]
+            events = query.cap(events, emitted)
             emitted += len(events)
             token = result.get("NextToken")
             stats = result.get("QueryStatistics") or {}

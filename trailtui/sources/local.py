@@ -185,13 +185,8 @@ class LocalSource:
             pending = []
             if query.limit is not None and emitted >= query.limit:
                 return
-        rest = list(ordered.release_newer_than(None))
-        if query.limit is not None:
-            rest = rest[: max(0, query.limit - emitted)]
-        for start in range(0, len(rest), query.page_size):
-            yield Page(events=rest[start:start + query.page_size], progress=1.0)
-        if not rest:
-            yield Page(progress=1.0)
+        for page in ordered.final_pages(query, emitted):
+            yield page
 
     def __repr__(self) -> str:
         return f"LocalSource({self.path!r})"

@@ -111,8 +111,7 @@ class LookupSource:
                 event = accept(query, raw, location)
                 if event is not None:
                     events.append(event)
-            if query.limit is not None:
-                events = events[: max(0, query.limit - emitted)]
+            events = query.cap(events, emitted)
             emitted += len(events)
             token = response.get("NextToken")
             status = f"{calls} request(s)" + (f", {attribute.key}={attribute.value}" if attribute else "")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Iterator
 
 from trailtui.events import Event
+from trailtui.sources.base import Page, Query
 
 
 class NewestFirst:
@@ -30,6 +31,15 @@ class NewestFirst:
         limit = None if bound is None else bound.timestamp()
         while self._heap and (limit is None or -self._heap[0][0] > limit):
             yield heapq.heappop(self._heap)[2]
+
+    def final_pages(self, query: Query, emitted: int, status: str = "") -> Iterator[Page]:
+        """Once every file is read: what is still held, within the limit, in
+        pages of `query.page_size`; a single empty page when nothing is left."""
+        rest = query.cap(list(self.release_newer_than(None)), emitted)
+        for start in range(0, len(rest), query.page_size):
+            yield Page(events=rest[start:start + query.page_size], progress=1.0)
+        if not rest:
+            yield Page(progress=1.0, status=status)
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -204,8 +204,7 @@ class S3Source:
                     ordered.push(event)
                 bound = _unread_bound(walk, in_flight)
                 events = list(ordered.release_newer_than(bound))
-                if query.limit is not None:
-                    events = events[: max(0, query.limit - emitted)]
+                events = query.cap(events, emitted)
                 emitted += len(events)
                 problems = [Problem(scan.path, scan.problem)] if scan.problem else []
                 remaining = len(in_flight) + len(walk)
@@ -213,13 +212,8 @@ class S3Source:
                            progress=done / (done + remaining), status=f"{done} file(s) read")
                 if query.limit is not None and emitted >= query.limit:
                     return
-            rest = list(ordered.release_newer_than(None))
-            if query.limit is not None:
-                rest = rest[: max(0, query.limit - emitted)]
-            for start in range(0, len(rest), query.page_size):
-                yield Page(events=rest[start:start + query.page_size], progress=1.0)
-            if not rest:
-                yield Page(progress=1.0, status=f"{done} file(s) read")
+            for page in ordered.final_pages(query, emitted, status=f"{done} file(s) read"):
+                yield page
         finally:
             for _, task in in_flight:
                 task.cancel()
