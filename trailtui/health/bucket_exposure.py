@@ -34,6 +34,16 @@ def bucket_or_verdict(ctx: TrailContext) -> BucketFacts | Verdict:
     return ctx.bucket
 
 
+def bucket_fact(ctx: TrailContext, field: str) -> tuple[BucketFacts, Any] | Verdict:
+    """The bucket and one of its facts (a BucketFacts field), or the verdict a
+    check gives without them (no bucket, or the fact could not be read)."""
+    bucket = bucket_or_verdict(ctx)
+    if isinstance(bucket, Verdict):
+        return bucket
+    value = getattr(bucket, field)
+    return unknown(value) if isinstance(value, Unavailable) else (bucket, value)
+
+
 def _pab_fix(bucket: str) -> str:
     return s3api_command("put-public-access-block", bucket, "--public-access-block-configuration",
                          compact_json({flag: True for flag in PAB_FLAGS}))
@@ -130,18 +140,17 @@ def _writes_logs(statement: Statement, target: str, base: str, org: bool) -> boo
 
 
 def bucket_policy(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    if isinstance(bucket.policy, Unavailable):
-        return unknown(bucket.policy)
-    if bucket.policy is None:
+    found = bucket_fact(ctx, "policy")
+    if isinstance(found, Verdict):
+        return found
+    bucket, policy = found
+    if policy is None:
         return Verdict(Status.FAIL, "the bucket has no policy: CloudTrail is not allowed to write to it",
                        s3api_command("put-bucket-policy", bucket.name, "--policy",
                                      compact_json(recommended_policy(ctx, bucket.name))))
     fix = s3api_command("put-bucket-policy", bucket.name, "--policy", "file://bucket-policy.json")
     try:
-        statements = parse_policy(bucket.policy)
+        statements = parse_policy(policy)
     except PolicyError as exc:
         return Verdict(Status.UNKNOWN, f"the bucket policy cannot be read: {exc}")
     allows = [s for s in statements if s.allow]

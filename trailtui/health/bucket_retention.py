@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from trailtui.health.bucket_exposure import bucket_or_verdict
-from trailtui.health.context import TrailContext, unknown
-from trailtui.health.facts import Unavailable
+from trailtui.health.bucket_exposure import bucket_fact
+from trailtui.health.context import TrailContext
 from trailtui.health.fixes import compact_json, s3api_command
 from trailtui.health.results import Status, Verdict
 
@@ -16,12 +15,11 @@ ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE", "GLACIER_IR")
 
 
 def bucket_versioning(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    if isinstance(bucket.versioning, Unavailable):
-        return unknown(bucket.versioning)
-    state = (bucket.versioning or {}).get("Status") if isinstance(bucket.versioning, dict) else None
+    found = bucket_fact(ctx, "versioning")
+    if isinstance(found, Verdict):
+        return found
+    bucket, versioning = found
+    state = versioning.get("Status") if isinstance(versioning, dict) else None
     if state == "Enabled":
         return Verdict(Status.PASS, "versioning is on: overwritten or deleted log files can be recovered")
     words = "suspended" if state == "Suspended" else "off"
@@ -31,12 +29,11 @@ def bucket_versioning(ctx: TrailContext) -> Verdict:
 
 
 def bucket_mfa_delete(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    if isinstance(bucket.versioning, Unavailable):
-        return unknown(bucket.versioning)
-    versioning = bucket.versioning if isinstance(bucket.versioning, dict) else {}
+    found = bucket_fact(ctx, "versioning")
+    if isinstance(found, Verdict):
+        return found
+    bucket, versioning = found
+    versioning = versioning if isinstance(versioning, dict) else {}
     if versioning.get("MFADelete") == "Enabled":
         return Verdict(Status.PASS, "MFA Delete is on: removing versions needs the root user's MFA code")
     account = ctx.trail_account or "<ACCOUNT_ID>"
@@ -48,12 +45,10 @@ def bucket_mfa_delete(ctx: TrailContext) -> Verdict:
 
 
 def bucket_object_lock(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    lock = bucket.object_lock
-    if isinstance(lock, Unavailable):
-        return unknown(lock)
+    found = bucket_fact(ctx, "object_lock")
+    if isinstance(found, Verdict):
+        return found
+    bucket, lock = found
     if isinstance(lock, dict) and lock.get("ObjectLockEnabled") == "Enabled":
         retention = ((lock.get("Rule") or {}).get("DefaultRetention") or {})
         if retention:
@@ -97,12 +92,10 @@ def _lifecycle_fix(ctx: TrailContext, bucket: str, existing: bool) -> str:
 
 
 def bucket_lifecycle(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    rules = bucket.lifecycle
-    if isinstance(rules, Unavailable):
-        return unknown(rules)
+    found = bucket_fact(ctx, "lifecycle")
+    if isinstance(found, Verdict):
+        return found
+    bucket, rules = found
     if not rules:
         return Verdict(Status.WARN, "no lifecycle rules: logs stay in S3 Standard forever, never archived",
                        _lifecycle_fix(ctx, bucket.name, existing=False))
@@ -126,12 +119,10 @@ def bucket_lifecycle(ctx: TrailContext) -> Verdict:
 
 
 def bucket_access_logging(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    logging = bucket.logging
-    if isinstance(logging, Unavailable):
-        return unknown(logging)
+    found = bucket_fact(ctx, "logging")
+    if isinstance(found, Verdict):
+        return found
+    bucket, logging = found
     fix = s3api_command("put-bucket-logging", bucket.name, "--bucket-logging-status",
                         compact_json({"LoggingEnabled": {"TargetBucket": "<ACCESS_LOG_BUCKET>",
                                                          "TargetPrefix": f"{bucket.name}/"}}))
@@ -146,12 +137,10 @@ def bucket_access_logging(ctx: TrailContext) -> Verdict:
 
 
 def bucket_replication(ctx: TrailContext) -> Verdict:
-    bucket = bucket_or_verdict(ctx)
-    if isinstance(bucket, Verdict):
-        return bucket
-    config = bucket.replication
-    if isinstance(config, Unavailable):
-        return unknown(config)
+    found = bucket_fact(ctx, "replication")
+    if isinstance(found, Verdict):
+        return found
+    bucket, config = found
     rules = (config or {}).get("Rules") or [] if isinstance(config, dict) else []
     enabled = [r for r in rules if isinstance(r, dict) and r.get("Status") == "Enabled"]
     if not enabled:
