@@ -438,7 +438,9 @@ def test_cli_refuses_a_directory_that_is_not_a_demo_and_bad_sizes(tmp_path, caps
     assert "holds no trailtui demo" in capsys.readouterr().err
     assert main(["demo", str(tmp_path / "x"), "--events", "5", "--no-tui"]) == 2
     assert main(["demo", str(tmp_path / "x"), "--days", "0", "--no-tui"]) == 2
-    assert "Traceback" not in capsys.readouterr().err
+    assert main(["demo", str(tmp_path / "x"), "--workers", "0", "--no-tui"]) == 2
+    err = capsys.readouterr().err
+    assert "--workers must be at least 1" in err and "Traceback" not in err
 
 
 def test_demo_opens_the_console_with_the_manifest_source_and_keys(tmp_path, monkeypatch, capsys):
@@ -452,10 +454,14 @@ def test_demo_opens_the_console_with_the_manifest_source_and_keys(tmp_path, monk
 
     monkeypatch.setattr(app, "run_app", fake_run_app)
     target = tmp_path / "tui-demo"
-    assert main(["demo", str(target), "--events", "600", "--days", "1", "--workers", "1"]) == 0
+    assert main(["demo", str(target), "--events", "600", "--days", "1", "--workers", "1",
+                 "--filter", "eventName == 'StopLogging'", "--since", "-1h", "--until", "now",
+                 "--theme", "light", "--no-mouse"]) == 0
     assert seen["source"] == str(target.absolute())
     assert seen["demo_info"] == str(target.absolute() / "trailtui-demo.json")
     assert seen["public_keys"] == str(target.absolute() / "list-public-keys.json")
     assert json.loads(Path(seen["demo_info"]).read_text())["generator"] == "trailtui demo"
     assert "filter" in seen and "since" in seen and "no_mouse" in seen
+    assert (seen["filter"], seen["since"], seen["until"], seen["theme"], seen["no_mouse"]) == (
+        "eventName == 'StopLogging'", "-1h", "now", "light", True), "console options reach the console"
     assert capsys.readouterr().out == ""

@@ -105,6 +105,13 @@ def test_marked_only_for_other_formats(trail, tmp_path, capsys):
     assert len(lines) == 1 and json.loads(lines[0])["api"]["operation"] == "StopLogging"
 
 
+def test_since_until_window(trail, capsys):
+    assert main(["export", str(trail), "--format", "jsonl", "--since", "2024-07-31T13:00:00Z",
+                 "--until", "2024-07-31T14:00:00Z"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["eventName"] for r in lines] == ["StopLogging"]
+
+
 @pytest.mark.parametrize("argv,message", [
     (["--format", "csv", "--filter", "eventName =="], "bad filter"),
     (["--format", "csv", "--since", "yesterday"], "cannot read time"),
