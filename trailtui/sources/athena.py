@@ -28,7 +28,7 @@ from trailtui.aws.errors import describe_error, error_code, is_access_denied
 from trailtui.safe import visible
 from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
 from trailtui.sources.base import Capabilities, Page, Query, SourceError
-from trailtui.sources.pushdown import ATHENA, to_sql
+from trailtui.sources.pushdown import ATHENA, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import athena_time
 from trailtui.sources.recheck import accept
 
@@ -60,19 +60,11 @@ def parse_athena_url(url: str) -> tuple[str, str, str, str | None]:
 def athena_statement(database: str, table: str, query: Query, partitions: bool = True) -> tuple[str, bool]:
     """The SQL for a search and whether it selects exactly the matching rows
     (only then is the LIMIT pushed down)."""
-    pushed = to_sql(query.filter, ATHENA)
     times = athena_time(query.time_range)
-    where = [p for p in times.predicates if partitions or not p.startswith('"timestamp"')]
-    if pushed.pushed:
-        where.append(pushed.where)
-    exact = pushed.exact and times.exact
-    sql = f'SELECT {SELECT_LIST} FROM "{database}"."{table}"'
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY eventtime DESC"
-    if exact and query.limit is not None:
-        sql += f" LIMIT {int(query.limit)}"
-    return sql, exact
+    return newest_first_statement(
+        f'SELECT {SELECT_LIST} FROM "{database}"."{table}"',
+        [p for p in times.predicates if partitions or not p.startswith('"timestamp"')],
+        to_sql(query.filter, ATHENA), times.exact, query.limit)
 
 
 def _root_cause(exc: BaseException) -> BaseException:

@@ -23,7 +23,7 @@ from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code
 from trailtui.safe import visible
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
-from trailtui.sources.pushdown import LAKE, to_sql
+from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import lake_time
 from trailtui.sources.recheck import accept
 
@@ -48,19 +48,9 @@ def parse_lake_url(url: str) -> tuple[str, str | None]:
 def lake_statement(store_id: str, query: Query) -> tuple[str, bool]:
     """The SQL for a search and whether it selects exactly the matching rows
     (only then is the LIMIT pushed down)."""
-    pushed = to_sql(query.filter, LAKE)
     times = lake_time(query.time_range)
-    where = list(times.predicates)
-    if pushed.pushed:
-        where.append(pushed.where)
-    exact = pushed.exact and times.exact
-    sql = f"SELECT eventjson AS eventjson FROM {store_id}"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY eventtime DESC"
-    if exact and query.limit is not None:
-        sql += f" LIMIT {int(query.limit)}"
-    return sql, exact
+    return newest_first_statement(f"SELECT eventjson AS eventjson FROM {store_id}", times.predicates,
+                                  to_sql(query.filter, LAKE), times.exact, query.limit)
 
 
 def _status_line(status: str, stats: dict[str, Any]) -> str:

@@ -8,7 +8,7 @@ is always re-applied client-side.
 from trailtui.sources.pushdown.dialects import ATHENA, LAKE, Dialect
 from trailtui.sources.pushdown.literals import Untranslatable, sql_string
 from trailtui.sources.pushdown.lookup import LookupAttribute, choose_lookup_attribute
-from trailtui.sources.pushdown.sql import Translation, to_sql
+from trailtui.sources.pushdown.sql import Translation, newest_first_statement, to_sql
 
 __all__ = ["ATHENA", "LAKE", "Dialect", "LookupAttribute", "Translation", "Untranslatable",
-           "choose_lookup_attribute", "sql_string", "to_sql"]
+           "choose_lookup_attribute", "newest_first_statement", "sql_string", "to_sql"]

@@ -16,7 +16,7 @@ back.  Hence the rules:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 
 from trailtui.filters import EventFilter, is_truthy
 from trailtui.sources.pushdown.dialects import Column, Dialect, Kind
@@ -46,6 +46,24 @@ class Translation:
     @property
     def pushed(self) -> bool:
         return self.where != "TRUE"
+
+
+def newest_first_statement(head: str, predicates: Iterable[str], pushed: Translation, times_exact: bool,
+                           limit: int | None) -> tuple[str, bool]:
+    """`head` (`SELECT ... FROM ...`) with the time `predicates` and the pushed
+    filter ANDed, newest first, and whether it selects exactly the matching
+    rows (only then is the LIMIT pushed down)."""
+    where = list(predicates)
+    if pushed.pushed:
+        where.append(pushed.where)
+    exact = pushed.exact and times_exact
+    sql = head
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY eventtime DESC"
+    if exact and limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, exact
 
 
 def to_sql(flt: EventFilter, dialect: Dialect) -> Translation:
