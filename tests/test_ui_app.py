@@ -268,11 +268,17 @@ async def test_quick_filter_builds_jmespath(trail: Path) -> None:
 async def test_copy_sends_osc52_wrapped_for_tmux(trail: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TMUX", "/tmp/tmux-0/default,1,0")
     app = app_for(trail)
-    async with app.run_test(size=SMALL) as pilot:
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
         await wait_idle(pilot, app)
+        sent: list[str] = []
+        monkeypatch.setattr(app._driver, "write", sent.append)
         await pilot.press("y")
         write = app.last_clipboard
         assert write is not None and write.wrapping == "tmux"
+        assert write.sequence in sent  # what went to the terminal
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        assert "copied the event JSON" in text and "tmux passthrough" in text
         assert write.sequence.startswith("\x1bPtmux;\x1b\x1b]52;c;")
         payload = write.sequence.rsplit("\x1b]52;c;", 1)[1].rstrip("\a")
         assert '"eventID": "ops-2"' in base64.b64decode(payload).decode()
@@ -341,3 +347,49 @@ async def test_other_parts_are_wired(trail: Path) -> None:
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
         assert "Export" in screen_text(app)
         await pilot.press("escape")
+
+
+async def test_list_keys_k_g_G_move_the_selection(trail: Path) -> None:
+    app = app_for(trail)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        for keys, position in ((("j", "j", "k"), "2 of 21"), (("G",), "21 of 21"), (("g",), "1 of 21")):
+            await pilot.press(*keys, "enter")
+            await pilot.pause(0.1)
+            assert isinstance(app.screen, DetailScreen)
+            assert position in screen_text(app)
+            await pilot.press("escape")
+            await pilot.pause(0.1)
+
+
+async def test_findings_n_edits_the_note_and_enter_opens(trail: Path) -> None:
+    app = app_for(trail)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("j", "j", "j", "m")
+        await pilot.pause(0.1)
+        await pilot.press(*"leaked", "enter")
+        await pilot.pause(0.1)
+        await pilot.press("4")
+        await pilot.pause(0.1)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert app.screen.query_one("Input").value == "leaked"  # the prompt starts from the note
+        await pilot.press("end", *" key", "enter")  # the prompt selects the old note: end appends
+        await pilot.pause(0.1)
+        assert "leaked key" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, DetailScreen)
+        text = screen_text(app)
+        assert "marked" in text and '"eventName": "ListUsers"' in text
+
+
+async def test_q_quits(trail: Path) -> None:
+    app = app_for(trail)
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("q")
+        await pilot.pause(0.1)
+        assert not app.is_running
+    assert app.return_value == 0
