@@ -27,19 +27,17 @@ CWL_FAIL = timedelta(hours=24)
 FIRST_DELIVERY_GRACE = timedelta(hours=1)
 
 
-def _status(ctx: TrailContext) -> dict[str, Any] | Verdict:
+def _status(ctx: TrailContext, expected: str | None = None) -> dict[str, Any] | Verdict:
+    """The trail's status, or the verdict without it; with `expected` (what
+    delivery the check watches), INFO when the trail is not logging."""
     status = ctx.trail.status
     if isinstance(status, Unavailable):
         return unknown(status)
     if not isinstance(status, dict):
         return Verdict(Status.UNKNOWN, "the trail's status was not read")
+    if expected and status.get("IsLogging") is False:
+        return Verdict(Status.INFO, f"the trail is not logging, so no {expected} are expected (see logging)")
     return status
-
-
-def _not_logging(status: dict[str, Any], what: str) -> Verdict | None:
-    if status.get("IsLogging") is False:
-        return Verdict(Status.INFO, f"the trail is not logging, so no {what} are expected (see logging)")
-    return None
 
 
 def _freshness(ctx: TrailContext, status: dict[str, Any], field: str, what: str,
@@ -64,12 +62,9 @@ def _freshness(ctx: TrailContext, status: dict[str, Any], field: str, what: str,
 
 
 def delivery_lag(ctx: TrailContext) -> Verdict:
-    status = _status(ctx)
+    status = _status(ctx, "deliveries")
     if isinstance(status, Verdict):
         return status
-    stopped = _not_logging(status, "deliveries")
-    if stopped:
-        return stopped
     if "LatestDeliveryTime" not in status:
         started = parse_time(status.get("StartLoggingTime"))
         if started is not None and ctx.now - started < FIRST_DELIVERY_GRACE:
@@ -107,12 +102,9 @@ def digest_delivery(ctx: TrailContext) -> Verdict:
     if not ctx.is_validated:
         return Verdict(Status.INFO, "log file validation is off, so no digest files are delivered "
                        "(see log-file-validation)")
-    status = _status(ctx)
+    status = _status(ctx, "digest files")
     if isinstance(status, Verdict):
         return status
-    stopped = _not_logging(status, "digest files")
-    if stopped:
-        return stopped
     error = str(status.get("LatestDigestDeliveryError") or "")
     if error:
         return Verdict(Status.FAIL, f"digest delivery is failing with {error!r}: {_delivery_hint(error)}")
@@ -144,12 +136,9 @@ def cloudwatch_logs(ctx: TrailContext) -> Verdict:
     group = ctx.log_group.group if ctx.log_group is not None else None
     if ctx.log_group is not None and group is None:
         return Verdict(Status.FAIL, f"the log group {group_arn} does not exist")
-    status = _status(ctx)
+    status = _status(ctx, "CloudWatch Logs deliveries")
     if isinstance(status, Verdict):
         return status
-    stopped = _not_logging(status, "CloudWatch Logs deliveries")
-    if stopped:
-        return stopped
     error = str(status.get("LatestCloudWatchLogsDeliveryError") or "")
     if error:
         return Verdict(Status.FAIL, f"delivery to CloudWatch Logs is failing with {error!r}: the role needs "
