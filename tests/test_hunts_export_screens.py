@@ -95,8 +95,15 @@ async def test_hunts_screen_sequence_filter_and_escape(trail):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         screen = app.screen
+        table = screen.query_one(DataTable)
+        await pilot.press("G")
+        assert table.cursor_row == len(screen.hunts) - 1
+        await pilot.press("g", "j")
+        assert table.cursor_row == 1
+        await pilot.press("k", "k")
+        assert table.cursor_row == 0, "k stops at the first row"
         row = next(i for i, h in enumerate(screen.hunts) if h.id == "new-user-granted-access")
-        screen.query_one(DataTable).move_cursor(row=row)
+        table.move_cursor(row=row)
         await pilot.pause()
         assert "fires when followed by its second step within 30m" in flat_text(app)
         await pilot.press("escape")
