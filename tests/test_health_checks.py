@@ -130,6 +130,19 @@ def test_digest_delivery_only_judged_with_validation_on():
     assert check(facts, "log-file-validation").status is Status.FAIL
 
 
+def test_stopped_trail_expects_no_deliveries_but_still_reports_errors():
+    stopped = make_facts(status={"IsLogging": False, "LatestDeliveryTime": iso(timedelta(days=9)),
+                                 "LatestDigestDeliveryTime": iso(timedelta(days=9)),
+                                 "LatestCloudWatchLogsDeliveryTime": iso(timedelta(days=9)),
+                                 "LatestDeliveryError": "AccessDenied"})
+    for check_id, what in (("delivery-lag", "deliveries"), ("digest-delivery", "digest files"),
+                           ("cloudwatch-logs", "CloudWatch Logs deliveries")):
+        result = check(stopped, check_id)
+        assert (result.status, result.reason) == (
+            Status.INFO, f"the trail is not logging, so no {what} are expected (see logging)")
+    assert check(stopped, "delivery-errors").status is Status.FAIL
+
+
 def test_delivery_error_fails_and_explains_the_usual_causes():
     result = check(make_facts(status={"LatestDeliveryError": "AccessDenied"}), "delivery-errors")
     assert result.status is Status.FAIL
