@@ -16,8 +16,6 @@ import asyncio
 import re
 from typing import Any, AsyncIterator
 
-import orjson
-
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code
@@ -25,7 +23,7 @@ from trailtui.safe import visible
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
 from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import lake_time
-from trailtui.sources.recheck import accept
+from trailtui.sources.recheck import accept, parse_json
 
 _STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{2,63}")
 _STORE_ARN = re.compile(r"arn:aws[a-z\-]*:cloudtrail:([a-z0-9\-]+):(\d{12}):eventdatastore/([A-Za-z0-9\-]+)")
@@ -144,11 +142,7 @@ class LakeSource:
             fetched += len(rows)
             events, problems = [], []
             for row in rows:
-                text = _row_json(row)
-                try:
-                    raw = orjson.loads(text) if text is not None else None
-                except orjson.JSONDecodeError:
-                    raw = None
+                raw = parse_json(_row_json(row))
                 if raw is None:
                     problems.append(Problem(location, "a result row without a readable eventjson column"))
                     continue

@@ -14,15 +14,13 @@ import re
 from datetime import datetime, timedelta
 from typing import Any, AsyncIterator
 
-import orjson
-
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
 from trailtui.sources.pushdown import choose_lookup_attribute
 from trailtui.sources.ratelimit import LOOKUP_LIMITS, RateLimits
-from trailtui.sources.recheck import accept
+from trailtui.sources.recheck import accept, parse_json
 from trailtui.timerange import utcnow
 
 HISTORY = timedelta(days=90)
@@ -101,10 +99,7 @@ class LookupSource:
             events, problems = [], []
             results = response.get("Events") or []
             for item in results:
-                try:
-                    raw = orjson.loads(item.get("CloudTrailEvent") or "null")
-                except orjson.JSONDecodeError:
-                    raw = None
+                raw = parse_json(item.get("CloudTrailEvent"))
                 if not isinstance(raw, dict):
                     problems.append(Problem(f"{location}/{item.get('EventId', '?')}", "CloudTrailEvent is not readable JSON"))
                     continue

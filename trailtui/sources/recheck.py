@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from trailtui.events import Event, parse_event_time
 from trailtui.sources.base import Query
+
+
+def parse_json(text: str | None) -> Any:
+    """The JSON value in a text column sent by a server; None when the text is
+    missing or not JSON."""
+    if text is None:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
 
 
 def accept(query: Query, raw: Any, location: str) -> Event | None:
