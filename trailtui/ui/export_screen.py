@@ -218,8 +218,7 @@ class ExportScreen(ModalScreen[str | None]):
             return
         force = self._confirm_overwrite == path
         if not force and (path.exists() or path.is_symlink()):
-            self._confirm_overwrite = path
-            self._status(f"{path} exists: press enter again to replace it, or change the name", "-warning")
+            self._ask_to_replace(path)
             return
         self.write_file(path, force)
 
@@ -242,9 +241,8 @@ class ExportScreen(ModalScreen[str | None]):
 
         try:
             result = await run_export(request, on_progress=progress)
-        except OutputExists as exc:
-            self._confirm_overwrite = path
-            self._status(f"{exc.path} exists: press enter again to replace it, or change the name", "-warning")
+        except OutputExists:  # created meanwhile
+            self._ask_to_replace(path)
             return
         except (SourceError, OSError, ValueError) as exc:
             detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
@@ -257,6 +255,11 @@ class ExportScreen(ModalScreen[str | None]):
         self._confirm_overwrite = None
         self._status(f"wrote {result.written:,} events to {path}", "-done")
         self.query_one("#export-hint", Static).update(Text("esc: close   enter: write again"))
+
+    def _ask_to_replace(self, path: Path) -> None:
+        """The second enter on the same path replaces the file."""
+        self._confirm_overwrite = path
+        self._status(f"{path} exists: press enter again to replace it, or change the name", "-warning")
 
     def _status(self, message: str, kind: str) -> None:
         status = self.query_one("#export-status", Static)
