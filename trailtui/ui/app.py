@@ -340,8 +340,7 @@ class TrailApp(App[int]):
                 return
             self.marks.mark(raw, note.strip())
             self.events.mark_changed(raw, index, True)
-            self.query_one(FindingsPane).refresh_marks()
-            self.query_one(PaneBar).show(self.current_pane, len(self.marks))
+            self._show_marks()
             self.notify(f"marked ({len(self.marks)} finding{'s' if len(self.marks) != 1 else ''})")
 
         title = "Mark as finding: note (optional, enter to mark)"
@@ -377,21 +376,25 @@ class TrailApp(App[int]):
             self._driver.write(write.sequence)
         return write
 
-    def action_export(self) -> None:
+    def _integration(self, load: Callable[[], Any]) -> Any:
+        """The screen class of an optional part, or None after saying what is missing."""
         try:
-            cls = integrations.export_screen_class()
+            return load()
         except integrations.Missing as exc:
             self.notify(str(exc), severity="warning", markup=False)
+            return None
+
+    def action_export(self) -> None:
+        cls = self._integration(integrations.export_screen_class)
+        if cls is None:
             return
         state = self.events.state
         query = Query(filter=state.compile(), time_range=state.effective_range().time_range)
         self.push_screen(cls(self.options.source_url, self.options.aws, query, self.marks.as_export_marks()))
 
     def action_hunts(self) -> None:
-        try:
-            cls = integrations.hunts_screen_class()
-        except integrations.Missing as exc:
-            self.notify(str(exc), severity="warning", markup=False)
+        cls = self._integration(integrations.hunts_screen_class)
+        if cls is None:
             return
 
         def apply(result: str | None) -> None:
@@ -446,8 +449,12 @@ class TrailApp(App[int]):
         elif message.action == "delete":
             self.marks.unmark(message.key)
             self.events.mark_changed(entry.event, None, False)
-            self.query_one(FindingsPane).refresh_marks()
-            self.query_one(PaneBar).show(self.current_pane, len(self.marks))
+            self._show_marks()
+
+    def _show_marks(self) -> None:
+        """The Findings table and the pane bar's count follow the mark book."""
+        self.query_one(FindingsPane).refresh_marks()
+        self.query_one(PaneBar).show(self.current_pane, len(self.marks))
 
     def ask_save_marks(self) -> None:
         if not len(self.marks):
