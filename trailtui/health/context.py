@@ -52,6 +52,16 @@ def unknown(*missing: Unavailable) -> Verdict:
     return Verdict(Status.UNKNOWN, f"cannot tell: needs {', '.join(actions)} ({verb})")
 
 
+def read_dict(value: Any, unread: str) -> dict[str, Any] | Verdict:
+    """A fact that is an API response, or the UNKNOWN verdict without it:
+    the missing permission, else `unread` (it was never read)."""
+    if isinstance(value, Unavailable):
+        return unknown(value)
+    if not isinstance(value, dict):
+        return Verdict(Status.UNKNOWN, unread)
+    return value
+
+
 def missing_of(*values: Any) -> list[Unavailable]:
     return [v for v in values if isinstance(v, Unavailable)]
 

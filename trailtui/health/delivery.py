@@ -13,8 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from trailtui.health.context import TrailContext, age_text, parse_time, unknown
-from trailtui.health.facts import Unavailable
+from trailtui.health.context import TrailContext, age_text, parse_time, read_dict
 from trailtui.health.fixes import command, s3api_command, trail_command
 from trailtui.health.results import Status, Verdict
 
@@ -30,12 +29,8 @@ FIRST_DELIVERY_GRACE = timedelta(hours=1)
 def _status(ctx: TrailContext, expected: str | None = None) -> dict[str, Any] | Verdict:
     """The trail's status, or the verdict without it; with `expected` (what
     delivery the check watches), INFO when the trail is not logging."""
-    status = ctx.trail.status
-    if isinstance(status, Unavailable):
-        return unknown(status)
-    if not isinstance(status, dict):
-        return Verdict(Status.UNKNOWN, "the trail's status was not read")
-    if expected and status.get("IsLogging") is False:
+    status = read_dict(ctx.trail.status, "the trail's status was not read")
+    if expected and isinstance(status, dict) and status.get("IsLogging") is False:
         return Verdict(Status.INFO, f"the trail is not logging, so no {expected} are expected (see logging)")
     return status
 

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from trailtui.health.context import TrailContext, unknown
-from trailtui.health.facts import Unavailable
+from trailtui.health.context import TrailContext, read_dict
 from trailtui.health.fixes import compact_json, trail_command
 from trailtui.health.results import Status, Verdict
 
@@ -105,11 +104,9 @@ def _management_fix(ctx: TrailContext, selectors: dict[str, Any]) -> str:
 
 
 def management_events(ctx: TrailContext) -> Verdict:
-    selectors = ctx.trail.event_selectors
-    if isinstance(selectors, Unavailable):
-        return unknown(selectors)
-    if not isinstance(selectors, dict):
-        return Verdict(Status.UNKNOWN, "the trail's event selectors were not read")
+    selectors = read_dict(ctx.trail.event_selectors, "the trail's event selectors were not read")
+    if isinstance(selectors, Verdict):
+        return selectors
     coverage = management_coverage(selectors)
     fix = _management_fix(ctx, selectors)
     if not coverage.read and not coverage.write:
@@ -159,11 +156,9 @@ def _advanced_data(selectors: list[dict[str, Any]]) -> list[str]:
 
 
 def data_events(ctx: TrailContext) -> Verdict:
-    selectors = ctx.trail.event_selectors
-    if isinstance(selectors, Unavailable):
-        return unknown(selectors)
-    if not isinstance(selectors, dict):
-        return Verdict(Status.UNKNOWN, "the trail's event selectors were not read")
+    selectors = read_dict(ctx.trail.event_selectors, "the trail's event selectors were not read")
+    if isinstance(selectors, Verdict):
+        return selectors
     found = _advanced_data(selectors.get("AdvancedEventSelectors") or []) + _basic_data(
         selectors.get("EventSelectors") or [])
     if found:
@@ -172,11 +167,9 @@ def data_events(ctx: TrailContext) -> Verdict:
 
 
 def insights(ctx: TrailContext) -> Verdict:
-    value = ctx.trail.insight_selectors
-    if isinstance(value, Unavailable):
-        return unknown(value)
-    if not isinstance(value, dict):
-        return Verdict(Status.UNKNOWN, "the trail's Insights selectors were not read")
+    value = read_dict(ctx.trail.insight_selectors, "the trail's Insights selectors were not read")
+    if isinstance(value, Verdict):
+        return value
     selectors = value.get("InsightSelectors")
     types = [str(s.get("InsightType")) for s in selectors or [] if isinstance(s, dict)]
     if types:
