@@ -149,20 +149,16 @@ class LocalStore:
 
     def _read(self, ref: ObjectRef) -> Fetched | None:
         path = self._path(ref)
-        return self._read_bytes_and(ref, lambda data: Fetched(data, read_sidecar(path)))
-
-    async def fetch(self, ref: ObjectRef) -> Fetched | None:
-        return await self._in_thread(self._read, ref)
-
-    def _read_bytes_and(self, ref: ObjectRef, work: Callable[[bytes], T]) -> T | None:
-        path = self._path(ref)
         try:
             data = Path(path).read_bytes()
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         except OSError as exc:
             raise StoreError(f"{path}: {exc.strerror or exc}") from None
-        return work(data)
+        return Fetched(data, read_sidecar(path))
+
+    async def fetch(self, ref: ObjectRef) -> Fetched | None:
+        return await self._in_thread(self._read, ref)
 
     def _read_and(self, ref: ObjectRef, work: Callable[[Fetched], T]) -> T | None:
         fetched = self._read(ref)
