@@ -38,7 +38,7 @@ from trailtui.ui.filter_bar import FilterBar
 from trailtui.ui.histogram import Histogram
 from trailtui.ui.marks import MarkBook, mark_key
 from trailtui.ui.row_store import RowStore
-from trailtui.ui.session import SourceSession
+from trailtui.ui.session import SourceSession, aclose_quietly
 from trailtui.ui.status_line import RunState
 from trailtui.ui.timeline import Timeline
 
@@ -156,12 +156,7 @@ class EventsPane(Vertical):
         except Exception as exc:
             run.error = f"{type(exc).__name__}: {one_line(exc)}"
         finally:
-            closer = getattr(pages, "aclose", None)
-            if closer is not None:
-                try:
-                    await closer()
-                except Exception:
-                    pass
+            await aclose_quietly(pages)
             if run.running:
                 run.elapsed = time.monotonic() - run.started
             run.running = False

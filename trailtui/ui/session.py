@@ -33,6 +33,17 @@ from trailtui.sources.registry import open_source
 _END = object()
 
 
+async def aclose_quietly(iterator: object) -> None:
+    """Close an async generator (which stops the scan or query behind it);
+    a failure while closing is not the user's business."""
+    closer = getattr(iterator, "aclose", None)
+    if closer is not None:
+        try:
+            await closer()
+        except Exception:
+            pass
+
+
 @dataclass(frozen=True, slots=True)
 class _Failure:
     error: BaseException
@@ -89,12 +100,7 @@ class SourceSession:
             except BaseException as exc:  # handed to the consumer, which decides what to show
                 await deliver(_Failure(exc))
             finally:
-                closer = getattr(generator, "aclose", None)
-                if closer is not None:
-                    try:
-                        await closer()
-                    except Exception:
-                        pass
+                await aclose_quietly(generator)
 
         finished = threading.Event()
         self._pumps[finished] = None
