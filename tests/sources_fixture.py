@@ -9,6 +9,7 @@ and distinct times make "newest first" a single order.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import gzip
 import json
@@ -16,7 +17,9 @@ import re
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+import pytest
 
 DATA = Path(__file__).resolve().parent / "data" / "sources"
 REGION = "us-east-1"
@@ -140,3 +143,22 @@ async def collect(source: Any, query: Any) -> tuple[list[Any], list[Any], list[A
         events.extend(page.events)
         problems.extend(page.problems)
     return events, problems, pages
+
+
+async def cancel_reader_once(source: Any, query: Any, when: Callable[[Any], bool], pause: float = 0) -> None:
+    """Read `source.search(query)` in a task (sleeping `pause` after each page)
+    until a page satisfies `when`, then cancel the task: it must end cancelled."""
+    reached = asyncio.Event()
+
+    async def consume() -> None:
+        async for page in source.search(query):
+            if when(page):
+                reached.set()
+            if pause:
+                await asyncio.sleep(pause)
+
+    task = asyncio.create_task(consume())
+    await asyncio.wait_for(reached.wait(), 10)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task

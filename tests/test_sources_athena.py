@@ -5,7 +5,6 @@ the server with them, then checks the source sent exactly that SQL."""
 
 from __future__ import annotations
 
-import asyncio
 
 import boto3
 import pytest
@@ -20,8 +19,8 @@ from trailtui.sources import Query, SourceError
 from trailtui.sources.athena import AthenaSource, athena_statement, parse_athena_url
 from trailtui.timerange import TimeRange
 
-from sources_fixture import (REGION, calls, collect, fault, fixture_events, newest_first_ids, post, trail_objects,
-                             upload)
+from sources_fixture import (REGION, calls, cancel_reader_once, collect, fault, fixture_events, newest_first_ids, post,
+                             trail_objects, upload)
 
 URL = "athena://trailwg/trails.cloudtrail_logs"
 
@@ -144,18 +143,7 @@ async def test_cancelling_the_search_stops_the_query(aws_env):
     transition = {"model_name": "athena::execution", "transition": {"progression": "manual", "times": 1000}}
     post(aws_env, "/moto-api/state-manager/set-transition", transition)
     try:
-        waiting = asyncio.Event()
-
-        async def consume():
-            async for page in _source(aws_env).search(Query()):
-                if not page.events:
-                    waiting.set()
-
-        task = asyncio.create_task(consume())
-        await asyncio.wait_for(waiting.wait(), 10)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
+        await cancel_reader_once(_source(aws_env), Query(), lambda page: not page.events)
     finally:
         post(aws_env, "/moto-api/state-manager/unset-transition", {"model_name": "athena::execution"})
     (stop,) = calls(aws_env, "StopQueryExecution")

@@ -3,7 +3,6 @@ source sends (sqlglot -> DuckDB over a Lake-shaped table)."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
@@ -13,7 +12,8 @@ from trailtui.filters import EventFilter
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.lake import LakeSource, parse_lake_url
 
-from sources_fixture import REGION, calls, collect, fault, fixture_events, get, newest_first_ids, seed_lake
+from sources_fixture import (REGION, calls, cancel_reader_once, collect, fault, fixture_events, get, newest_first_ids,
+                             seed_lake)
 
 STORE = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"
 
@@ -66,18 +66,7 @@ async def test_injection_runs_nothing_else(aws_env):
 
 async def test_cancelling_the_search_cancels_the_query(aws_env):
     seed_lake(aws_env, STORE, fixture_events(), polls=1000)
-    running = asyncio.Event()
-
-    async def consume():
-        async for page in _source(aws_env).search(Query()):
-            if page.status.startswith("RUNNING"):
-                running.set()
-
-    task = asyncio.create_task(consume())
-    await asyncio.wait_for(running.wait(), 10)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancel_reader_once(_source(aws_env), Query(), lambda page: page.status.startswith("RUNNING"))
     (query,) = get(aws_env, "/moto-api/trailtui/lake/queries")
     assert query["QueryStatus"] == "CANCELLED"
     assert [c["params"]["QueryId"] for c in calls(aws_env, "CancelQuery")] == [query["QueryId"]]

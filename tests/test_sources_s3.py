@@ -16,8 +16,8 @@ from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.s3 import S3Source, folder_span, parse_s3_url
 from trailtui.timerange import TimeRange
 
-from sources_fixture import (PREFIX, calls, collect, fault, fixture_events, newest_first_ids, trail_objects, upload,
-                             write_tree)
+from sources_fixture import (PREFIX, calls, cancel_reader_once, collect, fault, fixture_events, newest_first_ids,
+                             trail_objects, upload, write_tree)
 from trail_builder import T0, event, log_path, write_log
 
 BUCKET = "trail-bucket"
@@ -130,19 +130,7 @@ async def test_cancelling_the_consumer_stops_fetching(aws_env):
     upload(aws_env, BUCKET, objects)
     source = _s3(aws_env)
     source.max_in_flight = 1
-    first_page = asyncio.Event()
-
-    async def consume():
-        async for page in source.search(Query()):
-            if page.events:
-                first_page.set()
-            await asyncio.sleep(0.05)
-
-    task = asyncio.create_task(consume())
-    await asyncio.wait_for(first_page.wait(), 10)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await cancel_reader_once(source, Query(), lambda page: bool(page.events), pause=0.05)
     fetched = len(calls(aws_env, "GetObject"))
     await asyncio.sleep(0.3)
     assert len(calls(aws_env, "GetObject")) == fetched < len(objects)
