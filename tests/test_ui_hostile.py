@@ -64,7 +64,7 @@ async def test_hostile_fields_render_literally_everywhere(trail: Path) -> None:
         await pilot.pause(0.1)
         assert isinstance(app.screen, DetailScreen)
         text = assert_safe(app, "detail")
-        assert f"FAILED [bold]Denied\\x1b]0;PWNED\\x07" in text  # summary: result
+        assert "FAILED [bold]Denied\\x1b]0;PWNED\\x07" in text  # summary: result
         assert "from     \\x1b]0;PWNED" in text or "\\x1b]0;PWNED\\x07\\x1b[2J\\x9b31m\\u202erev1.2.3.4 in" in text
         assert '"userName": "[red]evil[/red][link=http://x.example]y[/link][/b]\\u001b]0;PWNED\\u0007' in text
         assert "\\x9b31m\\u202erev" in text
