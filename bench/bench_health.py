@@ -20,11 +20,8 @@ import asyncio
 import copy
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -35,6 +32,7 @@ from trailtui.aws.config import AwsConfig  # noqa: E402
 from trailtui.health import collect_facts, evaluate, from_json, to_json  # noqa: E402
 from trailtui.health.demo import demo_facts  # noqa: E402
 from trailtui.health.table import render_table  # noqa: E402
+from servers import start_moto  # noqa: E402
 
 
 def bench_evaluate(trails: int) -> None:
@@ -62,28 +60,11 @@ def bench_evaluate(trails: int) -> None:
           f"table {best['table'] * 1000:.1f} ms, facts JSON round trip {best['json'] * 1000:.1f} ms")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def bench_collect(trails: int, latency_ms: int) -> None:
     import boto3
 
-    port = _free_port()
-    server = subprocess.Popen([sys.executable, str(ROOT / "tests" / "moto_ext" / "server.py"), str(port)],
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              env=dict(os.environ, PYTHONPATH=str(ROOT), TRAILTUI_TEST_LATENCY_MS=str(latency_ms)),
-                              cwd=str(ROOT))
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_moto({"TRAILTUI_TEST_LATENCY_MS": str(latency_ms)})
     try:
-        for _ in range(600):
-            try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
-                break
-            except OSError:
-                time.sleep(0.1)
         os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench", AWS_DEFAULT_REGION="us-east-1")
         s3 = boto3.client("s3", endpoint_url=url, region_name="us-east-1")
         kms = boto3.client("kms", endpoint_url=url, region_name="us-east-1")

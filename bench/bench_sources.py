@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,31 +36,10 @@ from trailtui.filters import EventFilter  # noqa: E402
 from trailtui.sources import Query  # noqa: E402
 from trailtui.sources.local import LocalSource  # noqa: E402
 from trailtui.sources.s3 import S3Source  # noqa: E402
+from servers import start_moto  # noqa: E402
 
 BUCKET = "bench-trail"
 FILTERS = {"all": "", "selective": "userIdentity.type == 'Root' || errorCode == 'Failed authentication'"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server() -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    proc = subprocess.Popen([sys.executable, str(ROOT / "tests/moto_ext/server.py"), str(port)],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=str(ROOT))
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("moto server did not start")
 
 
 def upload(endpoint: str, tree: Path) -> int:
@@ -146,7 +124,7 @@ async def bench_size(events: int, rounds: int, endpoint: str, workdir: Path) -> 
 
 
 async def main_async(args: argparse.Namespace) -> None:
-    proc, endpoint = start_server()
+    proc, endpoint = start_moto()
     workdir = Path(tempfile.mkdtemp(prefix="trailtui-bench-sources-"))
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "bench")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "bench")

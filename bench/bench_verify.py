@@ -39,13 +39,11 @@ import json
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import zlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -57,6 +55,7 @@ from trailtui.demo.digests import (  # noqa: E402
     DigestChainWriter, DigestLogFile, DigestSigner, public_key_listing,
 )
 from trailtui.integrity import Verifier, VerifyOptions  # noqa: E402
+from servers import start_port_server, start_server  # noqa: E402
 
 ACCOUNT, REGION, TRAIL, BUCKET = "123456789012", "us-east-1", "benchtrail", "bench-trail-bucket"
 T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)
@@ -210,22 +209,8 @@ def serve(port: int, latency_ms: float) -> None:
 
 
 def start_moto(latency_ms: float = 0) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve", str(port),
-                             "--latency-ms", str(latency_ms)],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
-            return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("moto server did not start")
+    return start_server(lambda port: [str(Path(__file__).resolve()), "--serve", str(port),
+                                      "--latency-ms", str(latency_ms)])
 
 
 def seed_moto(endpoint: str, root: Path, keys: Path) -> str:
@@ -384,23 +369,9 @@ def serve_static(port: int, latency_ms: float, root: str, bucket: str, keys_file
 
 
 def start_static(latency_ms: float, root: Path, keys: Path, trail_arn: str) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--serve-static", str(port),
-                             "--latency-ms", str(latency_ms), "--static-root", str(root), "--static-keys", str(keys),
-                             "--static-arn", trail_arn],
-                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env=dict(os.environ, PYTHONPATH=str(ROOT)), cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("static server did not start")
+    return start_port_server(lambda port: [str(Path(__file__).resolve()), "--serve-static", str(port),
+                                           "--latency-ms", str(latency_ms), "--static-root", str(root),
+                                           "--static-keys", str(keys), "--static-arn", trail_arn])
 
 
 def s3_baseline(endpoint: str, keys_in_bucket: list[str]) -> None:
