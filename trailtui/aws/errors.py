@@ -21,6 +21,12 @@ def error_code(exc: BaseException) -> str:
     return ""
 
 
+def is_sdk_error(exc: BaseException) -> bool:
+    """Raised by botocore/aiobotocore (or carries an AWS error response)."""
+    module = type(exc).__module__ or ""
+    return module.startswith(("botocore", "aiobotocore")) or hasattr(exc, "response")
+
+
 def is_access_denied(exc: BaseException) -> bool:
     return error_code(exc) in ACCESS_DENIED
 

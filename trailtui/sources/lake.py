@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
-from trailtui.aws.errors import describe_error, error_code
+from trailtui.aws.errors import describe_error, error_code, is_sdk_error
 from trailtui.safe import visible
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
 from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
@@ -95,7 +95,7 @@ class LakeSource:
         except SourceError:
             raise
         except Exception as exc:
-            if hasattr(exc, "response") or type(exc).__module__.startswith(("botocore", "aiobotocore")):
+            if is_sdk_error(exc):
                 raise SourceError(self._describe(exc)) from None
             raise
 

@@ -16,7 +16,7 @@ from typing import Any, AsyncIterator
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
-from trailtui.aws.errors import describe_error
+from trailtui.aws.errors import describe_error, is_sdk_error
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
 from trailtui.sources.pushdown import choose_lookup_attribute
 from trailtui.sources.ratelimit import LOOKUP_LIMITS, RateLimits
@@ -76,7 +76,7 @@ class LookupSource:
         except SourceError:
             raise
         except Exception as exc:
-            if hasattr(exc, "response") or type(exc).__module__.startswith(("botocore", "aiobotocore")):
+            if is_sdk_error(exc):
                 raise SourceError(describe_error(exc, f"lookup://{self.region}")) from None
             raise
 

@@ -25,7 +25,7 @@ from typing import Any, AsyncIterator
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
-from trailtui.aws.errors import EXPIRED, describe_error, error_code, is_access_denied
+from trailtui.aws.errors import EXPIRED, describe_error, error_code, is_access_denied, is_sdk_error
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
 from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name
 from trailtui.sources.newest_first import NewestFirst
@@ -178,7 +178,7 @@ class S3Source:
         except SourceError:
             raise
         except Exception as exc:  # an SDK error outside a listing: still one line
-            if _is_sdk_error(exc):
+            if is_sdk_error(exc):
                 raise SourceError(describe_error(exc, f"s3://{self.bucket}/{self.prefix}")) from None
             raise
 
@@ -264,7 +264,7 @@ class S3Source:
                 folders.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
                 files.extend(o["Key"] for o in page.get("Contents", []))
         except Exception as exc:
-            if not _is_sdk_error(exc):
+            if not is_sdk_error(exc):
                 raise
             where = f"s3://{self.bucket}/{prefix}"
             if error_code(exc) == "NoSuchBucket":
@@ -308,14 +308,9 @@ def _object_problem(exc: BaseException) -> str:
         return "object vanished between listing and reading"
     if code == "InvalidObjectState":
         return "object is archived (Glacier/Deep Archive): restore it to read it"
-    if _is_sdk_error(exc):
+    if is_sdk_error(exc):
         return describe_error(exc)
     return f"cannot read object ({type(exc).__name__}: {exc})"
-
-
-def _is_sdk_error(exc: BaseException) -> bool:
-    module = type(exc).__module__ or ""
-    return module.startswith(("botocore", "aiobotocore")) or hasattr(exc, "response")
 
 
 
