@@ -118,15 +118,12 @@ class S3Store:
             return None
         return await asyncio.get_running_loop().run_in_executor(self._executor, work, fetched)
 
-    async def _process_bytes(self, ref: ObjectRef, argument: str, work: Callable[[bytes, str], T]) -> T | None:
-        fetched = await self.fetch(ref)
-        if fetched is None:
-            return None
-        return await asyncio.get_running_loop().run_in_executor(self._executor, work, fetched.data, argument)
-
     async def process_many(self, jobs: list[tuple[ObjectRef, str]],
                            work: Callable[[bytes, str], T]) -> list[T | None | StoreError]:
-        done = await asyncio.gather(*(self._process_bytes(ref, argument, work) for ref, argument in jobs),
+        def on_data(argument: str) -> Callable[[Fetched], T]:
+            return lambda fetched: work(fetched.data, argument)
+
+        done = await asyncio.gather(*(self.process(ref, on_data(argument)) for ref, argument in jobs),
                                     return_exceptions=True)
         for outcome in done:
             if isinstance(outcome, BaseException) and not isinstance(outcome, StoreError):
