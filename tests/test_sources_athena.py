@@ -180,6 +180,15 @@ def test_athena_ddl_rejects_what_cannot_go_in_sql(capsys):
     assert "'projection.region.values'='eu-west-1'" in capsys.readouterr().out
 
 
+def test_athena_ddl_without_discovery_projects_every_region_and_an_injected_account(capsys):
+    assert main(["athena-ddl", "--bucket", "bucket", "--no-discover"]) == 0
+    captured = capsys.readouterr()
+    regions = next(line for line in captured.out.splitlines() if "'projection.region.values'" in line)
+    assert "us-east-1" in regions and "eu-west-1" in regions and "ap-southeast-2" in regions
+    assert "'projection.account.type'='injected'" in captured.out
+    assert "every query must say WHERE account = '123456789012'" in captured.err
+
+
 async def test_pyathena_clients_are_guarded_by_the_allow_list(aws_env):
     from trailtui.aws.allowlist import OperationNotAllowed
 
