@@ -35,7 +35,7 @@ from trailtui.demo.hostile import hostile_records
 from trailtui.demo.incident import DemoIncident, PlantedRecord, incident_records, plan_incident
 from trailtui.demo.keys import PUBLIC_KEYS_FILE, demo_key_listing, demo_signer
 from trailtui.demo.logfiles import LAG_SECONDS, WINDOW_SECONDS, DeliveredLog, LogFileWriter
-from trailtui.demo.manifest import (MANIFEST_FILE, DemoCounts, build_manifest, is_current, read_manifest,
+from trailtui.demo.manifest import (MANIFEST_FILE, DemoCounts, build_manifest, current_manifest,
                                     write_manifest)
 from trailtui.demo.spec import (ACCOUNTS, BUCKET, HOME_REGION, ORG_ID, TRAIL_NAME, DemoSpec, chunk_seed)
 
@@ -260,9 +260,9 @@ def _move_into_place(stage: Path, directory: Path) -> None:
 def existing_demo(spec: DemoSpec, directory: Path) -> DemoResult | None:
     """The demo already in `directory` when it was made with the same parameters."""
     directory = Path(directory).absolute()
-    if not is_current(directory, spec):
+    manifest = current_manifest(directory, spec)
+    if manifest is None:
         return None
-    manifest = read_manifest(directory) or {}
     counts = DemoCounts(int(manifest.get("events", 0)), int(manifest.get("log_files", 0)),
                         int(manifest.get("digest_files", 0)), int(manifest.get("compressed_bytes", 0)),
                         int(manifest.get("uncompressed_bytes", 0)), manifest.get("oldest_event"),

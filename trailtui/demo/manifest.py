@@ -75,8 +75,15 @@ def read_manifest(directory: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and data.get("generator") == GENERATOR else None
 
 
+def current_manifest(directory: Path, spec: DemoSpec) -> dict[str, Any] | None:
+    """The manifest when `directory` already holds the demo `spec` describes, else None."""
+    manifest = read_manifest(directory)
+    if (manifest is not None and manifest.get("parameters") == spec.parameters()
+            and (directory / "AWSLogs").is_dir() and (directory / PUBLIC_KEYS_FILE).is_file()):
+        return manifest
+    return None
+
+
 def is_current(directory: Path, spec: DemoSpec) -> bool:
     """True when `directory` already holds the demo `spec` describes."""
-    manifest = read_manifest(directory)
-    return (manifest is not None and manifest.get("parameters") == spec.parameters()
-            and (directory / "AWSLogs").is_dir() and (directory / PUBLIC_KEYS_FILE).is_file())
+    return current_manifest(directory, spec) is not None
