@@ -243,7 +243,7 @@ def _denied_response(identity: RequestIdentity, start_response: Callable[..., An
                      content_type="application/x-amz-json-1.1")
     if identity.protocol == "rest-xml":
         xml = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code>'
-               f"<Message>Access Denied</Message><RequestId>TRAILTUI0DENIED</RequestId></Error>")
+               "<Message>Access Denied</Message><RequestId>TRAILTUI0DENIED</RequestId></Error>")
     else:
         xml = ('<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>'
                f"<Message>{message}</Message></Error><RequestId>TRAILTUI0DENIED</RequestId></ErrorResponse>")
