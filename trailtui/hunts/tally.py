@@ -57,9 +57,6 @@ class HuntTallies:
     def get(self, hunt_id: str) -> HuntTally | None:
         return self._by_id.get(hunt_id)
 
-    def all(self) -> list[HuntTally]:
-        return list(self._by_id.values())
-
     def fired(self) -> list[HuntTally]:
         """Hunts with hits, most severe first, then most hits."""
         fired = [t for t in self._by_id.values() if t.count]
