@@ -1,14 +1,12 @@
 """Marks: events the analyst flagged as findings, with a note.
 
 Kept in memory for the session (they are few) and written, when the user asks,
-as JSONL `{"event", "note", "marked_at"}` through `trailtui.export.marks` when
-that module is present; the fallback here writes the same format.
+as JSONL `{"event", "note", "marked_at"}` through `trailtui.export.marks`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -70,30 +68,14 @@ class MarkBook:
         return self._entries.get(key)
 
     def as_export_marks(self) -> list[Any]:
-        """The marks as `trailtui.export.marks.Mark` objects when that module
-        exists (for the export screen), else as MarkEntry."""
-        try:
-            from trailtui.export.marks import Mark
-        except ImportError:
-            return self.entries()
+        """The marks as `trailtui.export.marks.Mark` objects (for the export
+        screen and the JSONL file); imported here, not at console start-up."""
+        from trailtui.export.marks import Mark
+
         return [Mark(event=e.event, note=e.note, marked_at=e.marked_at) for e in self.entries()]
 
     def save(self, path: Path) -> Path:
-        """Write the marks as JSONL (mode 0600)."""
-        try:
-            from trailtui.export.marks import write_marks
-        except ImportError:
-            write_marks = None
-        if write_marks is not None:
-            write_marks(path, self.as_export_marks())
-            return path
-        return write_marks_jsonl(path, self.entries())
+        """Write the marks as JSONL (mode 0600, atomic, never over an existing file)."""
+        from trailtui.export.marks import write_marks
 
-
-def write_marks_jsonl(path: Path, entries: list[MarkEntry]) -> Path:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        for entry in entries:
-            stamp = entry.marked_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            handle.write(orjson.dumps({"event": entry.event, "note": entry.note, "marked_at": stamp}) + b"\n")
-    return path
+        return write_marks(path, self.as_export_marks())
