@@ -93,6 +93,21 @@ async def test_failing_check_shows_reason_and_fix_and_y_copies_it():
         assert app.copied == [fix]
 
 
+async def test_r_reloads_the_report():
+    facts = demo_facts(NOW)
+    app = Host(AwsConfig(), facts)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(HealthPane)
+        pane.load()
+        await pilot.pause()
+        assert "3 trails" in str(app.query_one("#health-summary", Static).render())
+        facts.trails = facts.trails[:1]
+        await pilot.press("r")
+        await pilot.pause()
+        assert "1 trail " in str(app.query_one("#health-summary", Static).render())
+        assert [t.name for t in pane.report.trails] == [facts.trails[0].name]
+
+
 async def test_focusing_the_pane_focuses_its_visible_list():
     app = Host(AwsConfig(), demo_facts(NOW))
     async with app.run_test(size=(80, 24)) as pilot:
