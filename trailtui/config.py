@@ -160,11 +160,10 @@ def render_config(config: Config) -> str:
 def save_config(config: Config, path: Path | None = None) -> Path:
     """Write the config (creating its directory); only called when the user
     explicitly saves something.  Written to a temp file then renamed, mode 0600."""
+    from trailtui.export.output import atomic_text_file  # tempfile: not at start-up
+
     path = path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    temp = path.with_name(path.name + ".tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+    with atomic_text_file(path, force=True) as handle:
         handle.write(render_config(config))
-    os.replace(temp, path)
     return path
