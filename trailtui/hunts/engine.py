@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Iterable, Protocol
 
 from trailtui.events import Event
@@ -268,9 +267,3 @@ class HuntEngine:
         for event in events:
             hits.extend(self.feed(event))
         return hits
-
-
-def window_span(hunts: Iterable[Hunt]) -> timedelta:
-    """The longest window any hunt looks across (for callers that pad ranges)."""
-    spans = [h.threshold.window for h in hunts if h.threshold] + [h.sequence.window for h in hunts if h.sequence]
-    return max(spans, default=timedelta(0))
