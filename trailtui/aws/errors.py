@@ -75,8 +75,13 @@ def describe_error(exc: BaseException, resource: str = "") -> str:
     return f"{name}: {exc}"
 
 
-def _message(exc: Any) -> str:
+def error_message(exc: BaseException) -> str:
+    """The message of the AWS error response ("" when there is none)."""
     response = getattr(exc, "response", None)
     if isinstance(response, dict):
         return str(response.get("Error", {}).get("Message", "") or "")
-    return str(exc)
+    return ""
+
+
+def _message(exc: Any) -> str:
+    return error_message(exc) if isinstance(getattr(exc, "response", None), dict) else str(exc)

@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 
 from trailtui.aws.clients import ClientFactory, retry_config
 from trailtui.aws.config import AwsConfig
-from trailtui.aws.errors import describe_error, error_code, is_access_denied
+from trailtui.aws.errors import describe_error, error_code, error_message, is_access_denied
 from trailtui.safe import visible
 from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
 from trailtui.sources.base import Capabilities, Page, Query, SourceError
@@ -112,7 +112,7 @@ class AthenaSource:
         except Exception as exc:
             if is_access_denied(exc) or not hasattr(exc, "response"):
                 return  # cannot tell; the query itself will say
-            message = str(exc.response.get("Error", {}).get("Message", ""))  # type: ignore[attr-defined]
+            message = error_message(exc)
             if "not found" in message.lower() or error_code(exc) == "ResourceNotFoundException":
                 raise SourceError(f"athena workgroup {self.workgroup} not found: check the name and --region") from None
             raise SourceError(describe_error(exc, f"athena workgroup {self.workgroup}")) from None
@@ -203,7 +203,7 @@ class AthenaSource:
         root = _root_cause(exc)
         if hasattr(root, "response"):
             where = f"athena://{self.workgroup}/{self.database}.{self.table}"
-            message = str(root.response.get("Error", {}).get("Message", ""))  # type: ignore[attr-defined]
+            message = error_message(root)
             if "output location" in message.lower():
                 raise SourceError(f"athena workgroup {self.workgroup} has no query result location: set one in "
                                   "the workgroup, or add ?output=s3://BUCKET/PREFIX/ to the source URL") from None

@@ -18,7 +18,7 @@ from typing import Any, AsyncIterator
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
-from trailtui.aws.errors import describe_error, error_code, is_sdk_error
+from trailtui.aws.errors import describe_error, error_code, error_message, is_sdk_error
 from trailtui.safe import visible
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
 from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
@@ -174,7 +174,7 @@ class LakeSource:
 
     def _describe(self, exc: BaseException) -> str:
         code = error_code(exc)
-        message = str(getattr(exc, "response", {}).get("Error", {}).get("Message", "")) if hasattr(exc, "response") else ""
+        message = error_message(exc)
         where = f"lake://{self.store_id}"
         lowered = message.lower()
         if "no longer open to new customers" in lowered or "no longer accepting new customers" in lowered:
