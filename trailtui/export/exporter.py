@@ -107,12 +107,12 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
                 if page.events:
                     writer.write(page.events)
                     written += len(page.events)
-                if isinstance(writer, ReportWriter):
-                    writer.scanned = scanned
                 if on_progress:
                     on_progress(ExportProgress(written, scanned, page.progress, list(page.problems)))
         finally:
             await source.close()
+        if isinstance(writer, ReportWriter):
+            writer.scanned = scanned  # read when the report is rendered, in close()
     writer.close()
     return ExportResult(written, scanned, problems, request.output)
 
