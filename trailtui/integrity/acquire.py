@@ -30,7 +30,7 @@ import orjson
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.integrity.digest import parse_digest_name
-from trailtui.integrity.discovery import TrailFilter, find_awslogs_roots, find_folders
+from trailtui.integrity.discovery import TrailFilter, day_bounds, find_awslogs_roots, find_folders
 from trailtui.integrity.s3_store import S3Store
 from trailtui.integrity.store import ListedObject, StoreError
 from trailtui.sources.layout import delivery_stamp
@@ -185,16 +185,10 @@ class Acquirer:
                 for prefix, digests in ((folder.digest_prefix, True), (folder.log_prefix, False)):
                     if not (prefix.startswith(start) or start.startswith(folder.base) or not start):
                         continue
-                    async for obj in store.list_keys(prefix, *self._day_range(prefix, digests)):
+                    async for obj in store.list_keys(prefix, *day_bounds(prefix, *self._bounds(digests))):
                         if self._wanted(obj.ref.key, digests):
                             found.append((obj, digests))
         return found
-
-    def _day_range(self, prefix: str, digests: bool) -> tuple[str, str | None]:
-        low, high = self._bounds(digests)
-        after = f"{prefix}{low - timedelta(days=1):%Y/%m/%d}/~" if low else ""
-        before = f"{prefix}{high + timedelta(days=1):%Y/%m/%d}/" if high else None
-        return after, before
 
     async def run(self, report: Callable[[str], None] = lambda _: None) -> AcquireSummary:
         """Copy; `report` gets one line per refused or failed object."""

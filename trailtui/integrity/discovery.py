@@ -150,9 +150,11 @@ class Window:
         return self.end + timedelta(hours=1)
 
 
-def _day_bounds(prefix: str, low: datetime | None, high: datetime) -> tuple[str, str]:
+def day_bounds(prefix: str, low: datetime | None, high: datetime | None) -> tuple[str, str | None]:
+    """`list_keys` bounds for the date folders under `prefix` that can hold
+    files from `low` to `high` (a day of slack each side; None: unbounded)."""
     start_after = f"{prefix}{low - timedelta(days=1):%Y/%m/%d}/~" if low else ""
-    stop_before = f"{prefix}{high + timedelta(days=1):%Y/%m/%d}/"
+    stop_before = f"{prefix}{high + timedelta(days=1):%Y/%m/%d}/" if high else None
     return start_after, stop_before
 
 
@@ -206,7 +208,7 @@ async def list_folder(store: EvidenceStore, folder: Folder, window: Window, want
     """The digests (grouped into chains) and log files of one folder inside the window."""
     chains: dict[ChainId, Chain] = {}
     low, high = window.digest_low, window.digest_high
-    after, before = _day_bounds(folder.digest_prefix, low, high)
+    after, before = day_bounds(folder.digest_prefix, low, high)
     async for obj in store.list_keys(folder.digest_prefix, after, before):
         name = parse_digest_name(obj.ref.key.rsplit("/", 1)[-1])
         if name is None or (low and name.end < low) or name.end > high:
@@ -217,7 +219,7 @@ async def list_folder(store: EvidenceStore, folder: Folder, window: Window, want
     for chain in chains.values():
         chain.sort()
     logs = []
-    after, before = _day_bounds(folder.log_prefix, window.start, window.end)
+    after, before = day_bounds(folder.log_prefix, window.start, window.end)
     # Only files in the first and last day folders can fall outside the window.
     edge_days = {f"{window.end:%Y/%m/%d}"} | ({f"{window.start:%Y/%m/%d}"} if window.start else set())
     day_at = len(folder.log_prefix)
