@@ -57,28 +57,26 @@ def _stamp_time(text: str) -> datetime | None:
         return None
 
 
+def _parse_key(pattern: re.Pattern[str], key: str) -> LogKey | None:
+    match = pattern.search(key)
+    if not match:
+        return None
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return None
+    return LogKey(match["account"], match["region"], day, match["org"], match["name"], _stamp(match["name"]))
+
+
 def parse_log_key(key: str) -> LogKey | None:
     """Parse a log file key (or local path with `/` separators); None when the
     key is not in CloudTrail's layout."""
-    match = _LOG_KEY.search(key)
-    if not match:
-        return None
-    try:
-        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
-    except ValueError:
-        return None
-    return LogKey(match["account"], match["region"], day, match["org"], match["name"], _stamp(match["name"]))
+    return _parse_key(_LOG_KEY, key)
 
 
 def parse_digest_key(key: str) -> LogKey | None:
-    match = _DIGEST_KEY.search(key)
-    if not match:
-        return None
-    try:
-        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
-    except ValueError:
-        return None
-    return LogKey(match["account"], match["region"], day, match["org"], match["name"], _stamp(match["name"]))
+    """The same for a digest file key."""
+    return _parse_key(_DIGEST_KEY, key)
 
 
 def delivery_stamp(name: str) -> datetime | None:
