@@ -20,8 +20,6 @@ from trailtui.export.jsonl import JsonlWriter
 from trailtui.export.marks import Mark
 from trailtui.export.ocsf import OcsfWriter
 from trailtui.export.output import atomic_text_file, check_target
-from trailtui.export.report import ReportContext, ReportWriter
-from trailtui.hunts import load_catalogue
 from trailtui.sources.base import Problem, Query
 from trailtui.sources.registry import open_source
 
@@ -78,6 +76,10 @@ def make_writer(request: ExportRequest, stream: IO[str]) -> EventWriter:
     if request.format == "ocsf":
         return OcsfWriter(stream)
     if request.format == "markdown":
+        # the report runs the hunt catalogue: loaded only for this format
+        from trailtui.export.report import ReportContext, ReportWriter
+        from trailtui.hunts import load_catalogue
+
         context = ReportContext(
             source=request.source_url,
             time_range=request.query.time_range,
@@ -111,8 +113,8 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
                     on_progress(ExportProgress(written, scanned, page.progress, list(page.problems)))
         finally:
             await source.close()
-        if isinstance(writer, ReportWriter):
-            writer.scanned = scanned  # read when the report is rendered, in close()
+        if request.format == "markdown":
+            writer.scanned = scanned  # type: ignore[attr-defined]  # the report renders it in close()
     writer.close()
     return ExportResult(written, scanned, problems, request.output)
 
