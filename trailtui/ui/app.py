@@ -245,10 +245,14 @@ class TrailApp(App[int]):
             self.notify(f"no event selected: select one in {where} first", severity="warning")
         return selected
 
-    # -- actions ----------------------------------------------------------------
-    def action_filter(self) -> None:
+    def _show_events(self) -> None:
+        """Switch to pane 2 (the list) unless it is already showing."""
         if self.current_pane != "events":
             self.action_pane("events")
+
+    # -- actions ----------------------------------------------------------------
+    def action_filter(self) -> None:
+        self._show_events()
         self.events.filter_bar.begin()
 
     def on_filter_bar_applied(self, message: FilterBar.Applied) -> None:
@@ -272,8 +276,7 @@ class TrailApp(App[int]):
         except FilterError as exc:
             self.notify(visible(str(exc)), severity="error", markup=False)
             return
-        if self.current_pane != "events":
-            self.action_pane("events")
+        self._show_events()
         bar = self.events.filter_bar
         bar.set_applied(expression)
         if expression and (not bar.history or bar.history[-1] != expression):
@@ -289,8 +292,7 @@ class TrailApp(App[int]):
 
         def apply(choice: RangeChoice | None) -> None:
             if choice is not None:
-                if self.current_pane != "events":
-                    self.action_pane("events")
+                self._show_events()
                 self.events.start(self.events.state.with_range(choice))
 
         self.push_screen(TimeScreen(self.events.state.effective_range(), anchor, anchored), apply)
@@ -313,8 +315,7 @@ class TrailApp(App[int]):
         self.push_screen(PivotScreen(options), apply)
 
     def push_pivot(self, pivot: Pivot) -> None:
-        if self.current_pane != "events":
-            self.action_pane("events")
+        self._show_events()
         self.events.start(self.events.state.push(pivot))
         self.events.list.focus()
 
@@ -323,8 +324,7 @@ class TrailApp(App[int]):
         if not state.pivots:
             self.notify("no pivot to pop")
             return
-        if self.current_pane != "events":
-            self.action_pane("events")
+        self._show_events()
         self.events.start(state.pop())
 
     def action_mark(self) -> None:
