@@ -32,6 +32,14 @@ def _s3(endpoint: str, url: str = f"s3://{BUCKET}/{PREFIX}") -> S3Source:
                     factory=ClientFactory(AwsConfig(region="us-east-1", endpoint_url=endpoint), max_attempts=1))
 
 
+def _upload_trail(endpoint: str) -> tuple[list[dict], dict[str, bytes]]:
+    """The fixture events as a trail in BUCKET: (events, objects by key)."""
+    events = fixture_events()
+    objects, _ = trail_objects(events)
+    upload(endpoint, BUCKET, objects)
+    return events, objects
+
+
 def test_urls_and_date_folders():
     assert parse_s3_url("s3://b-1/x/y/") == ("b-1", "x/y/")
     assert parse_s3_url("s3://bucket") == ("bucket", "")
@@ -61,9 +69,7 @@ async def test_same_rows_as_local_files_newest_first(aws_env, tmp_path):
 
 
 async def test_time_range_lists_only_the_days_it_needs(aws_env):
-    events = fixture_events()
-    objects, _ = trail_objects(events)
-    upload(aws_env, BUCKET, objects)
+    events, objects = _upload_trail(aws_env)
     newest = max(e["eventTime"] for e in events)
     window = TimeRange.parse("-26h", None)
     query = Query(time_range=window)
@@ -80,9 +86,7 @@ async def test_time_range_lists_only_the_days_it_needs(aws_env):
 
 
 async def test_limit_stops_early_with_the_newest(aws_env):
-    events = fixture_events()
-    objects, _ = trail_objects(events)
-    upload(aws_env, BUCKET, objects)
+    events, objects = _upload_trail(aws_env)
     source = _s3(aws_env)
     source.max_in_flight = 2
     found, _, _ = await collect(source, Query(limit=3))
@@ -125,9 +129,7 @@ async def test_denied_listing_and_missing_bucket_are_one_line_errors(aws_env):
 
 
 async def test_cancelling_the_consumer_stops_fetching(aws_env):
-    events = fixture_events()
-    objects, _ = trail_objects(events)
-    upload(aws_env, BUCKET, objects)
+    _, objects = _upload_trail(aws_env)
     source = _s3(aws_env)
     source.max_in_flight = 1
     await cancel_reader_once(source, Query(), lambda page: bool(page.events), pause=0.05)
@@ -149,8 +151,7 @@ def test_every_scheme_opens_its_source_with_its_capabilities():
 
 
 async def test_a_url_naming_one_object_reads_that_object(aws_env):
-    objects, _ = trail_objects(fixture_events())
-    upload(aws_env, BUCKET, objects)
+    _, objects = _upload_trail(aws_env)
     key = sorted(objects)[0]
     found, problems, _ = await collect(_s3(aws_env, f"s3://{BUCKET}/{key}"), Query())
     assert problems == [] and found and {e.location for e in found} == {f"s3://{BUCKET}/{key}"}
