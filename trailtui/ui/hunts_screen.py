@@ -176,7 +176,8 @@ class HuntsScreen(ModalScreen[str | None]):
     def _failed(self, message: str) -> None:
         table = self.query_one(DataTable)
         for hunt in self.hunts:
-            if not (self.tallies.get(hunt.id) and self.tallies.get(hunt.id).count):
+            tally = self.tallies.get(hunt.id)
+            if tally is None or not tally.count:
                 table.update_cell(hunt.id, "hits", Text("-", style="dim", justify="right"))
         self._status(message, error=True)
 
