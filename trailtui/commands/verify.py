@@ -151,18 +151,19 @@ def _ratio(out: IO[str], counts: Tally, what: str) -> None:
 
 async def _run_text(verifier: "Verifier", verbose: bool) -> Summary:
     report = TextReport(sys.stdout, sys.stderr, verbose)
+    window = (iso(verifier.start) or "the start of the chain", iso(verifier.end) or "")
     header_done = False
     summary = None
     async for update in verifier.run():
-        if not header_done and update.phase != "listing" and update.phase != "starting":
-            report.header(update.trails, iso(verifier.start) or "the start of the chain", iso(verifier.end) or "")
+        if not header_done and update.phase not in ("listing", "starting"):
+            report.header(update.trails, *window)
             header_done = True
         for result in update.results:
             report.result(result)
         summary = update.summary or summary
     assert summary is not None
     if not header_done:
-        report.header(summary.trails, iso(verifier.start) or "the start of the chain", iso(verifier.end) or "")
+        report.header(summary.trails, *window)
     report.summary(summary)
     return summary
 
@@ -198,9 +199,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
         options = build_options(args)
         verifier = Verifier(options, aws)
-    except TimeParseError as exc:
-        return fail(str(exc))
-    except VerifyError as exc:
+    except (TimeParseError, VerifyError) as exc:
         return fail(str(exc))
     try:
         if args.format == "json":
