@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import shlex
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -393,4 +392,3 @@ def test_setup_helpers_reach_the_extension(aws_env):
     with pytest.raises(urllib.error.HTTPError) as caught:
         set_trail_status(aws_env, "no-such-trail", LatestDeliveryError="x")
     assert caught.value.code == 404
-    assert Path(__file__).exists()
