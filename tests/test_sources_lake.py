@@ -130,3 +130,14 @@ def test_the_test_server_validates_like_aws(aws_env):
         client.cancel_query(QueryId=query_id)
     with pytest.raises(client.exceptions.ClientError, match="QueryIdNotFoundException"):
         client.describe_query(QueryId="00000000-0000-0000-0000-000000000000")
+
+
+def test_split_pages_puts_the_counters_on_the_first_page():
+    from trailtui.sources.base import split_pages
+
+    pages = list(split_pages([1, 2, 3, 4, 5], 2, scanned=9, problems=["p"], progress=0.5, status="s"))
+    assert [p.events for p in pages] == [[1, 2], [3, 4], [5]]
+    assert [p.scanned for p in pages] == [9, 0, 0] and [p.problems for p in pages] == [["p"], [], []]
+    assert {(p.progress, p.status) for p in pages} == {(0.5, "s")}
+    (empty,) = split_pages([], 2, scanned=3)
+    assert empty.events == [] and empty.scanned == 3 and empty.problems == []

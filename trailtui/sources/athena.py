@@ -27,7 +27,7 @@ from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, error_message, is_access_denied
 from trailtui.safe import visible
 from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
-from trailtui.sources.base import Capabilities, Page, Query, SourceError
+from trailtui.sources.base import Capabilities, Page, Query, SourceError, split_pages
 from trailtui.sources.pushdown import ATHENA, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import athena_time
 from trailtui.sources.recheck import accept
@@ -192,9 +192,9 @@ class AthenaSource:
                     events.append(event)
             events = query.cap(events, emitted)
             emitted += len(events)
-            for start in range(0, max(len(events), 1), query.page_size):
-                yield Page(events=events[start:start + query.page_size], scanned=len(rows) if start == 0 else 0,
-                           status=_status_line(latest.get("execution")))
+            for page in split_pages(events, query.page_size, scanned=len(rows),
+                                    status=_status_line(latest.get("execution"))):
+                yield page
             if query.limit is not None and emitted >= query.limit:
                 return
         yield Page(progress=1.0, status=_status_line(latest.get("execution")))

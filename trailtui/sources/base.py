@@ -9,7 +9,7 @@ rows for the same query.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Protocol, runtime_checkable
+from typing import AsyncIterator, Iterator, Protocol, runtime_checkable
 
 from trailtui.events import Event
 from trailtui.filters import EventFilter
@@ -61,6 +61,15 @@ class Page:
     problems: list[Problem] = field(default_factory=list)
     progress: float | None = None
     status: str = ""
+
+
+def split_pages(events: list[Event], page_size: int, scanned: int = 0, problems: list[Problem] | None = None,
+                progress: float | None = None, status: str = "") -> Iterator[Page]:
+    """One server response as pages of at most `page_size` events (a single
+    empty page when there are none); `scanned` and `problems` go on the first."""
+    for start in range(0, max(len(events), 1), page_size):
+        yield Page(events=events[start:start + page_size], scanned=scanned if start == 0 else 0,
+                   problems=(problems or []) if start == 0 else [], progress=progress, status=status)
 
 
 class SourceError(Exception):

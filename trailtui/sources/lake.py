@@ -20,7 +20,7 @@ from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, error_message, is_sdk_error
 from trailtui.safe import visible
-from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
+from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError, split_pages
 from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import lake_time
 from trailtui.sources.recheck import accept, parse_json
@@ -155,11 +155,9 @@ class LakeSource:
             stats = result.get("QueryStatistics") or {}
             total = stats.get("TotalResultsCount")
             progress = 1.0 if not token else (min(1.0, fetched / total) if total else None)
-            for start in range(0, max(len(events), 1), query.page_size):
-                chunk = events[start:start + query.page_size]
-                yield Page(events=chunk, scanned=len(rows) if start == 0 else 0,
-                           problems=problems if start == 0 else [], progress=progress,
-                           status=f"FINISHED {total if total is not None else '?'} rows")
+            for page in split_pages(events, query.page_size, scanned=len(rows), problems=problems, progress=progress,
+                                    status=f"FINISHED {total if total is not None else '?'} rows"):
+                yield page
             if not token or (query.limit is not None and emitted >= query.limit):
                 return
 
