@@ -18,7 +18,8 @@ from trailtui.timerange import TimeRange
 from trailtui.ui.browse_state import BrowseState, RangeChoice
 from trailtui.ui.columns import fit, layout_for, row_text
 from trailtui.ui.histogram import Histogram, sparkline
-from trailtui.ui.pivots import jmespath_literal, pivot_options
+from trailtui.filters.literal import jmespath_literal
+from trailtui.ui.pivots import pivot_options
 from trailtui.ui.quick_filter import quick_filter
 from trailtui.ui.row_store import RowStore
 from trailtui.ui.status_line import RunState, status_text

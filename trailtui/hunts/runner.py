@@ -15,6 +15,7 @@ from typing import AsyncIterator, Sequence
 import orjson
 
 from trailtui.filters import EventFilter
+from trailtui.filters.literal import jmespath_literal
 from trailtui.hunts.engine import Hit, HuntEngine, hunt_gate
 from trailtui.hunts.gates import Gate
 from trailtui.hunts.model import Hunt
@@ -33,11 +34,6 @@ class HuntProgress:
     problems: list[Problem] = field(default_factory=list)
     progress: float | None = None
     status: str = ""
-
-
-def _raw_string(text: str) -> str:
-    """A JMESPath raw string literal (only `\\'` is an escape inside one)."""
-    return "'" + text.replace("'", "\\'") + "'"
 
 
 def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
@@ -59,7 +55,7 @@ def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
     if gate.names:  # a JSON literal is built once at compile time, a [...] list on every event
         names = orjson.dumps(sorted(gate.names)).decode().replace("`", "\\`")
         parts.append(f"contains(`{names}`, eventName)")
-    parts.extend(f"starts_with(eventName, {_raw_string(p)})" for p in sorted(gate.prefixes))
+    parts.extend(f"starts_with(eventName, {jmespath_literal(p)})" for p in sorted(gate.prefixes))
     parts.extend(f"({text})" for text in dict.fromkeys(ungated))
     if not parts:
         return EventFilter.compile("")

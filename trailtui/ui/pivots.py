@@ -8,12 +8,12 @@ JSON literal otherwise).  Pure Python, no Textual.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from trailtui.events import parse_event_time, principal_label
+from trailtui.filters.literal import jmespath_literal
 from trailtui.timerange import TimeRange
 
 WINDOW = timedelta(minutes=15)
@@ -28,18 +28,6 @@ class Pivot:
     expression: str | None = None
     time_range: TimeRange | None = None
     value: str = ""  # for the menu: "203.0.113.7"
-
-
-def jmespath_literal(value: str) -> str:
-    """A JMESPath literal equal to `value`, whatever characters it holds.
-
-    Raw strings (`'...'`) cannot hold every value exactly (the lexer keeps a
-    backslash before any character but a quote), so anything with a quote,
-    backslash or control character becomes a JSON literal in backticks, whose
-    own backticks are escaped."""
-    if value.isprintable() and "'" not in value and "\\" not in value and "`" not in value:
-        return f"'{value}'"
-    return "`" + json.dumps(value, ensure_ascii=True).replace("`", "\\`") + "`"
 
 
 def _text(value: Any) -> str | None:

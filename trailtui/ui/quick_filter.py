@@ -10,7 +10,7 @@ Pure Python, no Textual."""
 
 from __future__ import annotations
 
-from trailtui.ui.pivots import jmespath_literal
+from trailtui.filters.literal import jmespath_literal
 
 
 def quick_filter(principal: str = "", source_ip: str = "", event_name: str = "") -> str:
