@@ -22,21 +22,22 @@ import json
 import os
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from servers import start_moto  # noqa: E402
+
 from trailtui.aws.config import AwsConfig  # noqa: E402
 from trailtui.health import collect_facts, evaluate, from_json, to_json  # noqa: E402
 from trailtui.health.demo import demo_facts  # noqa: E402
 from trailtui.health.table import render_table  # noqa: E402
-from servers import start_moto  # noqa: E402
 
 
 def bench_evaluate(trails: int) -> None:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     facts = demo_facts(now)
     base = list(facts.trails)
     facts.trails = []

@@ -149,7 +149,7 @@ def best(runs: list[Run]) -> Run:
     return min(runs, key=lambda r: r.wall)
 
 
-def repeat(count: int, label: str, make: "callable") -> list[Run]:
+def repeat(count: int, label: str, make: callable) -> list[Run]:
     runs = []
     for i in range(count):
         run = make()

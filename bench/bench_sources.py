@@ -31,12 +31,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from servers import start_moto  # noqa: E402
+
 from trailtui.aws.config import AwsConfig  # noqa: E402
 from trailtui.filters import EventFilter  # noqa: E402
 from trailtui.sources import Query  # noqa: E402
 from trailtui.sources.local import LocalSource  # noqa: E402
 from trailtui.sources.s3 import S3Source  # noqa: E402
-from servers import start_moto  # noqa: E402
 
 BUCKET = "bench-trail"
 FILTERS = {"all": "", "selective": "userIdentity.type == 'Root' || errorCode == 'Failed authentication'"}

@@ -45,20 +45,24 @@ import sys
 import tempfile
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from trailtui.demo.digests import (  # noqa: E402
-    DigestChainWriter, DigestLogFile, DigestSigner, public_key_listing,
-)
-from trailtui.integrity import Verifier, VerifyOptions  # noqa: E402
 from servers import start_port_server, start_server  # noqa: E402
 
+from trailtui.demo.digests import (  # noqa: E402
+    DigestChainWriter,
+    DigestLogFile,
+    DigestSigner,
+    public_key_listing,
+)
+from trailtui.integrity import Verifier, VerifyOptions  # noqa: E402
+
 ACCOUNT, REGION, TRAIL, BUCKET = "123456789012", "us-east-1", "benchtrail", "bench-trail-bucket"
-T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=UTC)
 
 
 def run_timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:

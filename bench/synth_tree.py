@@ -21,7 +21,7 @@ import random
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -36,7 +36,7 @@ ORG = "o-a1b2c3d4e5"
 # (account, region, share of events, minutes per delivery window)
 STREAMS = (("493817265014", "us-east-1", 0.5, 5), ("493817265014", "eu-west-1", 0.3, 5),
            ("118822334455", "us-east-1", 0.15, 15), ("720011223344", "ap-southeast-2", 0.05, 30))
-START = datetime(2024, 3, 1, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, tzinfo=UTC)
 
 
 def _templates() -> list[dict]:

@@ -14,16 +14,17 @@ import base64
 import gzip
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 0, 13, 7, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 BUCKET = "trail-bucket"
 ACCOUNT = "123456789012"

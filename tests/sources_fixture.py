@@ -15,9 +15,10 @@ import gzip
 import json
 import re
 import urllib.request
-from datetime import datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -41,7 +42,7 @@ def original_records() -> list[dict[str, Any]]:
 
 def fixture_events(now: datetime | None = None) -> list[dict[str, Any]]:
     """The records re-timed: oldest first, one every 37m11s, the newest an hour ago."""
-    now = (now or datetime.now(timezone.utc)).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
     records = copy.deepcopy(original_records())
     start = now - timedelta(hours=1) - STEP * (len(records) - 1)
     for index, raw in enumerate(records):
@@ -70,7 +71,7 @@ def trail_objects(events: list[dict[str, Any]], prefix: str = PREFIX, org: str |
     eventID -> the file's `yyyy/MM/dd` date folder, Athena's partition)."""
     groups: dict[tuple[str, str, datetime], list[dict[str, Any]]] = {}
     for raw in events:
-        when = datetime.strptime(raw["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(raw["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         hour = when.replace(minute=0, second=0)
         groups.setdefault((_account(raw), _region(raw), hour), []).append(raw)
     objects: dict[str, bytes] = {}

@@ -4,8 +4,8 @@ by the hunt and export tests: read one sample, or lay a few out as a local trail
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 STRATUS = Path(__file__).parent / "data" / "hunts" / "stratus-red-team"
 

@@ -11,7 +11,7 @@ import json
 import re
 import zlib
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import jmespath
@@ -147,7 +147,7 @@ def test_no_event_is_newer_than_its_file_and_all_are_in_the_period(logs):
     for key, recs in logs.items():
         stamp = parse_log_key(key).delivered
         for r in recs:
-            when = datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            when = datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
             assert when < stamp, (key, r["eventTime"])
             assert stamp - when <= timedelta(minutes=21)
             assert SPEC.start <= when < SPEC.end
@@ -334,8 +334,8 @@ def test_every_log_is_listed_once_in_the_digest_of_its_delivery_hour(demo, logs,
     listed = Counter()
     for chain in digests.values():
         for _, _, digest, _ in chain:
-            start = datetime.strptime(digest["digestStartTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-            end = datetime.strptime(digest["digestEndTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+            start = datetime.strptime(digest["digestStartTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+            end = datetime.strptime(digest["digestEndTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
             for entry in digest["logFiles"]:
                 listed[entry["s3Object"]] += 1
                 assert entry["s3Bucket"] == BUCKET and entry["hashAlgorithm"] == "SHA-256"
@@ -388,7 +388,7 @@ def test_digest_chain_writer_with_a_throwaway_key(tmp_path):
     signer = DigestSigner.throwaway(1024)
     chain = DigestChainWriter(tmp_path, signer, bucket="b", account_id="111122223333", region="eu-west-1",
                               trail_name="t", home_region="us-east-1")
-    t0 = datetime(2024, 3, 1, 0, 4, 4, tzinfo=timezone.utc)
+    t0 = datetime(2024, 3, 1, 0, 4, 4, tzinfo=UTC)
     log = DigestLogFile.from_content("AWSLogs/111122223333/CloudTrail/eu-west-1/2024/03/01/x.json.gz",
                                      b'{"Records":[{"eventTime":"2024-03-01T00:10:00Z"}]}')
     first = chain.write(t0, t0 + timedelta(hours=1), [log])

@@ -17,6 +17,19 @@ from datetime import timedelta
 
 import athena_sim
 import boto3
+from sources_fixture import (
+    PREFIX,
+    REGION,
+    collect,
+    fixture_events,
+    post,
+    seed_lake,
+    seed_lookup,
+    trail_objects,
+    upload,
+    write_tree,
+)
+
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.events import parse_event_time
@@ -26,9 +39,6 @@ from trailtui.sources.athena import athena_statement
 from trailtui.sources.lookup import LookupSource
 from trailtui.sources.ratelimit import RateLimits
 from trailtui.timerange import TimeRange
-
-from sources_fixture import (PREFIX, REGION, collect, fixture_events, post, seed_lake, seed_lookup, trail_objects,
-                             upload, write_tree)
 
 STORE = "EXAMPLE-0000-4e8f-8bd1-differential"
 

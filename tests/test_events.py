@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from trail_builder import traildiscover_records
+
 from trailtui.events import Event, parse_event_time, principal_label
 
 
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("2024-03-01T00:13:07Z", datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)),
-        ("2024-03-01T00:13:07.123Z", datetime(2024, 3, 1, 0, 13, 7, 123000, tzinfo=timezone.utc)),
-        ("2024-03-01T02:13:07+02:00", datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)),
-        ("2024-03-01T00:13:07", datetime(2024, 3, 1, 0, 13, 7, tzinfo=timezone.utc)),
+        ("2024-03-01T00:13:07Z", datetime(2024, 3, 1, 0, 13, 7, tzinfo=UTC)),
+        ("2024-03-01T00:13:07.123Z", datetime(2024, 3, 1, 0, 13, 7, 123000, tzinfo=UTC)),
+        ("2024-03-01T02:13:07+02:00", datetime(2024, 3, 1, 0, 13, 7, tzinfo=UTC)),
+        ("2024-03-01T00:13:07", datetime(2024, 3, 1, 0, 13, 7, tzinfo=UTC)),
     ],
 )
 def test_event_time_variants(text, expected):

@@ -8,17 +8,17 @@ import io
 import json
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from stratus import stratus_records as _records
+from stratus import stratus_trail
 
 from trailtui.cli import main
 from trailtui.export import output as output_module
 from trailtui.export.marks import Mark, read_marks, write_marks
 from trailtui.export.output import OutputExists, atomic_text_file
-from stratus import stratus_records as _records
-from stratus import stratus_trail
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_markdown_report_with_marks_and_integrity(trail, tmp_path, capsys):
     records = _records("persistence.iam-create-admin-user")
     marks_file = tmp_path / "marks.jsonl"
     write_marks(marks_file, [Mark(event=records[0], note="new admin | by [christophe]",
-                                  marked_at=datetime(2024, 8, 2, tzinfo=timezone.utc))])
+                                  marked_at=datetime(2024, 8, 2, tzinfo=UTC))])
     with open(marks_file, "a") as handle:
         handle.write("not json\n")
     verify = tmp_path / "verify.json"
@@ -136,7 +136,7 @@ def test_missing_source_and_bad_verify_file(tmp_path, capsys):
 def test_marks_round_trip_and_bad_lines(tmp_path):
     path = tmp_path / "m.jsonl"
     marks = [Mark(event={"eventID": "1", "eventTime": "2024-01-01T00:00:00Z"}, note="é \x1b",
-                  marked_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=timezone.utc))]
+                  marked_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))]
     write_marks(path, marks)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert json.loads(path.read_text()) == {"event": marks[0].event, "note": "é \x1b", "marked_at": "2024-01-02T03:04:05Z"}

@@ -6,10 +6,11 @@ import csv
 import io
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 import pytest
+from stratus import stratus_records
 
 from trailtui.events import Event
 from trailtui.export.csvrows import CSV_COLUMNS, CsvWriter
@@ -21,8 +22,6 @@ from trailtui.export.ocsf import activity_id, ocsf_record
 from trailtui.export.report import ReportContext, ReportWriter, TopCounter
 from trailtui.hunts import load_catalogue
 from trailtui.timerange import TimeRange
-from stratus import stratus_records
-
 
 HOSTILE = {
     "eventVersion": "1.08",
@@ -87,7 +86,7 @@ def test_ocsf_record_maps_cloudtrail_fields():
     record = ocsf_record(leave)
     assert record["class_uid"] == 6003 and record["category_uid"] == 6
     assert record["activity_id"] == 99 and record["type_uid"] == 600399
-    assert record["time"] == int(datetime(2024, 8, 2, 8, 30, tzinfo=timezone.utc).timestamp() * 1000)
+    assert record["time"] == int(datetime(2024, 8, 2, 8, 30, tzinfo=UTC).timestamp() * 1000)
     assert record["status"] == "Failure" and record["status_id"] == 2 and record["status_code"] == "AccessDenied"
     assert record["api"]["operation"] == "LeaveOrganization"
     assert record["api"]["service"]["name"] == "organizations.amazonaws.com"
@@ -129,9 +128,9 @@ def _report(events, **context) -> str:
 
 def test_markdown_report_sections():
     events = stratus("persistence.iam-create-admin-user") + stratus("defense-evasion.cloudtrail-stop")
-    marks = [Mark(event=events[0].raw, note="backdoor user | created by [attacker]", marked_at=datetime(2024, 8, 2, tzinfo=timezone.utc))]
+    marks = [Mark(event=events[0].raw, note="backdoor user | created by [attacker]", marked_at=datetime(2024, 8, 2, tzinfo=UTC))]
     text = _report(events, filter_text="eventSource == 'iam.amazonaws.com' || `true`",
-                   time_range=TimeRange(datetime(2024, 7, 1, tzinfo=timezone.utc), None), marks=marks)
+                   time_range=TimeRange(datetime(2024, 7, 1, tzinfo=UTC), None), marks=marks)
     assert text.startswith("# trailtui incident report")
     assert "| Source | ./trail |" in text
     assert "| Events | 4 of 1,000 scanned" in text

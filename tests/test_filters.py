@@ -3,12 +3,12 @@ and agreement with stock jmespath wherever stock jmespath does not raise."""
 
 from __future__ import annotations
 
-
 import jmespath
 import pytest
-
 from trail_builder import traildiscover_records
+
 from trailtui.filters import EventFilter, FilterError, is_truthy
+
 
 @pytest.mark.parametrize(
     "text, column, words",

@@ -7,18 +7,28 @@ import copy
 import json
 import shlex
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from trailtui.health import (CHECK_IDS, AccountFacts, BucketFacts, KeyFacts, Status, TrailFacts, Unavailable,
-                             evaluate, from_json, to_json)
+from trailtui.health import (
+    CHECK_IDS,
+    AccountFacts,
+    BucketFacts,
+    KeyFacts,
+    Status,
+    TrailFacts,
+    Unavailable,
+    evaluate,
+    from_json,
+    to_json,
+)
 from trailtui.health.demo import demo_facts
 from trailtui.health.facts import FactsFormatError
 from trailtui.health.table import json_pieces, render_table, shell_words, wrap_command
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 ARN = "arn:aws:cloudtrail:us-east-1:111122223333:trail/t1"
 BUCKET = "t1-logs"
 KEY = "arn:aws:kms:us-east-1:111122223333:key/0000aaaa-1111-2222-3333-444455556666"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -103,7 +103,7 @@ def build_good(endpoint: str, name: str = "good-trail") -> str:
                                                   {"Field": "resources.type", "Equals": ["AWS::S3::Object"]}]}])
     ct.put_insight_selectors(TrailName=name, InsightSelectors=[{"InsightType": "ApiCallRateInsight"}])
     ct.start_logging(Name=name)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     set_trail_status(endpoint, name, LatestDeliveryTime=now - timedelta(minutes=3),
                      LatestDigestDeliveryTime=now - timedelta(minutes=25),
                      LatestCloudWatchLogsDeliveryTime=now - timedelta(minutes=2),
@@ -147,7 +147,7 @@ def build_delivering(endpoint: str, name: str = "good-trail") -> str:
                     CloudWatchLogsLogGroupArn=group, CloudWatchLogsRoleArn=f"arn:aws:iam::{ACCOUNT}:role/ct-to-cwl",
                     SnsTopicName=f"{name}-deliveries")
     ct.start_logging(Name=name)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     set_trail_status(endpoint, name, LatestDeliveryTime=now - timedelta(minutes=3),
                      LatestDigestDeliveryTime=now - timedelta(minutes=25),
                      LatestCloudWatchLogsDeliveryTime=now - timedelta(minutes=2))
@@ -165,7 +165,7 @@ def results(report: HealthReport, trail: str) -> dict[str, Any]:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 async def test_well_configured_trail_passes_every_check(aws_env):

@@ -4,7 +4,7 @@ hostile names stay literal, and live collection runs in a worker."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList, Static
@@ -15,7 +15,7 @@ from trailtui.health import AccountFacts
 from trailtui.health.demo import demo_facts
 from trailtui.ui.panes.health import HealthPane
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 
 class Host(App):

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from stratus import STRATUS, stratus_trail
 
 from trailtui.cli import main
 from trailtui.hunts import load_catalogue
-from stratus import STRATUS, stratus_trail
 
 
 @pytest.fixture

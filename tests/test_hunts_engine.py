@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import orjson
@@ -18,7 +18,7 @@ from trailtui.hunts.catalogue import parse_catalogue
 from trailtui.sources import open_source
 from trailtui.timerange import TimeRange
 
-T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
 HUNTS = parse_catalogue("""
 [[hunt]]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from stratus import stratus_records, stratus_trail
 from textual.app import App
 from textual.widgets import DataTable
 
@@ -18,7 +19,6 @@ from trailtui.sources import Query
 from trailtui.timerange import TimeRange, parse_time
 from trailtui.ui.export_screen import ExportScreen
 from trailtui.ui.hunts_screen import HuntsScreen
-from stratus import stratus_records, stratus_trail
 
 HOSTILE = "[red]x[/red]\x1b[2J\x07"
 

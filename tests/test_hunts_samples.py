@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from copy import deepcopy
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -251,7 +251,7 @@ def test_quiet_on_traildiscover_negative(name, hunt_id):
 
 def test_failed_login_burst_fires():
     base = _panther_test("AWS.CloudTrail.PasswordSpraying", "Failed Console Login")
-    start = datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
     burst = []
     for i in range(5):
         record = deepcopy(base)
@@ -279,7 +279,7 @@ NOT_ALERT = list(_not_alert_cases())
 
 def _repeated(record: dict, times: int) -> list[dict]:
     """The same record `times` times, one second apart, as a burst would look."""
-    start = datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
+    start = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
     out = []
     for i in range(times):
         copy = deepcopy(record) if isinstance(record, dict) else record

@@ -7,12 +7,19 @@ import json
 from pathlib import Path
 
 import boto3
+from integrity_fixtures import (
+    BUCKET,
+    HOUR,
+    T0,
+    ChainSpec,
+    build_trail,
+    key_list,
+    signing_key,
+    stamp,
+    upload,
+)
 
 from trailtui.cli import main
-
-from integrity_fixtures import (
-    BUCKET, HOUR, T0, ChainSpec, build_trail, key_list, signing_key, stamp, upload,
-)
 
 
 def _keys(tmp_path: Path) -> str:

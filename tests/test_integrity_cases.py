@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Callable
 
 import pytest
+from integrity_fixtures import (
+    BUCKET,
+    HOUR,
+    T0,
+    ChainSpec,
+    StoredObject,
+    Trail,
+    build_trail,
+    gz,
+    key_list,
+    log_body,
+    register_keys,
+    signing_key,
+    stamp,
+    upload,
+    write_local,
+)
 
 from trailtui.cli import main
-
-from integrity_fixtures import (
-    BUCKET, HOUR, T0, ChainSpec, StoredObject, Trail, build_trail, gz, key_list, log_body, register_keys,
-    signing_key, stamp, upload, write_local,
-)
 
 WINDOW = ["--start", stamp(T0), "--end", stamp(T0 + 4 * HOUR)]
 

@@ -11,13 +11,24 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from integrity_fixtures import (
+    BUCKET,
+    HOUR,
+    T0,
+    ChainSpec,
+    StoredObject,
+    Trail,
+    build_trail,
+    gz,
+    key_list,
+    log_body,
+    signing_key,
+    stamp,
+    upload,
+    write_local,
+)
 
 from trailtui.cli import main
-
-from integrity_fixtures import (
-    BUCKET, HOUR, T0, ChainSpec, StoredObject, Trail, build_trail, gz, key_list, log_body, signing_key, stamp,
-    upload, write_local,
-)
 
 WINDOW = ["--start", stamp(T0), "--end", stamp(T0 + 4 * HOUR)]
 

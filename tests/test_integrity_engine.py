@@ -6,9 +6,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from trailtui.integrity import Status, Verifier, VerifyOptions
+from integrity_fixtures import (
+    HOUR,
+    T0,
+    ChainSpec,
+    StoredObject,
+    build_trail,
+    gz,
+    key_list,
+    log_body,
+    signing_key,
+    write_local,
+)
 
-from integrity_fixtures import HOUR, T0, ChainSpec, StoredObject, build_trail, gz, key_list, log_body, signing_key, write_local
+from trailtui.integrity import Status, Verifier, VerifyOptions
 
 
 def _tree(tmp_path: Path) -> tuple[str, str, dict[str, str]]:

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from integrity_fixtures import key_list, signing_key
 
 from trailtui.integrity.digest import DigestFormatError, parse_digest, parse_digest_name, predicted_key, signing_string
 from trailtui.integrity.inflate import check_log_bytes, inflate_strict
@@ -19,8 +20,6 @@ from trailtui.integrity.keyring import KeyFileError, KeyRing, load_key_file
 from trailtui.integrity.local_store import read_sidecar
 from trailtui.integrity.store import path_suffix_match
 from trailtui.integrity.verdicts import IntegrityResult, Status
-
-from integrity_fixtures import key_list, signing_key
 
 REAL_DIGEST = Path(__file__).parent / "data" / "integrity" / "protectai_llm-guard_real_digest.json"
 # Published in the aws-cli `list-public-keys` example (Apache-2.0), with its fingerprint.

@@ -6,13 +6,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from integrity_fixtures import (
+    HOUR,
+    T0,
+    ChainSpec,
+    StoredObject,
+    build_trail,
+    gz,
+    key_list,
+    log_body,
+    signing_key,
+    write_local,
+)
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList, ProgressBar, Static
 
 from trailtui.aws.config import AwsConfig
 from trailtui.ui.panes.integrity import IntegrityPane
-
-from integrity_fixtures import HOUR, T0, ChainSpec, StoredObject, build_trail, gz, key_list, log_body, signing_key, write_local
 
 
 class Host(App):

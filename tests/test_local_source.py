@@ -9,13 +9,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from trail_builder import T0, event, hourly_trail, log_path, write_log
 
 from trailtui.filters import EventFilter
 from trailtui.sources import Query, open_source
 from trailtui.sources.local import LocalSource, discover
 from trailtui.timerange import TimeRange
-
-from trail_builder import T0, event, hourly_trail, log_path, write_log
 
 
 async def collect(source, query=None):

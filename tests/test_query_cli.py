@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import jmespath
 import pytest
+from trail_builder import T0, event, hourly_trail, log_path, traildiscover_records, write_log
 
 from trailtui.cli import main
 from trailtui.filters import is_truthy
 
-from trail_builder import T0, event, hourly_trail, log_path, traildiscover_records, write_log
 
 def run(capsys, *argv):
     code = main(list(argv))

@@ -8,11 +8,12 @@ import gzip
 import json
 import os
 import random
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from trail_builder import T0, event, log_path, write_log
 
 from trailtui.events import parse_event_time
 from trailtui.filters import EventFilter
@@ -22,8 +23,6 @@ from trailtui.sources.local import LocalSource, discover
 from trailtui.sources.records import decode_log
 from trailtui.sources.scan import FileScanner, ScanRequest, scan_bytes
 from trailtui.timerange import TimeRange
-
-from trail_builder import T0, event, log_path, write_log
 
 DATA = Path(__file__).parent / "data"
 ACCOUNTS = ("111122223333", "444455556666")
@@ -251,7 +250,7 @@ def test_delivery_stamps_parse_like_strptime(name):
         text = match.group(1)
         try:
             fmt = "%Y%m%dT%H%M%SZ" if len(text) == 16 else "%Y%m%dT%H%MZ"
-            expected = datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+            expected = datetime.strptime(text, fmt).replace(tzinfo=UTC)
         except ValueError:
             expected = None
     assert delivery_stamp(name) == expected

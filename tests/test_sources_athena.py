@@ -5,11 +5,22 @@ the server with them, then checks the source sent exactly that SQL."""
 
 from __future__ import annotations
 
-
+import athena_sim
 import boto3
 import pytest
+from sources_fixture import (
+    REGION,
+    calls,
+    cancel_reader_once,
+    collect,
+    fault,
+    fixture_events,
+    newest_first_ids,
+    post,
+    trail_objects,
+    upload,
+)
 
-import athena_sim
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.cli import main
@@ -18,9 +29,6 @@ from trailtui.filters import EventFilter
 from trailtui.sources import Query, SourceError
 from trailtui.sources.athena import AthenaSource, athena_statement, parse_athena_url
 from trailtui.timerange import TimeRange
-
-from sources_fixture import (REGION, calls, cancel_reader_once, collect, fault, fixture_events, newest_first_ids, post,
-                             trail_objects, upload)
 
 URL = "athena://trailwg/trails.cloudtrail_logs"
 

@@ -3,17 +3,24 @@ source sends (sqlglot -> DuckDB over a Lake-shaped table)."""
 
 from __future__ import annotations
 
-
 import pytest
+from sources_fixture import (
+    REGION,
+    calls,
+    cancel_reader_once,
+    collect,
+    fault,
+    fixture_events,
+    get,
+    newest_first_ids,
+    seed_lake,
+)
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.filters import EventFilter
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.lake import LakeSource, parse_lake_url
-
-from sources_fixture import (REGION, calls, cancel_reader_once, collect, fault, fixture_events, get, newest_first_ids,
-                             seed_lake)
 
 STORE = "EXAMPLE-f852-4e8f-8bd1-bcf6cEXAMPLE"
 

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sources_fixture import REGION, calls, collect, fault, fixture_events, newest_first_ids, seed_lookup
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
@@ -15,8 +16,6 @@ from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.lookup import LookupSource, lookup_window
 from trailtui.sources.ratelimit import LOOKUP_LIMITS, RateLimits, TokenBucket
 from trailtui.timerange import TimeRange
-
-from sources_fixture import REGION, calls, collect, fault, fixture_events, newest_first_ids, seed_lookup
 
 FAST = RateLimits(rate=1000.0, burst=1000.0)  # for tests about something else than the rate
 
@@ -43,7 +42,7 @@ def test_token_bucket_waits_for_tokens():
 def test_urls_and_the_90_day_window():
     with pytest.raises(SourceError, match="not a region"):
         LookupSource("lookup://Not A Region", AwsConfig())
-    now = datetime(2026, 6, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 6, 1, tzinfo=UTC)
     start, end, note = lookup_window(Query(time_range=TimeRange(now - timedelta(days=200), now + timedelta(days=1))), now)
     assert (start, end) == (now - timedelta(days=90), now) and "90 days" in note
     start, end, note = lookup_window(Query(time_range=TimeRange(now - timedelta(days=2), None)), now)
@@ -67,8 +66,8 @@ async def test_attribute_paging_and_client_side_filter(aws_env):
     assert all(c["params"]["MaxResults"] == 50 for c in requests)
     assert "NextToken" not in requests[0]["params"] and all("NextToken" in c["params"] for c in requests[1:])
     assert "LookupAttributes" not in requests[0]["params"]
-    start = datetime.fromtimestamp(requests[0]["params"]["StartTime"], timezone.utc)
-    assert abs(start - (datetime.now(timezone.utc) - timedelta(days=90))) < timedelta(minutes=1)
+    start = datetime.fromtimestamp(requests[0]["params"]["StartTime"], UTC)
+    assert abs(start - (datetime.now(UTC) - timedelta(days=90))) < timedelta(minutes=1)
 
 
 async def test_two_requests_a_second_per_account_and_region(aws_env):

@@ -8,6 +8,19 @@ import gzip
 from datetime import timedelta
 
 import pytest
+from sources_fixture import (
+    PREFIX,
+    calls,
+    cancel_reader_once,
+    collect,
+    fault,
+    fixture_events,
+    newest_first_ids,
+    trail_objects,
+    upload,
+    write_tree,
+)
+from trail_builder import T0, event, log_path, write_log
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
@@ -15,10 +28,6 @@ from trailtui.filters import EventFilter
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.s3 import S3Source, folder_span, parse_s3_url
 from trailtui.timerange import TimeRange
-
-from sources_fixture import (PREFIX, calls, cancel_reader_once, collect, fault, fixture_events, newest_first_ids,
-                             trail_objects, upload, write_tree)
-from trail_builder import T0, event, log_path, write_log
 
 BUCKET = "trail-bucket"
 

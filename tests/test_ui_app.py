@@ -7,7 +7,6 @@ import base64
 from pathlib import Path
 
 import pytest
-
 from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
     ScriptedSource,
     incident_records,
@@ -17,6 +16,7 @@ from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixt
     wait_until,
     write_trail,
 )
+
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.help_screen import HelpScreen

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_ui_harness import incident_records, isolated_config, wait_idle, write_trail  # noqa: F401
 
-from test_ui_harness import isolated_config, wait_idle, incident_records, write_trail  # noqa: F401
 from trailtui.aws.config import AwsConfig
 from trailtui.clipboard import OSC52_MAX, ClipboardError, osc52
 from trailtui.config import Config, load_config, parse_config, render_config, save_config

@@ -6,18 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable
+from typing import Any
 
 import pytest
-
 from trail_builder import event, log_path, write_log
+
 from trailtui.events import Event
 from trailtui.sources.base import Capabilities, Page, Query
 
-T0 = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -80,7 +81,7 @@ def write_trail(root: Path, records: list[dict[str, Any]]) -> Path:
     records = sorted(records, key=lambda r: r["eventTime"])
     for n in range(0, len(records), 20):
         chunk = records[n:n + 20]
-        newest = datetime.strptime(chunk[-1]["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        newest = datetime.strptime(chunk[-1]["eventTime"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         write_log(log_path(root, "111122223333", "us-east-1", newest + timedelta(minutes=5), unique=f"{n:016d}"),
                   chunk)
     return root

@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-
 from test_ui_harness import (  # noqa: F401
     T0,
     incident_records,
@@ -19,6 +18,7 @@ from test_ui_harness import (  # noqa: F401
     write_trail,
 )
 from trail_builder import event
+
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.pivot_screen import PivotScreen

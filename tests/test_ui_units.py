@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import random
 import string
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rich.cells import cell_len
-
 from test_ui_harness import T0, incident_records  # noqa: F401
 from trail_builder import event
+
 from trailtui.events import Event
 from trailtui.filters import EventFilter
+from trailtui.filters.literal import jmespath_literal
 from trailtui.timerange import TimeRange
 from trailtui.ui.browse_state import BrowseState, RangeChoice
 from trailtui.ui.columns import fit, layout_for, row_text
 from trailtui.ui.histogram import Histogram, sparkline
-from trailtui.filters.literal import jmespath_literal
 from trailtui.ui.pivots import pivot_options
 from trailtui.ui.quick_filter import quick_filter
 from trailtui.ui.row_store import RowStore
@@ -157,7 +157,7 @@ def test_quick_filter_clauses_match() -> None:
 
 
 def test_time_presets_and_labels() -> None:
-    now = datetime(2026, 1, 2, 3, 4, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
     assert preset_choice("1h", now).time_range == TimeRange(now - timedelta(hours=1), None)
     trail = preset_choice("24h", now, anchored_to_trail=True)
     assert trail.time_range.until == now and trail.label == "last 24h of trail"

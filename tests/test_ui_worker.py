@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import timedelta
 
 import pytest
-from textual import events
-
 from test_ui_harness import (  # noqa: F401
+    T0,
     ScriptedSource,
     incident_records,
     isolated_config,
     screen_text,
     wait_until,
 )
+from textual import events
 from trail_builder import event
+
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.events_pane import EventsPane
-from test_ui_harness import T0
-from datetime import timedelta
 
 
 def many_records(count: int) -> list[dict]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gzip
 import json
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 
 def event(when: datetime, name: str = "GetObject", **extra: Any) -> dict[str, Any]:
@@ -55,7 +56,7 @@ def hourly_trail(root: Path, start: datetime, hours: int, per_file: int = 5, reg
     return everything
 
 
-T0 = datetime(2024, 3, 1, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 0, 0, tzinfo=UTC)
 TRAILDISCOVER = Path(__file__).parent / "data" / "traildiscover" / "events"
 
 

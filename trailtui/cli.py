@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from importlib import import_module
-from typing import Sequence
 
 from trailtui import __version__
 from trailtui.aws.config import AwsConfig

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 OSC52_MAX = 74_994
 SCREEN_CHUNK = 76

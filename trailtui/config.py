@@ -44,7 +44,7 @@ class Config:
             return self.sources[chosen]
         return chosen
 
-    def with_filter(self, name: str, expression: str) -> "Config":
+    def with_filter(self, name: str, expression: str) -> Config:
         return replace(self, filters={**self.filters, name: expression})
 
 

@@ -9,10 +9,10 @@ truth; the labels are conveniences computed from it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def parse_event_time(value: Any) -> datetime | None:
@@ -31,8 +31,8 @@ def parse_event_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def _last_segment(arn: str) -> str:
@@ -135,7 +135,7 @@ class Event:
     access_key: str = ""
 
     @classmethod
-    def from_raw(cls, raw: dict[str, Any], location: str = "") -> "Event":
+    def from_raw(cls, raw: dict[str, Any], location: str = "") -> Event:
         identity = raw.get("userIdentity")
         key = identity.get("accessKeyId") if isinstance(identity, dict) else None
         return cls(

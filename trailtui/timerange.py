@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 _RELATIVE = re.compile(r"^-?(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
@@ -15,7 +15,7 @@ class TimeParseError(ValueError):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def parse_time(text: str, now: datetime | None = None) -> datetime:
@@ -39,8 +39,8 @@ def parse_time(text: str, now: datetime | None = None) -> datetime:
             "a relative offset (-15m, -24h, -7d) or 'now'"
         ) from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class TimeRange:
     until: datetime | None = None
 
     @classmethod
-    def parse(cls, since: str | None, until: str | None, now: datetime | None = None) -> "TimeRange":
+    def parse(cls, since: str | None, until: str | None, now: datetime | None = None) -> TimeRange:
         now = now or utcnow()
         start = parse_time(since, now) if since else None
         end = parse_time(until, now) if until else None
@@ -60,7 +60,7 @@ class TimeRange:
         return cls(start, end)
 
     @classmethod
-    def last(cls, delta: timedelta, now: datetime | None = None) -> "TimeRange":
+    def last(cls, delta: timedelta, now: datetime | None = None) -> TimeRange:
         now = now or utcnow()
         return cls(now - delta, None)
 

@@ -9,7 +9,8 @@ is cleared exactly like moto's own.
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 Handler = Callable[[dict[str, Any]], Any]
 _reset_hooks: list[Callable[[], None]] = []

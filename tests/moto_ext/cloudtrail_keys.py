@@ -16,7 +16,7 @@ clients reach it over HTTP exactly as they would reach AWS.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 KEYS_BUCKET = "moto-ext-cloudtrail-public-keys"
@@ -27,14 +27,14 @@ def _when(value: Any) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
+        return datetime.fromtimestamp(float(value), tz=UTC)
     text = str(value)
     try:
-        return datetime.fromtimestamp(float(text), tz=timezone.utc)
+        return datetime.fromtimestamp(float(text), tz=UTC)
     except ValueError:
         pass
     parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _registered(account: str, region: str) -> list[dict[str, Any]]:

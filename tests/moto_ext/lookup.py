@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.moto_ext._routes import add_route, on_reset, request_json
@@ -45,7 +45,7 @@ def _when(raw: dict[str, Any]) -> datetime | None:
     if not isinstance(text, str):
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         return None
 
@@ -152,9 +152,9 @@ def lookup_events(self: Any) -> str:
     limit = params.get("MaxResults", 50)
     if not isinstance(limit, int) or not 1 <= limit <= 50:
         raise _error("InvalidMaxResultsException", "MaxResults must be between 1 and 50.")
-    now = datetime.now(timezone.utc)
-    start = datetime.fromtimestamp(params["StartTime"], timezone.utc) if "StartTime" in params else now - HISTORY
-    end = datetime.fromtimestamp(params["EndTime"], timezone.utc) if "EndTime" in params else now
+    now = datetime.now(UTC)
+    start = datetime.fromtimestamp(params["StartTime"], UTC) if "StartTime" in params else now - HISTORY
+    end = datetime.fromtimestamp(params["EndTime"], UTC) if "EndTime" in params else now
     if start > end:
         raise _error("InvalidTimeRangeException", "StartTime must be before EndTime.")
     fingerprint = hashlib.sha256(json.dumps([attributes, params.get("StartTime"), params.get("EndTime"),

@@ -48,14 +48,15 @@ from __future__ import annotations
 import fnmatch
 import io
 import json
-import re
 import os
+import re
 import threading
 import time
 import urllib.request
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import parse_qs
 
 STATUS_ROUTE = "/_trailtui/trail-status"

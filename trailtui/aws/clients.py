@@ -45,7 +45,7 @@ class ClientFactory:
     def __init__(self, config: AwsConfig | None = None, max_attempts: int = 4) -> None:
         self.config = config or AwsConfig()
         self.max_attempts = max_attempts
-        self._session: "boto3.Session | None" = None
+        self._session: boto3.Session | None = None
         self._aio_session: Any = None
 
     def _client_kwargs(self, region: str | None) -> dict[str, Any]:
@@ -56,7 +56,7 @@ class ClientFactory:
             kwargs["endpoint_url"] = self.config.endpoint_url
         return kwargs
 
-    def boto3_session(self) -> "boto3.Session":
+    def boto3_session(self) -> boto3.Session:
         """A boto3 session whose every client is guarded (PyAthena takes this)."""
         if self._session is None:
             import boto3

@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
-    from trailtui.integrity.acquire import AcquireError, Acquirer, AcquireOptions
+    from trailtui.integrity.acquire import AcquireError, AcquireOptions, Acquirer
 
     try:
         since = parse_time(args.since) if args.since else None

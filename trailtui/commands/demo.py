@@ -13,14 +13,21 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from trailtui.aws.config import AwsConfig
 from trailtui.cli import add_console_options
 from trailtui.commands.errors import fail
-from trailtui.demo.spec import (ACCOUNTS, DEFAULT_DAYS, DEFAULT_EVENTS, DEFAULT_SEED, ORG_ID, REGION_NAMES, TRAIL_ARN,
-                                DemoSpec)
+from trailtui.demo.spec import (
+    ACCOUNTS,
+    DEFAULT_DAYS,
+    DEFAULT_EVENTS,
+    DEFAULT_SEED,
+    ORG_ID,
+    REGION_NAMES,
+    TRAIL_ARN,
+    DemoSpec,
+)
 from trailtui.safe import visible
 
 if TYPE_CHECKING:

@@ -12,14 +12,21 @@ import asyncio
 import json
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail
-from trailtui.health import (AccountFacts, FactsFormatError, HealthCollectionError, collect_facts, evaluate,
-                             from_json, to_json)
+from trailtui.health import (
+    AccountFacts,
+    FactsFormatError,
+    HealthCollectionError,
+    collect_facts,
+    evaluate,
+    from_json,
+    to_json,
+)
 from trailtui.health.context import parse_time
 from trailtui.health.table import render_table
 
@@ -66,7 +73,7 @@ def _as_of(facts: AccountFacts, offline: bool) -> datetime:
     """Saved facts are judged as of when they were collected (a delivery that
     was fresh then is not "late" today)."""
     collected = parse_time(facts.collected_at) if offline else None
-    return collected or datetime.now(timezone.utc)
+    return collected or datetime.now(UTC)
 
 
 def _trail_names(facts: AccountFacts) -> str:

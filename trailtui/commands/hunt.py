@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from datetime import datetime
-from typing import IO, Sequence
+from typing import IO
 
 import orjson
 

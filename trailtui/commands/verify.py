@@ -149,7 +149,7 @@ def _ratio(out: IO[str], counts: Tally, what: str) -> None:
     out.write(line + "\n")
 
 
-async def _run_text(verifier: "Verifier", verbose: bool) -> Summary:
+async def _run_text(verifier: Verifier, verbose: bool) -> Summary:
     report = TextReport(sys.stdout, sys.stderr, verbose)
     window = (iso(verifier.start) or "the start of the chain", iso(verifier.end) or "")
     header_done = False
@@ -168,7 +168,7 @@ async def _run_text(verifier: "Verifier", verbose: bool) -> Summary:
     return summary
 
 
-async def _run_json(verifier: "Verifier") -> Summary:
+async def _run_json(verifier: Verifier) -> Summary:
     results: list[dict[str, str]] = []
     summary = None
     async for update in verifier.run():
@@ -181,7 +181,7 @@ async def _run_json(verifier: "Verifier") -> Summary:
     return summary
 
 
-def build_options(args: argparse.Namespace) -> "VerifyOptions":
+def build_options(args: argparse.Namespace) -> VerifyOptions:
     """Raises TimeParseError for unreadable times."""
     from trailtui.integrity.verifier import VerifyOptions
 

@@ -11,13 +11,29 @@ records without a type.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from trailtui.demo import agents as ua
 from trailtui.demo import identities as ids
-from trailtui.demo.catalogue import (CFN, CONTAINERS, DATA, EC2, IAM, KMS, LAMBDA, LOGS, MONITORING, OPS, S3,
-                                     SECRETS, SSM, SSO_PORTAL, STS, Action)
+from trailtui.demo.catalogue import (
+    CFN,
+    CONTAINERS,
+    DATA,
+    EC2,
+    IAM,
+    KMS,
+    LAMBDA,
+    LOGS,
+    MONITORING,
+    OPS,
+    S3,
+    SECRETS,
+    SSM,
+    SSO_PORTAL,
+    STS,
+    Action,
+)
 from trailtui.demo.resources import RESOURCES
 from trailtui.demo.spec import DEV, MANAGEMENT, PROD, DemoAccount
 

@@ -21,9 +21,9 @@ from trailtui.demo import identities as ids
 from trailtui.demo.actors import Actor, Opener, actors_for, iso
 from trailtui.demo.catalogue import Action
 from trailtui.demo.failures import outcome_with_error
-from trailtui.demo.shapes import Ctx, short_time
 from trailtui.demo.records import GLOBAL_SERVICES, Outcome, Record, api_record, tls_details
 from trailtui.demo.resources import RESOURCES
+from trailtui.demo.shapes import Ctx, short_time
 from trailtui.demo.spec import GLOBAL_REGION, MANAGEMENT, PROD
 
 TimedRecord = tuple[int, Record]

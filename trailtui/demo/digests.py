@@ -39,10 +39,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 import orjson
 from cryptography.hazmat.primitives import hashes, serialization
@@ -57,7 +58,7 @@ METADATA_SUFFIX = ".metadata.json"
 
 def iso_z(moment: datetime) -> str:
     """CloudTrail's timestamp form: `2024-03-01T00:13:07Z` (UTC, whole seconds)."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def sha256_hex(data: bytes) -> str:
@@ -86,7 +87,7 @@ class DigestSigner:
         self.fingerprint: str = hashlib.md5(self.public_key_der).hexdigest()
 
     @classmethod
-    def from_pem(cls, pem: bytes, password: bytes | None = None, *, trusted: bool = False) -> "DigestSigner":
+    def from_pem(cls, pem: bytes, password: bytes | None = None, *, trusted: bool = False) -> DigestSigner:
         """Load a PEM private key.  `trusted` skips OpenSSL's RSA consistency check
         (~80 ms a load), for a known-good key such as the shipped demo key."""
         key = serialization.load_pem_private_key(pem, password, unsafe_skip_rsa_key_validation=trusted)
@@ -95,7 +96,7 @@ class DigestSigner:
         return cls(key)
 
     @classmethod
-    def throwaway(cls, bits: int = 2048) -> "DigestSigner":
+    def throwaway(cls, bits: int = 2048) -> DigestSigner:
         """A fresh random key, for tests that need a second, unknown or rotated key."""
         return cls(rsa.generate_private_key(public_exponent=65537, key_size=bits))
 
@@ -108,8 +109,8 @@ class DigestSigner:
         (AWS CLI v2 prints timestamps as ISO 8601 with `+00:00`)."""
         return {
             "Value": base64.b64encode(self.public_key_der).decode(),
-            "ValidityStartTime": valid_from.astimezone(timezone.utc).isoformat(),
-            "ValidityEndTime": valid_until.astimezone(timezone.utc).isoformat(),
+            "ValidityStartTime": valid_from.astimezone(UTC).isoformat(),
+            "ValidityEndTime": valid_until.astimezone(UTC).isoformat(),
             "Fingerprint": self.fingerprint,
         }
 
@@ -131,7 +132,7 @@ class DigestLogFile:
 
     @classmethod
     def from_content(cls, s3_object: str, content: bytes, *, oldest_event_time: str | None = None,
-                     newest_event_time: str | None = None, s3_bucket: str | None = None) -> "DigestLogFile":
+                     newest_event_time: str | None = None, s3_bucket: str | None = None) -> DigestLogFile:
         """Entry for a log whose *decompressed* bytes are `content`; event times
         are read from the records when not given."""
         if oldest_event_time is None or newest_event_time is None:
@@ -205,7 +206,7 @@ class DigestChainWriter:
         return "/".join(parts)
 
     def key_for(self, end: datetime, backfill: bool = False) -> str:
-        end = end.astimezone(timezone.utc)
+        end = end.astimezone(UTC)
         name = (f"{self.account_id}_CloudTrail-Digest_{self.region}_{self.trail_name}_{self.home_region}_"
                 f"{end.strftime('%Y%m%dT%H%M%SZ')}{'_backfill' if backfill else ''}.json.gz")
         return f"{self.folder()}/{end.strftime('%Y/%m/%d')}/{name}"

@@ -22,10 +22,10 @@ import os
 import random
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
@@ -35,9 +35,8 @@ from trailtui.demo.hostile import hostile_records
 from trailtui.demo.incident import DemoIncident, PlantedRecord, incident_records, plan_incident
 from trailtui.demo.keys import PUBLIC_KEYS_FILE, demo_key_listing, demo_signer
 from trailtui.demo.logfiles import LAG_SECONDS, WINDOW_SECONDS, DeliveredLog, LogFileWriter
-from trailtui.demo.manifest import (MANIFEST_FILE, DemoCounts, build_manifest, current_manifest,
-                                    write_manifest)
-from trailtui.demo.spec import (ACCOUNTS, BUCKET, HOME_REGION, ORG_ID, TRAIL_NAME, DemoSpec, chunk_seed)
+from trailtui.demo.manifest import MANIFEST_FILE, DemoCounts, build_manifest, current_manifest, write_manifest
+from trailtui.demo.spec import ACCOUNTS, BUCKET, HOME_REGION, ORG_ID, TRAIL_NAME, DemoSpec, chunk_seed
 
 Progress = Callable[[int, int, str], None]  # (done, total, phase)
 WEEKEND_SHARE = 0.55
@@ -168,7 +167,7 @@ def run_chain(task: ChainTask) -> int:
         by_hour[(log.delivered - start) // 3600].append(log)
     written, hour = 0, 0
     while start + hour * 3600 <= horizon:
-        lo = datetime.fromtimestamp(start + hour * 3600, timezone.utc)
+        lo = datetime.fromtimestamp(start + hour * 3600, UTC)
         entries = [DigestLogFile(log.key, log.hash_value, log.oldest_event_time, log.newest_event_time)
                    for log in sorted(by_hour.get(hour, ()), key=lambda item: item.key)]
         writer.write(lo, lo + timedelta(hours=1), entries)

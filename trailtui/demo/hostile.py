@@ -10,7 +10,7 @@ exports.  Each record is an ordinary, realistic call otherwise.
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from trailtui.demo import identities as ids
 from trailtui.demo.incident import PlantedRecord
@@ -33,7 +33,7 @@ def hostile_records(spec: DemoSpec) -> list[PlantedRecord]:
     out: list[PlantedRecord] = []
 
     def when(t: int) -> str:
-        return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     login = {"type": "IAMUser", "accountId": PROD.id, "accessKeyId": "", "userName": "HIDDEN_DUE_TO_SECURITY_REASONS"}
     for fraction, agent, ip in ((0.21, MARKUP_AGENT, "198.18.33.8"), (0.47, FORMULA_AGENT, "198.18.120.66")):

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trailtui.demo import identities as ids
-from trailtui.demo.shapes import short_time
 from trailtui.demo.records import Outcome, Record, api_record, tls_details
+from trailtui.demo.shapes import short_time
 from trailtui.demo.spec import GLOBAL_REGION, PROD, TRAIL_ARN, DemoSpec, chunk_seed
 
 PlantedRecord = tuple[int, str, str, Record]  # (epoch, account, region, record)
@@ -343,7 +343,7 @@ def incident_records(spec: DemoSpec) -> list[PlantedRecord]:
         agent = call.agent.replace("{command}", _command(call.service, call.name))
         request_id = ids.random_token(rng, 16) if call.service == "s3" else ids.random_uuid(rng)
         record = api_record(
-            identity=identity, when=datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            identity=identity, when=datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             service=call.service, name=call.name, region=call.region, ip=ATTACKER_IP, agent=agent, outcome=outcome,
             account=PROD.id, event_id=ids.random_uuid(rng), request_id=request_id, read_only=call.read_only,
             version="1.10" if call.service in ("s3", "cloudtrail") else "1.09", category=call.category,

@@ -15,8 +15,7 @@ import orjson
 
 from trailtui.demo.incident import DemoIncident
 from trailtui.demo.keys import PUBLIC_KEYS_FILE
-from trailtui.demo.spec import (ACCOUNTS, BUCKET, HOME_REGION, ORG_ID, REGION_NAMES, TRAIL_ARN, TRAIL_NAME,
-                                DemoSpec)
+from trailtui.demo.spec import ACCOUNTS, BUCKET, HOME_REGION, ORG_ID, REGION_NAMES, TRAIL_ARN, TRAIL_NAME, DemoSpec
 
 MANIFEST_FILE = "trailtui-demo.json"
 GENERATOR = "trailtui demo"

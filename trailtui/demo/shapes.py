@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from trailtui.demo.identities import ALNUM, B64, HEX, random_token, random_uuid
 from trailtui.demo.records import Outcome

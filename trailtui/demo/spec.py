@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 GENERATOR_VERSION = 2  # bump when the output for a given spec changes (a stale demo is then rebuilt)
 
@@ -28,7 +28,7 @@ DEFAULT_DAYS = 7
 MIN_EVENTS = 500
 # The newest demo day; the seed moves the end by up to a day so that different
 # seeds do not line up minute for minute.
-BASE_END = datetime(2026, 11, 20, 0, 0, tzinfo=timezone.utc)
+BASE_END = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
 
 
 REGION_NAMES: tuple[str, ...] = ("us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2")
@@ -87,7 +87,7 @@ class DemoSpec:
 
     def day_window(self, day: date) -> tuple[datetime, datetime]:
         """The part of `day` inside the demo period."""
-        midnight = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        midnight = datetime(day.year, day.month, day.day, tzinfo=UTC)
         return max(midnight, self.start), min(midnight + timedelta(days=1), self.end)
 
     def parameters(self) -> dict[str, int]:

@@ -8,9 +8,10 @@ report keeps aggregates.  Files are created 0600 and appear atomically (see
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Callable, Protocol, Sequence
+from typing import IO, Protocol
 
 from trailtui.aws.config import AwsConfig
 from trailtui.events import Event

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import IO, Iterable
+from collections.abc import Iterable
+from typing import IO
 
 import orjson
 

@@ -8,10 +8,11 @@ one hand-edited note must not lose the other findings.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import orjson
 
@@ -20,7 +21,7 @@ from trailtui.export.output import atomic_text_file
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 @dataclass(slots=True)
@@ -33,7 +34,7 @@ class Mark:
     marked_at: datetime = field(default_factory=_now)
 
     def to_json(self) -> bytes:
-        stamp = self.marked_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        stamp = self.marked_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         return orjson.dumps({"event": self.event, "note": self.note, "marked_at": stamp})
 
     def as_event(self) -> Event:

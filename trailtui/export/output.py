@@ -8,12 +8,12 @@ must never see half a file, and a typo must never destroy an earlier report.
 
 from __future__ import annotations
 
-import io
 import os
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO
 
 
 class OutputExists(FileExistsError):
@@ -65,7 +65,7 @@ def atomic_text_file(path: Path, force: bool = False) -> Iterator[IO[str]]:
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     try:
         os.fchmod(fd, 0o600)
-        with io.open(fd, "w", encoding="utf-8", newline="") as handle:
+        with open(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

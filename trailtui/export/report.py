@@ -9,9 +9,10 @@ does not grow with the number of events.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import IO, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import IO
 
 import orjson
 
@@ -59,11 +60,11 @@ class ReportContext:
     scope: str = "query results"
     integrity: IntegrityStatus | None = None
     marks: Sequence[Mark] = ()
-    generated: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    generated: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 def _stamp(when: datetime | None) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ") if when else "-"
+    return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if when else "-"
 
 
 def _bucket_size(first: datetime, last: datetime) -> tuple[timedelta, str]:

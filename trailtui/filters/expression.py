@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import jmespath
 from jmespath import exceptions as jexc
@@ -83,7 +84,7 @@ class EventFilter:
     _predicate: Callable[[dict[str, Any]], bool] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def compile(cls, text: str | None) -> "EventFilter":
+    def compile(cls, text: str | None) -> EventFilter:
         source = (text or "").strip()
         if not source:
             return cls(text="", _parsed=None)
@@ -140,7 +141,7 @@ class EventFilter:
                 self._predicate = compile_dict_predicate(self._parsed.parsed, _FUNCTIONS)
         return self._predicate
 
-    def and_also(self, other: str) -> "EventFilter":
+    def and_also(self, other: str) -> EventFilter:
         """This filter narrowed by another expression (used by pivots)."""
         if self.is_empty:
             return EventFilter.compile(other)

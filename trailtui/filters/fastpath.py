@@ -25,8 +25,9 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Callable, Iterable
 from numbers import Number
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from jmespath.exceptions import JMESPathError
 from jmespath.functions import Functions

@@ -7,8 +7,17 @@ No Textual here; `trailtui health` and the Health pane are faces over this.
 
 from trailtui.health.catalogue import CHECK_IDS, TRAIL_CHECKS, TrailCheck, evaluate
 from trailtui.health.collect import HealthCollectionError, collect_facts
-from trailtui.health.facts import (AccountFacts, BucketFacts, FactsFormatError, KeyFacts, LogGroupFacts, TrailFacts,
-                                   Unavailable, from_json, to_json)
+from trailtui.health.facts import (
+                                   AccountFacts,
+                                   BucketFacts,
+                                   FactsFormatError,
+                                   KeyFacts,
+                                   LogGroupFacts,
+                                   TrailFacts,
+                                   Unavailable,
+                                   from_json,
+                                   to_json,
+)
 from trailtui.health.results import CheckResult, HealthReport, Status, TrailReport, summary_line
 
 __all__ = [

@@ -8,12 +8,11 @@ the whole report down.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable
 
-from trailtui.health import account, bucket_exposure, bucket_retention, delivery, encryption, selectors
-from trailtui.health import trail_checks
+from trailtui.health import account, bucket_exposure, bucket_retention, delivery, encryption, selectors, trail_checks
 from trailtui.health.context import TrailContext
 from trailtui.health.facts import AccountFacts
 from trailtui.health.results import CheckResult, HealthReport, Status, TrailReport, Verdict

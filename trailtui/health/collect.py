@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore import xform_name
@@ -50,8 +50,8 @@ def action_for(service: str, operation: str) -> str:
 def jsonable(value: Any) -> Any:
     """AWS responses as plain JSON values: datetimes to ISO 8601 (UTC)."""
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return aware.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items() if k != "ResponseMetadata"}
     if isinstance(value, (list, tuple)):
@@ -198,7 +198,7 @@ async def collect_facts(aws: AwsConfig, trail: str | None = None,
     status and selectors are still read, for the account-level check."""
     region = resolve_region(aws)
     factory = factory or ClientFactory(aws)
-    collected_at = jsonable(datetime.now(timezone.utc))
+    collected_at = jsonable(datetime.now(UTC))
     async with AsyncExitStack() as stack:
         reader = _Reader(factory, stack)
         try:

@@ -6,7 +6,7 @@ same whenever it runs."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trailtui.health.facts import AccountFacts, BucketFacts, KeyFacts, LogGroupFacts, TrailFacts, Unavailable
@@ -16,7 +16,7 @@ HOME = "us-east-1"
 
 
 def _iso(when: datetime) -> str:
-    return when.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _trail_arn(name: str, region: str = HOME) -> str:
@@ -183,7 +183,7 @@ def _stopped_trail(now: datetime) -> tuple[TrailFacts, BucketFacts]:
 
 def demo_facts(now: datetime | None = None) -> AccountFacts:
     """The demo account's facts as of `now` (default: the current time)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     org, org_bucket, org_key, org_group = _org_trail(now)
     neglected, neglected_bucket = _neglected_trail(now)
     stopped, stopped_bucket = _stopped_trail(now)

@@ -80,7 +80,7 @@ class HealthReport:
     def has_failures(self) -> bool:
         return any(c.status is Status.FAIL for c in self.all_checks())
 
-    def only(self, trail: str) -> "HealthReport":
+    def only(self, trail: str) -> HealthReport:
         """The report for one trail (by name or ARN); account checks kept."""
         return HealthReport(tuple(t for t in self.trails if trail in (t.name, t.arn)), self.account)
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from trailtui.filters import EventFilter, FilterError
 from trailtui.hunts.model import SEVERITIES, Hunt, Sequence, Threshold, parse_window

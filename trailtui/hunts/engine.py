@@ -11,8 +11,9 @@ reported once, so `hunt --format jsonl` lists the whole burst, not one line.
 from __future__ import annotations
 
 from collections import Counter, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from trailtui.events import Event
 from trailtui.hunts.gates import Gate, gate_of

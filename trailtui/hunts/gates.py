@@ -28,7 +28,7 @@ class Gate:
     def opens(self, name: Any) -> bool:
         return isinstance(name, str) and (name in self.names or any(name.startswith(p) for p in self.prefixes))
 
-    def __or__(self, other: "Gate") -> "Gate":
+    def __or__(self, other: Gate) -> Gate:
         return Gate(self.names | other.names, self.prefixes | other.prefixes)
 
     @property

@@ -3,7 +3,8 @@ values a threshold counts as distinct."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import orjson
 from jmespath.exceptions import JMESPathError

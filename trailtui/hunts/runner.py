@@ -9,8 +9,8 @@ show counts while the scan is still running.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Sequence
 
 import orjson
 

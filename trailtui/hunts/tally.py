@@ -5,9 +5,9 @@ matter how many hits arrive."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
 
 from trailtui.events import EPOCH
 from trailtui.hunts.engine import Hit

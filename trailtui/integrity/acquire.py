@@ -20,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Callable
 
 import orjson
 
@@ -253,7 +253,7 @@ class Acquirer:
         await asyncio.to_thread(self._store_files, target, fetched.data, metadata, is_digest)
         entry = {"key": obj.ref.key, "bucket": obj.ref.bucket, "size": len(fetched.data), "etag": obj.etag,
                  "sha256": hashlib.sha256(fetched.data).hexdigest(), "metadata": metadata,
-                 "acquired_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")}
+                 "acquired_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
         log.write(orjson.dumps(entry) + b"\n")
         log.flush()
         self.summary.copied += 1

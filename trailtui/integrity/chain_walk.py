@@ -14,9 +14,9 @@ The walk stops once it has checked the digest covering the window's start.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Awaitable, Callable
 
 from trailtui.integrity.coverage import MAX_PREDICTED, TAIL_GRACE, Ledger
 from trailtui.integrity.digest import HOUR, Digest, DigestName, parse_digest_name, predicted_key

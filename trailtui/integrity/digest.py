@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import orjson
@@ -58,7 +58,7 @@ def parse_digest_name(name: str) -> DigestName | None:
     text = match["stamp"]
     try:  # slicing, not strptime: names are parsed by the thousand
         end = datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
-                       int(text[13:15]), tzinfo=timezone.utc)
+                       int(text[13:15]), tzinfo=UTC)
     except ValueError:
         return None
     return DigestName(match["account"], match["region"], match["trail"], match["home"], end,

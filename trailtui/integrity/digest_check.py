@@ -15,7 +15,12 @@ import asyncio
 from dataclasses import dataclass
 
 from trailtui.integrity.digest import (
-    HASH_ALGORITHM, SIGNATURE_ALGORITHM, Digest, DigestFormatError, parse_digest, signing_string,
+    HASH_ALGORITHM,
+    SIGNATURE_ALGORITHM,
+    Digest,
+    DigestFormatError,
+    parse_digest,
+    signing_string,
 )
 from trailtui.integrity.inflate import inflate_strict
 from trailtui.integrity.key_source import KeySource, KeySourceError

@@ -36,7 +36,7 @@ class TrailFilter:
 
     @classmethod
     def build(cls, trail_arn: str | None, accounts: list[str] | tuple[str, ...] = (),
-              regions: list[str] | tuple[str, ...] = ()) -> "TrailFilter":
+              regions: list[str] | tuple[str, ...] = ()) -> TrailFilter:
         """Raises ValueError for a malformed ARN."""
         name = home = account = None
         if trail_arn:
@@ -46,12 +46,12 @@ class TrailFilter:
             name, home, account = match["name"], match["region"], match["account"]
         return cls(name, home, account, frozenset(accounts), frozenset(regions))
 
-    def wants_folder(self, folder: "Folder") -> bool:
+    def wants_folder(self, folder: Folder) -> bool:
         if self.accounts and folder.account not in self.accounts:
             return False
         return not self.regions or folder.region in self.regions
 
-    def wants_chain(self, folder: "Folder", name: DigestName) -> bool:
+    def wants_chain(self, folder: Folder, name: DigestName) -> bool:
         if self.trail_name is None:
             return True
         if name.trail != self.trail_name or name.home_region != self.trail_home_region:

@@ -12,14 +12,20 @@ from __future__ import annotations
 import asyncio
 import os
 import posixpath
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import BrokenExecutor, Executor
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, TypeVar
+from typing import Any, TypeVar
 
 import orjson
 
 from trailtui.integrity.store import (
-    Fetched, ListedObject, ObjectRef, StoreError, awslogs_split, path_suffix_match,
+    Fetched,
+    ListedObject,
+    ObjectRef,
+    StoreError,
+    awslogs_split,
+    path_suffix_match,
 )
 
 T = TypeVar("T")

@@ -9,8 +9,8 @@ becomes one IntegrityResult through `emit`.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from trailtui.integrity.inflate import check_log_bytes
 from trailtui.integrity.store import EvidenceStore, ObjectRef, StoreError

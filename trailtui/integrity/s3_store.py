@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Executor
-from typing import Any, AsyncIterator, Callable, TypeVar
+from typing import Any, TypeVar
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.errors import describe_error, error_code

@@ -9,8 +9,9 @@ says it was written (the MOVED check).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import AsyncIterator, Callable, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import AsyncIterator, Mapping
+from datetime import UTC, datetime
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
@@ -27,7 +27,13 @@ from trailtui.integrity.coverage import Ledger, missing_tail, uncovered_logs
 from trailtui.integrity.digest import HASH_ALGORITHM, HOUR, Digest
 from trailtui.integrity.digest_check import DigestExaminer
 from trailtui.integrity.discovery import (
-    Chain, FolderContents, TrailFilter, Window, find_awslogs_roots, find_folders, list_folder,
+    Chain,
+    FolderContents,
+    TrailFilter,
+    Window,
+    find_awslogs_roots,
+    find_folders,
+    list_folder,
 )
 from trailtui.integrity.key_source import FileKeys, KeySource, KeySourceError, OnlineKeys
 from trailtui.integrity.keyring import KeyFileError, KeyRing, load_key_file
@@ -79,7 +85,7 @@ class Update:
 def _utc(when: datetime | None) -> datetime | None:
     if when is None:
         return None
-    return when.replace(tzinfo=timezone.utc) if when.tzinfo is None else when.astimezone(timezone.utc)
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def open_store(source: str, factory: ClientFactory, executor: Executor,
@@ -107,7 +113,7 @@ class Verifier:
     def __init__(self, options: VerifyOptions, aws: AwsConfig | None = None) -> None:
         self.options = options
         self.factory = ClientFactory(aws or AwsConfig())
-        self.now = _utc(options.now) or datetime.now(timezone.utc)
+        self.now = _utc(options.now) or datetime.now(UTC)
         self.start = _utc(options.start)
         self.end_explicit = options.end is not None
         self.end = _utc(options.end) or self.now

@@ -19,7 +19,8 @@ import asyncio
 import logging
 import os
 import re
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 from urllib.parse import parse_qs
 
 from trailtui.aws.clients import ClientFactory, retry_config

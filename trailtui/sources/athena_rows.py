@@ -11,7 +11,8 @@ table does not have (or that were null) are left out.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any
 
 import orjson
 
@@ -34,7 +35,7 @@ JSON_TEXT_COLUMNS: dict[str, str] = {
 
 # A struct's field names: lower-case name -> CloudTrail name, or (name, nested
 # struct names); None as nested names keeps the keys (a map<string,string>).
-Names = Mapping[str, Union[str, tuple[str, "Names | None"]]]
+Names = Mapping[str, str | tuple[str, "Names | None"]]
 _ISSUER: Names = {"type": "type", "principalid": "principalId", "arn": "arn", "accountid": "accountId",
                   "username": "userName"}
 _IDENTITY: Names = {

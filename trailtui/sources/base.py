@@ -8,8 +8,9 @@ rows for the same query.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from trailtui.events import Event
 from trailtui.filters import EventFilter

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import Any, AsyncIterator
+from collections.abc import AsyncIterator
+from typing import Any
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig

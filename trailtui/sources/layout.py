@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 _LOG_KEY = re.compile(
@@ -52,7 +52,7 @@ def _stamp_time(text: str) -> datetime | None:
     second = int(text[13:15]) if len(text) == 16 else 0
     try:  # fixed-width slicing: strptime costs ~7 us a name, and a big tree has tens of thousands
         return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
-                        second, tzinfo=timezone.utc)
+                        second, tzinfo=UTC)
     except ValueError:
         return None
 

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import asyncio
 import os
-from operator import attrgetter
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
-from typing import AsyncIterator
 
 from trailtui.events import Event
 from trailtui.sources.base import Capabilities, Page, Problem, Query
-from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name, parse_log_key
+from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.scan import FileScanner, ScanRequest
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 # CloudTrail delivers within ~15 minutes; a day of slack keeps pruning safe for late files.
 DELIVERY_SLACK = timedelta(days=1)
 

@@ -11,8 +11,9 @@ before each call.  Events come back newest first; each result's
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
-from typing import Any, AsyncIterator
+from typing import Any
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig

@@ -8,8 +8,8 @@ sources (both read files in delivery-stamp order)."""
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
 from trailtui.events import Event
 from trailtui.sources.base import Page, Query

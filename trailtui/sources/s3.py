@@ -19,9 +19,10 @@ import itertools
 import re
 import time
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
@@ -31,7 +32,7 @@ from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_lo
 from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.scan import FileScan, ScanRequest, scan_bytes
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=timezone.utc)
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 DELIVERY_SLACK = timedelta(days=1)  # same slack as the local source: late deliveries
 _DATE_TAIL = re.compile(r"/CloudTrail/[^/]+/(\d{4})/(?:(\d{2})/(?:(\d{2})/)?)?$")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
@@ -121,7 +122,7 @@ class _Walk:
         if span is not None and not self.window.keeps_span(span):
             return
         bound = FAR_FUTURE if span is None else datetime.combine(
-            span.last + timedelta(days=1), datetime.min.time(), timezone.utc)
+            span.last + timedelta(days=1), datetime.min.time(), UTC)
         self._push(bound, prefix, True)
 
     def push_file(self, key: str) -> None:

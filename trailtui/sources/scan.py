@@ -23,12 +23,13 @@ import asyncio
 import gc
 import os
 import threading
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -360,7 +361,7 @@ class FileScanner:
             self._pool.failed = True
             self._pool.close()
 
-    async def scan(self, files: Sequence["LogFile"], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
+    async def scan(self, files: Sequence[LogFile], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
         """Yield results batch by batch in file order; `next_stamp` is the stamp of
         the first file not yet yielded (None when all are done)."""
         loop = asyncio.get_running_loop()

@@ -26,8 +26,9 @@ other case (tests/test_fastpath.py checks numbers and malformed documents).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import msgspec
 
@@ -56,7 +57,7 @@ class _Node:
     """A field in the path tree: decoded whole (Any) or as a nested Struct."""
 
     whole: bool = False
-    children: dict[str, "_Node"] = field(default_factory=dict)
+    children: dict[str, _Node] = field(default_factory=dict)
 
 
 def _tree(paths: list[Path]) -> dict[str, _Node]:
@@ -201,7 +202,7 @@ def verdict(records, bounded, in_range, parse_time):
 """
 
 
-def _verdict(builder: "_StructBuilder", ast: dict[str, Any] | None, functions: Any) -> Callable[..., int | None]:
+def _verdict(builder: _StructBuilder, ast: dict[str, Any] | None, functions: Any) -> Callable[..., int | None]:
     """The per-file loop as one generated function: the filter's expression is
     inlined, so a record costs no Python call beyond the field reads."""
     if ast is None:

@@ -13,10 +13,11 @@ import asyncio
 import inspect
 import json
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 import orjson
 from rich.text import Text
@@ -53,7 +54,6 @@ from trailtui.ui.status_line import StatusLine
 from trailtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, resolve_variable_defaults
 from trailtui.ui.time_presets import anchor_time, range_label
 from trailtui.ui.time_screen import TimeScreen
-
 
 _MOUNTING = object()  # a part being mounted right now
 
@@ -460,7 +460,7 @@ class TrailApp(App[int]):
         if not len(self.marks):
             self.notify("no marks to write", severity="warning")
             return
-        default = f"trailtui-marks-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.jsonl"
+        default = f"trailtui-marks-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.jsonl"
 
         def save(path: str | None) -> None:
             if not path:

@@ -25,18 +25,18 @@ class BrowseState:
     range_choice: RangeChoice = RangeChoice()
     pivots: tuple[Pivot, ...] = ()
 
-    def with_filter(self, text: str) -> "BrowseState":
+    def with_filter(self, text: str) -> BrowseState:
         return replace(self, filter_text=text.strip())
 
-    def with_range(self, choice: RangeChoice) -> "BrowseState":
+    def with_range(self, choice: RangeChoice) -> BrowseState:
         """A newly chosen range replaces any ±window pivots (they would hide it)."""
         kept = tuple(p for p in self.pivots if p.time_range is None)
         return replace(self, range_choice=choice, pivots=kept)
 
-    def push(self, pivot: Pivot) -> "BrowseState":
+    def push(self, pivot: Pivot) -> BrowseState:
         return replace(self, pivots=self.pivots + (pivot,))
 
-    def pop(self) -> "BrowseState":
+    def pop(self) -> BrowseState:
         return replace(self, pivots=self.pivots[:-1])
 
     def clauses(self) -> list[str]:

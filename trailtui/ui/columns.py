@@ -10,7 +10,7 @@ and session name are both telling).  Rich only, no Textual.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 
@@ -108,7 +108,7 @@ def layout_for(width: int) -> Layout:
 def format_time(timestamp: float, fmt: str) -> str:
     if timestamp <= 0:
         return "?"
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).strftime(fmt)
+    return datetime.fromtimestamp(timestamp, tz=UTC).strftime(fmt)
 
 
 def short_event(label: str, width: int) -> str:

@@ -4,8 +4,9 @@ offers something the app cannot do."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from functools import partial
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider

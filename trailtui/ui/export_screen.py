@@ -9,9 +9,9 @@ leaves nothing behind; `esc` afterwards closes with the path written.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Sequence
 
 from rich.text import Text
 from textual import work
@@ -33,7 +33,7 @@ FORMAT_LABELS = {"jsonl": "JSONL", "csv": "CSV", "markdown": "Markdown", "ocsf":
 
 
 def default_path(fmt: str, now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
     return f"./trailtui-export-{stamp}.{EXTENSIONS[fmt]}"
 
 

@@ -9,7 +9,7 @@ always suits the span of the data.  Pure Python, no Textual.
 from __future__ import annotations
 
 import math
-from typing import Iterable
+from collections.abc import Iterable
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 

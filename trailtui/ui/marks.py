@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ import orjson
 class MarkEntry:
     event: dict[str, Any]
     note: str = ""
-    marked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    marked_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def key(self) -> str:

@@ -10,8 +10,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from trailtui.ui.safe_input import SafeInput
 from trailtui.safe import visible
+from trailtui.ui.safe_input import SafeInput
 
 
 class PromptScreen(ModalScreen[str | None]):

@@ -9,8 +9,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
-from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.quick_filter import quick_filter
+from trailtui.ui.safe_input import SafeInput
 
 
 class QuickFilterScreen(ModalScreen[str | None]):

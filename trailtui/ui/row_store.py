@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import tempfile
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 import orjson
 

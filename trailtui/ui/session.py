@@ -22,9 +22,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import AsyncIterator
 
 from trailtui.aws.config import AwsConfig
 from trailtui.sources.base import EventSource, Page, Query
@@ -146,7 +146,7 @@ class SourceSession:
                 try:
                     await asyncio.wait_for(asyncio.wrap_future(
                         asyncio.run_coroutine_threadsafe(source.close(), loop)), timeout=5)
-                except (Exception, asyncio.TimeoutError):
+                except (TimeoutError, Exception):
                     pass
             else:
                 await source.close()

@@ -13,9 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from trailtui.ui.safe_input import SafeInput
 from trailtui.timerange import TimeParseError
 from trailtui.ui.browse_state import RangeChoice
+from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.time_presets import PRESETS, absolute_choice, preset_choice
 
 

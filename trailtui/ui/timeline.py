@@ -3,7 +3,7 @@ burst stands out at a glance.  Labels are our own text (times, counts)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual.widget import Widget
@@ -12,7 +12,7 @@ from trailtui.ui.histogram import Histogram, sparkline
 
 
 def _label(timestamp: float, span: float) -> str:
-    when = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+    when = datetime.fromtimestamp(timestamp, tz=UTC)
     return when.strftime("%m-%d %H:%M" if span <= 3 * 86400 else "%Y-%m-%d")
 
 

@@ -7,9 +7,9 @@ A path not listed is either read as JSON text from a column that holds JSON
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping
 
 from trailtui.sources.pushdown.literals import Untranslatable, json_path
 

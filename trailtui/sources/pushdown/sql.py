@@ -15,8 +15,9 @@ back.  Hence the rules:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from trailtui.filters import EventFilter, is_truthy
 from trailtui.sources.pushdown.dialects import Column, Dialect, Kind

@@ -14,7 +14,7 @@ they are rendered as `rich.text.Text` (never markup) after `visible()`.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.text import Text
@@ -133,7 +133,7 @@ class HealthPane(Widget):
         yield OptionList(id="health-checks")
         yield Static(Text(""), id="health-detail")
 
-    def focus(self, scroll_visible: bool = True) -> "HealthPane":
+    def focus(self, scroll_visible: bool = True) -> HealthPane:
         """The app focuses the pane; the keys belong to the visible list."""
         target = "#health-checks" if self.has_class("-drilled") else "#health-trails"
         self.query_one(target, OptionList).focus(scroll_visible)
@@ -157,7 +157,7 @@ class HealthPane(Widget):
     def action_reload(self) -> None:
         self._loaded = True
         if self.facts is not None:
-            self.show_report(evaluate(self.facts, datetime.now(timezone.utc)))
+            self.show_report(evaluate(self.facts, datetime.now(UTC)))
             return
         self.query_one("#health-summary", Static).update(Text("Health: reading trails from AWS…"))
         self._collect()
@@ -174,7 +174,7 @@ class HealthPane(Widget):
             message = f"health check failed: {type(exc).__name__}: {exc}"
         else:
             if not worker.is_cancelled:
-                report = evaluate(facts, datetime.now(timezone.utc))
+                report = evaluate(facts, datetime.now(UTC))
                 self.app.call_from_thread(self.show_report, report)
             return
         if not worker.is_cancelled:
