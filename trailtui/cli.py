@@ -18,6 +18,7 @@ from trailtui.aws.config import AwsConfig
 
 COMMANDS: dict[str, str] = {
     "query": "trailtui.commands.query",
+    "stats": "trailtui.commands.stats",
     "demo": "trailtui.commands.demo",
     "verify": "trailtui.commands.verify",
     "acquire": "trailtui.commands.acquire",

@@ -556,6 +556,12 @@ def compile_dict_predicate(ast: dict[str, Any], functions: Functions) -> Test:
     return _Skeleton(_Compiler(functions, None)).predicate(ast)
 
 
+def compile_dict_value(ast: dict[str, Any], functions: Functions) -> Getter:
+    """What `jmespath.search` returns for a decoded record dict, as one closure
+    (for group-by keys).  Evaluation errors propagate as they would there."""
+    return _Compiler(functions, None).value(ast, True)
+
+
 def compile_typed_predicate(ast: dict[str, Any], functions: Functions, root_access: RootAccess) -> Test:
     """Predicate over a typed record whose field paths `root_access` reads.
     Raises NeedsWholeRecord when the expression needs the record as a value."""

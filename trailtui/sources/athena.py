@@ -19,7 +19,7 @@ import asyncio
 import logging
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -30,8 +30,9 @@ from trailtui.safe import visible
 from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
 from trailtui.sources.base import Capabilities, Page, Query, SourceError, split_pages
 from trailtui.sources.pushdown import ATHENA, newest_first_statement, to_sql
-from trailtui.sources.pushdown.timebounds import athena_time
+from trailtui.sources.pushdown.timebounds import TimeSql, athena_time
 from trailtui.sources.recheck import accept
+from trailtui.timerange import TimeRange
 
 # PyAthena logs failures with tracebacks; trailtui reports them in one line.
 logging.getLogger("pyathena").addHandler(logging.NullHandler())
@@ -81,6 +82,8 @@ class AthenaSource:
 
     capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=False, server_cancel=True)
     poll_interval = 0.5
+    dialect = ATHENA
+    max_select_rows = 10_000
 
     def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None) -> None:
         self.url = url
@@ -101,6 +104,54 @@ class AthenaSource:
         except _PartitionMissing:
             async for page in self._search(query, partitions=False):
                 yield page
+
+    # -- small SELECTs of other modules' making (GROUP BY counts) -------------------
+    def from_clause(self) -> str:
+        return f'"{self.database}"."{self.table}"'
+
+    def time_sql(self, window: TimeRange, partitions: bool = True) -> TimeSql:
+        times = athena_time(window)
+        kept = tuple(p for p in times.predicates if partitions or not p.startswith('"timestamp"'))
+        return TimeSql(kept, times.exact)
+
+    async def select_rows(self, statement: Callable[[bool], str]) -> list[list[str | None]]:
+        """Every row of `statement(partitions)`, each cell as text (NULL: None),
+        at most `max_select_rows`; retried without the partition column when
+        the table has none."""
+        await self._check_workgroup()
+        try:
+            return await self._select(statement(True), partitions=True)
+        except _PartitionMissing:
+            return await self._select(statement(False), partitions=False)
+
+    async def _select(self, sql: str, partitions: bool) -> list[list[str | None]]:
+        from pyathena.aio.cursor import AioCursor
+
+        try:
+            connection = await self._connect()
+        except Exception as exc:
+            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+        try:
+            latest: dict[str, Any] = {}
+            cursor = connection.cursor(AioCursor, arraysize=FETCH_ROWS, on_poll=lambda qe: latest.update(execution=qe))
+            running = asyncio.create_task(cursor.execute(sql))
+            try:
+                await running
+            except Exception as exc:
+                self._raise_failure(exc, latest.get("execution"), partitions)
+            finally:
+                if not running.done():
+                    running.cancel()  # PyAthena sends StopQueryExecution
+                    await asyncio.gather(running, return_exceptions=True)
+            rows: list[list[str | None]] = []
+            while len(rows) < self.max_select_rows:
+                fetched = await cursor.fetchmany(FETCH_ROWS)
+                if not fetched:
+                    break
+                rows.extend([None if cell is None else str(cell) for cell in row] for row in fetched)
+            return rows[: self.max_select_rows]
+        finally:
+            connection.close()
 
     async def _check_workgroup(self) -> None:
         """Say clearly when results have nowhere to go (Athena's own message is

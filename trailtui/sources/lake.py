@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from trailtui.aws.clients import ClientFactory
@@ -23,8 +23,9 @@ from trailtui.aws.errors import describe_error, error_code, error_message, is_sd
 from trailtui.safe import visible
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError, split_pages
 from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
-from trailtui.sources.pushdown.timebounds import lake_time
+from trailtui.sources.pushdown.timebounds import TimeSql, lake_time
 from trailtui.sources.recheck import accept, parse_json
+from trailtui.timerange import TimeRange
 
 _STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{2,63}")
 _STORE_ARN = re.compile(r"arn:aws[a-z\-]*:cloudtrail:([a-z0-9\-]+):(\d{12}):eventdatastore/([A-Za-z0-9\-]+)")
@@ -74,6 +75,8 @@ class LakeSource:
     capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=True, server_cancel=True)
     poll_delays = (0.2, 0.4, 0.8, 1.0)  # DescribeQuery back-off, seconds
     page_rows = PAGE_ROWS
+    dialect = LAKE
+    max_select_rows = 10_000
 
     def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None) -> None:
         self.url = url
@@ -99,6 +102,50 @@ class LakeSource:
             if is_sdk_error(exc):
                 raise SourceError(self._describe(exc)) from None
             raise
+
+    # -- small SELECTs of other modules' making (GROUP BY counts) -------------------
+    def from_clause(self) -> str:
+        return self.store_id
+
+    def time_sql(self, window: TimeRange, partitions: bool = True) -> TimeSql:
+        return lake_time(window)
+
+    async def select_rows(self, statement: Callable[[bool], str]) -> list[list[str | None]]:
+        """Every row of `statement(True)`, each cell as text (empty: None), at
+        most `max_select_rows`.  Cancelling cancels the query on the server."""
+        try:
+            async with self._factory.async_client("cloudtrail", self._region) as client:
+                return await self._select(client, statement(True))
+        except SourceError:
+            raise
+        except Exception as exc:
+            if is_sdk_error(exc):
+                raise SourceError(self._describe(exc)) from None
+            raise
+
+    async def _select(self, client: Any, sql: str) -> list[list[str | None]]:
+        started = await client.start_query(QueryStatement=sql)
+        query_id = started["QueryId"]
+        ended: list[str] = []
+        try:
+            async for _ in self._wait(client, query_id, ended):
+                pass
+            rows: list[list[str | None]] = []
+            token: str | None = None
+            while len(rows) < self.max_select_rows:
+                kwargs: dict[str, Any] = {"QueryId": query_id, "MaxQueryResults": self.page_rows}
+                if token:
+                    kwargs["NextToken"] = token
+                result = await client.get_query_results(**kwargs)
+                for row in result.get("QueryResultRows") or []:
+                    rows.append([next(iter(cell.values()), None) or None for cell in row])
+                token = result.get("NextToken")
+                if not token:
+                    break
+            return rows[: self.max_select_rows]
+        finally:
+            if not ended:
+                await self._cancel(client, query_id)
 
     async def _run(self, client: Any, sql: str, query: Query) -> AsyncIterator[Page]:
         started = await client.start_query(QueryStatement=sql)

@@ -1,0 +1,92 @@
+"""`trailtui stats SOURCE --by EXPR`: counts per group, top N, for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from trailtui.aws.config import AwsConfig
+from trailtui.commands.errors import fail, warn
+from trailtui.counts import GroupByError, GroupSpec, count_source
+from trailtui.counts.output import approximation_note, json_text, table_lines, write_csv
+from trailtui.counts.result import CountResult
+from trailtui.filters import EventFilter, FilterError
+from trailtui.sources import Query, SourceError, open_source
+from trailtui.sources.base import Page
+from trailtui.timerange import TimeParseError, TimeRange
+
+DEFAULT_TOP = 20
+MAX_TOP = 10_000
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    parser = sub.add_parser(
+        "stats", parents=[common], help="count matching events per group (top N)",
+        description="Count the events of SOURCE that match a filter, grouped by one or more JMESPath expressions "
+        "(or short names: principal, key, ip, event, source, account, region, error, agent, type, user, role).",
+    )
+    parser.add_argument("source", help="directory, file, s3://, athena://, lake:// or lookup:// URL")
+    parser.add_argument("--by", "-b", action="append", required=True, metavar="EXPR",
+                        help="JMESPath expression or short name to group by (repeat to group by the tuple)")
+    parser.add_argument("--filter", "-f", default="", help="JMESPath expression over the raw event")
+    parser.add_argument("--since", help="ISO 8601, -15m/-24h/-7d, or now")
+    parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
+    parser.add_argument("--top", "-n", type=int, default=DEFAULT_TOP, help=f"groups to list (default {DEFAULT_TOP})")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.set_defaults(func=run)
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def on_page(self, page: Page) -> None:
+        for problem in page.problems:
+            self.count += 1
+            warn(str(problem))
+
+
+def _print(result: CountResult, fmt: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json_text(result) + "\n")
+    elif fmt == "csv":
+        write_csv(result, sys.stdout)
+    else:
+        sys.stdout.write("".join(line + "\n" for line in table_lines(result)))
+    sys.stdout.flush()
+    note = approximation_note(result)
+    if note and fmt != "table":
+        warn(note)
+
+
+async def _run(url: str, spec: GroupSpec, query: Query, top: int, fmt: str, aws: AwsConfig) -> int:
+    source = open_source(url, aws)
+    problems = _Problems()
+    try:
+        result = await count_source(source, spec, query, top, on_page=problems.on_page)
+    finally:
+        await source.close()
+    _print(result, fmt)
+    if problems.count:
+        warn(f"{problems.count} problem(s) while reading; every readable event was still counted")
+    return 0
+
+
+def run(args: argparse.Namespace, aws: AwsConfig) -> int:
+    try:
+        spec = GroupSpec.compile(args.by)
+        flt = EventFilter.compile(args.filter)
+        window = TimeRange.parse(args.since, args.until)
+    except GroupByError as exc:
+        return fail(str(exc))
+    except FilterError as exc:
+        return fail(f"{exc}\n{exc.pointer()}")
+    except TimeParseError as exc:
+        return fail(str(exc))
+    if not 0 <= args.top <= MAX_TOP:
+        return fail(f"--top must be between 0 and {MAX_TOP:,}")
+    try:
+        return asyncio.run(_run(args.source, spec, Query(filter=flt, time_range=window), args.top, args.format, aws))
+    except SourceError as exc:
+        return fail(str(exc))

@@ -1,0 +1,40 @@
+"""Counting a source: its own GROUP BY when it can answer exactly, else a
+stream of its events through a bounded `GroupCounter`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+from trailtui.counts.counter import DEFAULT_CAPACITY, GroupCounter
+from trailtui.counts.keys import GroupSpec
+from trailtui.counts.result import CountResult
+from trailtui.counts.server import server_count
+from trailtui.sources.base import EventSource, Page, Query
+
+PAGE_SIZE = 1000
+
+
+async def count_stream(pages: AsyncIterator[Page], spec: GroupSpec, counter: GroupCounter,
+                       on_page: Callable[[Page], None] | None = None) -> None:
+    """Feed every page's events to `counter` (`on_page` sees each page first)."""
+    key_of = spec.key_function()
+    async for page in pages:
+        if on_page is not None:
+            on_page(page)
+        if page.events:
+            counter.add_events(page.events, key_of)
+
+
+async def count_source(source: EventSource, spec: GroupSpec, query: Query, top: int,
+                       capacity: int = DEFAULT_CAPACITY, on_page: Callable[[Page], None] | None = None,
+                       server: bool = True) -> CountResult:
+    """The top `top` groups of the events matching `query` (its limit is ignored:
+    a count covers every match).  `server=False` always streams (for comparisons)."""
+    whole = Query(filter=query.filter, time_range=query.time_range, limit=None, page_size=PAGE_SIZE)
+    if server:
+        answered = await server_count(source, spec, whole, top)
+        if answered is not None:
+            return answered
+    counter = GroupCounter(spec.texts, capacity)
+    await count_stream(source.search(whole), spec, counter, on_page)
+    return counter.result(top)
