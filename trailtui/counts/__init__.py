@@ -8,7 +8,7 @@ exactly and streams the source's events otherwise.  No Textual, no Rich.
 
 from trailtui.counts.counter import DEFAULT_CAPACITY, GroupCounter
 from trailtui.counts.fields import FIELDS, GroupField, resolve_field
-from trailtui.counts.keys import GroupSpec, GroupByError, format_key_part, key_filter
+from trailtui.counts.keys import GroupByError, GroupSpec, format_key_part, key_filter
 from trailtui.counts.result import CountResult, Group
 from trailtui.counts.run import count_source, count_stream
 

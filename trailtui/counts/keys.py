@@ -110,7 +110,8 @@ class GroupSpec:
             except FilterError as exc:
                 where = f" at column {exc.column}" if exc.column is not None else ""
                 raise GroupByError(f"bad --by expression {chosen.expression!r}{where}: {exc.reason}") from None
-            assert compiled.ast is not None
+            if compiled.ast is None:
+                raise GroupByError("empty --by expression")
             fields.append(chosen)
             asts.append(compiled.ast)
             getters.append(compile_dict_value(compiled.ast, function_table()))
@@ -144,4 +145,5 @@ def key_filter(spec: GroupSpec, key: Key) -> str:
     """A JMESPath filter selecting exactly the events with this key: each
     expression compared with its part as a literal that cannot be escaped out
     of (an object's or list's part compares with the object itself)."""
-    return " && ".join(f"({expression}) == {_literal(part)}" for expression, part in zip(spec.expressions, key))
+    pairs = zip(spec.expressions, key, strict=True)
+    return " && ".join(f"({expression}) == {_literal(part)}" for expression, part in pairs)

@@ -49,7 +49,7 @@ def table_lines(result: CountResult) -> list[str]:
     widths[-1] = 0
 
     def line(cells: list[str]) -> str:
-        out = [cells[0].rjust(widths[0])] + [c.ljust(w) for c, w in zip(cells[1:], widths[1:])]
+        out = [cells[0].rjust(widths[0])] + [c.ljust(w) for c, w in zip(cells[1:], widths[1:], strict=True)]
         return "  ".join(out).rstrip()
 
     lines = [line(heads)] + [line(row) for row in rows]

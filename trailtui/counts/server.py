@@ -49,7 +49,8 @@ async def server_count(source: object, spec: GroupSpec, query: Query, top: int) 
 
     def build(partitions: bool) -> str:
         statement = server_statement(source, spec, query, top, partitions)
-        assert statement is not None  # the partition predicates never change exactness
+        if statement is None:  # cannot happen: partition predicates never change exactness
+            raise ValueError("no GROUP BY statement without partitions")
         return statement
 
     rows = await source.select_rows(build)

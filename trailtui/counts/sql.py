@@ -56,15 +56,20 @@ def group_statement(table: str, dialect: Dialect, spec: GroupSpec, flt: EventFil
     encoded = [f"coalesce('=' || ({value}), '')" for value in values]
     names = [f"k{index}" for index in range(len(encoded))]
     where = list(times.predicates) + ([pushed.where] if pushed.pushed else [])
-    inner = (f"SELECT {', '.join(f'{e} AS {n}' for e, n in zip(encoded, names))}, count(*) AS n, "
-             f"min(eventtime) AS first_seen, max(eventtime) AS last_seen FROM {table}")
-    if where:
-        inner += " WHERE " + " AND ".join(where)
-    inner += " GROUP BY " + ", ".join(encoded)
+    keys = ", ".join(f"{e} AS {n}" for e, n in zip(encoded, names, strict=True))
+    inner = " ".join([
+        "SELECT", keys + ", count(*) AS n, min(eventtime) AS first_seen, max(eventtime) AS last_seen",
+        "FROM", table,
+        *(["WHERE", " AND ".join(where)] if where else []),
+        "GROUP BY", ", ".join(encoded),
+    ])
     order = ", ".join(f"{name} ASC" for name in names)
-    return (f"SELECT {', '.join(names)}, n, first_seen, last_seen, count(*) OVER () AS group_count, "
-            f"sum(n) OVER () AS event_count FROM ({inner}) AS grouped "
-            f"ORDER BY n DESC, {order} LIMIT {max(top, 1)}")
+    return " ".join([
+        "SELECT", ", ".join(names) + ", n, first_seen, last_seen,",
+        "count(*) OVER () AS group_count, sum(n) OVER () AS event_count",
+        "FROM (" + inner + ") AS grouped",
+        "ORDER BY n DESC,", order, "LIMIT", str(max(top, 1)),
+    ])
 
 
 def _part(cell: str | None) -> KeyPart:

@@ -129,7 +129,7 @@ class AthenaSource:
 
         try:
             connection = await self._connect()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - PyAthena wraps what went wrong; worded in one line
             raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
         try:
             latest: dict[str, Any] = {}
@@ -137,7 +137,7 @@ class AthenaSource:
             running = asyncio.create_task(cursor.execute(sql))
             try:
                 await running
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - PyAthena wraps what went wrong; worded in one line
                 self._raise_failure(exc, latest.get("execution"), partitions)
             finally:
                 if not running.done():

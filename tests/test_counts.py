@@ -1,0 +1,150 @@
+"""Counts: keys (null, objects, tuples), ordering, top-N and others, the bounded
+counter's error bound once keys overflow it, filters built back from keys, and
+the GROUP BY statement's scope."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+import jmespath
+import pytest
+from trail_builder import T0, event
+
+from trailtui.counts import GroupByError, GroupCounter, GroupSpec, key_filter
+from trailtui.counts.distinct import DistinctEstimate
+from trailtui.counts.keys import key_order
+from trailtui.counts.sql import group_statement
+from trailtui.events import Event
+from trailtui.filters import EventFilter
+from trailtui.sources.pushdown import ATHENA, LAKE
+from trailtui.sources.pushdown.timebounds import athena_time
+from trailtui.timerange import TimeRange
+
+
+def count(records, *by, top=None, capacity=100_000):
+    spec = GroupSpec.compile(list(by))
+    counter = GroupCounter(spec.texts, capacity)
+    counter.add_events([Event.from_raw(r) for r in records], spec.key_function())
+    return counter.result(top)
+
+
+def records():
+    out = [event(T0 + timedelta(minutes=i), name="Op", sourceIPAddress=ip)
+           for i, ip in enumerate(["10.0.0.1"] * 3 + ["10.0.0.2"] * 3 + ["10.0.0.3"] * 5)]
+    out.append(event(T0 + timedelta(hours=2), name="Op"))
+    del out[-1]["sourceIPAddress"]  # null is its own value
+    out.append(event(T0 + timedelta(hours=3), name="Op", sourceIPAddress={"b": 1, "a": [2]}))
+    out.append(event(T0 + timedelta(hours=4), name="Op", sourceIPAddress={"a": [2], "b": 1}))
+    return out
+
+
+def test_groups_by_count_then_key_with_first_last_and_others():
+    result = count(records(), "ip", top=3)
+    assert [g.key for g in result.groups] == [("10.0.0.3",), ("10.0.0.1",), ("10.0.0.2",)]
+    assert [g.count for g in result.groups] == [5, 3, 3]
+    assert result.events == 14 and result.distinct == 5 and result.others == 3
+    data = result.as_json()
+    assert set(data) == {"by", "events", "distinct", "groups", "others"}
+    assert data["by"] == ["ip"]
+    assert data["groups"][0] == {"key": ["10.0.0.3"], "count": 5, "first": "2024-03-01T00:06:00Z",
+                                 "last": "2024-03-01T00:10:00Z"}
+
+
+def test_null_is_a_value_and_objects_count_by_compact_json():
+    result = count(records(), "sourceIPAddress")
+    keys = {g.key: g.count for g in result.groups}
+    assert keys[(None,)] == 1
+    assert keys[('{"a":[2],"b":1}',)] == 2  # the same object, keys in either order
+    assert result.as_json()["groups"][-1]["key"] in ([None], ['{"a":[2],"b":1}'])
+
+
+def test_tuples_and_key_order_mixed_types():
+    rows = [event(T0, name=n, readOnly=r) for n, r in [("A", True), ("A", True), ("B", None), ("A", 1.5)]]
+    result = count(rows, "eventName", "readOnly")
+    assert [g.key for g in result.groups] == [("A", True), ("A", 1.5), ("B", None)]
+    assert sorted([("b",), (None,), (True,), (3,)], key=key_order) == [(None,), (True,), (3,), ("b",)]
+
+
+def test_bad_expression_is_one_line_with_its_column():
+    with pytest.raises(GroupByError) as caught:
+        GroupSpec.compile(["eventName", "userIdentity.[arn"])
+    message = str(caught.value)
+    assert "\n" not in message and "column" in message
+
+
+def test_short_names_resolve_to_expressions():
+    spec = GroupSpec.compile(["ip", "principal", "key", "event", "source", "account", "region", "error"])
+    assert spec.expressions[0] == "sourceIPAddress"
+    assert spec.expressions[1].startswith("userIdentity.arn ||")
+    assert spec.texts[0] == "ip"
+
+
+def test_a_bounded_counter_flags_approximation_and_keeps_its_error_bound():
+    rng = random.Random(7)
+    heavy = {f"hot{i}": 400 - 30 * i for i in range(10)}
+    keys = [k for k, n in heavy.items() for _ in range(n)] + [f"cold{i}" for i in range(20_000)]
+    rng.shuffle(keys)
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    rows = [event(start + timedelta(seconds=i), name=k) for i, k in enumerate(keys)]
+    truth = Counter(keys)
+    result = count(rows, "eventName", top=10, capacity=500)
+    assert result.approximate and result.error_bound > 0
+    assert result.as_json()["approximate"] is True and result.as_json()["error_bound"] == result.error_bound
+    assert [g.key[0] for g in result.groups] == list(heavy)  # the heavy hitters, in order
+    for group in result.groups:
+        assert group.count - group.error <= truth[group.key[0]] <= group.count
+    assert abs(result.distinct - len(truth)) / len(truth) < 0.05
+    exact = count(rows, "eventName", top=10)
+    assert not exact.approximate and [g.count for g in exact.groups] == list(heavy.values())
+
+
+def test_distinct_estimate_is_close():
+    estimate = DistinctEstimate()
+    for i in range(200_000):
+        estimate.add((f"k{i}",))
+    assert abs(estimate.estimate() - 200_000) < 200_000 * 0.03
+
+
+@pytest.mark.parametrize("value", ["it's", "back\\slash", "tick`", "\x1b[31m", None, {"o": ["x"]}, 7])
+def test_key_filter_selects_exactly_the_group(value):
+    rows = [event(T0, name="X", sourceIPAddress=value), event(T0, name="Y", sourceIPAddress="other")]
+    if value is None:
+        del rows[0]["sourceIPAddress"]
+    spec = GroupSpec.compile(["ip", "eventName"])
+    result = count(rows, "ip", "eventName")
+    for group in result.groups:
+        flt = EventFilter.compile(key_filter(spec, group.key))
+        assert [r["eventName"] for r in rows if flt.matches(r)] == [group.key[1]]
+
+
+def test_sparks_follow_when_events_happened():
+    spec = GroupSpec.compile(["eventName"])
+    counter = GroupCounter(spec.texts, spark=True)
+    rows = [event(T0 + timedelta(hours=h), name="A") for h in range(10)]
+    rows += [event(T0 + timedelta(hours=9, minutes=m), name="B") for m in range(5)]
+    counter.add_events([Event.from_raw(r) for r in rows], spec.key_function())
+    groups = {g.key[0]: g for g in counter.result(None).groups}
+    assert sum(groups["A"].bins) == 10 and sum(groups["B"].bins) == 5
+    assert groups["B"].bins[-1] == 5 and groups["B"].bins[0] == 0 and groups["A"].bins[0] > 0
+
+
+def test_group_statement_only_when_exact():
+    spec = GroupSpec.compile(["principal", "ip"])
+    times = athena_time(TimeRange())
+    sql = group_statement('"db"."t"', ATHENA, spec, EventFilter.compile("eventName == 'x'"), times, 20)
+    assert sql is not None and "coalesce(nullif(useridentity.arn, '')" in sql and "LIMIT 20" in sql
+    assert group_statement("s", LAKE, GroupSpec.compile(["lower(eventName)"]), EventFilter.compile(""),
+                           times, 20) is None
+    assert group_statement("s", LAKE, spec, EventFilter.compile("regex_match(eventName, 'x')"), times, 20) is None
+    injected = group_statement("s", LAKE, spec, EventFilter.compile("eventName == 'x\\' OR 1=1 --'"), times, 20)
+    assert injected is not None and "'x'' OR 1=1 --'" in injected
+
+
+def test_key_function_matches_jmespath():
+    spec = GroupSpec.compile(["principal", "requestParameters.bucketName", "length(eventName)"])
+    key_of = spec.key_function()
+    for raw in records():
+        expected = tuple(jmespath.search(e, raw) for e in spec.expressions)
+        assert key_of(raw) == expected
