@@ -36,6 +36,7 @@ from trailtui.timerange import TimeParseError, TimeRange
 from trailtui.ui import integrations, keys
 from trailtui.ui.browse_state import BrowseState, RangeChoice
 from trailtui.ui.commands import TrailCommands
+from trailtui.ui.counts_screen import CountsScreen
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.event_list import EventList
 from trailtui.ui.events_pane import EventsPane
@@ -404,6 +405,18 @@ class TrailApp(App[int]):
         time_range = self.events.state.effective_range().time_range
         self.push_screen(cls(self.options.source_url, self.options.aws, time_range), apply)
 
+    def action_counts(self) -> None:
+        """Counts for the Events pane's filter, pivots and time range; a chosen value comes back as a pivot."""
+        self._show_events()
+        state = self.events.state
+        choice = state.effective_range()
+
+        def apply(pivot: Pivot | None) -> None:
+            if pivot is not None:
+                self.push_pivot(pivot)
+
+        self.push_screen(CountsScreen(self.session, state.query_text(), choice.time_range, choice.label), apply)
+
     def show_problems(self) -> None:
         pane = self.events
         self.push_screen(ProblemsScreen(list(pane.problems), pane.run.problems))
@@ -507,6 +520,7 @@ class TrailApp(App[int]):
         yield "Verify integrity", "digest chain, hashes, signatures (v)", self.action_verify
         yield "Export", "events or marks to a file (e)", self.action_export
         yield "Hunts", "run a hunt from the catalogue (h)", self.action_hunts
+        yield "Counts", "top values of a field for the current filter and range (c)", self.action_counts
         yield "Cancel scan", "stop the running query (esc)", self.action_back
         yield "Show read problems", "files or folders the current query could not read", self.show_problems
         yield "Write marks", "save the marks as JSONL", self.ask_save_marks

@@ -32,6 +32,7 @@ LIST = "Event list"
 FILTER = "Filter bar"
 DETAIL = "Event detail"
 FINDINGS = "Findings pane"
+COUNTS = "Counts"
 
 KEYS: tuple[Key, ...] = (
     Key(APP, "1", "pane('health')", "Health", "Health pane", "1"),
@@ -48,6 +49,7 @@ KEYS: tuple[Key, ...] = (
     Key(APP, "v", "verify", "Verify", "Verify integrity (pane 3)", "v"),
     Key(APP, "e", "export", "Export", "Export events or marks", "e"),
     Key(APP, "h", "hunts", "Hunts", "Hunts", "h"),
+    Key(APP, "c", "counts", "Counts", "Counts: top values of a field for the current filter and range", "c"),
     Key(APP, "colon", "command_palette", "Commands", "Command palette", ":", show=True),
     Key(APP, "question_mark", "help", "Help", "Help: this list", "?", show=True),
     Key(APP, "escape", "back", "Back", "Back / cancel the running scan", "esc"),
@@ -75,6 +77,17 @@ KEYS: tuple[Key, ...] = (
     Key(FINDINGS, "n", "edit_note", "Note", "Edit the note", "n"),
     Key(FINDINGS, "d", "delete", "Unmark", "Remove the mark", "d"),
     Key(FINDINGS, "w", "save", "Save", "Write marks to a JSONL file", "w"),
+    Key(COUNTS, "j,down", "move(1)", "Down", "Next value", "j ↓"),
+    Key(COUNTS, "k,up", "move(-1)", "Up", "Previous value", "k ↑"),
+    Key(COUNTS, "g,home", "jump(0)", "First", "First (largest) value", "g home", priority=True),
+    Key(COUNTS, "G,end", "jump(-1)", "Last", "Last listed value", "G end", priority=True),
+    Key(COUNTS, "enter", "narrow", "Narrow", "Narrow the list to this value (a pivot)", "enter", show=True),
+    Key(COUNTS, "x", "exclude", "Exclude", "Exclude this value (a pivot)", "x", show=True),
+    Key(COUNTS, "tab", "deeper", "Deeper", "Count one level deeper within this value", "tab", show=True,
+        priority=True),
+    Key(COUNTS, "backspace", "shallower", "Up", "Back up one level", "backspace"),
+    Key(COUNTS, "b", "choose_field", "Field", "Count by another field or an expression", "b", show=True),
+    Key(COUNTS, "escape", "close", "Back", "Back to the list", "esc", show=True),
 )
 
 
