@@ -10,16 +10,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 from datetime import datetime
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
-from trailtui.hunts import CatalogueError, Hit, Hunt, HuntTallies, load_catalogue, run_hunts
+from trailtui.hunts import Catalogue, CatalogueError, Hit, Hunt, HuntTallies, load_catalogue, run_hunts
 from trailtui.safe import visible
 from trailtui.sources import SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
+
+if TYPE_CHECKING:
+    from trailtui.sigma import Refusal
 
 FOUND = 1
 
@@ -38,16 +41,22 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument("--list", action="store_true", help="list the hunts and exit")
     parser.add_argument("--catalogue", metavar="FILE",
                         help="a hunts.toml of your own (same format as the built-in one) instead of the built-in")
+    parser.add_argument("--sigma", action="append", metavar="PATH",
+                        help="Sigma rule file or folder (repeatable): its AWS CloudTrail rules run as hunts too")
+    parser.add_argument("--only-sigma", action="store_true", help="run only the --sigma rules, not the built-in hunts")
     parser.set_defaults(func=run)
 
 
 def hit_line(hit: Hit) -> bytes:
     """One jsonl record: the hunt's identity and the raw event, untouched."""
     hunt = hit.hunt
-    return orjson.dumps({
-        "hunt": hunt.id, "title": hunt.title, "severity": hunt.severity,
-        "technique": hunt.technique, "event": hit.event.raw,
-    }) + b"\n"
+    record: dict[str, object] = {
+        "hunt": hunt.id, "title": hunt.title, "severity": hunt.severity, "technique": hunt.technique,
+    }
+    if hunt.origin is not None:
+        record["rule"] = hunt.origin.as_json()
+    record["event"] = hit.event.raw
+    return orjson.dumps(record) + b"\n"
 
 
 def _fit(text: str, width: int) -> str:
@@ -69,20 +78,30 @@ def _row(values: Sequence[str], columns: Sequence[tuple[str, int]]) -> str:
     return "".join(_fit(v, w) for v, (_, w) in zip(values, columns)).rstrip()
 
 
+def _id_width(columns: Sequence[tuple[str, int]], hunts: Sequence[Hunt]) -> tuple[tuple[str, int], ...]:
+    """The first (id) column as wide as the longest id, within 34..60: Sigma
+    rule names are longer than the built-in ids."""
+    widest = max((len(h.id) + 2 for h in hunts), default=0)
+    first = (columns[0][0], min(60, max(columns[0][1], widest)))
+    return (first, *columns[1:])
+
+
 def write_list(hunts: Sequence[Hunt], out: IO[str]) -> None:
-    out.write(_row([name for name, _ in LIST_COLUMNS], LIST_COLUMNS) + "\n")
+    columns = _id_width(LIST_COLUMNS, hunts)
+    out.write(_row([name for name, _ in columns], columns) + "\n")
     for hunt in hunts:
-        out.write(_row([hunt.id, hunt.severity, hunt.technique, hunt.kind, hunt.title], LIST_COLUMNS) + "\n")
+        out.write(_row([hunt.id, hunt.severity, hunt.technique, hunt.kind, hunt.title], columns) + "\n")
 
 
 def write_table(tallies: HuntTallies, hunts_run: int, scanned: int, out: IO[str]) -> None:
     fired = tallies.fired()
+    columns = _id_width(TABLE_COLUMNS, [t.hunt for t in fired])
     if fired:
-        out.write(_row([name for name, _ in TABLE_COLUMNS], TABLE_COLUMNS) + "\n")
+        out.write(_row([name for name, _ in columns], columns) + "\n")
     for tally in fired:
         who = ", ".join(f"{name} ({count})" for name, count in tally.top_principals(3))
         values = [tally.hunt.id, tally.hunt.severity, str(tally.count), _when(tally.first), _when(tally.last), who]
-        out.write(_row(values, TABLE_COLUMNS) + "\n")
+        out.write(_row(values, columns) + "\n")
     out.write(f"{len(fired)} of {hunts_run} hunts fired, {tallies.total} hits, {scanned} events scanned\n")
 
 
@@ -121,15 +140,43 @@ def _emit(out: IO[str], data: bytes) -> None:
         out.write(data.decode())
 
 
+def write_refused(refused: Sequence[Refusal], out: IO[str]) -> None:
+    """Rules that do not run, one line each, after the list."""
+    if refused:
+        out.write(f"\n{len(refused)} Sigma rule(s) or file(s) not loaded:\n")
+    for refusal in refused:
+        out.write(f"  {visible(str(refusal))}\n")
+
+
+def select_hunts(args: argparse.Namespace) -> tuple[tuple[Hunt, ...], tuple[Refusal, ...]]:
+    """The built-in (or --catalogue) hunts plus any --sigma rules, narrowed by
+    --hunt.  Raises CatalogueError for a usage problem."""
+    if args.only_sigma and not args.sigma:
+        raise CatalogueError("--only-sigma needs --sigma PATH")
+    catalogue = load_catalogue(args.catalogue)
+    refused: tuple[Refusal, ...] = ()
+    if args.sigma:
+        from trailtui.sigma import load_sigma  # pySigma costs ~0.3 s of start-up that plain hunts do not need
+
+        loaded = load_sigma(args.sigma, taken_ids=(h.id for h in catalogue))
+        catalogue = Catalogue((() if args.only_sigma else catalogue.hunts) + loaded.hunts)
+        refused = loaded.refused
+    return catalogue.select(args.hunts), refused
+
+
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
-        catalogue = load_catalogue(args.catalogue)
-        hunts = catalogue.select(args.hunts)
+        hunts, refused = select_hunts(args)
     except CatalogueError as exc:
         return fail(str(exc))
     if args.list:
         write_list(hunts, sys.stdout)
+        write_refused(refused, sys.stdout)
         return 0
+    for refusal in refused:
+        warn(f"sigma rule not loaded: {refusal}")
+    if not hunts:
+        return fail("no hunts to run (every --sigma rule was refused)")
     if not args.source:
         return fail("hunt needs a SOURCE (or --list)")
     try:

@@ -87,6 +87,15 @@ class TrailFunctions(functions.Functions):
     def _func_istarts_with(self, subject: Any, prefix: Any) -> bool:
         return isinstance(subject, str) and isinstance(prefix, str) and subject.casefold().startswith(prefix.casefold())
 
+    @functions.signature({"types": []}, {"types": []})
+    def _func_iends_with(self, subject: Any, suffix: Any) -> bool:
+        return isinstance(subject, str) and isinstance(suffix, str) and subject.casefold().endswith(suffix.casefold())
+
+    @functions.signature({"types": []})
+    def _func_casefold(self, subject: Any) -> Any:
+        """Unicode case folding (what `iequals` compares); null for a non-string."""
+        return subject.casefold() if isinstance(subject, str) else None
+
     @functions.signature({"types": []})
     def _func_lower(self, subject: Any) -> Any:
         return subject.lower() if isinstance(subject, str) else None
@@ -104,4 +113,6 @@ class TrailFunctions(functions.Functions):
         return compiled is not None and compiled.search(subject) is not None
 
 
-CUSTOM_FUNCTIONS = ("cidr_match", "icontains", "iequals", "istarts_with", "lower", "upper", "regex_match")
+CUSTOM_FUNCTIONS = (
+    "cidr_match", "icontains", "iequals", "istarts_with", "iends_with", "casefold", "lower", "upper", "regex_match",
+)

@@ -227,6 +227,7 @@ class _Dispatch:
     def __init__(self, trackers: list[Tracker]) -> None:
         self.by_name: dict[str, list[int]] = {}
         self.by_prefix: list[tuple[str, int]] = []
+        self.by_folded: dict[str, list[int]] = {}
         self.always: list[int] = []
         for index, tracker in enumerate(trackers):
             gate = hunt_gate(tracker.hunt)
@@ -236,12 +237,16 @@ class _Dispatch:
             for name in gate.names:
                 self.by_name.setdefault(name, []).append(index)
             self.by_prefix.extend((prefix, index) for prefix in gate.prefixes)
+            for name in gate.folded:
+                self.by_folded.setdefault(name, []).append(index)
 
     def indices(self, name: object) -> list[int]:
         chosen = list(self.always)
         if isinstance(name, str):
             chosen.extend(self.by_name.get(name, ()))
             chosen.extend(i for prefix, i in self.by_prefix if name.startswith(prefix))
+            if self.by_folded:
+                chosen.extend(self.by_folded.get(name.casefold(), ()))
         if len(chosen) > 1:
             chosen = sorted(set(chosen))
         return chosen

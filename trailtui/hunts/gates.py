@@ -20,20 +20,24 @@ FIELD = "eventName"
 
 @dataclass(frozen=True, slots=True)
 class Gate:
-    """Event names (exact) and name prefixes a filter can match; nothing else can."""
+    """Event names (exact), name prefixes and case-folded names (from
+    `iequals(eventName, 'x')`, as Sigma rules match) a filter can match;
+    nothing else can."""
 
     names: frozenset[str] = frozenset()
     prefixes: frozenset[str] = frozenset()
+    folded: frozenset[str] = frozenset()
 
     def opens(self, name: Any) -> bool:
-        return isinstance(name, str) and (name in self.names or any(name.startswith(p) for p in self.prefixes))
+        return isinstance(name, str) and (name in self.names or any(name.startswith(p) for p in self.prefixes)
+                                          or (bool(self.folded) and name.casefold() in self.folded))
 
     def __or__(self, other: Gate) -> Gate:
-        return Gate(self.names | other.names, self.prefixes | other.prefixes)
+        return Gate(self.names | other.names, self.prefixes | other.prefixes, self.folded | other.folded)
 
     @property
     def size(self) -> int:
-        return len(self.names) + len(self.prefixes)
+        return len(self.names) + len(self.prefixes) + len(self.folded)
 
 
 def _is_target(node: dict[str, Any]) -> bool:
@@ -71,6 +75,11 @@ def _leaf_gate(node: dict[str, Any]) -> Gate | None:
             values = _string_list(children[0])
             if values is not None:
                 return Gate(names=frozenset(values))
+        if name == "iequals":
+            for path, value in ((children[0], children[1]), (children[1], children[0])):
+                literal = _string_literal(value)
+                if _is_target(path) and literal is not None:
+                    return Gate(folded=frozenset([literal.casefold()]))
         if name == "starts_with" and _is_target(children[0]):
             prefix = _string_literal(children[1])
             if prefix is not None:

@@ -72,6 +72,22 @@ class Sequence:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleOrigin:
+    """Where a hunt that is not built in came from (a Sigma rule): kept so every
+    hit can name the rule's own id, author and references."""
+
+    kind: str
+    rule_id: str
+    author: str
+    path: str
+    references: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, object]:
+        return {"kind": self.kind, "id": self.rule_id, "author": self.author, "path": self.path,
+                "references": list(self.references)}
+
+
+@dataclass(frozen=True, slots=True)
 class Hunt:
     id: str
     title: str
@@ -81,6 +97,7 @@ class Hunt:
     filter: EventFilter
     threshold: Threshold | None = None
     sequence: Sequence | None = None
+    origin: RuleOrigin | None = None
 
     @property
     def kind(self) -> str:

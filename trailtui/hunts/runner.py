@@ -45,7 +45,7 @@ def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
     ungated: list[str] = []
     for hunt in hunts:
         found = hunt_gate(hunt)
-        if found is not None and not any("\\" in v for v in found.names | found.prefixes):
+        if found is not None and not any("\\" in v for v in found.names | found.prefixes | found.folded):
             gate = gate | found
             continue
         ungated.append(hunt.filter.text)
@@ -55,6 +55,9 @@ def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
     if gate.names:  # a JSON literal is built once at compile time, a [...] list on every event
         names = orjson.dumps(sorted(gate.names)).decode().replace("`", "\\`")
         parts.append(f"contains(`{names}`, eventName)")
+    if gate.folded:
+        folded = orjson.dumps(sorted(gate.folded)).decode().replace("`", "\\`")
+        parts.append(f"contains(`{folded}`, casefold(eventName))")
     parts.extend(f"starts_with(eventName, {jmespath_literal(p)})" for p in sorted(gate.prefixes))
     parts.extend(f"({text})" for text in dict.fromkeys(ungated))
     if not parts:
