@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "hunt": "trailtui.commands.hunt",
     "export": "trailtui.commands.export",
     "athena-ddl": "trailtui.commands.athena_ddl",
+    "chain": "trailtui.commands.chain",
 }
 
 # Global options that take a value (needed to find the subcommand in argv).
