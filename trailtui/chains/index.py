@@ -44,8 +44,8 @@ class KeyUse:
     """How one access key was used: counts, first and last time, addresses,
     and who it belonged to (from the first event seen with it)."""
 
-    __slots__ = ("count", "first", "last", "first_ip", "first_event", "ips", "principal", "identity_type", "session_created",
-                 "ec2_delivery", "account")
+    __slots__ = ("count", "first", "last", "first_ip", "first_event", "ips", "principal", "identity_type",
+                 "session_created", "ec2_delivery", "account")
 
     def __init__(self, event: Event, identity: dict[str, object]) -> None:
         context = mapping(identity.get("sessionContext"))
@@ -105,10 +105,11 @@ class ChainIndex:
         key = event.access_key[:MAX_FIELD]
         if key:
             self._use(key, event, identity)
-        issuance = issuance_of(event) if raw.get("eventName") in ISSUING_EVENTS else None
+        name = raw.get("eventName")
+        issuance = issuance_of(event) if isinstance(name, str) and name in ISSUING_EVENTS else None
         if issuance is not None:
             self._issue(issuance)
-        elif raw.get("eventName") == "ConsoleLogin":
+        elif name == "ConsoleLogin":
             sign_in = sign_in_of(event)
             if sign_in is not None:
                 self._sign_in(sign_in)
@@ -128,9 +129,10 @@ class ChainIndex:
         key = issuance.access_key
         known = self.issuances.get(key)
         if known is not None:
-            # a cross-account AssumeRole is logged in both accounts: keep the caller's copy
-            if known.recipient_account != known.issuer_account and issuance.recipient_account == issuance.issuer_account:
+            if _better(issuance, known):
                 self.issuances[key] = issuance
+                if issuance.issuer_key and issuance.issuer_key != known.issuer_key:
+                    self.issued_by.setdefault(issuance.issuer_key, []).append(key)
             return
         if len(self.issuances) >= MAX_ISSUANCES:
             self.dropped["issuances"] += 1
@@ -166,3 +168,12 @@ class ChainIndex:
         parts = ", ".join(f"{count:,} {what}" for what, count in sorted(self.dropped.items()))
         return f"index full: {parts} not kept (caps: {MAX_KEYS:,} keys, {MAX_ISSUANCES:,} issuances)"
 
+
+
+def _better(new: Issuance, known: Issuance) -> bool:
+    """Two events naming one issued key: a cross-account AssumeRole is logged in
+    both accounts (keep the caller's copy), and a record naming its own key as
+    issuer (corrupt or anonymised) gives way to one that does not."""
+    if known.issuer_key == known.access_key and new.issuer_key != new.access_key:
+        return True
+    return known.recipient_account != known.issuer_account and new.recipient_account == new.issuer_account

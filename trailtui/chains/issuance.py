@@ -95,7 +95,7 @@ def issuance_of(event: Event) -> Issuance | None:
     """The Issuance an event records, or None when it issued no key."""
     raw = event.raw
     name = raw.get("eventName")
-    if name not in ISSUING_EVENTS or raw.get("errorCode"):
+    if not isinstance(name, str) or name not in ISSUING_EVENTS or raw.get("errorCode"):
         return None
     response = mapping(raw.get("responseElements"))
     key = text(mapping(response.get("credentials")).get("accessKeyId"))
@@ -103,16 +103,16 @@ def issuance_of(event: Event) -> Issuance | None:
         return None
     request = mapping(raw.get("requestParameters"))
     identity = identity_of(raw)
-    role, session = _role_and_session(str(name), request, response, identity)
-    issuer_key = text(identity.get("accessKeyId"))
+    role, session = _role_and_session(name, request, response, identity)
+    issuer_key = text(identity.get("accessKeyId"))[:MAX_FIELD]
     return Issuance(
         access_key=key,
         event_id=event.event_id[:MAX_FIELD],
-        event_name=str(name),
+        event_name=name,
         time=event.time,
-        issuer_key="" if issuer_key == key else issuer_key,  # an anonymised record may name itself
+        issuer_key=issuer_key,  # may equal `key` in a corrupt or anonymised record: the walk treats it as a loop
         issuer_type=text(identity.get("type")),
-        issuer_principal=_issuer_principal(str(name), identity, request),
+        issuer_principal=_issuer_principal(name, identity, request),
         issuer_source_ip=event.source_ip[:MAX_FIELD],
         issuer_account=text(identity.get("accountId")) or arn_account(text(identity.get("arn"))),
         recipient_account=text(raw.get("recipientAccountId")),
@@ -127,7 +127,7 @@ def _issuer_principal(name: str, identity: dict[str, Any], request: dict[str, An
     name it with its provider so the origin says which IdP vouched for it."""
     if name in ("AssumeRoleWithSAML", "AssumeRoleWithWebIdentity"):
         user = text(identity.get("userName")) or text(identity.get("principalId"))
-        provider = text(identity.get("identityProvider")) or text(request.get("principalArn"))
+        provider = text(request.get("principalArn")) or text(identity.get("identityProvider"))
         if user and provider:
             return f"{user}@{provider}"
         return user or provider or principal_label(identity)[:MAX_FIELD]

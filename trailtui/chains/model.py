@@ -97,7 +97,7 @@ class Chain:
         """The links directly under the origin."""
         if self.origin.access_key:
             return list(self.children(self.origin.access_key))
-        return self.path[:1] if self.path else []
+        return list(self.path[:1])
 
     def keys_below(self, key: str) -> list[str]:
         """`key` and every key issued under it within this chain."""

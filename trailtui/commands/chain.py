@@ -27,7 +27,7 @@ from trailtui.timerange import TimeParseError, TimeRange
 MAX_TEXT_DEPTH = 32  # deeper links are listed flat at this indentation
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "chain", parents=[common], help="follow a key through AssumeRole chains to its origin",
         description="Follow temporary credentials back to their origin (a long-term key, a console sign-in, a "
