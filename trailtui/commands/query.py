@@ -14,6 +14,7 @@ from trailtui.commands.errors import fail, warn
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
+from trailtui.follow import Follower, open_follower
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
@@ -30,6 +31,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
     parser.add_argument("--limit", "-n", type=int, help="stop after N events")
     parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table")
+    parser.add_argument("--follow", "-F", action="store_true",
+                        help="after the results, keep watching the source and print new events as they arrive")
+    parser.add_argument("--interval", type=float, default=30.0, metavar="S",
+                        help="seconds between polls in --follow mode (default 30, at least 1)")
     parser.set_defaults(func=run)
 
 
@@ -79,18 +84,33 @@ class _Printer:
         else:
             self.out.write("".join(table_line(e) + "\n" for e in events))
 
+    def write_each(self, events: list[Event]) -> None:
+        """Follow mode: one event at a time, flushed, so a pipe sees it at once."""
+        for event in events:
+            self.write([event])
+            self.out.flush()
 
-async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig) -> int:
+
+async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None) -> int:
     source = open_source(source_url, aws)
     printer = _Printer(fmt, sys.stdout)
     problems = 0
+    follower = open_follower(source_url, source, query.filter, aws) if follow_every is not None else None
     try:
+        if follower is not None:
+            await follower.prime()
         async for page in source.search(query):
             for problem in page.problems:
                 problems += 1
                 warn(str(problem))
             if page.events:
                 printer.write(page.events)
+                if follower is not None:
+                    follower.shown(page.events)
+        if follower is not None and follow_every is not None:
+            printer.start()
+            sys.stdout.flush()
+            await follow(follower, printer, follow_every)
     finally:
         await source.close()
     printer.start()
@@ -98,6 +118,24 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig) -> int:
     if problems:
         warn(f"{problems} problem(s) while reading; every readable event was still searched")
     return 0
+
+
+async def follow(follower: Follower, printer: _Printer, interval: float) -> None:
+    """Poll until interrupted; a failed poll is one warning and a longer wait
+    (doubling up to 5 minutes), never the end of the follow."""
+    wait = interval
+    while True:
+        await asyncio.sleep(wait)
+        try:
+            arrival = await follower.poll()
+        except SourceError as exc:
+            wait = min(max(wait * 2, interval), 300.0)
+            warn(f"poll failed, retrying in {wait:.0f} s: {exc}")
+            continue
+        wait = interval
+        for problem in arrival.problems:
+            warn(str(problem))
+        printer.write_each(arrival.events)
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
@@ -110,8 +148,17 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         return fail(str(exc))
     if args.limit is not None and args.limit < 0:
         return fail("--limit must be zero or more")
+    follow_every: float | None = None
+    if args.follow:
+        if args.until:
+            return fail("--follow watches for new events: it cannot be combined with --until")
+        if not 1.0 <= args.interval <= 86_400:
+            return fail("--interval must be between 1 and 86400 seconds")
+        follow_every = args.interval
     query = Query(filter=flt, time_range=window, limit=args.limit)
     try:
-        return asyncio.run(_run(args.source, query, args.format, aws))
+        return asyncio.run(_run(args.source, query, args.format, aws, follow_every))
     except SourceError as exc:
         return fail(str(exc))
+    except KeyboardInterrupt:  # ctrl+c ends follow mode: what was printed stands
+        return 0
