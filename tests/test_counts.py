@@ -148,3 +148,32 @@ def test_key_function_matches_jmespath():
     for raw in records():
         expected = tuple(jmespath.search(e, raw) for e in spec.expressions)
         assert key_of(raw) == expected
+
+
+async def test_a_local_tree_is_counted_inside_the_scanning_processes(tmp_path):
+    from trail_builder import hourly_trail
+
+    from trailtui.counts import count_source
+    from trailtui.sources import Query
+    from trailtui.sources.local import LocalSource
+    from trailtui.sources.scan import FileScanner
+
+    records = hourly_trail(tmp_path, T0, hours=30, per_file=4)
+    scanner = FileScanner(workers=2)
+    scanner.process_threshold, scanner.pool_delay = 1, 0.0
+    assert await scanner.start_workers()
+    source = LocalSource(str(tmp_path), scanner=scanner)
+    spec = GroupSpec.compile(["region", "eventName"])
+    window = TimeRange(T0 + timedelta(hours=3), T0 + timedelta(hours=20))
+    query = Query(filter=EventFilter.compile("!starts_with(eventName, 'Op1_')"), time_range=window)
+    plain = LocalSource(str(tmp_path))
+    try:
+        grouped = await count_source(source, spec, query, top=7)
+        streamed = await count_source(plain, spec, query, top=7, server=False)
+    finally:
+        await source.close()
+        await plain.close()
+    assert scanner.used_pool
+    assert grouped.as_json() == streamed.as_json()
+    chosen = [r for r in records if query.filter.matches(r) and window.contains(Event.from_raw(r).time)]
+    assert grouped.events == len(chosen) and grouped.distinct == len({(r["awsRegion"], r["eventName"]) for r in chosen})

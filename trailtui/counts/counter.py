@@ -104,13 +104,29 @@ class GroupCounter:
             bins = entry[_BINS]
             bins[slot] = bins.get(slot, 0) + 1
 
+    def add_counts(self, groups: dict[Key, list[Any]]) -> None:
+        """Counts made elsewhere (a scanning process): key -> [count, first, last]."""
+        table = self._table
+        for key, (count, first, last) in groups.items():
+            self.events += count
+            entry = table.get(key)
+            if entry is None:
+                entry = self._insert(key, first, count)
+                entry[_LAST] = last
+                continue
+            entry[_COUNT] += count
+            if first < entry[_FIRST]:
+                entry[_FIRST] = first
+            if last > entry[_LAST]:
+                entry[_LAST] = last
+
     def add(self, key: Key, when: datetime) -> None:
         """One event (for callers without `Event`s)."""
         self.add_events([Event({}, time=when)], lambda _raw: key)
 
-    def _insert(self, key: Key, when: datetime) -> list[Any]:
+    def _insert(self, key: Key, when: datetime, count: int = 1) -> list[Any]:
         floor = self.floor
-        entry: list[Any] = [floor + 1, floor, when, when]
+        entry: list[Any] = [floor + count, floor, when, when]
         if self.spark:
             entry += [{}, self.frame.exponent]
         self._table[key] = entry

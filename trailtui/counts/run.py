@@ -29,12 +29,21 @@ async def count_source(source: EventSource, spec: GroupSpec, query: Query, top: 
                        capacity: int = DEFAULT_CAPACITY, on_page: Callable[[Page], None] | None = None,
                        server: bool = True) -> CountResult:
     """The top `top` groups of the events matching `query` (its limit is ignored:
-    a count covers every match).  `server=False` always streams (for comparisons)."""
+    a count covers every match).  `server=False` always streams events through
+    this process (for comparisons)."""
     whole = Query(filter=query.filter, time_range=query.time_range, limit=None, page_size=PAGE_SIZE)
     if server:
         answered = await server_count(source, spec, whole, top)
         if answered is not None:
             return answered
     counter = GroupCounter(spec.texts, capacity)
+    grouped = getattr(source, "search_groups", None) if server else None
+    if grouped is not None:  # the source counts while it scans (local trees)
+        async for part in grouped(whole, spec.texts):
+            if on_page is not None:
+                on_page(part.page)
+            for groups in part.groups:
+                counter.add_counts(groups)
+        return counter.result(top)
     await count_stream(source.search(whole), spec, counter, on_page)
     return counter.result(top)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from operator import attrgetter
 from pathlib import Path
+from typing import Any
 
 from trailtui.events import Event
 from trailtui.sources.base import Capabilities, Page, Problem, Query
@@ -141,6 +142,15 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
 _NEWEST_FIRST_KEY = attrgetter("stamp", "path")  # LogFile's own order, without a Python call per file
 
 
+@dataclass(slots=True)
+class GroupedPage:
+    """Progress and problems of a grouped scan, plus each file's groups
+    (key -> [count, first, last])."""
+
+    page: Page
+    groups: list[dict[Any, list[Any]]]
+
+
 class LocalSource:
     """A directory tree or a single file of CloudTrail logs."""
 
@@ -153,6 +163,31 @@ class LocalSource:
 
     async def close(self) -> None:
         self._scanner.close()
+
+    async def search_groups(self, query: Query, by: tuple[str, ...]) -> AsyncIterator[GroupedPage]:
+        """The matches counted per key of the `by` expressions (JMESPath or the
+        short names of `trailtui.counts`), file by file inside the scanning
+        processes: no event is decoded twice or shipped, so a count costs less
+        than a search.  Files come in no particular time order."""
+        since, until = query.time_range.since, query.time_range.until
+        found = await asyncio.to_thread(discover, self.path, since, until)
+        if found.problems:
+            yield GroupedPage(Page(problems=list(found.problems)), [])
+        request = ScanRequest(query.filter.text, since, until, group_by=by)
+        total = len(found.files) or 1
+        done_files = 0
+        async for batch in self._scanner.scan(found.files, request):
+            page = Page(progress=None)
+            groups = []
+            for result in batch:
+                done_files += 1
+                page.scanned += result.scanned
+                if result.problem:
+                    page.problems.append(Problem(result.path, result.problem))
+                if result.groups:
+                    groups.append(result.groups)
+            page.progress = done_files / total
+            yield GroupedPage(page, groups)
 
     async def search(self, query: Query) -> AsyncIterator[Page]:
         since, until = query.time_range.since, query.time_range.until

@@ -23,7 +23,7 @@ import asyncio
 import gc
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -53,6 +53,7 @@ class ScanRequest:
     since: datetime | None = None
     until: datetime | None = None
     typed: bool = True
+    group_by: tuple[str, ...] = ()  # count matches per key of these expressions instead of returning them
 
     @property
     def bounded(self) -> bool:
@@ -65,6 +66,7 @@ class FileScan:
     scanned: int = 0
     events: list[Event] = field(default_factory=list)
     problem: str | None = None
+    groups: dict[Any, list[Any]] | None = None  # with `group_by`: key -> [count, first, last]
 
 
 @lru_cache(maxsize=16)
@@ -90,10 +92,46 @@ def _in_range(when: datetime | None, request: ScanRequest) -> bool:
     return request.until is None or when <= request.until
 
 
+@lru_cache(maxsize=16)
+def _key_function(by: tuple[str, ...]) -> Callable[[dict[str, Any]], Any]:
+    from trailtui.counts.keys import GroupSpec  # here: trailtui.counts imports the sources package
+
+    return GroupSpec.compile(list(by)).key_function()
+
+
+def _count_matches(result: FileScan, records: list[dict[str, Any]], request: ScanRequest) -> FileScan:
+    """Matches counted per key (the file's own small table) instead of returned:
+    a count over millions of events never ships or decodes them twice."""
+    matches = _compiled(request.filter_text).predicate()
+    key_of = _key_function(request.group_by)
+    groups: dict[Any, list[Any]] = {}
+    for raw in records:
+        when = parse_event_time(raw.get("eventTime"))
+        if request.bounded and not _in_range(when, request):
+            continue
+        if not matches(raw):
+            continue
+        when = when or EPOCH
+        key = key_of(raw)
+        entry = groups.get(key)
+        if entry is None:
+            groups[key] = [1, when, when]
+            continue
+        entry[0] += 1
+        if when < entry[1]:
+            entry[1] = when
+        elif when > entry[2]:
+            entry[2] = when
+    result.groups = groups
+    return result
+
+
 def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
     """Decode every record and keep those in range that pass the filter."""
     decoded = decode_log(data)
     result = FileScan(path, scanned=len(decoded.records), problem=decoded.problem)
+    if request.group_by:
+        return _count_matches(result, decoded.records, request)
     matches = _compiled(request.filter_text).predicate()
     bounded = request.bounded
     for raw in decoded.records:
@@ -130,7 +168,7 @@ def scan_bytes(path: str, data: bytes, request: ScanRequest, typed: bool = True)
         return scan_plain(path, data, request)
     count = typed_no_match(plan, text, request)
     if count is not None:
-        return FileScan(path, scanned=count)
+        return FileScan(path, scanned=count, groups={} if request.group_by else None)
     return scan_plain(path, text, request)
 
 
@@ -172,7 +210,7 @@ def scan_paths(paths: Sequence[str], request: ScanRequest, stop: threading.Event
             results.append(scan)
             if typed:
                 checked += 1
-                passed += bool(scan.events)
+                passed += bool(scan.events or scan.groups)
                 typed = checked < 8 or passed * 2 <= checked
     return results
 
@@ -180,7 +218,8 @@ def scan_paths(paths: Sequence[str], request: ScanRequest, stop: threading.Event
 # Per file: path, records examined, matches, problem.  A match travels as its
 # JSON bytes (pickling nested dicts costs far more) plus what `Event.from_raw`
 # derives from it, so the parent only decodes it and does not derive again.
-Packed = list[tuple[str, int, list[tuple[bytes, int, str, str]], str | None]]
+# With `group_by`, a fifth item: the file's groups as (key, count, first us, last us).
+Packed = list[tuple[Any, ...]]
 _MICROSECOND = timedelta(microseconds=1)
 
 
@@ -190,17 +229,26 @@ def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
     for scan in scan_paths(paths, request):
         matches = [(orjson.dumps(e.raw), (e.time - EPOCH) // _MICROSECOND, e.principal, e.access_key)
                    for e in scan.events]
-        out.append((scan.path, scan.scanned, matches, scan.problem))
+        if scan.groups is None:
+            out.append((scan.path, scan.scanned, matches, scan.problem))
+            continue
+        groups = [(key, count, (first - EPOCH) // _MICROSECOND, (last - EPOCH) // _MICROSECOND)
+                  for key, (count, first, last) in scan.groups.items()]
+        out.append((scan.path, scan.scanned, matches, scan.problem, groups))
     return out
 
 
 def _unpack(packed: Packed) -> list[FileScan]:
     results = []
     with _gc_paused():
-        for path, scanned, matches, problem in packed:
+        for path, scanned, matches, problem, *counted in packed:
             events = [Event(orjson.loads(blob), path, EPOCH + timedelta(microseconds=micros), principal, key)
                       for blob, micros, principal, key in matches]
-            results.append(FileScan(path, scanned, events, problem))
+            groups = None
+            if counted:
+                groups = {key: [count, EPOCH + timedelta(microseconds=first), EPOCH + timedelta(microseconds=last)]
+                          for key, count, first, last in counted[0]}
+            results.append(FileScan(path, scanned, events, problem, groups))
     return results
 
 
@@ -447,4 +495,4 @@ class _BatchSizer:
         if batch:
             matched = sum(len(scan.events) for scan in batch)
             self.per_file = max(self.per_file * 0.5, matched / len(batch))
-            self.dense = 2 * sum(1 for scan in batch if scan.events) > len(batch)
+            self.dense = 2 * sum(1 for scan in batch if scan.events or scan.groups) > len(batch)
