@@ -177,3 +177,24 @@ async def test_a_local_tree_is_counted_inside_the_scanning_processes(tmp_path):
     assert grouped.as_json() == streamed.as_json()
     chosen = [r for r in records if query.filter.matches(r) and window.contains(Event.from_raw(r).time)]
     assert grouped.events == len(chosen) and grouped.distinct == len({(r["awsRegion"], r["eventName"]) for r in chosen})
+
+
+def test_every_output_flags_an_approximation():
+    import csv
+    import io
+
+    from trailtui.counts.output import json_text, table_lines, write_csv
+    from trailtui.counts.result import CountResult, Group
+
+    group = Group(("k",), 10, datetime(2024, 1, 1, tzinfo=UTC), datetime(2024, 1, 2, tzinfo=UTC), error=3)
+    result = CountResult(("eventID",), events=100, distinct=95, groups=(group,), approximate=True, error_bound=3)
+    assert '"approximate": true' in json_text(result) and '"error_bound": 3' in json_text(result)
+    assert '"error": 3' in json_text(result)
+    lines = table_lines(result)
+    assert "10 ±3" in lines[1] and lines[-1].startswith("approximate:") and "at most 3 above" in lines[-1]
+    out = io.StringIO()
+    write_csv(result, out)
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0][-1] == "error" and rows[1][-1] == "3"
+    exact = CountResult(("eventID",), events=10, distinct=1, groups=(Group(("k",), 10, None, None),))
+    assert "approximate" not in json_text(exact) and not any("approximate" in line for line in table_lines(exact))

@@ -20,7 +20,7 @@ DEFAULT_TOP = 20
 MAX_TOP = 10_000
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "stats", parents=[common], help="count matching events per group (top N)",
         description="Count the events of SOURCE that match a filter, grouped by one or more JMESPath expressions "

@@ -132,7 +132,7 @@ class GroupSpec:
             except EVALUATION_ERRORS:
                 return None
             if value is None or type(value) is str:
-                return value  # type: ignore[no-any-return]
+                return value
             return key_part(value)
 
         if len(getters) == 1:

@@ -3,9 +3,11 @@ Dismisses with a `GroupField`, `EXPRESSION` (the analyst will type one), or None
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -28,9 +30,12 @@ def option_text(number: int, field: GroupField) -> Text:
 
 
 class FieldMenu(ModalScreen[GroupField | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.counts-field.cancel")] + [
-        Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.counts-field.choose-{n}") for n in range(1, 10)
-    ] + [Binding("0", f"choose({len(MENU)})", show=False, id="trailtui.counts-field.choose-expression")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="trailtui.counts-field.cancel"),
+        *[Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.counts-field.choose-{n}")
+          for n in range(1, 10)],
+        Binding("0", f"choose({len(MENU)})", show=False, id="trailtui.counts-field.choose-expression"),
+    ]
 
     def __init__(self, current: GroupField | None = None) -> None:
         super().__init__()

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
+from typing import ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -67,7 +69,7 @@ class CountsScreen(Screen[Pivot | None]):
     CountsScreen #counts-status { height: 1; color: $text-muted; }
     CountsScreen #counts-status.-error { color: $error; }
     """
-    BINDINGS = keys.bindings(keys.COUNTS)
+    BINDINGS: ClassVar[list[BindingType]] = list(keys.bindings(keys.COUNTS))
 
     running: reactive[bool] = reactive(False)
 
