@@ -110,6 +110,9 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--filter", dest="filter", default="", help="initial JMESPath filter")
     parser.add_argument("--since", help="start of the time range (ISO 8601, -15m, -24h, -7d)")
     parser.add_argument("--until", help="end of the time range")
+    parser.add_argument("--sigma", action="append", metavar="PATH",
+                        help="Sigma rule file or folder (repeatable): its CloudTrail rules join the hunts (h)")
+    parser.add_argument("--only-sigma", action="store_true", help="the hunts (h) are only the --sigma rules")
 
 
 # Options whose values may look like flags (`--since -15m`): argparse would read

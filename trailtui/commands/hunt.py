@@ -16,7 +16,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
-from trailtui.hunts import Catalogue, CatalogueError, Hit, Hunt, HuntTallies, load_catalogue, run_hunts
+from trailtui.hunts import CatalogueError, Hit, Hunt, HuntTallies, load_catalogue, run_hunts
 from trailtui.safe import visible
 from trailtui.sources import SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
@@ -151,16 +151,11 @@ def write_refused(refused: Sequence[Refusal], out: IO[str]) -> None:
 def select_hunts(args: argparse.Namespace) -> tuple[tuple[Hunt, ...], tuple[Refusal, ...]]:
     """The built-in (or --catalogue) hunts plus any --sigma rules, narrowed by
     --hunt.  Raises CatalogueError for a usage problem."""
-    if args.only_sigma and not args.sigma:
-        raise CatalogueError("--only-sigma needs --sigma PATH")
-    catalogue = load_catalogue(args.catalogue)
-    refused: tuple[Refusal, ...] = ()
-    if args.sigma:
-        from trailtui.sigma import load_sigma  # pySigma costs ~0.3 s of start-up that plain hunts do not need
+    if not args.sigma and not args.only_sigma:
+        return load_catalogue(args.catalogue).select(args.hunts), ()
+    from trailtui.sigma.combined import hunts_with_sigma  # pySigma costs start-up that plain hunts do not need
 
-        loaded = load_sigma(args.sigma, taken_ids=(h.id for h in catalogue))
-        catalogue = Catalogue((() if args.only_sigma else catalogue.hunts) + loaded.hunts)
-        refused = loaded.refused
+    catalogue, refused = hunts_with_sigma(args.catalogue, args.sigma or (), args.only_sigma)
     return catalogue.select(args.hunts), refused
 
 

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from rich.text import Text
@@ -56,6 +56,9 @@ from trailtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, resolve_var
 from trailtui.ui.time_presets import anchor_time, range_label
 from trailtui.ui.time_screen import TimeScreen
 
+if TYPE_CHECKING:
+    from trailtui.hunts.model import Hunt
+
 _MOUNTING = object()  # a part being mounted right now
 
 
@@ -75,6 +78,8 @@ class ConsoleOptions:
     themes: ThemeSet | None = None
     source: EventSource | None = None  # an already-open source (tests, embedding)
     start_pane: str = "events"
+    hunts: tuple[Hunt, ...] | None = None  # None: the built-in catalogue
+    hunt_problems: tuple[str, ...] = ()  # Sigma rules not loaded, one line each
 
 
 class TrailApp(App[int]):
@@ -121,6 +126,11 @@ class TrailApp(App[int]):
         self._apply_themes()
         if self.options.config and self.options.config.problem:
             self.notify(visible(self.options.config.problem), title="config", severity="warning", markup=False)
+        if self.options.hunt_problems:
+            first = visible(self.options.hunt_problems[0])
+            more = len(self.options.hunt_problems) - 1
+            self.notify(first + (f" (and {more} more: trailtui hunt --list --sigma …)" if more else ""),
+                        title="sigma rules not loaded", severity="warning", markup=False)
         self.query_one(FindingsPane).refresh_marks()
         self.events.filter_bar.set_applied(self.options.filter_text)
         self.events.start(self._initial_state)
@@ -403,7 +413,7 @@ class TrailApp(App[int]):
                 self.apply_filter(result.strip())
 
         time_range = self.events.state.effective_range().time_range
-        self.push_screen(cls(self.options.source_url, self.options.aws, time_range), apply)
+        self.push_screen(cls(self.options.source_url, self.options.aws, time_range, self.options.hunts), apply)
 
     def action_counts(self) -> None:
         """Counts for the Events pane's filter, pivots and time range; a chosen value comes back as a pivot."""
@@ -585,6 +595,9 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
     except TimeParseError as exc:
         return str(exc)
     label = range_label(time_range)
+    hunts, hunt_problems = _console_hunts(args)
+    if isinstance(hunts, str):
+        return hunts
     demo_info_path = getattr(args, "demo_info", None)
     info = _read_demo_info(demo_info_path)
     return ConsoleOptions(
@@ -597,7 +610,25 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
         demo_anchor=_demo_anchor(info),
         public_keys=getattr(args, "public_keys", None),
         config=loaded,
+        hunts=hunts,
+        hunt_problems=hunt_problems,
     )
+
+
+def _console_hunts(args: argparse.Namespace) -> tuple[tuple[Hunt, ...] | str | None, tuple[str, ...]]:
+    """The hunts `h` lists when --sigma is given (None: the built-in catalogue),
+    or a one-line usage error; and the rules not loaded."""
+    sigma, only = getattr(args, "sigma", None) or (), bool(getattr(args, "only_sigma", False))
+    if not sigma and not only:
+        return None, ()
+    from trailtui.hunts.catalogue import CatalogueError  # the hunts cost ~80 ms of start-up without --sigma
+    from trailtui.sigma.combined import hunts_with_sigma
+
+    try:
+        catalogue, refused = hunts_with_sigma(None, sigma, only)
+    except CatalogueError as exc:
+        return str(exc), ()
+    return catalogue.hunts, tuple(str(r) for r in refused)
 
 
 def prepare_worker_processes() -> None:

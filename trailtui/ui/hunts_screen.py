@@ -91,7 +91,8 @@ class HuntsScreen(ModalScreen[str | None]):
         Binding("G", "jump(-1)", show=False, id="trailtui.hunts.last"),
     ]
 
-    def __init__(self, source_url: str, aws: AwsConfig, time_range: TimeRange) -> None:
+    def __init__(self, source_url: str, aws: AwsConfig, time_range: TimeRange,
+                 hunts: tuple[Hunt, ...] | None = None) -> None:
         super().__init__()
         self.source_url = source_url
         self.aws = aws
@@ -99,8 +100,8 @@ class HuntsScreen(ModalScreen[str | None]):
         self.hunts: tuple[Hunt, ...] = ()
         self.catalogue_error = ""
         try:
-            catalogue = load_catalogue()
-            self.hunts = tuple(sorted(catalogue.hunts, key=lambda h: -h.rank))
+            chosen = load_catalogue().hunts if hunts is None else hunts
+            self.hunts = tuple(sorted(chosen, key=lambda h: -h.rank))
         except CatalogueError as exc:
             self.catalogue_error = str(exc)
         self.tallies = HuntTallies(self.hunts)
