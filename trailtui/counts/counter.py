@@ -68,6 +68,7 @@ class GroupCounter:
             entry = table.get(key)
             if entry is None:
                 self._insert(key, when)
+                table = self._table  # a compaction replaces it
                 continue
             entry[0] += 1
             if when < entry[2]:
@@ -91,6 +92,7 @@ class GroupCounter:
             entry = table.get(key)
             if entry is None:
                 entry = self._insert(key, when)
+                table = self._table  # a compaction replaces it
             else:
                 entry[0] += 1
                 if when < entry[2]:
@@ -111,8 +113,8 @@ class GroupCounter:
             self.events += count
             entry = table.get(key)
             if entry is None:
-                entry = self._insert(key, first, count)
-                entry[_LAST] = last
+                self._insert(key, first, count)[_LAST] = last
+                table = self._table  # a compaction replaces it
                 continue
             entry[_COUNT] += count
             if first < entry[_FIRST]:
@@ -137,17 +139,29 @@ class GroupCounter:
         return entry
 
     def _compact(self) -> None:
-        """Keep the `capacity` largest counts; remember the largest dropped."""
+        """Keep the `capacity` largest counts; remember the largest dropped.
+        One sort of the bare counts (in C) finds the cut, one pass keeps."""
         table = self._table
         if self._distinct is None:
             self._distinct = DistinctEstimate()
             for key in table:
                 self._distinct.add(key)
-        kept = heapq.nlargest(self.capacity, table.items(), key=lambda item: item[1][_COUNT])
-        kept_keys = {key for key, _ in kept}
-        dropped = max((entry[_COUNT] for key, entry in table.items() if key not in kept_keys), default=0)
+        counts = sorted((entry[_COUNT] for entry in table.values()), reverse=True)
+        cut = counts[self.capacity - 1]
+        room = self.capacity - sum(1 for count in counts[: self.capacity] if count > cut)
+        kept: dict[Key, list[Any]] = {}
+        dropped = 0
+        for key, entry in table.items():
+            count = entry[_COUNT]
+            if count > cut:
+                kept[key] = entry
+            elif count == cut and room > 0:
+                kept[key] = entry
+                room -= 1
+            elif count > dropped:
+                dropped = count
         self.floor = max(self.floor, dropped)
-        self._table = dict(kept)
+        self._table = kept
         self.approximate = True
 
     # -- answers -------------------------------------------------------------------

@@ -14,16 +14,8 @@ PRECISION = 14
 REGISTERS = 1 << PRECISION
 _MASK64 = (1 << 64) - 1
 _REST_BITS = 64 - PRECISION
+_REST_MASK = (1 << _REST_BITS) - 1
 _ALPHA = 0.7213 / (1 + 1.079 / REGISTERS)
-
-
-def _mix(value: int) -> int:
-    """splitmix64's finaliser: spreads Python's hash (which is the identity for
-    small integers) over all 64 bits."""
-    value = (value + 0x9E3779B97F4A7C15) & _MASK64
-    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
-    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
-    return value ^ (value >> 31)
 
 
 class DistinctEstimate:
@@ -31,10 +23,13 @@ class DistinctEstimate:
         self.registers = bytearray(REGISTERS)
 
     def add(self, item: Hashable) -> None:
-        hashed = _mix(hash(item) & _MASK64)
-        index = hashed >> _REST_BITS
-        rest = hashed & ((1 << _REST_BITS) - 1)
-        rank = _REST_BITS - rest.bit_length() + 1
+        # splitmix64's finaliser, inlined (this runs once per new key)
+        value = (hash(item) + 0x9E3779B97F4A7C15) & _MASK64
+        value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+        value ^= value >> 31
+        rank = _REST_BITS - (value & _REST_MASK).bit_length() + 1
+        index = value >> _REST_BITS
         if rank > self.registers[index]:
             self.registers[index] = rank
 
