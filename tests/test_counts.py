@@ -198,3 +198,11 @@ def test_every_output_flags_an_approximation():
     assert rows[0][-1] == "error" and rows[1][-1] == "3"
     exact = CountResult(("eventID",), events=10, distinct=1, groups=(Group(("k",), 10, None, None),))
     assert "approximate" not in json_text(exact) and not any("approximate" in line for line in table_lines(exact))
+
+
+def test_a_key_dropped_and_seen_again_in_the_same_batch_keeps_counting():
+    rows = [event(T0 + timedelta(seconds=i), name=n) for i, n in enumerate(["x", "y", "y", "y", "y"])]
+    result = count(rows, "eventName", top=5, capacity=1)
+    assert result.approximate and result.events == 5
+    top = result.groups[0]
+    assert top.key == ("y",) and top.count - top.error <= 4 <= top.count
