@@ -35,7 +35,7 @@ def test_catalogue_size_and_fields():
         assert hunt.title and hunt.why and not hunt.filter.is_empty
         assert EventFilter.compile(hunt.browser_filter).text == hunt.browser_filter
     kinds = {h.kind for h in CATALOGUE}
-    assert kinds == {"predicate", "threshold", "sequence"}
+    assert kinds == {"predicate", "threshold", "sequence", "outside", "first-seen"}
 
 
 # Every behaviour the issue lists, and the hunt(s) that cover it.
@@ -113,8 +113,18 @@ def test_loader_checks_fields(change, message):
     ('threshold = {count = 3, window = "10m", distinct = "a["}', "'distinct' bad filter"),
     ('sequence = {then = "eventName == \'Y\'", window = "1h"}', None),
     ('sequence = {window = "1h"}', "'then' must be"),
-    ('sequence = {then = "a", window = "1h"}\nthreshold = {count = 3, window = "10m"}', "not both"),
+    ('sequence = {then = "a", window = "1h"}\nthreshold = {count = 3, window = "10m"}', "at most one of"),
     ('colour = "red"', "unknown key 'colour'"),
+    ('outside = {policy = "requestParameters.policy"}', None),
+    ('outside = {policy = ""}', "'policy' must be a JMESPath expression"),
+    ('outside = {policy = "a[", extra = 1}', "unknown key 'extra'"),
+    ('outside = "requestParameters.policy"', "must be a table"),
+    ('first_seen = {of = "api", recent = "2d"}', None),
+    ('first_seen = {of = "userIdentity.arn", recent = "12h", by = "source_ip"}', None),
+    ('first_seen = {of = "api"}', "recent window '' is not a positive duration"),
+    ('first_seen = {of = "a[", recent = "2d"}', "'of' bad filter"),
+    ('first_seen = {recent = "2d"}', "'of' must be one of api, network, region, user_agent"),
+    ('first_seen = {of = "api", recent = "2d"}\noutside = {policy = "x"}', "at most one of"),
 ])
 def test_loader_checks_threshold_and_sequence(extra, message):
     text = GOOD + extra + "\n"
@@ -215,8 +225,8 @@ def test_gates_and_candidate_filter_never_lose_a_match():
     """The eventName gates (engine dispatch, pushed-down candidate filter) are
     sound: every event a hunt's own expressions match passes them."""
     from trailtui.events import Event
-    from trailtui.hunts import HuntEngine
-    from trailtui.hunts.engine import hunt_gate, tracker_for
+    from trailtui.hunts import HuntContext, HuntEngine
+    from trailtui.hunts.engine import Finishing, hunt_gate, tracker_for
 
     hunts = CATALOGUE.hunts
     union = candidate_filter(hunts)
@@ -239,8 +249,13 @@ def test_gates_and_candidate_filter_never_lose_a_match():
     # dispatching by gate gives exactly what offering every event to every hunt gives
     events = sorted((Event.from_raw(r) for r in corpus), key=lambda e: e.time, reverse=True)
     dispatched = [(h.hunt.id, id(h.event)) for h in HuntEngine(hunts).feed_all(events)]
-    trackers = [tracker_for(h) for h in hunts]
-    brute = [(t.hunt.id, id(e2)) for e in events for t in trackers for e2 in t.offer(e)]
+    context = HuntContext()
+    trackers = [tracker_for(h, context) for h in hunts]
+    brute = []
+    for event in events:
+        context.known_accounts.observe(event.raw, event.location)
+        brute.extend((t.hunt.id, id(e2)) for t in trackers for e2 in t.offer(event))
+    brute.extend((t.hunt.id, id(e2)) for t in trackers if isinstance(t, Finishing) for e2 in t.finish())
     assert sorted(dispatched) == sorted(brute) and len(brute) > 200
 
 

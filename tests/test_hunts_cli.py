@@ -22,14 +22,16 @@ def trail(tmp_path: Path) -> Path:
 def test_table_lists_fired_hunts_and_exits_1(trail, capsys):
     assert main(["hunt", str(trail)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split()[:3] == ["HUNT", "SEVERITY", "HITS"]
+    assert out[0].split()[:4] == ["HUNT", "SEVERITY", "HITS", "OUTCOME"]
     rows = {line.split()[0]: line.split() for line in out[1:-1]}
-    assert set(rows) == {"cloudtrail-stopped", "secrets-mass-retrieval", "ssm-remote-exec-many-targets"}
-    assert rows["cloudtrail-stopped"][1:3] == ["critical", "1"]
+    assert set(rows) == {"cloudtrail-stopped", "secrets-mass-retrieval", "ssm-remote-exec-many-targets",
+                         "remote-command-by-person"}
+    assert rows["cloudtrail-stopped"][1:4] == ["critical", "1", "-"]
     assert rows["secrets-mass-retrieval"][2] == "20"
+    assert rows["remote-command-by-person"][1:3] == ["medium", "1"]
     assert "user/christophe" in " ".join(rows["secrets-mass-retrieval"])
     assert out[1].startswith("cloudtrail-stopped"), "most severe first"
-    assert out[-1].startswith("3 of 45 hunts fired, 22 hits, 78 events scanned")
+    assert out[-1].startswith(f"4 of {len(load_catalogue())} hunts fired, 23 hits, 78 events scanned")
 
 
 def test_jsonl_lines_have_the_interface_shape(trail, capsys):
@@ -38,7 +40,8 @@ def test_jsonl_lines_have_the_interface_shape(trail, capsys):
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert len(lines) == 21
     for line in lines:
-        assert set(line) == {"hunt", "title", "severity", "technique", "event"}
+        assert set(line) == {"hunt", "title", "severity", "technique", "attempt", "event"}
+        assert line["attempt"] is False
         assert line["event"]["eventName"] in ("GetSecretValue", "StopLogging")
     stop = next(line for line in lines if line["hunt"] == "cloudtrail-stopped")
     raw = json.loads((STRATUS / "aws.defense-evasion.cloudtrail-stop.json").read_text())[0]

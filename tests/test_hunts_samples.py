@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from trailtui.events import Event
-from trailtui.hunts import HuntEngine, load_catalogue
+from trailtui.hunts import Hit, HuntEngine, load_catalogue
 
 DATA = Path(__file__).parent / "data" / "hunts"
 CATALOGUE = load_catalogue()
@@ -52,8 +52,14 @@ STRATUS = {
     "ec2-startup-script-changed": {"execution.ec2-user-data": {"ModifyInstanceAttribute", "StartInstances"}},
     "ssm-remote-exec-many-targets": {"execution.ssm-send-command": {"SendCommand"},
                                      "execution.ssm-start-session": {"StartSession"}},
+    "remote-command-by-person": {"execution.ssm-send-command": {"SendCommand"},
+                                 "execution.ssm-start-session": {"StartSession"},
+                                 "lateral-movement.ec2-instance-connect": {"SendSSHPublicKey"},
+                                 "lateral-movement.ec2-serial-console-send-ssh-public-key":
+                                     {"SendSerialConsoleSSHPublicKey"}},
     "ec2-instance-connect-many-targets": {"lateral-movement.ec2-instance-connect": {"SendSSHPublicKey"},
-                                          "lateral-movement.ec2-serial-console-send-ssh-public-key": {"SendSerialConsoleSSHPublicKey"}},
+                                          "lateral-movement.ec2-serial-console-send-ssh-public-key":
+                                     {"SendSerialConsoleSSHPublicKey"}},
     "serial-console-enabled": {"lateral-movement.ec2-serial-console-send-ssh-public-key": {"EnableSerialConsoleAccess"}},
     "snapshot-shared-outside": {"exfiltration.ec2-share-ami": {"ModifyImageAttribute"},
                                 "exfiltration.ec2-share-ebs-snapshot": {"ModifySnapshotAttribute"},
@@ -69,6 +75,8 @@ STRATUS = {
     "bedrock-model-access-enabled": {"impact.bedrock-invoke-model": {
         "PutUseCaseForModelAccess", "CreateFoundationModelAgreement", "PutFoundationModelEntitlement"}},
 }
+
+PUBLIC = "AWS.CloudTrail.ResourceMadePublic"
 
 # Predicate hunts without a Stratus technique: Panther should-alert tests
 # (rule id, test name) and TrailDiscover records that must each match.
@@ -88,8 +96,12 @@ PANTHER_ALERTS = {
                               ("AWS.Suspicious.SAML.Activity", "UpdateSAMLProvider")],
     "credential-check-by-scanner": [("AWS.STS.GetCallerIdentity.TruffleHog", "TruffleHog GetCallerIdentity"),
                                     ("AWS.STS.GetCallerIdentity.TruffleHog", "TruffleHog User Agent Variant")],
-    "s3-bucket-public": [("AWS.CloudTrail.ResourceMadePublic", "S3 Made Publicly Accessible"),
-                         ("AWS.S3.DeletePublicAccessBlock", "Public Access Block Deleted Successfully")],
+    "s3-bucket-public": [("AWS.S3.DeletePublicAccessBlock", "Public Access Block Deleted Successfully")],
+    "resource-policy-outside": [(PUBLIC, "S3 Made Publicly Accessible"), (PUBLIC, "ECR Made Public"),
+                                (PUBLIC, "Wildcard Principal No Conditions (Should Alert)"),
+                                (PUBLIC, "Mixed Conditions Some Restrictive (Should Alert)")],
+    # Panther's rule wants many instances; one shell command by an SSO session is this hunt's finding.
+    "remote-command-by-person": [("AWS.SSM.DistributedCommand", "Single Command Send, No Cached IDs")],
     "nacl-open-world": [("AWS.CloudTrail.NetworkACLPermissiveEntry", "Overly Permissive Entry Added")],
     # Hunts that also have Stratus samples: Panther's positives must match too.
     "cloudtrail-stopped": [("AWS.CloudTrail.Stopped", "CloudTrail Was Stopped"),
@@ -123,14 +135,31 @@ TRAILDISCOVER_ALERTS = {
     "config-impaired": ["Config_StopConfigurationRecorder", "Config_DeleteConfigurationRecorder", "Config_DeleteDeliveryChannel"],
     "securityhub-impaired": ["SecurityHub_DeleteMembers"],
     "lambda-function-url-no-auth": ["Lambda_CreateFunctionUrlConfig"],
+    # Refused or invalid calls: attempts (every hit must say so, see ATTEMPT_SAMPLES).
+    "cloudtrail-stopped": ["CloudTrail_StopLogging", "CloudTrail_DeleteTrail"],
+    "flow-logs-deleted": ["EC2_DeleteFlowLogs"],
+    "admin-policy-attached": ["IAM_AttachUserPolicy", "IAM_AttachRolePolicy"],
+    "leave-organization": ["Organizations_LeaveOrganization"],
+    "remote-command-by-person": ["SSM_StartSession"],
 }
+
+# TrailDiscover records of failed calls: the hunts above must report them as attempts.
+ATTEMPT_SAMPLES = ["CloudTrail_StopLogging", "CloudTrail_DeleteTrail", "EC2_DeleteFlowLogs", "IAM_AttachUserPolicy",
+                   "IAM_AttachRolePolicy", "Organizations_LeaveOrganization", "SSM_StartSession",
+                   "GuardDuty_DeleteDetector", "GuardDuty_DeleteMembers", "Config_StopConfigurationRecorder"]
 
 # TrailDiscover records that must not fire the named hunts (why in brackets).
 TRAILDISCOVER_QUIET = {
     "GuardDuty_UpdateDetector": ["guardduty-impaired"],  # enable: true
     "CloudTrail_UpdateTrail": ["cloudtrail-weakened"],  # denied, no parameters: changed nothing
     "EC2_AuthorizeSecurityGroupIngress": ["security-group-open-world"],  # 0.0.0.0/24 and UnauthorizedOperation
-    "S3_PutBucketPolicy": ["trail-bucket-tampering", "s3-bucket-public"],  # NoSuchBucket
+    "S3_PutBucketPolicy": ["trail-bucket-tampering", "s3-bucket-public", "resource-policy-outside"],  # NoSuchBucket
+    "EC2_ModifySnapshotAttribute": ["snapshot-shared-outside"],  # a permission removed, and refused
+    "EC2_ModifyImageAttribute": ["snapshot-shared-outside"],  # refused, no parameters
+    "KMS_CreateKey": ["resource-policy-outside"],  # refused, no policy
+    "IAM_UpdateAssumeRolePolicy": ["role-trust-outside-account"],  # refused, no policy: nothing to judge
+    "Lambda_AddPermission20150331v2": ["lambda-public-permission"],  # refused, no principal
+    "SSM_SendCommand": ["remote-command-by-person"],  # refused, no document: not known to be a shell
 }
 
 # hunt id -> Panther rules for the same behaviour; each should-not-alert test must not fire.
@@ -170,12 +199,21 @@ PANTHER_SAME_BEHAVIOUR = {
     "snapshot-shared-outside": ["AWS.CloudTrail.SnapshotMadePublic", "AWS.CloudTrail.AMIModifiedForPublicAccess",
                                 "AWS.RDS.SnapshotShared"],
     "s3-bucket-public": ["AWS.CloudTrail.ResourceMadePublic", "AWS.S3.DeletePublicAccessBlock", "AWS.S3.BucketPolicyModified"],
+    "resource-policy-outside": ["AWS.CloudTrail.ResourceMadePublic", "AWS.S3.BucketPolicyModified"],
     "security-group-open-world": ["AWS.EC2.SecurityGroupModified", "AWS.EC2.ManualSecurityGroupChange"],
     "nacl-open-world": ["AWS.CloudTrail.NetworkACLPermissiveEntry", "AWS.EC2.NetworkACLModified"],
     "lambda-public-permission": ["AWS.Potential.Backdoor.Lambda"],
     "lambda-code-updated-by-user": ["AWS.Lambda.UpdateFunctionCode"],
     "lambda-layer-attached": ["AWS.Lambda.UpdateFunctionConfiguration"],
     "gpu-instance-launch": ["AWS.EC2.LaunchUnusualEC2Instances"],
+}
+
+# Should-not-alert tests of failed calls that this project reports as attempts (Panther counts only
+# success): the hunt may report them, and only with attempt = true.
+ATTEMPTS_BY_DESIGN = {
+    ("AWS.CloudTrail.Stopped", "Error Stopping CloudTrail"),
+    ("AWS.CloudTrail.SecurityConfigurationChange", "Security Configuration Not Changed - Error"),
+    ("AWS.ConfigService.DisabledDeleted", "Error Deleting Config Recorder"),
 }
 
 # Should-not-alert tests left out, and why (the verdict needs state the record does not carry).
@@ -216,13 +254,17 @@ def _newest_first(records: list[dict]) -> list[Event]:
     return sorted(events, key=lambda e: e.time, reverse=True)
 
 
+def _hits(hunt_id: str, records: list[dict]) -> list[Hit]:
+    return HuntEngine([CATALOGUE.get(hunt_id)]).feed_all(_newest_first(records))
+
+
 def _run(hunt_id: str, records: list[dict]) -> list[Event]:
-    engine = HuntEngine([CATALOGUE.get(hunt_id)])
-    return [hit.event for hit in engine.feed_all(_newest_first(records))]
+    return [hit.event for hit in _hits(hunt_id, records)]
 
 
 def test_every_hunt_has_attack_samples():
-    covered = set(STRATUS) | set(PANTHER_ALERTS) | set(TRAILDISCOVER_ALERTS) | {"console-login-failures"}
+    first_seen = {h.id for h in CATALOGUE if h.first_seen is not None}  # test_first_seen_on_stratus_history
+    covered = set(STRATUS) | set(PANTHER_ALERTS) | set(TRAILDISCOVER_ALERTS) | {"console-login-failures"} | first_seen
     assert {h.id for h in CATALOGUE} == covered
 
 
@@ -247,6 +289,18 @@ def test_predicate_fires_on_traildiscover_record(hunt_id, name):
 @pytest.mark.parametrize("name,hunt_id", [(n, h) for n, hunts in TRAILDISCOVER_QUIET.items() for h in hunts])
 def test_quiet_on_traildiscover_negative(name, hunt_id):
     assert not _run(hunt_id, _traildiscover(name))
+
+
+@pytest.mark.parametrize("name", ATTEMPT_SAMPLES)
+def test_failed_calls_are_attempts(name):
+    hits = [h for hunt in CATALOGUE for h in _hits(hunt.id, _traildiscover(name))]
+    assert hits, f"no hunt reported the failed call in {name}"
+    assert all(hit.attempt for hit in hits)
+
+
+def test_successful_calls_are_not_attempts():
+    hits = _hits("cloudtrail-stopped", _stratus("defense-evasion.cloudtrail-stop"))
+    assert hits and not any(hit.attempt for hit in hits)
 
 
 def test_failed_login_burst_fires():
@@ -293,6 +347,10 @@ def _repeated(record: dict, times: int) -> list[dict]:
 @pytest.mark.parametrize("hunt_id,rule_id,test_name", NOT_ALERT)
 def test_quiet_on_panther_should_not_alert(hunt_id, rule_id, test_name):
     record = _panther_test(rule_id, test_name)
+    if (rule_id, test_name) in ATTEMPTS_BY_DESIGN:
+        hits = _hits(hunt_id, [record])
+        assert hits and all(hit.attempt for hit in hits), "a failed call is reported, as an attempt"
+        return
     assert not _run(hunt_id, [record])
     hunt = CATALOGUE.get(hunt_id)
     if hunt.threshold is not None or hunt.sequence is not None:
@@ -311,3 +369,16 @@ def test_excluded_samples_are_really_there():
     for rule_id, test_name in PANTHER_EXCLUDED:
         assert not [t for t in PANTHER if (t["rule_id"], t["test_name"]) == (rule_id, test_name) and t["expected"]]
         _panther_test(rule_id, test_name)
+
+
+def test_first_seen_on_stratus_history():
+    """Every Stratus detonation log together is four months of one tester's
+    real activity: the newest detonations come from a network the earlier
+    months never used, and first-seen-network says so, once."""
+    records = [r for path in sorted((DATA / "stratus-red-team").glob("aws.*.json"))
+               for r in json.loads(path.read_text()) if isinstance(r, dict)]
+    hits = _hits("first-seen-network", records)
+    assert [(h.event.event_name, h.event.source_ip) for h in hits] == [("UpdateLoginProfile", "212.3.253.233")]
+    assert "212.3.253.0/24" in hits[0].detail and "user/christophe" in hits[0].detail
+    for hunt in ("first-seen-api", "first-seen-region", "first-seen-user-agent"):
+        assert len(_hits(hunt, records)) <= 3, hunt

@@ -16,7 +16,18 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
-from trailtui.hunts import CatalogueError, Hit, Hunt, HuntTallies, load_catalogue, run_hunts
+from trailtui.hunts import (
+    CatalogueError,
+    Hit,
+    Hunt,
+    HuntContext,
+    HuntTallies,
+    KnownAccounts,
+    KnownAccountsError,
+    load_catalogue,
+    load_known_accounts,
+    run_hunts,
+)
 from trailtui.safe import visible
 from trailtui.sources import SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
@@ -44,6 +55,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument("--sigma", action="append", metavar="PATH",
                         help="Sigma rule file or folder (repeatable): its AWS CloudTrail rules run as hunts too")
     parser.add_argument("--only-sigma", action="store_true", help="run only the --sigma rules, not the built-in hunts")
+    parser.add_argument("--known-accounts", metavar="FILE",
+                        help="the organisation's account ids (12 digits each, one per line or separated by spaces or "
+                             "commas, # comments): outside-access hunts flag any other account")
+    parser.add_argument("--baseline-since", metavar="TIME",
+                        help="first-seen hunts learn from [--baseline-since, --baseline-until) instead of everything "
+                             "before each hunt's recent period (ISO 8601, -7d, ...)")
+    parser.add_argument("--baseline-until", metavar="TIME",
+                        help="end of the first-seen baseline; events after it are compared with it")
     parser.set_defaults(func=run)
 
 
@@ -52,9 +71,12 @@ def hit_line(hit: Hit) -> bytes:
     hunt = hit.hunt
     record: dict[str, object] = {
         "hunt": hunt.id, "title": hunt.title, "severity": hunt.severity, "technique": hunt.technique,
+        "attempt": hit.attempt,
     }
     if hunt.origin is not None:
         record["rule"] = hunt.origin.as_json()
+    if hit.detail:
+        record["detail"] = hit.detail
     record["event"] = hit.event.raw
     return orjson.dumps(record) + b"\n"
 
@@ -71,7 +93,8 @@ def _when(value: datetime | None) -> str:
 
 
 LIST_COLUMNS = (("ID", 34), ("SEVERITY", 10), ("TECHNIQUE", 11), ("KIND", 10), ("TITLE", 0))
-TABLE_COLUMNS = (("HUNT", 34), ("SEVERITY", 10), ("HITS", 7), ("FIRST", 20), ("LAST", 20), ("TOP PRINCIPALS", 0))
+TABLE_COLUMNS = (("HUNT", 34), ("SEVERITY", 10), ("HITS", 7), ("OUTCOME", 14), ("FIRST", 20), ("LAST", 20),
+                 ("TOP PRINCIPALS", 0))
 
 
 def _row(values: Sequence[str], columns: Sequence[tuple[str, int]]) -> str:
@@ -93,26 +116,48 @@ def write_list(hunts: Sequence[Hunt], out: IO[str]) -> None:
         out.write(_row([hunt.id, hunt.severity, hunt.technique, hunt.kind, hunt.title], columns) + "\n")
 
 
-def write_table(tallies: HuntTallies, hunts_run: int, scanned: int, out: IO[str]) -> None:
+def write_table(tallies: HuntTallies, hunts_run: int, scanned: int, out: IO[str],
+                known: KnownAccounts | None = None) -> None:
     fired = tallies.fired()
     columns = _id_width(TABLE_COLUMNS, [t.hunt for t in fired])
     if fired:
         out.write(_row([name for name, _ in columns], columns) + "\n")
     for tally in fired:
         who = ", ".join(f"{name} ({count})" for name, count in tally.top_principals(3))
-        values = [tally.hunt.id, tally.hunt.severity, str(tally.count), _when(tally.first), _when(tally.last), who]
+        values = [tally.hunt.id, tally.hunt.severity, str(tally.count), tally.outcome or "-", _when(tally.first),
+                  _when(tally.last), who]
         out.write(_row(values, columns) + "\n")
     out.write(f"{len(fired)} of {hunts_run} hunts fired, {tallies.total} hits, {scanned} events scanned\n")
+    if known is not None and any(t.hunt.outside is not None for t in fired):
+        out.write(f"outside access judged against known accounts from: {visible(known.provenance())}\n")
 
 
-async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: str, aws: AwsConfig) -> int:
+def _context(args: argparse.Namespace) -> HuntContext:
+    """Known accounts and first-seen baseline from the options; raises
+    KnownAccountsError or TimeParseError with a one-line message."""
+    known = KnownAccounts()
+    if args.known_accounts:
+        known = KnownAccounts(listed=load_known_accounts(args.known_accounts), listed_from=args.known_accounts)
+    baseline = None
+    if args.baseline_since or args.baseline_until:
+        if not args.baseline_until:
+            raise TimeParseError("--baseline-since needs --baseline-until (where the baseline ends)")
+        try:
+            baseline = TimeRange.parse(args.baseline_since, args.baseline_until)
+        except TimeParseError as exc:
+            raise TimeParseError(f"baseline: {exc}") from None
+    return HuntContext(known_accounts=known, baseline=baseline)
+
+
+async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: str, aws: AwsConfig,
+               context: HuntContext) -> int:
     source = open_source(source_url, aws)
     tallies = HuntTallies(hunts)
     scanned = 0
     problems = 0
     out = sys.stdout
     try:
-        async for step in run_hunts(source, hunts, window):
+        async for step in run_hunts(source, hunts, window, context=context):
             scanned = step.scanned
             for problem in step.problems:
                 problems += 1
@@ -123,7 +168,7 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
     finally:
         await source.close()
     if fmt == "table":
-        write_table(tallies, len(hunts), scanned, out)
+        write_table(tallies, len(hunts), scanned, out, context.known_accounts)
     out.flush()
     if problems:
         warn(f"{problems} problem(s) while reading; every readable event was still hunted")
@@ -176,11 +221,12 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         return fail("hunt needs a SOURCE (or --list)")
     try:
         window = TimeRange.parse(args.since, args.until)
-    except TimeParseError as exc:
+        context = _context(args)
+    except (TimeParseError, KnownAccountsError) as exc:
         return fail(str(exc))
     import asyncio  # ~40 ms that `hunt --list` does not need
 
     try:
-        return asyncio.run(_run(args.source, hunts, window, args.format, aws))
+        return asyncio.run(_run(args.source, hunts, window, args.format, aws, context))
     except SourceError as exc:
         return fail(str(exc))

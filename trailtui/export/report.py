@@ -110,6 +110,7 @@ class ReportWriter:
             self.tallies.add(self._engine.feed(event))
 
     def close(self) -> None:
+        self.tallies.add(self._engine.finish())
         self._stream.write(self.render())
         self._stream.flush()
 
@@ -195,10 +196,17 @@ class ReportWriter:
         for tally in fired:
             hunt = tally.hunt
             who = ", ".join(f"{md_escape(name)} ({count})" for name, count in tally.top_principals(3))
-            rows.append([md_escape(hunt.severity), md_escape(hunt.id), md_escape(hunt.title), f"{tally.count:,}",
+            hits = f"{tally.count:,}" + (f" ({tally.outcome})" if tally.outcome else "")
+            rows.append([md_escape(hunt.severity), md_escape(hunt.id), md_escape(hunt.title), hits,
                          _stamp(tally.first), _stamp(tally.last), md_escape(hunt.technique), who])
         table = md_table(["Severity", "Hunt", "Title", "Hits", "First", "Last", "ATT&CK", "Top principals"], rows)
-        return "## Hunts that fired\n\n" + table
+        notes = []
+        if any(t.attempts for t in fired):
+            notes.append("An attempt is a hit on a call that failed (denied, invalid, not found): intent, not effect.")
+        if any(t.hunt.outside is not None for t in fired):
+            notes.append(f"Outside access was judged against the known accounts from: "
+                         f"{md_escape(self._engine.context.known_accounts.provenance())}.")
+        return "## Hunts that fired\n\n" + table + "".join(f"\n\n{note}" for note in notes)
 
     def _marks(self) -> str:
         marks = self.context.marks

@@ -14,12 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from trailtui.filters import EventFilter, FilterError
-from trailtui.hunts.model import SEVERITIES, Hunt, Sequence, Threshold, parse_window
+from trailtui.hunts.model import (
+    NOVELTY_KINDS,
+    SEVERITIES,
+    FirstSeen,
+    Hunt,
+    Outside,
+    Sequence,
+    Threshold,
+    parse_window,
+)
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$")
 _REQUIRED = ("id", "title", "severity", "technique", "why", "filter")
-_KNOWN = set(_REQUIRED) | {"threshold", "sequence"}
+_RULES = ("threshold", "sequence", "outside", "first_seen")
+_KNOWN = set(_REQUIRED) | set(_RULES)
 
 
 class CatalogueError(ValueError):
@@ -140,6 +150,39 @@ def _sequence(table: Any, where: str) -> Sequence:
     return Sequence(then=_expression(then, where, "then"), window=_window(table, where), by=_by(table, where))
 
 
+def _outside(table: Any, where: str) -> Outside:
+    where = f"{where} outside"
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{where}: must be a table like {{policy = \"requestParameters.policy\"}}")
+    unknown = set(table) - {"policy"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    policy = table.get("policy")
+    if not isinstance(policy, str) or not policy.strip():
+        raise CatalogueError(f"{where}: 'policy' must be a JMESPath expression")
+    return Outside(policy=_expression(" ".join(policy.split()), where, "policy"))
+
+
+def _first_seen(table: Any, where: str) -> FirstSeen:
+    where = f"{where} first_seen"
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{where}: must be a table like {{of = \"api\", recent = \"2d\"}}")
+    unknown = set(table) - {"of", "recent", "by"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    of = table.get("of")
+    if not isinstance(of, str) or not of.strip():
+        raise CatalogueError(f"{where}: 'of' must be one of {', '.join(NOVELTY_KINDS)} or a JMESPath expression")
+    of = of.strip()
+    if of not in NOVELTY_KINDS:
+        _expression(of, where, "of")
+    try:
+        recent = parse_window(table.get("recent", ""))
+    except ValueError as exc:
+        raise CatalogueError(f"{where}: recent {exc}") from None
+    return FirstSeen(of=of, recent=recent, by=_by(table, where))
+
+
 def parse_hunt(entry: Any, position: int) -> Hunt:
     """One `[[hunt]]` table -> Hunt, or CatalogueError naming it and the field."""
     if not isinstance(entry, dict):
@@ -157,8 +200,9 @@ def parse_hunt(entry: Any, position: int) -> Hunt:
     technique = _text(entry, "technique", where)
     if not _TECHNIQUE.match(technique):
         raise CatalogueError(f"{where}: technique must be a MITRE ATT&CK id like T1562.008")
-    if "threshold" in entry and "sequence" in entry:
-        raise CatalogueError(f"{where}: a hunt has a threshold or a sequence, not both")
+    rules = [rule for rule in _RULES if rule in entry]
+    if len(rules) > 1:
+        raise CatalogueError(f"{where}: a hunt has at most one of {', '.join(_RULES)} ({' and '.join(rules)} given)")
     return Hunt(
         id=hunt_id,
         title=_text(entry, "title", where),
@@ -168,6 +212,8 @@ def parse_hunt(entry: Any, position: int) -> Hunt:
         filter=_expression(" ".join(_text(entry, "filter", where).split()), where, "filter"),
         threshold=_threshold(entry["threshold"], where) if "threshold" in entry else None,
         sequence=_sequence(entry["sequence"], where) if "sequence" in entry else None,
+        outside=_outside(entry["outside"], where) if "outside" in entry else None,
+        first_seen=_first_seen(entry["first_seen"], where) if "first_seen" in entry else None,
     )
 
 

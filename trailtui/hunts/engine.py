@@ -13,12 +13,16 @@ from __future__ import annotations
 from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from trailtui.events import Event
+from trailtui.hunts.context import HuntContext
+from trailtui.hunts.firstseen import FirstSeenTracker
 from trailtui.hunts.gates import Gate, gate_of
 from trailtui.hunts.grouping import distinct_values, group_key
 from trailtui.hunts.model import Hunt, Sequence, Threshold
+from trailtui.hunts.outcome import is_attempt
+from trailtui.hunts.outside import OutsideTracker
 
 # Caps that keep state bounded on hostile or enormous trails.  A group holding
 # this many events inside one window has long since fired, so dropping the
@@ -30,10 +34,14 @@ SWEEP_EVERY = 4_096
 
 @dataclass(frozen=True, slots=True)
 class Hit:
-    """One event reported by one hunt."""
+    """One event reported by one hunt.  `attempt`: the call failed (still a
+    finding, shown as an attempt); `detail`: why, when the hunt says more than
+    its title (who a policy lets in, what was first seen)."""
 
     hunt: Hunt
     event: Event
+    attempt: bool = False
+    detail: str = ""
 
 
 class Tracker(Protocol):
@@ -41,6 +49,17 @@ class Tracker(Protocol):
 
     def offer(self, event: Event) -> list[Event]:
         """Events (this one and/or earlier ones) that this hunt now reports."""
+        ...
+
+
+@runtime_checkable
+class Finishing(Protocol):
+    def finish(self) -> list[Event]:
+        """Events reported only once the whole range has been read."""
+        ...
+
+    def detail(self, event: Event) -> str:
+        """Why `event` was reported, for a hit's `detail`."""
         ...
 
 
@@ -203,11 +222,16 @@ def _unique(events: list[Event]) -> list[Event]:
     return out
 
 
-def tracker_for(hunt: Hunt) -> Tracker:
+def tracker_for(hunt: Hunt, context: HuntContext | None = None) -> Tracker:
+    context = context or HuntContext()
     if hunt.threshold is not None:
         return ThresholdTracker(hunt)
     if hunt.sequence is not None:
         return SequenceTracker(hunt)
+    if hunt.outside is not None:
+        return OutsideTracker(hunt, context.known_accounts)
+    if hunt.first_seen is not None:
+        return FirstSeenTracker(hunt, context.baseline)
     return PredicateTracker(hunt)
 
 
@@ -252,24 +276,44 @@ class _Dispatch:
         return chosen
 
 
-class HuntEngine:
-    """Feed events newest first; get back the hits each event caused."""
+def _hit(tracker: Tracker, event: Event) -> Hit:
+    detail = tracker.detail(event) if isinstance(tracker, Finishing) else ""
+    return Hit(tracker.hunt, event, attempt=is_attempt(event.raw), detail=detail)
 
-    def __init__(self, hunts: Iterable[Hunt]) -> None:
+
+class HuntEngine:
+    """Feed events newest first; get back the hits each event caused; call
+    `finish` after the last event for the hits that needed the whole range
+    (first-seen findings, outside-access verdicts on learned accounts)."""
+
+    def __init__(self, hunts: Iterable[Hunt], context: HuntContext | None = None) -> None:
         self.hunts = tuple(hunts)
-        self._trackers = [tracker_for(h) for h in self.hunts]
+        self.context = context or HuntContext()
+        self._trackers = [tracker_for(h, self.context) for h in self.hunts]
         self._dispatch = _Dispatch(self._trackers)
+        self._learns_accounts = any(h.outside is not None for h in self.hunts)
 
     def feed(self, event: Event) -> list[Hit]:
+        if self._learns_accounts:
+            self.context.known_accounts.observe(event.raw, event.location)
         hits: list[Hit] = []
         for index in self._dispatch.indices(event.raw.get("eventName")):
             tracker = self._trackers[index]
             for reported in tracker.offer(event):
-                hits.append(Hit(tracker.hunt, reported))
+                hits.append(_hit(tracker, reported))
+        return hits
+
+    def finish(self) -> list[Hit]:
+        hits: list[Hit] = []
+        for tracker in self._trackers:
+            if isinstance(tracker, Finishing):
+                hits.extend(_hit(tracker, event) for event in tracker.finish())
         return hits
 
     def feed_all(self, events: Iterable[Event]) -> list[Hit]:
+        """Every hit of `events`, including those reported at the end."""
         hits: list[Hit] = []
         for event in events:
             hits.extend(self.feed(event))
+        hits.extend(self.finish())
         return hits

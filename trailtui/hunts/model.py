@@ -1,5 +1,7 @@
 """What a hunt is: a named JMESPath predicate, optionally counted per principal
-(threshold) or chained to a second predicate (sequence).
+(threshold), chained to a second predicate (sequence), checked for access
+granted outside the known accounts (outside) or compared with a baseline of
+what each principal did before (first_seen).
 
 Hunts are values.  The same `filter` text a hunt runs is what the event browser
 applies when the analyst opens the hunt, so a hunt never sees events the browser
@@ -88,6 +90,37 @@ class RuleOrigin:
 
 
 @dataclass(frozen=True, slots=True)
+class Outside:
+    """Fire when the policy or principals that `policy` selects from the record
+    let in everyone ('*' with no narrowing condition) or an account outside the
+    known ones (see accounts.py and policies.py)."""
+
+    policy: EventFilter
+
+    def describe(self) -> str:
+        return f"{self.policy.text} grants access outside the known accounts"
+
+
+# What a first-seen hunt compares with the baseline: built-in names, or a JMESPath expression.
+NOVELTY_KINDS = ("api", "network", "region", "user_agent")
+
+
+@dataclass(frozen=True, slots=True)
+class FirstSeen:
+    """Fire once per (group, value) seen in the recent part of the range but
+    never in the baseline, for groups active in the baseline.  The baseline is
+    everything older than `recent` before the newest event, or an explicit
+    range given at run time."""
+
+    of: str
+    recent: timedelta
+    by: str = "principal"
+
+    def describe(self) -> str:
+        return f"first {self.of} per {self.by} in the last {describe_window(self.recent)} not seen in the baseline"
+
+
+@dataclass(frozen=True, slots=True)
 class Hunt:
     id: str
     title: str
@@ -98,6 +131,8 @@ class Hunt:
     threshold: Threshold | None = None
     sequence: Sequence | None = None
     origin: RuleOrigin | None = None
+    outside: Outside | None = None
+    first_seen: FirstSeen | None = None
 
     @property
     def kind(self) -> str:
@@ -105,6 +140,10 @@ class Hunt:
             return "threshold"
         if self.sequence is not None:
             return "sequence"
+        if self.outside is not None:
+            return "outside"
+        if self.first_seen is not None:
+            return "first-seen"
         return "predicate"
 
     @property
@@ -122,6 +161,10 @@ class Hunt:
             return self.threshold.describe()
         if self.sequence is not None:
             return self.sequence.describe()
+        if self.outside is not None:
+            return self.outside.describe()
+        if self.first_seen is not None:
+            return self.first_seen.describe()
         return "every matching event"
 
     @property

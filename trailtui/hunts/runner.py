@@ -16,6 +16,7 @@ import orjson
 
 from trailtui.filters import EventFilter
 from trailtui.filters.literal import jmespath_literal
+from trailtui.hunts.context import HuntContext
 from trailtui.hunts.engine import Hit, HuntEngine, hunt_gate
 from trailtui.hunts.gates import Gate
 from trailtui.hunts.model import Hunt
@@ -70,10 +71,13 @@ async def run_hunts(
     hunts: Sequence[Hunt],
     time_range: TimeRange | None = None,
     page_size: int = 500,
+    context: HuntContext | None = None,
 ) -> AsyncIterator[HuntProgress]:
     """Run `hunts` over `source` in one pass, newest first.  The caller owns the
-    source (and closes it); cancelling the consumer stops the scan."""
-    engine = HuntEngine(hunts)
+    source (and closes it); cancelling the consumer stops the scan.  The last
+    step carries the hits only the whole range can decide (first seen,
+    outside access judged on learned accounts)."""
+    engine = HuntEngine(hunts, context)
     query = Query(filter=candidate_filter(hunts), time_range=time_range or TimeRange(), page_size=page_size)
     scanned = 0
     candidates = 0
@@ -84,3 +88,6 @@ async def run_hunts(
         for event in page.events:
             hits.extend(engine.feed(event))
         yield HuntProgress(hits, scanned, candidates, list(page.problems), page.progress, page.status)
+    final = engine.finish()
+    if final:
+        yield HuntProgress(final, scanned, candidates, [], 1.0, "")

@@ -22,12 +22,14 @@ PRINCIPAL_LIMIT = 2_000
 class HuntTally:
     hunt: Hunt
     count: int = 0
+    attempts: int = 0
     first: datetime | None = None
     last: datetime | None = None
     principals: Counter[str] = field(default_factory=Counter)
 
     def add(self, hit: Hit) -> None:
         self.count += 1
+        self.attempts += hit.attempt
         when = hit.event.time
         if when != EPOCH:
             self.first = when if self.first is None or when < self.first else self.first
@@ -39,6 +41,16 @@ class HuntTally:
 
     def top_principals(self, n: int = 3) -> list[tuple[str, int]]:
         return self.principals.most_common(n)
+
+    @property
+    def outcome(self) -> str:
+        """'attempt' when every hit was a failed call, 'N attempts' when some
+        were, '' when none: the word every output shows next to the count."""
+        if not self.attempts:
+            return ""
+        if self.attempts == self.count:
+            return "attempt" if self.count == 1 else "all attempts"
+        return f"{self.attempts} attempt" + ("s" if self.attempts > 1 else "")
 
 
 class HuntTallies:

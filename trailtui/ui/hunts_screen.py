@@ -34,6 +34,15 @@ def severity_cell(hunt: Hunt) -> Text:
     return Text(SEVERITY_LABEL.get(hunt.severity, hunt.severity[:4].upper()), style=SEVERITY_STYLE.get(hunt.severity, ""))
 
 
+def title_cell(hunt: Hunt, outcome: str = "") -> Text:
+    """The hunt's title, then the outcome word ('attempt', '2 attempts') when
+    some hits were failed calls, so a refused StopLogging never reads as done."""
+    text = Text(hunt.title)
+    if outcome:
+        text.append(f"  · {outcome}", style="italic")
+    return text
+
+
 def count_cell(count: int | None) -> Text:
     if count is None:
         return Text("…", style="dim", justify="right")
@@ -118,7 +127,7 @@ class HuntsScreen(ModalScreen[str | None]):
             table.add_column("HITS", width=7, key="hits")
             table.add_column("HUNT", key="hunt")
             for hunt in self.hunts:
-                table.add_row(severity_cell(hunt), count_cell(None), Text(hunt.title), key=hunt.id)
+                table.add_row(severity_cell(hunt), count_cell(None), title_cell(hunt), key=hunt.id)
             yield table
             yield Static(Text(""), id="hunts-why")
             yield Static(Text("starting…"), id="hunts-status")
@@ -173,6 +182,8 @@ class HuntsScreen(ModalScreen[str | None]):
             if tally is None:
                 continue
             table.update_cell(hunt_id, "hits", count_cell(tally.count if (tally.count or self.done) else None))
+            if tally.attempts:
+                table.update_cell(hunt_id, "hunt", title_cell(tally.hunt, tally.outcome))
 
     def _failed(self, message: str) -> None:
         table = self.query_one(DataTable)
@@ -198,6 +209,10 @@ class HuntsScreen(ModalScreen[str | None]):
         elif hunt.sequence is not None:
             window = describe_window(hunt.sequence.window)
             text.append(f"  fires when followed by its second step within {window}", style="italic")
+        elif hunt.first_seen is not None:
+            text.append(f"  {hunt.first_seen.describe()}; counted when the scan ends", style="italic")
+        elif hunt.outside is not None:
+            text.append("  fires on access for '*' or an account outside the organisation", style="italic")
         text.append("\n" + hunt.why)
         self.query_one("#hunts-why", Static).update(text)
 
