@@ -45,7 +45,7 @@ def load_known_accounts(path: str | Path) -> frozenset[str]:
                 continue
             if not ACCOUNT_ID.match(token):
                 shown = token[:40].encode("unicode_escape").decode("ascii")
-                raise KnownAccountsError(f"{path}:{number}: {shown!r} is not a 12-digit account id")
+                raise KnownAccountsError(f"{path}:{number}: '{shown}' is not a 12-digit account id")
             accounts.add(token)
     return frozenset(accounts)
 

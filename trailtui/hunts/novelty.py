@@ -17,7 +17,7 @@ from trailtui.filters import EventFilter
 NoveltyValue = Callable[[dict[str, Any]], str]
 
 _PRODUCT = re.compile(r"^\[?\s*([A-Za-z][A-Za-z0-9._-]*)")
-_VERSIONISH = re.compile(r"[-_.]?v?[0-9][0-9._-]*$")
+_VERSIONISH = re.compile(r"[-_.]v?[0-9][0-9._-]*$")
 # Families whose first token is not the tool: a browser, or AWS's own consoles.
 _BROWSER = ("mozilla", "opera")
 

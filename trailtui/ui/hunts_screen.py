@@ -37,9 +37,10 @@ def severity_cell(hunt: Hunt) -> Text:
 def title_cell(hunt: Hunt, outcome: str = "") -> Text:
     """The hunt's title, then the outcome word ('attempt', '2 attempts') when
     some hits were failed calls, so a refused StopLogging never reads as done."""
-    text = Text(hunt.title)
-    if outcome:
-        text.append(f"  · {outcome}", style="italic")
+    text = Text()
+    if outcome:  # first, so it is never cut off at 80 columns
+        text.append(f"{outcome} · ", style="italic")
+    text.append(hunt.title)
     return text
 
 
@@ -183,7 +184,7 @@ class HuntsScreen(ModalScreen[str | None]):
                 continue
             table.update_cell(hunt_id, "hits", count_cell(tally.count if (tally.count or self.done) else None))
             if tally.attempts:
-                table.update_cell(hunt_id, "hunt", title_cell(tally.hunt, tally.outcome))
+                table.update_cell(hunt_id, "hunt", title_cell(tally.hunt, tally.outcome), update_width=True)
 
     def _failed(self, message: str) -> None:
         table = self.query_one(DataTable)
