@@ -198,7 +198,7 @@ async def test_marks_land_in_findings(trail: Path) -> None:
 
 async def test_help_lists_every_key_and_panes_switch(trail: Path) -> None:
     app = app_for(trail, demo=True)  # demo: the Health pane shows the demo facts, no AWS calls
-    async with app.run_test(size=(110, 80)) as pilot:
+    async with app.run_test(size=(110, 100)) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("question_mark")
         await pilot.pause(0.1)

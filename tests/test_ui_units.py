@@ -78,7 +78,9 @@ def test_every_pivot_matches_its_own_event_and_narrows() -> None:
     records = incident_records()
     role_event = records[-1]
     pivots = {p.kind: p for p in pivot_options(role_event)}
-    assert set(pivots) == {"principal", "access key", "source IP", "event name", "session", "time window"}
+    assert set(pivots) == {"principal", "access key", "source IP", "event name", "session", "time window",
+                           "credential chain"}
+    assert pivots["credential chain"].access_key == role_event["userIdentity"]["accessKeyId"]
     for kind, pivot in pivots.items():
         if pivot.expression:
             flt = EventFilter.compile(pivot.expression)

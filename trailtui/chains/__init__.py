@@ -13,9 +13,10 @@ from trailtui.chains.collect import ChainScan, collect_chains
 from trailtui.chains.index import ChainIndex, KeyUse
 from trailtui.chains.issuance import Issuance, issuance_of
 from trailtui.chains.model import Chain, Link, Origin
-from trailtui.chains.resolve import MAX_CHAIN_LINKS, MAX_FORWARD_LINKS, resolve, start_key
+from trailtui.chains.resolve import MAX_CHAIN_LINKS, MAX_FORWARD_LINKS, key_of_event, resolve, start_key
+from trailtui.chains.tree import ChainNode, chain_tree
 
 __all__ = [
     "ChainScan", "collect_chains", "ChainIndex", "KeyUse", "Issuance", "issuance_of", "Chain", "Link", "Origin",
-    "MAX_CHAIN_LINKS", "MAX_FORWARD_LINKS", "resolve", "start_key",
+    "MAX_CHAIN_LINKS", "MAX_FORWARD_LINKS", "key_of_event", "resolve", "start_key", "ChainNode", "chain_tree",
 ]

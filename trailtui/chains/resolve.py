@@ -13,9 +13,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from trailtui.chains.index import ChainIndex, KeyUse
-from trailtui.chains.issuance import Issuance, origin_kind_of
+from trailtui.chains.issuance import MAX_FIELD, Issuance, issuance_of, origin_kind_of
 from trailtui.chains.model import Chain, KeySummary, Link, Origin
-from trailtui.events import parse_event_time
+from trailtui.events import Event, parse_event_time
 
 MAX_CHAIN_LINKS = 64  # back from a key; real role chains are a handful of links deep
 MAX_FORWARD_LINKS = 1_000  # keys issued below the start key
@@ -32,6 +32,15 @@ def start_key(index: ChainIndex, access_key: str | None = None, event_id: str | 
     if target is None or (event_id and target.event_id != event_id):
         return None
     return target.access_key or target.issued_key or None
+
+
+def key_of_event(event: Event) -> str | None:
+    """The key to resolve for one event: the key it was made with, or the key
+    it issued when it was made without one (AssumeRoleWithSAML, an AWS service)."""
+    if event.access_key:
+        return event.access_key[:MAX_FIELD]
+    issuance = issuance_of(event)
+    return issuance.access_key if issuance is not None else None
 
 
 def _link(issuance: Issuance) -> Link:

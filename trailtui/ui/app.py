@@ -35,6 +35,7 @@ from trailtui.sources.base import EventSource, Query
 from trailtui.timerange import TimeParseError, TimeRange
 from trailtui.ui import integrations, keys
 from trailtui.ui.browse_state import BrowseState, RangeChoice
+from trailtui.ui.chain_screen import ChainScreen
 from trailtui.ui.commands import TrailCommands
 from trailtui.ui.counts_screen import CountsScreen
 from trailtui.ui.detail_screen import DetailScreen
@@ -46,7 +47,7 @@ from trailtui.ui.help_screen import HelpScreen
 from trailtui.ui.marks import MarkBook, mark_key
 from trailtui.ui.pane_bar import PANES, PaneBar
 from trailtui.ui.pivot_screen import PivotScreen
-from trailtui.ui.pivots import Pivot, pivot_options
+from trailtui.ui.pivots import CHAIN, Pivot, pivot_options
 from trailtui.ui.problems_screen import ProblemsScreen
 from trailtui.ui.prompt_screen import PromptScreen
 from trailtui.ui.quick_filter_screen import QuickFilterScreen
@@ -320,10 +321,22 @@ class TrailApp(App[int]):
             return
 
         def apply(pivot: Pivot | None) -> None:
-            if pivot is not None:
+            if pivot is not None and pivot.kind == CHAIN and pivot.access_key:
+                self.open_chain(pivot.access_key)
+            elif pivot is not None:
                 self.push_pivot(pivot)
 
         self.push_screen(PivotScreen(options), apply)
+
+    def open_chain(self, access_key: str) -> None:
+        """The credential chain of `access_key` over the current source and range."""
+
+        def apply(pivot: Pivot | None) -> None:
+            if pivot is not None:
+                self.push_pivot(pivot)
+
+        time_range = self.events.state.effective_range().time_range
+        self.push_screen(ChainScreen(self.options.source_url, self.options.aws, access_key, time_range), apply)
 
     def push_pivot(self, pivot: Pivot) -> None:
         self._show_events()

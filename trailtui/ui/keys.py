@@ -33,6 +33,7 @@ FILTER = "Filter bar"
 DETAIL = "Event detail"
 FINDINGS = "Findings pane"
 COUNTS = "Counts"
+CHAIN = "Credential chain"
 
 KEYS: tuple[Key, ...] = (
     Key(APP, "1", "pane('health')", "Health", "Health pane", "1"),
@@ -88,6 +89,12 @@ KEYS: tuple[Key, ...] = (
     Key(COUNTS, "backspace", "shallower", "Up", "Back up one level", "backspace"),
     Key(COUNTS, "b", "choose_field", "Field", "Count by another field or an expression", "b", show=True),
     Key(COUNTS, "escape", "close", "Back", "Back to the list", "esc", show=True),
+    Key(CHAIN, "enter", "choose", "Show events", "Narrow the event list to the node's events", "enter", show=True),
+    Key(CHAIN, "j", "cursor(1)", "Down", "Next node", "j ↓"),
+    Key(CHAIN, "k", "cursor(-1)", "Up", "Previous node", "k ↑"),
+    Key(CHAIN, "g,home", "first", "First", "The origin", "g home", priority=True),
+    Key(CHAIN, "G,end", "last", "Last", "Last node", "G end", priority=True),
+    Key(CHAIN, "escape,q", "back", "Back", "Back to the list", "esc q", show=True, priority=True),
 )
 
 

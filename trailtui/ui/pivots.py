@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from trailtui.events import parse_event_time, principal_label
+from trailtui.chains import key_of_event
+from trailtui.events import Event, parse_event_time, principal_label
 from trailtui.filters.literal import jmespath_literal
 from trailtui.timerange import TimeRange
 
@@ -28,6 +29,10 @@ class Pivot:
     expression: str | None = None
     time_range: TimeRange | None = None
     value: str = ""  # for the menu: "203.0.113.7"
+    access_key: str = ""  # the credential chain pivot opens the chain of this key instead of filtering
+
+
+CHAIN = "credential chain"
 
 
 def _text(value: Any) -> str | None:
@@ -101,6 +106,14 @@ def window_pivot(raw: dict[str, Any], window: timedelta = WINDOW) -> Pivot | Non
                  TimeRange(when - window, when + window), value=f"±{minutes} minutes around {when:%Y-%m-%d %H:%M:%S}Z")
 
 
+def chain_pivot(raw: dict[str, Any]) -> Pivot | None:
+    """Who is behind the event's key: opens the chain screen (no filter of its own)."""
+    key = key_of_event(Event.from_raw(raw))
+    if not key:
+        return None
+    return Pivot(CHAIN, f"chain {key}", None, value=f"origin, sessions and keys of {key}", access_key=key)
+
+
 PIVOT_BUILDERS = (
     principal_pivot,
     access_key_pivot,
@@ -108,6 +121,7 @@ PIVOT_BUILDERS = (
     event_name_pivot,
     session_pivot,
     window_pivot,
+    chain_pivot,
 )
 
 
