@@ -17,6 +17,7 @@ import asyncio
 from datetime import datetime
 from typing import ClassVar
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -43,20 +44,39 @@ CAPACITY = 20_000  # exact up to this many distinct values; bounded (and flagged
 TOP_ROWS = 200
 CHUNK = 500
 TICK = 0.2
-SPARK_BARS = 12
-FIXED_WIDTH = 60  # every column but VALUE, with DataTable's padding
+SPARK_BARS = 10
+# (header, width) of every column but VALUE; cells carry their own spacing (no cell padding)
+COLUMNS = (("   COUNT ", 9), (" SHARE ", 7), ("FIRST       ", 12), ("LAST        ", 12), ("WHEN", SPARK_BARS + 1))
+FIXED_WIDTH = sum(width for _, width in COLUMNS) + 2  # and the scrollbar
+MIN_VALUE_WIDTH = 16
 
 
 def _when(moment: datetime | None) -> str:
     return f"{moment:%m-%d %H:%M}" if moment is not None else "-"
 
 
-def _row(group: Group, events: int) -> tuple[Text, Text, Text, Text, Text, Text]:
-    share = f"{100 * group.count / events:.1f}%" if events else "-"
+def shorten(text: str, width: int) -> str:
+    """`text` in `width` cells, cut in the middle keeping more of the end (the
+    end of an ARN names the role and session; its start is always `arn:aws:`)."""
+    if cell_len(text) <= width:
+        return text
+    head = max(1, (width - 1) // 3)
+    tail = width - 1 - head
+    end = ""
+    for char in reversed(text):
+        if cell_len(char + end) > tail:
+            break
+        end = char + end
+    return set_cell_size(text, head) + "…" + end
+
+
+def _row(group: Group, events: int, value_width: int) -> tuple[Text, ...]:
+    share = "100%" if events and group.count == events else (f"{100 * group.count / events:.1f}%" if events else "-")
     count = f"{group.count:,}" + ("±" if group.error else "")
-    return (Text(visible(format_key_part(group.key[0])), no_wrap=True, overflow="ellipsis"),
-            Text(count, justify="right"), Text(share, justify="right"), Text(_when(group.first)),
-            Text(_when(group.last)), Text(sparkline(list(group.bins)), style="bold"))
+    value = shorten(visible(format_key_part(group.key[0])), value_width - 1)
+    return (Text(" " + value, no_wrap=True), Text(f"{count:>8} ", no_wrap=True),
+            Text(f"{share:>6} ", no_wrap=True), Text(_when(group.first) + " "), Text(_when(group.last) + " "),
+            Text(sparkline(list(group.bins)), style="bold"))
 
 
 class CountsScreen(Screen[Pivot | None]):
@@ -64,7 +84,7 @@ class CountsScreen(Screen[Pivot | None]):
 
     DEFAULT_CSS = """
     CountsScreen #counts-title { height: 1; background: $panel; }
-    CountsScreen #counts-scope { height: auto; max-height: 2; color: $text-muted; }
+    CountsScreen #counts-scope { height: 1; color: $text-muted; }
     CountsScreen #counts-table { height: 1fr; }
     CountsScreen #counts-status { height: 1; color: $text-muted; }
     CountsScreen #counts-status.-error { color: $error; }
@@ -88,23 +108,22 @@ class CountsScreen(Screen[Pivot | None]):
         self.progress: float | None = None
         self.error = ""
         self.generation = 0
+        self.value_width = MIN_VALUE_WIDTH
         self._dirty = False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="counts-title")
         yield Static("", id="counts-scope")
-        yield DataTable(id="counts-table", cursor_type="row", zebra_stripes=False)
+        yield DataTable(id="counts-table", cursor_type="row", zebra_stripes=False, cell_padding=0)
         yield Static("", id="counts-status")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_column("VALUE", width=max(16, self.app.size.width - FIXED_WIDTH), key="value")
-        table.add_column("COUNT", width=8, key="count")
-        table.add_column("SHARE", width=6, key="share")
-        table.add_column("FIRST", width=11, key="first")
-        table.add_column("LAST", width=11, key="last")
-        table.add_column("WHEN", width=SPARK_BARS, key="when")
+        self.value_width = max(MIN_VALUE_WIDTH, self.app.size.width - FIXED_WIDTH)
+        table.add_column(" VALUE", width=self.value_width, key="value")
+        for label, width in COLUMNS:
+            table.add_column(label, width=width, key=label.strip().lower())
         table.focus()
         self.set_interval(TICK, self._tick)
         if self.scope is None:
@@ -167,7 +186,7 @@ class CountsScreen(Screen[Pivot | None]):
         row = table.cursor_row
         table.clear()
         for index, group in enumerate(self.result.groups):
-            table.add_row(*_row(group, self.result.events), key=str(index))
+            table.add_row(*_row(group, self.result.events, self.value_width), key=str(index))
         if self.result.groups:
             table.move_cursor(row=min(max(row, 0), len(self.result.groups) - 1), animate=False)
         self._paint_status()
@@ -180,14 +199,13 @@ class CountsScreen(Screen[Pivot | None]):
         if self.filter_text:
             title.append(f" · {visible(self.filter_text)}")
         self.query_one("#counts-title", Static).update(Text.assemble(title, no_wrap=True, overflow="ellipsis"))
-        scope = Text(no_wrap=True, overflow="ellipsis")
+        width = max(MIN_VALUE_WIDTH, self.app.size.width - 1)
         if self.scope.within:
-            scope.append(" within ")
-            scope.append(" ▸ ".join(visible(level.label) for level in self.scope.within))
-            scope.append("   ⌫ up")
+            levels = " ▸ ".join(visible(level.label) for level in self.scope.within)
+            line = " within " + shorten(levels, width - 15) + "   ⌫ up"
         else:
-            scope.append(f" {visible(self.scope.field.expression)}")
-        self.query_one("#counts-scope", Static).update(scope)
+            line = " " + shorten(visible(self.scope.field.expression), width - 1)
+        self.query_one("#counts-scope", Static).update(Text(line, no_wrap=True))
 
     def _paint_status(self) -> None:
         status = self.query_one("#counts-status", Static)
