@@ -167,7 +167,7 @@ async def test_counts_fill_in_while_the_scan_runs_and_keys_are_answered() -> Non
         await wait_until(pilot, lambda: screen.result.events > first)  # and still filling in
         assert table.cursor_row == 8
         # Generous bounds: the test host is shared.
-        assert sorted(latencies)[len(latencies) // 2] < 0.3 and max(latencies) < 2.0, latencies
+        assert sorted(latencies)[len(latencies) // 2] < 0.5 and max(latencies) < 2.0, latencies
         assert "counting" in screen_text(app)
         await pilot.press("escape")
         await wait_until(pilot, lambda: not screen.running)
