@@ -35,7 +35,7 @@ def test_catalogue_size_and_fields():
         assert hunt.title and hunt.why and not hunt.filter.is_empty
         assert EventFilter.compile(hunt.browser_filter).text == hunt.browser_filter
     kinds = {h.kind for h in CATALOGUE}
-    assert kinds == {"predicate", "threshold", "sequence", "outside", "first-seen"}
+    assert kinds == {"predicate", "threshold", "sequence", "outside", "first-seen", "chain"}
 
 
 # Every behaviour the issue lists, and the hunt(s) that cover it.

@@ -264,7 +264,9 @@ def _run(hunt_id: str, records: list[dict]) -> list[Event]:
 
 def test_every_hunt_has_attack_samples():
     first_seen = {h.id for h in CATALOGUE if h.first_seen is not None}  # test_first_seen_on_stratus_history
-    covered = set(STRATUS) | set(PANTHER_ALERTS) | set(TRAILDISCOVER_ALERTS) | {"console-login-failures"} | first_seen
+    chained = {h.id for h in CATALOGUE if h.chain is not None}  # tests/test_chain_hunts.py
+    covered = (set(STRATUS) | set(PANTHER_ALERTS) | set(TRAILDISCOVER_ALERTS) | {"console-login-failures"} | first_seen
+               | chained)
     assert {h.id for h in CATALOGUE} == covered
 
 

@@ -15,8 +15,10 @@ from typing import Any
 
 from trailtui.filters import EventFilter, FilterError
 from trailtui.hunts.model import (
+    CHAIN_CHECKS,
     NOVELTY_KINDS,
     SEVERITIES,
+    ChainCheck,
     FirstSeen,
     Hunt,
     Outside,
@@ -28,7 +30,7 @@ from trailtui.hunts.model import (
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 _TECHNIQUE = re.compile(r"^T\d{4}(\.\d{3})?$")
 _REQUIRED = ("id", "title", "severity", "technique", "why", "filter")
-_RULES = ("threshold", "sequence", "outside", "first_seen")
+_RULES = ("threshold", "sequence", "outside", "first_seen", "chain")
 _KNOWN = set(_REQUIRED) | set(_RULES)
 
 
@@ -183,6 +185,20 @@ def _first_seen(table: Any, where: str) -> FirstSeen:
     return FirstSeen(of=of, recent=recent, by=_by(table, where))
 
 
+def _chain(table: Any, where: str) -> ChainCheck:
+    where = f"{where} chain"
+    checks = ", ".join(CHAIN_CHECKS)
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{where}: must be a table like {{check = \"role-outside-organisation\"}}")
+    unknown = set(table) - {"check"}
+    if unknown:
+        raise CatalogueError(f"{where}: unknown key {sorted(unknown)[0]!r}")
+    check = table.get("check")
+    if check not in CHAIN_CHECKS:
+        raise CatalogueError(f"{where}: 'check' must be one of {checks}")
+    return ChainCheck(check)
+
+
 def parse_hunt(entry: Any, position: int) -> Hunt:
     """One `[[hunt]]` table -> Hunt, or CatalogueError naming it and the field."""
     if not isinstance(entry, dict):
@@ -214,6 +230,7 @@ def parse_hunt(entry: Any, position: int) -> Hunt:
         sequence=_sequence(entry["sequence"], where) if "sequence" in entry else None,
         outside=_outside(entry["outside"], where) if "outside" in entry else None,
         first_seen=_first_seen(entry["first_seen"], where) if "first_seen" in entry else None,
+        chain=_chain(entry["chain"], where) if "chain" in entry else None,
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from trailtui.events import Event
+from trailtui.hunts.chained import chain_tracker
 from trailtui.hunts.context import HuntContext
 from trailtui.hunts.firstseen import FirstSeenTracker
 from trailtui.hunts.gates import Gate, gate_of
@@ -232,6 +233,8 @@ def tracker_for(hunt: Hunt, context: HuntContext | None = None) -> Tracker:
         return OutsideTracker(hunt, context.known_accounts)
     if hunt.first_seen is not None:
         return FirstSeenTracker(hunt, context.baseline)
+    if hunt.chain is not None:
+        return chain_tracker(hunt, context.known_accounts)
     return PredicateTracker(hunt)
 
 
@@ -291,7 +294,7 @@ class HuntEngine:
         self.context = context or HuntContext()
         self._trackers = [tracker_for(h, self.context) for h in self.hunts]
         self._dispatch = _Dispatch(self._trackers)
-        self._learns_accounts = any(h.outside is not None for h in self.hunts)
+        self._learns_accounts = any(h.outside is not None or h.chain is not None for h in self.hunts)
 
     def feed(self, event: Event) -> list[Hit]:
         if self._learns_accounts:

@@ -120,6 +120,25 @@ class FirstSeen:
         return f"first {self.of} per {self.by} in the last {describe_window(self.recent)} not seen in the baseline"
 
 
+# What a chain hunt checks once the credential chains of the range are known.
+CHAIN_CHECKS = {
+    "instance-credentials-off-instance": "credentials EC2 issued to an instance used from an address the "
+                                         "instance's own calls never used",
+    "role-outside-organisation": "a credential chain reaching a role in an account outside the known accounts",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    """A hunt over credential chains (trailtui.chains): judged at the end of the
+    scan, when every issuing event and every use of a key in the range is known."""
+
+    check: str
+
+    def describe(self) -> str:
+        return CHAIN_CHECKS.get(self.check, self.check)
+
+
 @dataclass(frozen=True, slots=True)
 class Hunt:
     id: str
@@ -133,6 +152,7 @@ class Hunt:
     origin: RuleOrigin | None = None
     outside: Outside | None = None
     first_seen: FirstSeen | None = None
+    chain: ChainCheck | None = None
 
     @property
     def kind(self) -> str:
@@ -144,6 +164,8 @@ class Hunt:
             return "outside"
         if self.first_seen is not None:
             return "first-seen"
+        if self.chain is not None:
+            return "chain"
         return "predicate"
 
     @property
@@ -165,6 +187,8 @@ class Hunt:
             return self.outside.describe()
         if self.first_seen is not None:
             return self.first_seen.describe()
+        if self.chain is not None:
+            return self.chain.describe()
         return "every matching event"
 
     @property
