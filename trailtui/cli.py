@@ -27,6 +27,7 @@ COMMANDS: dict[str, str] = {
     "export": "trailtui.commands.export",
     "athena-ddl": "trailtui.commands.athena_ddl",
     "chain": "trailtui.commands.chain",
+    "index": "trailtui.commands.index",
 }
 
 # Global options that take a value (needed to find the subcommand in argv).
@@ -113,6 +114,8 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--sigma", action="append", metavar="PATH",
                         help="Sigma rule file or folder (repeatable): its CloudTrail rules join the hunts (h)")
     parser.add_argument("--only-sigma", action="store_true", help="the hunts (h) are only the --sigma rules")
+    parser.add_argument("--no-index", action="store_true",
+                        help="read the source plainly, without the local store (also: index = false in the config)")
 
 
 # Options whose values may look like flags (`--since -15m`): argparse would read

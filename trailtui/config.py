@@ -4,6 +4,7 @@ It names sources, picks the default source and theme, and keeps saved filters:
 
     default_source = "prod"
     theme = "default"
+    index = false          # optional: never use the local store (`--no-index` per command)
 
     [sources]
     prod = "s3://org-trail-bucket/AWSLogs"
@@ -32,6 +33,7 @@ class Config:
     default_source: str | None = None
     theme: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
+    index: bool = True  # read local and S3 sources through the local store (`index = false`: plain scans)
 
     def resolve_source(self, given: str | None) -> str | None:
         """The source URL for what the user typed: a configured name maps to its
@@ -89,6 +91,14 @@ def _optional_string(data: dict[str, Any], key: str, problems: list[str]) -> str
     return None
 
 
+def _optional_bool(data: dict[str, Any], key: str, problems: list[str], default: bool = True) -> bool:
+    value = data.get(key, default)
+    if isinstance(value, bool):
+        return value
+    problems.append(f"{key} must be true or false")
+    return default
+
+
 def parse_config(text: str) -> tuple[Config, list[str]]:
     """Parse TOML text; unknown keys are ignored, wrong types are reported."""
     data = tomllib.loads(text)
@@ -98,6 +108,7 @@ def parse_config(text: str) -> tuple[Config, list[str]]:
         default_source=_optional_string(data, "default_source", problems),
         theme=_optional_string(data, "theme", problems),
         filters=_strings(data.get("filters"), "filters", problems),
+        index=_optional_bool(data, "index", problems),
     )
     return config, problems
 
@@ -149,6 +160,8 @@ def render_config(config: Config) -> str:
         lines.append(f"default_source = {toml_string(config.default_source)}")
     if config.theme:
         lines.append(f"theme = {toml_string(config.theme)}")
+    if not config.index:
+        lines.append("index = false")
     for table, values in (("sources", config.sources), ("filters", config.filters)):
         if values:
             lines.append("")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.export.exporter import FORMATS, ExportProgress, ExportRequest, run_export
 from trailtui.export.integrity import IntegrityFileError, read_integrity
 from trailtui.export.marks import read_marks
@@ -44,6 +45,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--verify-result", metavar="FILE",
                         help="output of `trailtui verify --format json` for the report's integrity line")
+    add_no_index(parser)
     parser.set_defaults(func=run)
 
 
@@ -75,6 +77,7 @@ def _request(args: argparse.Namespace, aws: AwsConfig) -> ExportRequest | int:
         source_url=args.source, format=args.format, query=query, aws=aws,
         output=Path(args.output) if args.output else None, force=args.force,
         marks=marks, marked_only=bool(args.marked) and args.format != "markdown", integrity=integrity,
+        index=use_index(args),
     )
 
 

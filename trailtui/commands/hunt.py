@@ -16,6 +16,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.hunts import (
     CatalogueError,
     Hit,
@@ -63,6 +64,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                              "before each hunt's recent period (ISO 8601, -7d, ...)")
     parser.add_argument("--baseline-until", metavar="TIME",
                         help="end of the first-seen baseline; events after it are compared with it")
+    add_no_index(parser)
     parser.set_defaults(func=run)
 
 
@@ -150,8 +152,8 @@ def _context(args: argparse.Namespace) -> HuntContext:
 
 
 async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: str, aws: AwsConfig,
-               context: HuntContext) -> int:
-    source = open_source(source_url, aws)
+               context: HuntContext, index: bool = False) -> int:
+    source = open_source(source_url, aws, index=index)
     tallies = HuntTallies(hunts)
     scanned = 0
     problems = 0
@@ -227,6 +229,6 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     import asyncio  # ~40 ms that `hunt --list` does not need
 
     try:
-        return asyncio.run(_run(args.source, hunts, window, args.format, aws, context))
+        return asyncio.run(_run(args.source, hunts, window, args.format, aws, context, use_index(args)))
     except SourceError as exc:
         return fail(str(exc))

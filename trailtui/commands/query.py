@@ -11,6 +11,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                         help="after the results, keep watching the source and print new events as they arrive")
     parser.add_argument("--interval", type=float, default=30.0, metavar="S",
                         help="seconds between polls in --follow mode (default 30, at least 1)")
+    add_no_index(parser)
     parser.set_defaults(func=run)
 
 
@@ -91,8 +93,9 @@ class _Printer:
             self.out.flush()
 
 
-async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None) -> int:
-    source = open_source(source_url, aws)
+async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None,
+               index: bool = False) -> int:
+    source = open_source(source_url, aws, index=index)
     printer = _Printer(fmt, sys.stdout)
     problems = 0
     follower = open_follower(source_url, source, query.filter, aws) if follow_every is not None else None
@@ -100,6 +103,8 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_e
         if follower is not None:
             await follower.prime()
         async for page in source.search(query):
+            for notice in page.notices:
+                warn(notice)
             for problem in page.problems:
                 problems += 1
                 warn(str(problem))
@@ -157,7 +162,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         follow_every = args.interval
     query = Query(filter=flt, time_range=window, limit=args.limit)
     try:
-        return asyncio.run(_run(args.source, query, args.format, aws, follow_every))
+        return asyncio.run(_run(args.source, query, args.format, aws, follow_every, use_index(args)))
     except SourceError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:  # ctrl+c ends follow mode: what was printed stands

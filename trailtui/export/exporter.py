@@ -48,6 +48,7 @@ class ExportRequest:
     marks: Sequence[Mark] = ()
     marked_only: bool = False
     integrity: IntegrityStatus | None = None
+    index: bool = False  # read through the local store (`trailtui.store`)
 
 
 @dataclass(slots=True)
@@ -102,7 +103,7 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
         if on_progress:
             on_progress(ExportProgress(written, scanned, 1.0))
     else:
-        source = open_source(request.source_url, request.aws)
+        source = open_source(request.source_url, request.aws, index=request.index)
         try:
             async for page in source.search(request.query):
                 scanned += page.scanned

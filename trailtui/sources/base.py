@@ -55,13 +55,16 @@ class Page:
     `scanned` counts events examined for this page (not cumulative); `problems`
     lists what could not be read since the previous page; `progress` is a 0..1
     estimate when the source can tell, else None; `status` is a short word for
-    the status line (e.g. `RUNNING 12.3 MB scanned`)."""
+    the status line (e.g. `RUNNING 12.3 MB scanned`); `notices` are one-line
+    warnings about how the answer was found (e.g. the store could not be used
+    and a plain scan answered), not about the data."""
 
     events: list[Event] = field(default_factory=list)
     scanned: int = 0
     problems: list[Problem] = field(default_factory=list)
     progress: float | None = None
     status: str = ""
+    notices: list[str] = field(default_factory=list)
 
 
 def split_pages(events: list[Event], page_size: int, scanned: int = 0, problems: list[Problem] | None = None,

@@ -24,9 +24,12 @@ def scheme_of(url: str) -> str:
     return "file"
 
 
-def open_source(url: str, aws: AwsConfig | None = None) -> EventSource:
+def open_source(url: str, aws: AwsConfig | None = None, index: bool = False,
+                background_build: bool = False) -> EventSource:
     """Return the source for `url`: a directory or file path, `file://`,
-    `s3://`, `athena://`, `lake://` or `lookup://`."""
+    `s3://`, `athena://`, `lake://` or `lookup://`.  With `index`, local and
+    S3 sources are read through their store (`trailtui.store`), filled in the
+    background when `background_build` (the console) and by `trailtui index`."""
     aws = aws or AwsConfig()
     scheme = scheme_of(url)
     if scheme == "file":
@@ -35,7 +38,12 @@ def open_source(url: str, aws: AwsConfig | None = None) -> EventSource:
         path = url[len("file://"):] if url.startswith("file://") else url
         if not Path(path).exists():
             raise SourceError(f"{path}: no such file or directory")
-        return LocalSource(path)
+        local = LocalSource(path)
+        if not index:
+            return local
+        from trailtui.store import indexed
+
+        return indexed(local, url, aws, background_build)
     target = SCHEMES.get(scheme)
     if target is None:
         known = ", ".join(["a path"] + [f"{s}://" for s in SCHEMES])
@@ -45,4 +53,9 @@ def open_source(url: str, aws: AwsConfig | None = None) -> EventSource:
         module = import_module(module_name)
     except ModuleNotFoundError as exc:
         raise SourceError(f"{scheme}:// sources are not available in this build ({exc.name})") from None
-    return getattr(module, class_name)(url, aws)
+    source: EventSource = getattr(module, class_name)(url, aws)
+    if index and scheme == "s3":
+        from trailtui.store import indexed
+
+        return indexed(source, url, aws, background_build)
+    return source

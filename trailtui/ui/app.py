@@ -81,6 +81,7 @@ class ConsoleOptions:
     start_pane: str = "events"
     hunts: tuple[Hunt, ...] | None = None  # None: the built-in catalogue
     hunt_problems: tuple[str, ...] = ()  # Sigma rules not loaded, one line each
+    index: bool = False  # read through the local store, filled in the background (`trailtui.store`)
 
 
 class TrailApp(App[int]):
@@ -92,7 +93,7 @@ class TrailApp(App[int]):
     def __init__(self, options: ConsoleOptions) -> None:
         super().__init__()
         self.options = options
-        self.session = SourceSession(options.source_url, options.aws, options.source)
+        self.session = SourceSession(options.source_url, options.aws, options.source, index=options.index)
         self.marks = MarkBook()
         self.config = options.config.config if options.config else Config()
         self.last_clipboard: ClipboardWrite | None = None
@@ -625,6 +626,7 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
         config=loaded,
         hunts=hunts,
         hunt_problems=hunt_problems,
+        index=not getattr(args, "no_index", False) and loaded.config.index,
     )
 
 

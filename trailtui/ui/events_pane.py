@@ -220,6 +220,10 @@ class EventsPane(Vertical):
     # -- painting -------------------------------------------------------------
     def _tick(self) -> None:
         run = self.run
+        index = self.session.index_word()
+        if index != run.index:
+            run.index = index
+            self._dirty = True
         if run.running and not run.paused:
             run.tick += 1
         elif not self._dirty:

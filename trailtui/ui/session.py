@@ -52,9 +52,11 @@ class _Failure:
 class SourceSession:
     QUEUE_PAGES = 2
 
-    def __init__(self, url: str, aws: AwsConfig | None = None, source: EventSource | None = None) -> None:
+    def __init__(self, url: str, aws: AwsConfig | None = None, source: EventSource | None = None,
+                 index: bool = False) -> None:
         self.url = url
         self.aws = aws or AwsConfig()
+        self.index = index  # through the local store, filled in the background
         self._source = source
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -74,7 +76,7 @@ class SourceSession:
     async def _open(self) -> EventSource:
         """Runs on the source thread: open the source on first use."""
         if self._source is None:
-            self._source = await asyncio.to_thread(open_source, self.url, self.aws)
+            self._source = await asyncio.to_thread(open_source, self.url, self.aws, self.index, True)
         return self._source
 
     async def pages(self, query: Query) -> AsyncIterator[Page]:
@@ -124,6 +126,12 @@ class SourceSession:
                 yield item  # type: ignore[misc]
         finally:
             running.cancel()
+
+    def index_word(self) -> str:
+        """What the local store is doing for this source ("indexed", "indexing
+        42%"), or "" when it is not read through one."""
+        word = getattr(self._source, "index_word", None)
+        return str(word()) if callable(word) else ""
 
     def saw(self, when: datetime) -> None:
         """Remember the newest event time seen (the demo's time anchor)."""

@@ -37,6 +37,7 @@ class RunState:
     elapsed: float = 0.0
     tick: int = 0
     extra: dict[str, str] = field(default_factory=dict)
+    index: str = ""  # the local store: "indexed", "indexing 42%" or "" (none)
 
     def activity(self, elapsed: bool = True) -> str:
         counts = f"{self.scanned:,} scanned / {self.matched:,} matched"
@@ -83,7 +84,8 @@ def status_text(width: int, source: str, range_label: str, filter_text: str, run
     base = run.activity(elapsed=False)
     problems = f" · {run.problems} problem{'s' if run.problems != 1 else ''}" if run.problems else ""
     short_problems = f" · ⚠{run.problems}" if run.problems else ""
-    candidates = [run.activity() + problems, base + problems, base + short_problems]
+    index = f" · {run.index}" if run.index else ""
+    candidates = [run.activity() + index + problems, base + index + problems, base + index + short_problems]
     line = ""
     for activity in candidates:
         line, cut = _layout(width, activity, wanted)

@@ -68,6 +68,7 @@ class Dialect:
     columns: Mapping[tuple[str, ...], Column]
     json_columns: Mapping[str, str] = field(default_factory=dict)
     raw_json_column: str | None = None
+    json_function: str = "json_extract_scalar"  # Trino's; DuckDB's is json_extract_string
 
     def column(self, path: tuple[str, ...]) -> Column | None:
         known = self.columns.get(path)
@@ -75,10 +76,10 @@ class Dialect:
             return known
         try:
             if len(path) > 1 and path[0] in self.json_columns:
-                return Column(f"json_extract_scalar({self.json_columns[path[0]]}, {json_path(path[1:])})",
+                return Column(f"{self.json_function}({self.json_columns[path[0]]}, {json_path(path[1:])})",
                               Kind.JSON_TEXT)
             if self.raw_json_column:
-                return Column(f"json_extract_scalar({self.raw_json_column}, {json_path(path)})", Kind.JSON_TEXT)
+                return Column(f"{self.json_function}({self.raw_json_column}, {json_path(path)})", Kind.JSON_TEXT)
         except Untranslatable:
             return None
         return None
@@ -121,3 +122,27 @@ ATHENA = Dialect(
 
 # CloudTrail Lake's event schema; `eventjson` holds the raw event.
 LAKE = Dialect(name="lake", columns=_lake_columns(), raw_json_column="eventjson")
+
+
+def _store_columns() -> dict[tuple[str, ...], Column]:
+    """The local store's typed columns (`trailtui.store`): each holds the raw
+    value when it is a string (a boolean for `readOnly`) and NULL otherwise;
+    a row where some value had another type is flagged `odd` and always
+    re-checked, so these columns are exact for every other row."""
+    strings = [(f,) for f in STORE_TOP_FIELDS]
+    strings += [("userIdentity", f) for f in ("type", "arn", "accountId", "accessKeyId", "userName", "principalId")]
+    strings += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in ("arn", "userName")]
+    columns = {path: Column(STORE_COLUMN_NAMES.get(path, "_".join(p.lower() for p in path)), Kind.STRING)
+               for path in strings}
+    columns[("readOnly",)] = Column("readonly", Kind.BOOL)
+    return columns
+
+
+STORE_TOP_FIELDS = ("eventTime", "eventSource", "eventName", "eventType", "awsRegion", "recipientAccountId",
+                    "sourceIPAddress", "userAgent", "errorCode", "eventID", "requestID")
+STORE_COLUMN_NAMES = {("userIdentity", "sessionContext", "sessionIssuer", "arn"): "issuer_arn",
+                      ("userIdentity", "sessionContext", "sessionIssuer", "userName"): "issuer_username"}
+
+# The local investigation store (DuckDB over Parquet); `raw` holds every event
+# as compact JSON text, so any other path is read with DuckDB's JSON extraction.
+STORE = Dialect(name="store", columns=_store_columns(), raw_json_column="raw", json_function="json_extract_string")

@@ -63,3 +63,20 @@ def lake_time(window: TimeRange) -> TimeSql:
         parts.append(f"eventtime <= '{_millis(until, up=True)}'")
     exact = all(w is None or w.microsecond % 1000 == 0 for w in (since, until))
     return TimeSql(tuple(parts), exact)
+
+
+def micros(when: datetime) -> int:
+    """Microseconds since the epoch, exactly (the store's `t` column)."""
+    delta = when - datetime(1970, 1, 1, tzinfo=when.tzinfo)
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def store_time(window: TimeRange) -> TimeSql:
+    """The local store keeps each event's time as exact microseconds (`t`,
+    NULL when unreadable), so both bounds are exact and inclusive, as in a plain scan."""
+    parts: list[str] = []
+    if window.since is not None:
+        parts.append(f"t >= {micros(window.since)}")
+    if window.until is not None:
+        parts.append(f"t <= {micros(window.until)}")
+    return TimeSql(tuple(parts), True)

@@ -1,0 +1,104 @@
+"""The store's table of contents: which log files it holds, in which segment.
+
+One JSON document, replaced atomically (temp file, fsync, rename) after every
+segment is in place: that rename is the commit.  A build killed before it
+leaves the previous manifest, which names only complete segments.  A manifest
+that cannot be read, or that another trailtui version wrote, is refused
+(`StoreInvalid`) and the store is rebuilt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from trailtui import __version__
+from trailtui.export.output import atomic_text_file
+
+FORMAT = 1
+MAX_MANIFEST_BYTES = 512 * 1024 * 1024
+
+
+class StoreInvalid(Exception):
+    """A store that cannot be used as it is (corrupt, another version): rebuild it."""
+
+
+class FileEntry(NamedTuple):
+    """One log file as it was indexed.  Local files are known by size and
+    mtime, S3 objects by ETag (and size).  `events` counts the file's records;
+    `segment` is "" when the file is not held (it has a problem: read plainly)."""
+
+    id: int
+    size: int
+    mtime_ns: int | None
+    etag: str | None
+    segment: str
+    events: int
+
+
+def _entries(raw: dict[str, Any]) -> dict[str, FileEntry]:
+    """Entries from their JSON lists, checked for shape in one pass each."""
+    entries = {str(k): FileEntry._make(v) for k, v in raw.items()}
+    values = entries.values()
+    if not (all(type(e.id) is int and type(e.size) is int and type(e.events) is int for e in values)
+            and all(type(e.segment) is str and (e.mtime_ns is None or type(e.mtime_ns) is int)
+                    and (e.etag is None or type(e.etag) is str) for e in values)):
+        raise StoreInvalid("manifest entry of the wrong shape")
+    return entries
+
+
+@dataclass(slots=True)
+class Manifest:
+    source: str
+    files: dict[str, FileEntry] = field(default_factory=dict)
+    segments: dict[str, int] = field(default_factory=dict)  # segment file -> rows it holds
+    next_file: int = 1
+    next_segment: int = 1
+
+    def events_held(self) -> int:
+        """Events the segments hold for the files the manifest names."""
+        return sum(entry.events for entry in self.files.values() if entry.segment)
+
+
+def load(path: Path, source: str) -> Manifest | None:
+    """The manifest at `path`; None when there is none yet.  Raises StoreInvalid."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_MANIFEST_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StoreInvalid(f"cannot read the manifest ({exc.strerror or exc})") from None
+    if len(data) > MAX_MANIFEST_BYTES:
+        raise StoreInvalid("manifest too large")
+    try:
+        doc = orjson.loads(data)
+        if doc.get("format") != FORMAT or doc.get("trailtui") != __version__:
+            raise StoreInvalid("written by another trailtui version")
+        if doc.get("source") != source:
+            raise StoreInvalid("holds another source")
+        files = _entries(doc["files"])
+        segments = {str(k): int(v) for k, v in doc["segments"].items()}
+        manifest = Manifest(source, files, segments, int(doc["next_file"]), int(doc["next_segment"]))
+    except StoreInvalid:
+        raise
+    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise StoreInvalid(f"unreadable manifest ({type(exc).__name__})") from None
+    if any(entry.segment and entry.segment not in segments for entry in files.values()):
+        raise StoreInvalid("manifest names a missing segment")
+    return manifest
+
+
+def save(path: Path, manifest: Manifest) -> None:
+    """Replace the manifest atomically (the commit of a build step)."""
+    doc = {
+        "format": FORMAT, "trailtui": __version__, "source": manifest.source,
+        "next_file": manifest.next_file, "next_segment": manifest.next_segment,
+        "segments": manifest.segments,
+        "files": {location: list(entry) for location, entry in manifest.files.items()},
+    }
+    with atomic_text_file(path, force=True) as handle:
+        handle.write(orjson.dumps(doc).decode())

@@ -1,0 +1,117 @@
+"""Answering a query from the store's segments.
+
+Two steps, so that the raw JSON of events nobody asked for is never
+decompressed: first the keys of the matching rows, newest first (the time
+range and the pushed-down filter on the typed columns; rows flagged `odd`
+always pass), then the raw JSON of one page of keys at a time.  Every event is
+re-checked against the time range and the whole JMESPath filter
+(`trailtui.sources.recheck.accept`), so the SQL only has to select a superset.
+
+Ties in event time are ordered as a plain scan orders them: by the rank of the
+file in the plain scan's reading order (handed in with the file ids), then by
+the record's position in its file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from trailtui.events import Event
+from trailtui.sources.base import Query
+from trailtui.sources.pushdown import STORE, to_sql
+from trailtui.sources.pushdown.literals import sql_string
+from trailtui.sources.pushdown.timebounds import store_time
+from trailtui.sources.recheck import accept
+
+KEY_CHUNK = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Wanted:
+    """The held files a query may read: id -> (rank in reading order, location)."""
+
+    ranks: Mapping[int, int]
+    locations: Mapping[int, str]
+
+
+def _parquet(segments: Sequence[Path], extra: str = "") -> str:
+    return "read_parquet([" + ", ".join(sql_string(str(p)) for p in segments) + f"]{extra})"
+
+
+def keys_statement(segments: Sequence[Path], query: Query) -> tuple[str, bool]:
+    """The first step's SQL (parameters `ids`, `ranks`) and whether the SQL
+    selects exactly the matching rows (then a LIMIT may be pushed down)."""
+    pushed = to_sql(query.filter, STORE)
+    times = store_time(query.time_range)
+    where = list(times.predicates)
+    if pushed.pushed:
+        where.append(f"(s.odd OR {pushed.where})")
+    segment_rows = _parquet(segments, ", filename = true, file_row_number = true")
+    wanted = "(SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"
+    columns = "s.filename, s.file_row_number, s.file_id, w.rank, s.seq, coalesce(s.t, 0) AS t"
+    sql = f"SELECT {columns} FROM {segment_rows} s JOIN {wanted}"  # noqa: S608 - SQL from our literal builders
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY coalesce(s.t, 0) DESC, w.rank, s.seq"
+    return sql, pushed.exact
+
+
+SortKey = tuple[int, int, int]  # (-time in microseconds, file rank, record position): newest first
+Keyed = tuple[SortKey, Event]
+_Key = tuple[str, int, int, int, int, int]  # segment, row number, file id, rank, seq, t
+
+
+def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
+    """Matching events with their sort keys, newest first, in lists of up to
+    KEY_CHUNK (before the re-check), until the query's limit is met."""
+    if not wanted.ranks or not segments:
+        return
+    sql, exact = keys_statement(segments, query)
+    ids = list(wanted.ranks)
+    params = {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
+    emitted = 0
+    if query.limit is not None and exact:
+        sql += f" LIMIT {int(query.limit)}"
+    keys = con.cursor()
+    fetch = con.cursor()
+    try:
+        keys.execute(sql, params)
+        while True:
+            chunk = keys.fetchmany(KEY_CHUNK)
+            if not chunk:
+                return
+            events = _fetch(fetch, chunk, wanted, query)
+            events = query.cap(events, emitted)
+            emitted += len(events)
+            yield events
+            if query.limit is not None and emitted >= query.limit:
+                return
+    finally:
+        keys.close()
+        fetch.close()
+
+
+def _fetch(con: Any, keys: list[_Key], wanted: Wanted, query: Query) -> list[Keyed]:
+    """The second step: raw JSON for `keys`, re-checked, in key order."""
+    by_segment: dict[str, list[int]] = {}
+    for segment, row, *_ in keys:
+        by_segment.setdefault(segment, []).append(row)
+    raws: dict[tuple[str, int], str] = {}
+    for segment, rows in by_segment.items():
+        numbers = ", ".join(str(int(r)) for r in rows)
+        rows_of = _parquet([Path(segment)], ", file_row_number = true")
+        sql = f"SELECT file_row_number, raw FROM {rows_of} WHERE file_row_number IN ({numbers})"  # noqa: S608 - ints
+        found = con.execute(sql).fetchall()
+        for row, raw in found:
+            raws[(segment, row)] = raw
+    out: list[Keyed] = []
+    for segment, row, file_id, rank, seq, when in keys:
+        event = accept(query, orjson.loads(raws[(segment, row)]), wanted.locations[file_id])
+        if event is not None:
+            out.append(((-when, rank, seq), event))
+    return out

@@ -1,0 +1,290 @@
+"""A local source answered from its store wherever the store is fresh.
+
+`IndexedSource.search` lists the files of the range (what a plain scan would
+read, in its order), answers the files the store holds fresh from the store,
+scans the others plainly, and merges both newest first, so every answer equals
+a plain scan's.  When the store holds nothing of the range, or too little of
+it to pay off, the plain scan answers alone.  Files found stale can be handed
+to a background build (the console does; `trailtui index` builds explicitly).
+
+Whatever goes wrong with the store (corrupt, unreadable, another version, an
+engine error) makes that search a plain scan with one notice; it never fails
+the search.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trailtui.events import EPOCH, Event
+from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Query, SourceError
+from trailtui.sources.local import LogFile
+from trailtui.sources.pushdown.timebounds import micros
+from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
+from trailtui.store.build import StoreBuilder
+from trailtui.store.listing import Listing, LogIdentity, local_listing
+from trailtui.store.location import StoreLocation
+from trailtui.store.manifest import Manifest, StoreInvalid, load
+from trailtui.store.query import Keyed, SortKey, Wanted, matching_events
+from trailtui.store.segments import connect
+from trailtui.timerange import TimeRange
+
+INDEXED = "indexed"
+
+
+@dataclass(slots=True)
+class BuildState:
+    """The background build, as the status line shows it."""
+
+    running: bool = False
+    done: int = 0
+    total: int = 0
+    notice: str = ""
+
+    def word(self) -> str:
+        if self.running:
+            share = self.done / self.total if self.total else 0.0
+            return f"indexing {share:.0%}"
+        return ""
+
+
+@dataclass(slots=True)
+class Split:
+    """A range's files: held fresh by the store, and read plainly."""
+
+    fresh: list[tuple[int, LogIdentity, int]] = field(default_factory=list)  # (rank, file, file id)
+    plain: list[tuple[int, LogIdentity]] = field(default_factory=list)       # (rank, file)
+    fresh_events: int = 0
+    stale: list[LogIdentity] = field(default_factory=list)                   # to (re)build
+    segments: set[str] = field(default_factory=set)                          # holding the fresh files
+
+
+def split(listing: Listing, manifest: Manifest | None) -> Split:
+    out = Split()
+    files = manifest.files if manifest is not None else {}
+    for rank, log in enumerate(listing.files):
+        entry = files.get(log.location)
+        if log.same_as(entry) and entry is not None and entry.segment:
+            out.fresh.append((rank, log, entry.id))
+            out.fresh_events += entry.events
+            out.segments.add(entry.segment)
+            continue
+        out.plain.append((rank, log))
+        if not log.same_as(entry):
+            out.stale.append(log)
+    return out
+
+
+def _key(event: Event, rank: int, seq: int) -> SortKey:
+    return (-(micros(event.time) if event.time is not EPOCH else 0), rank, seq)
+
+
+class IndexedSource:
+    """A local tree (or file) read through its store."""
+
+    capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=True, server_cancel=False)
+    max_plain_share = 0.25  # more of the range stale than this: the plain scan answers alone
+
+    def __init__(self, plain: EventSource, root: str, location: StoreLocation, background_build: bool = False,
+                 scanner: FileScanner | None = None) -> None:
+        self.plain = plain
+        self.url = plain.url
+        self.root = root
+        self.location = location
+        self.background_build = background_build
+        self.build = BuildState()
+        self._scanner = scanner or FileScanner()
+        self._build_thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self.on_build_change: Callable[[BuildState], None] | None = None
+        self.indexed = False  # the last search's range was held whole (or a build since completed it)
+
+    def index_word(self) -> str:
+        """For the status line: `indexing 42%` while building, `indexed` when
+        the last range searched is held whole, else ""."""
+        return self.build.word() or (INDEXED if self.indexed else "")
+
+    async def close(self) -> None:
+        self._stop.set()
+        self._scanner.close()
+        await self.plain.close()
+        thread = self._build_thread
+        if thread is not None:
+            await asyncio.to_thread(thread.join, 30)
+
+    async def listing(self, window: TimeRange) -> Listing:
+        """The source's files for `window`, newest first (what a plain scan reads)."""
+        return await asyncio.to_thread(local_listing, self.root, window.since, window.until)
+
+    async def scan_files(self, files: list[LogIdentity], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
+        """Read `files` plainly (filtered), in batches; FileScan.path is each file's location."""
+        async for batch in self._scanner.scan([LogFile(log.stamp, log.location) for log in files], request):
+            yield batch
+
+    def manifest(self) -> tuple[Manifest | None, str]:
+        """The store's manifest (None: no usable store) and a notice when it was refused."""
+        try:
+            return load(self.location.manifest, self.location.source), ""
+        except StoreInvalid as exc:
+            return None, f"index: store at {self.location.folder} not used ({exc}); it will be rebuilt"
+
+    async def search(self, query: Query) -> AsyncIterator[Page]:
+        listing = await self.listing(query.time_range)
+        manifest, notice = await asyncio.to_thread(self.manifest)
+        parts = split(listing, manifest)
+        self.indexed = not parts.plain
+        if parts.stale and self.background_build:
+            self._start_build(listing.files if query.time_range.unbounded else parts.stale,
+                              complete=query.time_range.unbounded)
+        if not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files)):
+            async for page in self._plain(query, notice):
+                yield page
+            return
+        yielded = False
+        try:
+            async for page in self._merged(query, listing, parts):
+                yielded = True
+                yield page
+        except _StoreFailed as exc:
+            if yielded:
+                raise SourceError(f"index: the store failed mid-answer ({exc}); run with --no-index") from None
+            async for page in self._plain(query, f"index: store not used ({exc}); plain scan"):
+                yield page
+
+    async def _plain(self, query: Query, notice: str) -> AsyncIterator[Page]:
+        first = True
+        async for page in self.plain.search(query):
+            if first and notice:
+                page.notices.append(notice)
+            first = False
+            page.status = page.status or self.build.word()
+            yield page
+
+    async def _merged(self, query: Query, listing: Listing, parts: Split) -> AsyncIterator[Page]:
+        scanned, problems, plain_events = await self._scan_plain(query, parts)
+        wanted = Wanted({file_id: rank for rank, _, file_id in parts.fresh},
+                        {file_id: log.location for _, log, file_id in parts.fresh})
+        segments = sorted(self.location.folder / segment for segment in parts.segments)
+        stored = _StoreStream(segments, wanted, query)
+        merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
+        emitted = 0
+        first = Page(scanned=scanned + parts.fresh_events, problems=list(listing.problems) + problems)
+        iterator = iter(merged)
+        while True:
+            batch = await asyncio.to_thread(_take, iterator, query.page_size)
+            batch = query.cap(batch, emitted)
+            emitted += len(batch)
+            done = len(batch) < query.page_size or (query.limit is not None and emitted >= query.limit)
+            status = self.build.word() or (INDEXED if not parts.plain else "")
+            yield Page(events=batch, scanned=first.scanned, problems=first.problems,
+                       progress=1.0 if done else None, status=status)
+            first = Page()
+            if done:
+                stored.close()
+                return
+
+    async def _scan_plain(self, query: Query, parts: Split) -> tuple[int, list[Problem], list[Keyed]]:
+        """The files the store does not hold fresh, scanned as a plain scan would."""
+        if not parts.plain:
+            return 0, [], []
+        ranks = {log.location: rank for rank, log in parts.plain}
+        request = ScanRequest(query.filter.text, query.time_range.since, query.time_range.until)
+        scanned = 0
+        problems: list[Problem] = []
+        keyed: list[Keyed] = []
+        async for batch in self.scan_files([log for _, log in parts.plain], request):
+            for result in batch:
+                scanned += result.scanned
+                if result.problem:
+                    problems.append(Problem(result.path, result.problem))
+                rank = ranks[result.path]
+                keyed.extend((_key(event, rank, seq), event) for seq, event in enumerate(result.events))
+        keyed.sort(key=lambda item: item[0])
+        return scanned, problems, keyed
+
+    # -- background build ---------------------------------------------------------
+    def _start_build(self, files: list[LogIdentity], complete: bool) -> None:
+        if self._build_thread is not None and self._build_thread.is_alive():
+            return
+        self.build = BuildState(running=True, total=len(files))
+        thread = threading.Thread(target=self._run_build, args=(files, complete), name="trailtui-index", daemon=True)
+        self._build_thread = thread
+        thread.start()
+
+    def _run_build(self, files: list[LogIdentity], complete: bool) -> None:
+        state = self.build
+
+        def progress(done: int, total: int) -> None:
+            state.done, state.total = done, total
+            self._changed()
+
+        try:
+            report = StoreBuilder(self.location).build(files, complete=complete, progress=progress, stop=self._stop)
+            state.notice = "index: another trailtui is building this store" if report.busy else ""
+            self.indexed = not report.busy and not report.stopped
+        except Exception as exc:  # noqa: BLE001 - disk full, unwritable cache, engine error: plain scans go on
+            state.notice = f"index: cannot write the store at {self.location.folder} ({_reason(exc)}); plain scans"
+        finally:
+            state.running = False
+            self._changed()
+
+    def _changed(self) -> None:
+        if self.on_build_change is not None:
+            self.on_build_change(self.build)
+
+    def __repr__(self) -> str:
+        return f"IndexedSource({self.root!r})"
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return str(text)[:200]
+
+
+class _StoreFailed(Exception):
+    """The store could not answer (engine error, segment gone): plain scan instead."""
+
+
+def _sort_key(item: Keyed) -> SortKey:
+    return item[0]
+
+
+def _take(iterator: Iterator[Keyed], count: int) -> list[Event]:
+    out: list[Event] = []
+    for _, event in iterator:
+        out.append(event)
+        if len(out) >= count:
+            break
+    return out
+
+
+class _StoreStream:
+    """The store's matching events with their sort keys, read lazily (on the
+    thread that takes from the merge)."""
+
+    def __init__(self, segments: list[Path], wanted: Wanted, query: Query) -> None:
+        self.segments = segments
+        self.wanted = wanted
+        self.query = query
+        self._con: Any = None
+
+    def keyed(self) -> Iterator[Keyed]:
+        import duckdb
+
+        try:
+            self._con = connect()
+            for chunk in matching_events(self._con, self.segments, self.wanted, self.query):
+                yield from chunk
+        except (duckdb.Error, OSError, KeyError) as exc:
+            raise _StoreFailed(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+            self._con = None
