@@ -223,7 +223,7 @@ class _EndlessSource:
 async def test_export_screen_escape_cancels_and_leaves_no_file(trail, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     endless = _EndlessSource()
-    monkeypatch.setattr("trailtui.export.exporter.open_source", lambda url, aws: endless)
+    monkeypatch.setattr("trailtui.export.exporter.open_source", lambda url, aws, **options: endless)
     app = Host(lambda: ExportScreen("endless://", AwsConfig(), Query(), []))
     async with app.run_test(size=(80, 24)) as pilot:
         await shown(pilot, app, "Format")

@@ -29,6 +29,9 @@ from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
 
 KEY_CHUNK = 512
+_ROW_IDS = ", filename = true, file_row_number = true"
+# The segments' rows joined with the files the query may read (parameters `ids`, `ranks`).
+_JOINED = "{rows} s JOIN (SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +54,8 @@ def keys_statement(segments: Sequence[Path], query: Query) -> tuple[str, bool]:
     where = list(times.predicates)
     if pushed.pushed:
         where.append(f"(s.odd OR {pushed.where})")
-    segment_rows = _parquet(segments, ", filename = true, file_row_number = true")
-    wanted = "(SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"
     columns = "s.filename, s.file_row_number, s.file_id, w.rank, s.seq, coalesce(s.t, 0) AS t"
-    sql = f"SELECT {columns} FROM {segment_rows} s JOIN {wanted}"  # noqa: S608 - SQL from our literal builders
+    sql = f"SELECT {columns} FROM {_JOINED}".format(rows=_parquet(segments, _ROW_IDS))  # noqa: S608 - our literals
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY coalesce(s.t, 0) DESC, w.rank, s.seq"
@@ -66,14 +67,20 @@ Keyed = tuple[SortKey, Event]
 _Key = tuple[str, int, int, int, int, int]  # segment, row number, file id, rank, seq, t
 
 
+def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[str, list[int]]]:
+    """`FROM` text for the rows of the wanted files (`s` the rows, `w` their
+    rank) and its parameters; for features that query the store themselves."""
+    ids = list(wanted.ranks)
+    return _JOINED.format(rows=_parquet(segments, _ROW_IDS)), {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
+
+
 def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
     """Matching events with their sort keys, newest first, in lists of up to
     KEY_CHUNK (before the re-check), until the query's limit is met."""
     if not wanted.ranks or not segments:
         return
     sql, exact = keys_statement(segments, query)
-    ids = list(wanted.ranks)
-    params = {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
+    _, params = segment_scan(segments, wanted)
     emitted = 0
     if query.limit is not None and exact:
         sql += f" LIMIT {int(query.limit)}"

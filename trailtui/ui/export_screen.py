@@ -227,6 +227,7 @@ class ExportScreen(ModalScreen[str | None]):
         request = ExportRequest(
             source_url=self.source_url, format=self.format, query=self.export_query, aws=self.aws,
             output=path, force=force, marks=self.marks, marked_only=self.what == "marks",
+            index=bool(getattr(getattr(self.app, "session", None), "index", False)),
         )
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)

@@ -50,6 +50,11 @@ def count_cell(count: int | None) -> Text:
     return Text(f"{count:,}", style="bold" if count else "dim", justify="right")
 
 
+def _reads_through_store(app: object) -> bool:
+    """Whether the console reads its source through the local store."""
+    return bool(getattr(getattr(app, "session", None), "index", False))
+
+
 class HuntsScreen(ModalScreen[str | None]):
     """Dismisses with the selected hunt's browser filter, or None."""
 
@@ -147,7 +152,7 @@ class HuntsScreen(ModalScreen[str | None]):
     @work(exclusive=True, group="trailtui-hunts")
     async def scan(self) -> None:
         try:
-            source = open_source(self.source_url, self.aws)
+            source = open_source(self.source_url, self.aws, index=_reads_through_store(self.app))
         except SourceError as exc:
             self._failed(str(exc))
             return
