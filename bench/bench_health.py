@@ -109,14 +109,15 @@ def sequential_reads(url: str, facts: object) -> float:
     clients["sts"].get_caller_identity()
     for trail in trails:
         arn = trail["TrailARN"]
-        calls = [lambda: clients["cloudtrail"].get_trail_status(Name=arn),
-                 lambda: clients["cloudtrail"].get_event_selectors(TrailName=arn),
-                 lambda: clients["cloudtrail"].get_insight_selectors(TrailName=arn)]
-        calls += [lambda op=op: getattr(clients["s3"], op)(Bucket=trail["S3BucketName"]) for op in bucket_ops]
+        calls = [lambda arn=arn: clients["cloudtrail"].get_trail_status(Name=arn),
+                 lambda arn=arn: clients["cloudtrail"].get_event_selectors(TrailName=arn),
+                 lambda arn=arn: clients["cloudtrail"].get_insight_selectors(TrailName=arn)]
+        bucket = trail["S3BucketName"]
+        calls += [lambda op=op, bucket=bucket: getattr(clients["s3"], op)(Bucket=bucket) for op in bucket_ops]
         key = trail["KmsKeyId"]
-        calls += [lambda: clients["kms"].describe_key(KeyId=key),
-                  lambda: clients["kms"].get_key_rotation_status(KeyId=key),
-                  lambda: clients["kms"].get_key_policy(KeyId=key, PolicyName="default")]
+        calls += [lambda key=key: clients["kms"].describe_key(KeyId=key),
+                  lambda key=key: clients["kms"].get_key_rotation_status(KeyId=key),
+                  lambda key=key: clients["kms"].get_key_policy(KeyId=key, PolicyName="default")]
         for call in calls:
             try:
                 call()

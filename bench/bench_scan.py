@@ -303,7 +303,8 @@ def main() -> int:
         fastest = min(inproc, key=lambda r: r["page_s"])
         results["first_page"] = {"cli_s": [r.wall for r in runs], "inprocess": inproc}
         rows.append(("first 50 newest matches (CLI, incl. start-up)", f"{page.wall:.3f} s", f"{page.cpu_s:.2f}", "-",
-                     f"{page.peak_rss_mb:.0f}", f"{page.other_cores:.2f}", f"bar < 0.5 s: {'PASS' if page.wall < 0.5 else 'FAIL'}"))
+                     f"{page.peak_rss_mb:.0f}", f"{page.other_cores:.2f}",
+                     f"bar < 0.5 s: {'PASS' if page.wall < 0.5 else 'FAIL'}"))
         rows.append(("first 50 newest matches (in-process search)", f"{fastest['page_s']:.3f} s", "-", "-", "-", "-",
                      f"first row {fastest['first_row_s']:.3f} s, {fastest['scanned']} events read"))
 
@@ -346,7 +347,7 @@ def main() -> int:
                 print("zcat | jq:", file=sys.stderr)
                 pipeline = (f"xargs -0 cat < {shlex.quote(str(nul_file))} | zcat | "
                             f"jq -c {shlex.quote('.Records[] | ' + args.jq)} | wc -l")
-                runs = repeat(args.jq_repeat, "jq", lambda: measure(pipeline, shell=True))
+                runs = repeat(args.jq_repeat, "jq", lambda: measure(pipeline, shell=True))  # noqa: S604 - the jq baseline is a pipeline; its parts are shlex-quoted
                 jq = best(runs)
                 counts["zcat | jq"] = int(jq.stdout.strip())
                 results["jq"] = {"wall_s": [r.wall for r in runs], "cpu_s": jq.cpu_s}
@@ -371,14 +372,16 @@ def main() -> int:
                 ratio = (f"trailtui {duck.wall / scan.wall:.1f}x faster (bar > 1x), "
                          f"{duck.cpu_s / max(scan.cpu_s, 1e-9):.1f}x less CPU" if scan else "")
                 rows.append((f"DuckDB read_json records=true, {args.duckdb_threads} threads", f"{duck.wall:.2f} s",
-                             f"{duck.cpu_s:.1f}", f"{total / duck.wall:,.0f}", f"{duck.peak_rss_mb:.0f}", f"{duck.other_cores:.2f}", ratio))
+                             f"{duck.cpu_s:.1f}", f"{total / duck.wall:,.0f}", f"{duck.peak_rss_mb:.0f}",
+                             f"{duck.other_cores:.2f}", ratio))
 
     if "memory" not in skip:
         print("memory: filter matching ~every event, output to /dev/null:", file=sys.stderr)
         everything = trailtui + ["query", tree, "--filter", MATCH_ALL_FILTER, "--format", "jsonl"]
         runs = repeat(1, "match-all", lambda: measure(everything, stdout_to_null=True))
         heavy = best(runs)
-        results["memory"] = {"wall_s": heavy.wall, "rss_tree_mb": heavy.peak_rss_mb, "rss_max_proc_mb": heavy.peak_proc_mb}
+        results["memory"] = {"wall_s": heavy.wall, "rss_tree_mb": heavy.peak_rss_mb,
+                             "rss_max_proc_mb": heavy.peak_proc_mb}
         rows.append(("trailtui query, ~every event matches", f"{heavy.wall:.2f} s", f"{heavy.cpu_s:.1f}",
                      f"{total / heavy.wall:,.0f}",
                      f"{heavy.peak_rss_mb:.0f}", f"{heavy.other_cores:.2f}",
@@ -391,10 +394,11 @@ def main() -> int:
     print()
     print(f"{total:,} events in {facts['files']:,} files; filter matches {expected:,}")
     for row in [header] + rows:
-        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     print()
     same = len(set(counts.values())) == 1
-    print("match counts: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + ("  (all equal)" if same else "  MISMATCH"))
+    print("match counts: " + ", ".join(f"{k} {v}" for k,
+                                       v in counts.items()) + ("  (all equal)" if same else "  MISMATCH"))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
     return 0 if same else 1

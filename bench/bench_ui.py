@@ -280,7 +280,7 @@ def main() -> None:
           f"  | ratio {statistics.median(paint) / statistics.median(baseline):.2f}x")
     print(f"first page on screen (process start -> rows painted): min {min(page):.3f}s"
           f" median {statistics.median(page):.3f}s; after Ready: median "
-          f"{statistics.median(p - q for p, q in zip(page, paint)):.3f}s")
+          f"{statistics.median(p - q for p, q in zip(page, paint, strict=False)):.3f}s")
     if keys:
         print(f"key press while scanning ({len(keys)} presses): median {statistics.median(keys):.0f} ms,"
               f" max {max(keys):.0f} ms")

@@ -166,7 +166,8 @@ def synthetic_trail(root: Path, hours: int, logs_per_hour: int, events: int) -> 
                 "eventName": rng.choice(["GetObject", "DescribeInstances", "ListRoles", "AssumeRole"]),
                 "awsRegion": REGION, "sourceIPAddress": f"198.51.100.{rng.randint(1, 254)}",
                 "userAgent": "aws-cli/2.15.0 Python/3.11 Linux/6.1 exe/x86_64",
-                "userIdentity": {"type": "AssumedRole", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/r{rng.randint(1, 40)}/s",
+                "userIdentity": {"type": "AssumedRole",
+                                 "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/r{rng.randint(1, 40)}/s",
                                  "accountId": ACCOUNT, "accessKeyId": f"ASIA{rng.randint(10**15, 10**16 - 1)}"},
                 "requestParameters": {"bucketName": f"b{rng.randint(1, 9)}", "key": os.urandom(12).hex()},
                 "responseElements": None, "eventID": os.urandom(16).hex(), "readOnly": True,
@@ -254,7 +255,7 @@ def serve_static(port: int, latency_ms: float, root: str, bucket: str, keys_file
     base = Path(root)
     keys = sorted(p.relative_to(base).as_posix() for p in base.rglob("*.json.gz"))
     sizes = {k: (base / k).stat().st_size for k in keys}
-    etags = {k: hashlib.md5((base / k).read_bytes()).hexdigest() for k in keys}
+    etags = {k: hashlib.md5((base / k).read_bytes(), usedforsecurity=False).hexdigest() for k in keys}
     public_keys = json.loads(Path(keys_file).read_text())
     for entry in public_keys["PublicKeyList"]:
         for field in ("ValidityStartTime", "ValidityEndTime"):
@@ -409,7 +410,8 @@ def bench_s3(hours: int, logs_per_hour: int, events: int, repeat: int, awscli: s
                 "--endpoint-url", endpoint]
         theirs = [awscli, "cloudtrail", "validate-logs", "--trail-arn", arn, "--start-time", start, "--end-time", end,
                   "--region", REGION]
-        out: dict = {"server": backend, "latency_ms_per_request": latency_ms, "files": len(files), "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
+        out: dict = {"server": backend, "latency_ms_per_request": latency_ms, "files": len(files),
+                     "gz_mb": round(sum((root / f).stat().st_size for f in files) / 1e6, 1),
                      "hours": hours, "logs_per_hour": logs_per_hour, "events_per_log": events}
         check = subprocess.run(ours, env=env, cwd=ROOT, capture_output=True, text=True)
         out["trailtui summary"] = [line for line in check.stdout.splitlines() if "files valid" in line]

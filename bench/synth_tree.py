@@ -106,8 +106,8 @@ def _event(rng, templates, principals, ips, account, region, when) -> dict:
     raw["awsRegion"] = region
     raw["recipientAccountId"] = account
     raw["sourceIPAddress"] = rng.choice(ips)
-    raw["eventID"] = "%08x-%04x-%04x-%04x-%012x" % tuple(rng.getrandbits(b) for b in (32, 16, 16, 16, 48))
-    raw["requestID"] = "%08x-%04x-%04x-%04x-%012x" % tuple(rng.getrandbits(b) for b in (32, 16, 16, 16, 48))
+    raw["eventID"] = "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}".format(*(rng.getrandbits(b) for b in (32, 16, 16, 16, 48)))
+    raw["requestID"] = "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}".format(*(rng.getrandbits(b) for b in (32, 16, 16, 16, 48)))
     if rng.random() < 0.061:
         raw["errorCode"] = rng.choice(["AccessDenied", "ThrottlingException", "ValidationException",
                                        "NoSuchEntity", "Client.UnauthorizedOperation"])
@@ -158,10 +158,11 @@ def _day(args: tuple[str, int, int, int]) -> int:
                 stamp = begin + window + timedelta(minutes=rng.randint(5, 15))
                 folder = Path(out, "AWSLogs", ORG, account, "CloudTrail", region, stamp.strftime("%Y/%m/%d"))
                 folder.mkdir(parents=True, exist_ok=True)
-                unique = "%016x" % rng.getrandbits(64)
+                unique = f"{rng.getrandbits(64):016x}"
                 name = f"{account}_CloudTrail_{region}_{stamp.strftime('%Y%m%dT%H%MZ')}_{unique}.json.gz"
                 body = orjson.dumps({"Records": chunk})
-                (folder / name).write_bytes(_gz.compress(body, 2) if _gz is not gzip else gzip.compress(body, 6, mtime=0))
+                (folder / name).write_bytes(_gz.compress(body, 2) if _gz is not gzip else gzip.compress(body, 6,
+                                                                                                        mtime=0))
                 written += len(chunk)
     return written
 

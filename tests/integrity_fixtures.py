@@ -46,7 +46,7 @@ def public_der(key: rsa.RSAPrivateKey) -> bytes:
 
 
 def fingerprint_of(key: rsa.RSAPrivateKey) -> str:
-    return hashlib.md5(public_der(key)).hexdigest()
+    return hashlib.md5(public_der(key), usedforsecurity=False).hexdigest()
 
 
 def key_list(*keys: rsa.RSAPrivateKey, spki: bool = False) -> dict[str, Any]:
@@ -57,7 +57,8 @@ def key_list(*keys: rsa.RSAPrivateKey, spki: bool = False) -> dict[str, Any]:
                                              serialization.PublicFormat.SubjectPublicKeyInfo)
                if spki else public_der(key))
         out.append({"Value": base64.b64encode(der).decode(), "ValidityStartTime": "2024-01-01T00:00:00Z",
-                    "ValidityEndTime": "2030-01-01T00:00:00Z", "Fingerprint": hashlib.md5(der).hexdigest()})
+                    "ValidityEndTime": "2030-01-01T00:00:00Z",
+                    "Fingerprint": hashlib.md5(der, usedforsecurity=False).hexdigest()})
     return {"PublicKeyList": out}
 
 
@@ -160,7 +161,7 @@ class Trail:
             inflated = gzip.decompress(older.body)
             signature = (older.metadata or {}).get("signature")
 
-            def link(doc: dict[str, Any]) -> None:
+            def link(doc: dict[str, Any], inflated: bytes = inflated, signature: Any = signature) -> None:
                 doc["previousDigestHashValue"] = hashlib.sha256(inflated).hexdigest()
                 doc["previousDigestSignature"] = signature
 

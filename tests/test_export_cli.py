@@ -139,7 +139,8 @@ def test_marks_round_trip_and_bad_lines(tmp_path):
                   marked_at=datetime(2024, 1, 2, 3, 4, 5, tzinfo=UTC))]
     write_marks(path, marks)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert json.loads(path.read_text()) == {"event": marks[0].event, "note": "é \x1b", "marked_at": "2024-01-02T03:04:05Z"}
+    assert json.loads(path.read_text()) == {"event": marks[0].event, "note": "é \x1b",
+                                            "marked_at": "2024-01-02T03:04:05Z"}
     loaded = read_marks(path)
     assert loaded.problems == [] and loaded.marks[0].note == "é \x1b"
     assert loaded.marks[0].marked_at == marks[0].marked_at

@@ -51,7 +51,7 @@ def test_csv_columns_quoting_and_formula_neutralising():
     writer.close()
     rows = list(csv.reader(io.StringIO(out.getvalue())))
     assert rows[0] == list(CSV_COLUMNS)
-    row = dict(zip(rows[0], rows[1]))
+    row = dict(zip(rows[0], rows[1], strict=True))
     assert len(rows) == 2, "the newline inside the user agent stayed inside its quoted cell"
     assert row["source_ip"].startswith("'=")
     assert row["user_agent"].startswith("'+cmd") and "\nsecond line" in row["user_agent"]
@@ -95,7 +95,8 @@ def test_ocsf_record_maps_cloudtrail_fields():
     assert record["cloud"]["account"]["uid"] == leave.raw["recipientAccountId"]
     assert record["actor"]["user"]["type"] == "AssumedRole"
     assert record["actor"]["user"]["uid"] == leave.raw["userIdentity"]["arn"]
-    assert record["metadata"]["product"] == {"name": "CloudTrail", "vendor_name": "AWS", "version": leave.raw["eventVersion"]}
+    assert record["metadata"]["product"] == {"name": "CloudTrail", "vendor_name": "AWS",
+                                             "version": leave.raw["eventVersion"]}
     assert record["metadata"]["version"] == "1.1.0"
     assert record["unmapped"] == leave.raw
 
@@ -128,7 +129,8 @@ def _report(events, **context) -> str:
 
 def test_markdown_report_sections():
     events = stratus("persistence.iam-create-admin-user") + stratus("defense-evasion.cloudtrail-stop")
-    marks = [Mark(event=events[0].raw, note="backdoor user | created by [attacker]", marked_at=datetime(2024, 8, 2, tzinfo=UTC))]
+    marks = [Mark(event=events[0].raw, note="backdoor user | created by [attacker]", marked_at=datetime(2024, 8, 2,
+                                                                                                        tzinfo=UTC))]
     text = _report(events, filter_text="eventSource == 'iam.amazonaws.com' || `true`",
                    time_range=TimeRange(datetime(2024, 7, 1, tzinfo=UTC), None), marks=marks)
     assert text.startswith("# trailtui incident report")
@@ -140,7 +142,8 @@ def test_markdown_report_sections():
     assert "## Top events" in text and "iam:CreateUser | 1 |" in text
     assert "## Timeline (events per" in text and "█" in text
     assert "## Hunts that fired" in text
-    for hunt_id in ("cloudtrail-stopped", "admin-policy-attached", "access-key-for-other-user", "new-user-granted-access"):
+    for hunt_id in ("cloudtrail-stopped", "admin-policy-attached", "access-key-for-other-user",
+                    "new-user-granted-access"):
         assert f"| {hunt_id.replace('_', chr(92) + '_')} |" in text
     assert "## Marked events (1)" in text
     assert "backdoor user \\| created by \\[attacker\\]" in text

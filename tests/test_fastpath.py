@@ -156,7 +156,7 @@ def _typed_verdicts(text: str, records: list[dict[str, Any]]) -> list[bool | Non
     typed = decode_typed(plan, orjson.dumps({"Records": records}))
     assert typed is not None and len(typed) == len(records)
     verdicts: list[bool | None] = []
-    for record, raw in zip(typed, records):
+    for record, raw in zip(typed, records, strict=True):
         try:
             verdict = plan.test(record)
         except Undecidable:

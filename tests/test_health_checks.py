@@ -425,7 +425,7 @@ def test_wrapped_fixes_paste_back_to_the_same_command():
         argv = _bash_argv(lines)
         expected = shlex.split(fix)
         assert len(argv) == len(expected), (lines, argv)
-        assert all(_same_argument(a, b) for a, b in zip(argv, expected)), (lines, argv)
+        assert all(_same_argument(a, b) for a, b in zip(argv, expected, strict=True)), (lines, argv)
 
 
 def test_shell_words_and_json_pieces():

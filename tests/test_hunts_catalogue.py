@@ -43,7 +43,8 @@ BEHAVIOURS = {
     "CloudTrail stopped/deleted/weakened": ["cloudtrail-stopped", "cloudtrail-weakened"],
     "log bucket lifecycle/policy tampering": ["trail-bucket-tampering"],
     "flow logs, resolver query logs, GuardDuty, Config, Security Hub impaired":
-        ["flow-logs-deleted", "dns-query-logs-deleted", "guardduty-impaired", "config-impaired", "securityhub-impaired"],
+        ["flow-logs-deleted", "dns-query-logs-deleted", "guardduty-impaired", "config-impaired",
+         "securityhub-impaired"],
     "leave organization": ["leave-organization"],
     "console login without MFA / failed-login bursts": ["console-login-no-mfa", "console-login-failures"],
     "root activity": ["root-activity", "root-credentials-changed"],
@@ -234,7 +235,8 @@ def test_gates_and_candidate_filter_never_lose_a_match():
     assert len(gated) >= 40, "almost every hunt names the events it looks at"
     corpus = _corpus()
     matched = 0
-    compiled = {id(step): step.predicate() for h in hunts for step in [h.filter] + ([h.sequence.then] if h.sequence else [])}
+    steps = [step for h in hunts for step in [h.filter] + ([h.sequence.then] if h.sequence else [])]
+    compiled = {id(step): step.predicate() for step in steps}
     for record in corpus:
         for hunt in hunts:
             steps = [hunt.filter] + ([hunt.sequence.then] if hunt.sequence else [])

@@ -87,10 +87,12 @@ def test_count_threshold_fires_at_count_and_reports_every_contributor():
 def test_count_threshold_respects_the_window_and_groups():
     spread = [ev(m, "GetRole", errorCode="AccessDenied") for m in (0, 11, 22)]
     assert run("burst", spread) == []
-    two_people = [ev(0, "GetRole", "alice", errorCode="AccessDenied"), ev(1, "GetRole", "alice", errorCode="AccessDenied"),
+    two_people = [ev(0, "GetRole", "alice", errorCode="AccessDenied"), ev(1, "GetRole", "alice",
+                                                                          errorCode="AccessDenied"),
                   ev(2, "GetRole", "bob", errorCode="AccessDenied")]
     assert run("burst", two_people) == []
-    edge = [ev(0, "A", errorCode="AccessDenied"), ev(5, "B", errorCode="AccessDenied"), ev(10, "C", errorCode="AccessDenied")]
+    edge = [ev(0, "A", errorCode="AccessDenied"), ev(5, "B", errorCode="AccessDenied"), ev(10, "C",
+                                                                                           errorCode="AccessDenied")]
     assert len(run("burst", edge)) == 3, "a window is inclusive at both ends"
 
 

@@ -144,7 +144,8 @@ def test_missing_sidecar_in_a_copy_that_has_them_fails(tmp_path, keys, capsys):
     code, doc = verify_json(capsys, str(root), *WINDOW, "--public-keys", keys)
     assert code == 1 and statuses(doc)[str(root / trail.digests[3])] == "UNSIGNED"
     Path(str(root / trail.digests[1]) + ".metadata.json").unlink()  # a middle one: its successor vouches
-    Path(str(root / trail.digests[3]) + ".metadata.json").write_text(json.dumps(trail.objects[trail.digests[3]].metadata))
+    metadata = trail.objects[trail.digests[3]].metadata
+    Path(str(root / trail.digests[3]) + ".metadata.json").write_text(json.dumps(metadata))
     code, doc = verify_json(capsys, str(root), *WINDOW, "--public-keys", keys)
     assert code == 0 and statuses(doc)[str(root / trail.digests[1])] == "VALID"
 

@@ -87,7 +87,8 @@ def _build_tree(root: Path, seed: int = 5, hours: int = 18) -> None:
                                         .replace(b'"alice"', b'"al\xe9ce"')))
     put("pretty.json.gz", gzip.compress(json.dumps({"Records": [dict(good, eventID="odd-pretty")]}, indent=2)
                                         .encode()))
-    put("escaped.json.gz", gzip.compress(json.dumps({"Records": [dict(good, eventID="odd-esc", eventName="Cons\u00f6le")]},
+    put("escaped.json.gz", gzip.compress(json.dumps({"Records": [dict(good, eventID="odd-esc",
+                                                                      eventName="Cons\u00f6le")]},
                                                     ensure_ascii=True).encode()))
     put("double.json.gz", gzip.compress(gzip.compress(json.dumps({"Records": [good]}).encode())))
     put("lines.jsonl", "\n".join(json.dumps(dict(good, eventID=f"odd-line{i}")) for i in range(3)).encode())

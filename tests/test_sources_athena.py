@@ -101,7 +101,8 @@ async def test_workgroup_problems_are_one_line(aws_env):
         await collect(_source(aws_env, "athena://primary/trails.cloudtrail_logs"), Query())
     assert str(raised.value) == ("athena workgroup primary has no query result location: set one in the workgroup, "
                                  "or add ?output=s3://BUCKET/PREFIX/ to the source URL")
-    found, _, _ = await collect(_source(aws_env, "athena://primary/trails.cloudtrail_logs?output=s3://results/q/"), Query())
+    found, _, _ = await collect(_source(aws_env, "athena://primary/trails.cloudtrail_logs?output=s3://results/q/"),
+                                Query())
     assert found == [] and len(_sent_queries(aws_env)) == 1
     fault(aws_env, "athena", "GetWorkGroup", "InvalidRequestException", message="WorkGroup nope is not found.")
     with pytest.raises(SourceError, match="^athena workgroup nope not found: check the name and --region$"):
@@ -127,7 +128,8 @@ async def test_table_without_the_timestamp_partition_is_queried_without_it(aws_e
     events = fixture_events()
     _, partitions = trail_objects(events)
     query = Query(time_range=TimeRange.parse("-20h", None))
-    fault(aws_env, "athena", "QueryFails", message="COLUMN_NOT_FOUND: line 1:1020: Column 'timestamp' cannot be resolved")
+    fault(aws_env, "athena", "QueryFails",
+          message="COLUMN_NOT_FOUND: line 1:1020: Column 'timestamp' cannot be resolved")
     post(aws_env, "/moto-api/static/athena/query-results", athena_sim.seed_body([], []))  # the failing query's
     _seed_for(aws_env, query, events, partitions, with_partitions=False)
     found, _, _ = await collect(_source(aws_env), query)

@@ -43,7 +43,8 @@ def test_urls_and_the_90_day_window():
     with pytest.raises(SourceError, match="not a region"):
         LookupSource("lookup://Not A Region", AwsConfig())
     now = datetime(2026, 6, 1, tzinfo=UTC)
-    start, end, note = lookup_window(Query(time_range=TimeRange(now - timedelta(days=200), now + timedelta(days=1))), now)
+    start, end, note = lookup_window(Query(time_range=TimeRange(now - timedelta(days=200), now + timedelta(days=1))),
+                                     now)
     assert (start, end) == (now - timedelta(days=90), now) and "90 days" in note
     start, end, note = lookup_window(Query(time_range=TimeRange(now - timedelta(days=2), None)), now)
     assert (start, end, note) == (now - timedelta(days=2), now, "")
@@ -85,7 +86,8 @@ async def test_two_requests_a_second_per_account_and_region(aws_env):
 async def test_throttling_is_retried_then_reported_in_one_line(aws_env):
     seed_lookup(aws_env, fixture_events())
     fault(aws_env, "cloudtrail", "LookupEvents", "ThrottlingException", times=1, message="Rate exceeded")
-    found, _, _ = await collect(_source(aws_env, attempts=3), Query(filter=EventFilter.compile("eventName == 'ConsoleLogin'")))
+    found, _, _ = await collect(_source(aws_env, attempts=3),
+                                Query(filter=EventFilter.compile("eventName == 'ConsoleLogin'")))
     assert len(found) == 1 and len(calls(aws_env, "LookupEvents")) == 2
     fault(aws_env, "cloudtrail", "LookupEvents", "ThrottlingException", times=10, message="Rate exceeded")
     with pytest.raises(SourceError) as raised:

@@ -100,7 +100,8 @@ def test_statements_push_time_and_limit_only_when_exact():
     assert exact and sql.endswith("ORDER BY eventtime DESC LIMIT 5")
     assert "\"timestamp\" >= '2024/03/01'" in sql and "\"timestamp\" <= '2024/03/03'" in sql
     assert "eventtime >= '2024-03-01T10:00:00'" in sql and "eventtime < '2024-03-02T09:30:01'" in sql
-    sql, exact = athena_statement("db", "t", Query(filter=EventFilter.compile("cidr_match(sourceIPAddress, '10.0.0.0/8')"),
+    sql, exact = athena_statement("db", "t",
+                                  Query(filter=EventFilter.compile("cidr_match(sourceIPAddress, '10.0.0.0/8')"),
                                                    limit=5))
     assert not exact and "LIMIT" not in sql and "WHERE" not in sql
     sql, _ = lake_statement("EXAMPLE-1234", Query(time_range=window, limit=2))

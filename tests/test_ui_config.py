@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 # -- config ------------------------------------------------------------------
-def test_config_round_trip_and_nothing_written_on_read(isolated_config: Path) -> None:
+def test_config_round_trip_and_nothing_written_on_read(isolated_config: Path) -> None:  # noqa: F811  the fixture imported above
     loaded = load_config()
     assert loaded.config == Config() and loaded.problem is None
     assert not isolated_config.exists() and not isolated_config.parent.exists()
@@ -39,7 +39,7 @@ def test_config_round_trip_and_nothing_written_on_read(isolated_config: Path) ->
     assert "[filters]" in render_config(config)
 
 
-def test_bad_config_is_one_line_and_defaults(isolated_config: Path) -> None:
+def test_bad_config_is_one_line_and_defaults(isolated_config: Path) -> None:  # noqa: F811  the fixture imported above
     isolated_config.parent.mkdir(parents=True)
     isolated_config.write_text("theme = [1\n")
     loaded = load_config()
@@ -204,7 +204,7 @@ def test_no_mouse_turns_mouse_capture_off(tmp_path: Path, monkeypatch: pytest.Mo
     assert seen == {"mouse": True}
 
 
-async def test_config_theme_named_source_and_saved_filter(tmp_path: Path, isolated_config: Path) -> None:
+async def test_config_theme_named_source_and_saved_filter(tmp_path: Path, isolated_config: Path) -> None:  # noqa: F811  the fixture imported above
     trail = write_trail(tmp_path / "t", incident_records())
     save_config(Config(sources={"lab": str(trail)}, default_source="lab", theme="high-contrast"))
     options = build_options(args(), AwsConfig(), load_config())

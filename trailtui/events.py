@@ -66,8 +66,9 @@ def principal_label(identity: Any) -> str:
     if not isinstance(identity, dict):
         return "unknown"
     kind = identity.get("type")
-    arn = identity.get("arn") if isinstance(identity.get("arn"), str) else None
-    user = identity.get("userName") if isinstance(identity.get("userName"), str) else None
+    found_arn, found_user = identity.get("arn"), identity.get("userName")
+    arn = found_arn if isinstance(found_arn, str) else None
+    user = found_user if isinstance(found_user, str) else None
     if kind == "Root":
         return "root" if not identity.get("accountId") else f"root@{identity['accountId']}"
     if kind == "IAMUser":

@@ -98,7 +98,8 @@ def _patch_s3() -> None:
 
     def log(operation: str, subject: str) -> None:
         with _lock:
-            _calls.append({"service": "s3", "operation": operation, "time": time.time(), "params": {"subject": subject}})
+            _calls.append({"service": "s3", "operation": operation, "time": time.time(),
+                           "params": {"subject": subject}})
 
     def patched_get(self: Any) -> Any:
         log("GetObject", self.path)

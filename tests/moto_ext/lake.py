@@ -237,7 +237,8 @@ def get_query_results(self: Any) -> str:
         if token_id != query["id"]:
             raise _error("InvalidNextTokenException", "NextToken belongs to another query.")
     page = query["rows"][offset:offset + limit]
-    result["QueryResultRows"] = [[{name: _render(value)} for name, value in zip(query["names"], row)] for row in page]
+    result["QueryResultRows"] = [[{name: _render(value)} for name, value in zip(query["names"], row, strict=True)]
+                                 for row in page]
     result["QueryStatistics"] = {"ResultsCount": len(page), "TotalResultsCount": len(query["rows"]),
                                  "BytesScanned": query["bytes"]}
     if offset + limit < len(query["rows"]):

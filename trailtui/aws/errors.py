@@ -65,7 +65,8 @@ def describe_error(exc: BaseException, resource: str = "") -> str:
     operation = getattr(exc, "operation_name", "") or ""
     message = _message(exc)
     if code in EXPIRED:
-        return f"AWS credentials expired or invalid ({code}): refresh them (aws sso login, or a new STS session) and retry"
+        return (f"AWS credentials expired or invalid ({code}): "
+                "refresh them (aws sso login, or a new STS session) and retry")
     if code in ACCESS_DENIED:
         return f"access denied: {operation or 'request'}{where}: {message}".rstrip(": ")
     if code in THROTTLED:

@@ -19,7 +19,7 @@ from trailtui.integrity.summary import iso
 from trailtui.timerange import TimeParseError, parse_time
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "acquire", parents=[common], help="forensic copy of CloudTrail logs and digests from S3",
         description="Copy CloudTrail log and digest files from s3://bucket[/prefix] into DIR (same layout as "

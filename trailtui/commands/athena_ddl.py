@@ -19,7 +19,7 @@ from trailtui.commands.errors import fail, warn
 from trailtui.sources.athena_table import DEFAULT_TABLE, TableSpec, TableSpecError, create_table_ddl
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "athena-ddl", parents=[common], help="print the Athena CloudTrail table DDL (partition projection)",
         description="Print CREATE EXTERNAL TABLE for CloudTrail logs in S3, with partition projection on "
@@ -38,9 +38,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _all_regions() -> list[str]:
-    import botocore.session
+    from trailtui.aws.sdk import available_regions
 
-    return sorted(botocore.session.get_session().get_available_regions("cloudtrail"))
+    return available_regions("cloudtrail")
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         try:
             found_accounts, found_regions = asyncio.run(
                 discover_layout(args.bucket, args.prefix, args.org_id, ClientFactory(aws, max_attempts=3)))
-        except Exception as exc:  # discovery is a convenience; say why it failed and go on
+        except Exception as exc:  # noqa: BLE001 - discovery is a convenience; say why it failed and go on
             warn(f"could not list s3://{args.bucket} to find accounts and regions: {describe_error(exc)}")
             found_accounts, found_regions = [], []
         accounts = accounts or found_accounts

@@ -31,12 +31,12 @@ from trailtui.demo.spec import (
 from trailtui.safe import visible
 
 if TYPE_CHECKING:
-    from trailtui.demo.generator import DemoResult
+    from trailtui.demo.generator import DemoResult, Progress
 
 DEFAULT_DIR = "./demo-trail"
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "demo", parents=[common], help="write a realistic demo trail and open the console on it",
         description="Write a deterministic demo CloudTrail organisation trail (logs, signed digests, public key) "
@@ -104,7 +104,7 @@ def _unusable(directory: Path) -> str | None:
     return None
 
 
-def _progress_printer():
+def _progress_printer() -> Progress:
     """A progress line on stderr: rewritten in place on a terminal, one line per
     phase otherwise (so logs stay readable)."""
     stream = sys.stderr

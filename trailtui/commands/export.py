@@ -25,7 +25,7 @@ from trailtui.sources import Query, SourceError
 from trailtui.timerange import TimeParseError, TimeRange
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "export", parents=[common], help="write events or marked findings as jsonl, csv, markdown or ocsf",
         description="Export the events of SOURCE that match --filter/--since/--until (or, with --marked and a "

@@ -33,7 +33,7 @@ from trailtui.health.table import render_table
 FINDINGS = 1
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "health", parents=[common], help="check every trail: logging, delivery, validation, encryption, bucket",
         description="Check every CloudTrail trail this account can see (read-only): logging, delivery, "

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 FOUND = 1
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "hunt", parents=[common], help="run the built-in hunts over a source",
         description="Run the built-in hunt library over SOURCE in one pass, newest first. "
@@ -100,7 +100,7 @@ TABLE_COLUMNS = (("HUNT", 34), ("SEVERITY", 10), ("HITS", 7), ("OUTCOME", 14), (
 
 
 def _row(values: Sequence[str], columns: Sequence[tuple[str, int]]) -> str:
-    return "".join(_fit(v, w) for v, (_, w) in zip(values, columns)).rstrip()
+    return "".join(_fit(v, w) for v, (_, w) in zip(values, columns, strict=True)).rstrip()
 
 
 def _id_width(columns: Sequence[tuple[str, int]], hunts: Sequence[Hunt]) -> tuple[tuple[str, int], ...]:

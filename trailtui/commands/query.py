@@ -21,7 +21,7 @@ from trailtui.sources import Query, SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "query", parents=[common], help="print matching events, newest first",
         description="Print events from SOURCE that match a JMESPath filter, newest first.",
@@ -53,10 +53,11 @@ def _cell(text: str, width: int) -> str:
 
 
 def table_line(event: Event) -> str:
-    when = event.raw.get("eventTime") if isinstance(event.raw.get("eventTime"), str) else ""
+    found = event.raw.get("eventTime")
+    when = found if isinstance(found, str) else ""
     values = (when, event.principal, f"{event.short_source}:{event.event_name}", event.source_ip,
               event.region, event.error_code)
-    return "".join(_cell(v, w) for v, (_, w) in zip(values, TABLE_COLUMNS)).rstrip()
+    return "".join(_cell(v, w) for v, (_, w) in zip(values, TABLE_COLUMNS, strict=True)).rstrip()
 
 
 class _Printer:

@@ -44,7 +44,7 @@ REFERENCE_WORDS: dict[Status, str] = {
 }
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "verify", parents=[common], conflict_handler="resolve",
         help="verify CloudTrail digest chains and log files (stricter validate-logs)",
@@ -161,7 +161,7 @@ async def _run_text(verifier: Verifier, verbose: bool) -> Summary:
         for result in update.results:
             report.result(result)
         summary = update.summary or summary
-    assert summary is not None
+    assert summary is not None  # noqa: S101 - narrows the type: run() always ends with a summary
     if not header_done:
         report.header(summary.trails, *window)
     report.summary(summary)
@@ -174,7 +174,7 @@ async def _run_json(verifier: Verifier) -> Summary:
     async for update in verifier.run():
         results.extend(r.to_json() for r in update.results)
         summary = update.summary or summary
-    assert summary is not None
+    assert summary is not None  # noqa: S101 - narrows the type: run() always ends with a summary
     sys.stdout.write(orjson.dumps({"summary": summary.to_json(), "results": results},
                                   option=orjson.OPT_INDENT_2).decode() + "\n")
     sys.stdout.flush()

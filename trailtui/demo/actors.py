@@ -101,7 +101,7 @@ def sso_role(account: str, permission_set: str, suffix: str, people: tuple[str, 
 
 
 def named_role(account: str, role: str, sessions: tuple[str, ...], *, ec2: bool = False, invoked_by: str | None = None,
-               role_path: str = "/", web_identity: dict | None = None) -> IdentityFn:
+               role_path: str = "/", web_identity: ids.Identity | None = None) -> IdentityFn:
     def identity(hour: int, variant: int) -> ids.Identity:
         session = sessions[variant % len(sessions)]
         return ids.role_session(account, role, session, iso(_session_start(hour, role + session)), ec2=ec2,

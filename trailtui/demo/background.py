@@ -262,7 +262,7 @@ class ChunkBackground:
         opener = actor.opener
         records: list[Record] = []
         for kind in kinds:
-            assert opener is not None
+            assert opener is not None  # noqa: S101 - narrows the type: actors with sessions have an opener
             if kind in ("console", "console-failure"):
                 who = opener.identity(hour, variant) if opener.identity else identity
                 records.append(self.console_login(who, t, ip, None, success=kind == "console", mfa=opener.mfa))
@@ -315,7 +315,7 @@ class ChunkBackground:
 
     def _assume_with_saml(self, opener: Opener, identity: ids.Identity, hour: int, variant: int, t: int,
                           ip: str) -> Record:
-        assert opener.identity is not None
+        assert opener.identity is not None  # noqa: S101 - narrows the type: SAML openers carry an identity
         who = opener.identity(hour, variant)
         role_arn, session, _ = self._role_parts(identity)
         provider = f"arn:aws:iam::{self.account}:saml-provider/Okta"
@@ -336,7 +336,7 @@ class ChunkBackground:
 
     def _assume_with_web_identity(self, opener: Opener, identity: ids.Identity, hour: int, variant: int, t: int,
                                   ip: str, agent: str) -> Record:
-        assert opener.identity is not None
+        assert opener.identity is not None  # noqa: S101 - narrows the type: web-identity openers carry an identity
         who = opener.identity(hour, variant)
         role_arn, session, _ = self._role_parts(identity)
         response = self._assumed(identity, t)

@@ -84,7 +84,7 @@ class DigestSigner:
         self._key = private_key
         self.public_key_der: bytes = private_key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.PKCS1)
-        self.fingerprint: str = hashlib.md5(self.public_key_der).hexdigest()
+        self.fingerprint: str = hashlib.md5(self.public_key_der, usedforsecurity=False).hexdigest()
 
     @classmethod
     def from_pem(cls, pem: bytes, password: bytes | None = None, *, trusted: bool = False) -> DigestSigner:

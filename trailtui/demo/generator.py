@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -100,7 +101,7 @@ def plan_chunks(spec: DemoSpec, root: Path, background: int) -> list[ChunkTask]:
                 keys.append((account.id, region, day))
                 weights.append(day_weight * account.share * share)
     counts = _largest_remainder(background, weights)
-    return [ChunkTask(spec, a, r, d, n, str(root)) for (a, r, d), n in zip(keys, counts)]
+    return [ChunkTask(spec, a, r, d, n, str(root)) for (a, r, d), n in zip(keys, counts, strict=True)]
 
 
 def run_chunk(task: ChunkTask) -> list[DeliveredLog]:
@@ -176,7 +177,8 @@ def run_chain(task: ChainTask) -> int:
     return written
 
 
-def _pool_map(func: Callable, tasks: list, workers: int, progress: Progress | None, phase: str) -> list:
+def _pool_map(func: Callable[[Any], Any], tasks: list[Any], workers: int, progress: Progress | None,
+              phase: str) -> list[Any]:
     results = []
     if workers <= 1:
         for i, task in enumerate(tasks):

@@ -159,7 +159,8 @@ SAML_ISSUER = "http://www.okta.com/exk8acme2demo0trail5d7"
 
 
 def saml_user(account: str, user: str, provider: str = "Okta") -> Identity:
-    issuer = base64.b64encode(hashlib.sha1(f"{SAML_ISSUER}{account}{provider}".encode()).digest()).decode()
+    seed = f"{SAML_ISSUER}{account}{provider}".encode()
+    issuer = base64.b64encode(hashlib.sha1(seed, usedforsecurity=False).digest()).decode()
     return {
         "type": "SAMLUser",
         "principalId": f"{issuer}:{user}",

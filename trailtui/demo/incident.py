@@ -172,7 +172,8 @@ def _calls(start: datetime) -> list[_Call]:
              '      "Effect": "Allow",\n      "Principal": {\n        "AWS": "arn:aws:iam::' + BACKDOOR_ACCOUNT +
              ':root"\n      },\n      "Action": "sts:AssumeRole"\n    }\n  ]\n}')
     admin_policy = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
-    stamp = lambda offset: short_time(int((start + timedelta(seconds=offset)).timestamp()))  # noqa: E731
+    def stamp(offset: int) -> str:
+        return short_time(int((start + timedelta(seconds=offset)).timestamp()))
     user_res = f"user {VICTIM_USER}"
     calls = [
         _Call(0, GLOBAL_REGION, "sts", "GetCallerIdentity", True, phase="recon",

@@ -52,7 +52,8 @@ def integrity_from_json(data: Any, origin: str = "") -> IntegrityStatus:
         raise IntegrityFileError("not a trailtui verify --format json result (no 'summary' object)")
     summary = data["summary"]
     statuses = _counts(summary.get("statuses"))
-    results = data.get("results") if isinstance(data.get("results"), list) else []
+    listed = data.get("results")
+    results: list[Any] = listed if isinstance(listed, list) else []
     bad = [r for r in results if isinstance(r, dict) and str(r.get("status")) not in FINE]
     problem_count = sum(v for k, v in statuses.items() if k not in FINE) if statuses else len(bad)
     ok = summary.get("ok") if isinstance(summary.get("ok"), bool) else (problem_count == 0 if statuses else None)

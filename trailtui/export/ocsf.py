@@ -52,12 +52,18 @@ def _is_ip(text: str) -> bool:
     return True
 
 
+def _object(value: Any) -> dict[str, Any]:
+    """`value` when it is a JSON object, else an empty one (fields may hold any JSON type)."""
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
 def _actor(raw: dict[str, Any], event: Event) -> dict[str, Any]:
-    identity = raw.get("userIdentity") if isinstance(raw.get("userIdentity"), dict) else {}
+    found = raw.get("userIdentity")
+    identity: dict[str, Any] = found if isinstance(found, dict) else {}
     user: dict[str, Any] = {"name": _text(identity.get("userName")) or event.principal}
     kind = _text(identity.get("type"))
     if kind:
@@ -76,9 +82,9 @@ def _actor(raw: dict[str, Any], event: Event) -> dict[str, Any]:
     invoked_by = _text(identity.get("invokedBy"))
     if invoked_by:
         actor["invoked_by"] = invoked_by
-    context = identity.get("sessionContext") if isinstance(identity.get("sessionContext"), dict) else {}
-    attributes = context.get("attributes") if isinstance(context.get("attributes"), dict) else {}
-    issuer = context.get("sessionIssuer") if isinstance(context.get("sessionIssuer"), dict) else {}
+    context = _object(identity.get("sessionContext"))
+    attributes = _object(context.get("attributes"))
+    issuer = _object(context.get("sessionIssuer"))
     session: dict[str, Any] = {}
     if attributes.get("mfaAuthenticated") in ("true", "false"):
         session["is_mfa"] = attributes["mfaAuthenticated"] == "true"

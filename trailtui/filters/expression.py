@@ -49,10 +49,8 @@ def _function_names(node: dict[str, Any]) -> list[str]:
     stack = [node]
     while stack:
         current = stack.pop()
-        if not isinstance(current, dict):
-            continue
         if current.get("type") == "function_expression":
-            found.append(current.get("value"))
+            found.append(str(current.get("value")))
         stack.extend(child for child in current.get("children", []) if isinstance(child, dict))
     return found
 

@@ -156,7 +156,8 @@ class _Compiler:
         method = getattr(self, f"_v_{kind}", None)
         if method is None:  # pragma: no cover - every parser node type is handled
             raise NotImplementedError(kind)
-        return method(node, root)
+        getter: Getter = method(node, root)
+        return getter
 
     def _typed_root(self, root: bool) -> bool:
         return root and self.root_access is not None
@@ -221,7 +222,8 @@ class _Compiler:
         return ordered
 
     @staticmethod
-    def _equality(negate: bool, left: Getter, right: Getter, left_node: dict, right_node: dict) -> Getter:
+    def _equality(negate: bool, left: Getter, right: Getter, left_node: dict[str, Any],
+                  right_node: dict[str, Any]) -> Getter:
         """`==`/`!=`.  Against a string literal `_equals` is plain `==`; against
         null or a boolean it is identity (its 0/1-versus-bool rule sees to that)."""
         literal, other = None, None
@@ -294,7 +296,8 @@ class _Compiler:
         signature = spec["signature"]
         if len(signature) != arity or any(arg.get("types") or arg.get("variadic") for arg in signature):
             return None
-        return spec["function"].__get__(self.functions)
+        bound: Callable[..., Any] = spec["function"].__get__(self.functions)
+        return bound
 
     def _v_expref(self, node: dict[str, Any], root: bool) -> Getter:
         return _constant(_Expression(node["children"][0], self._interpreter))
@@ -538,7 +541,8 @@ class _Skeleton:
         body = self.test(ast)
         source = f"def predicate(r):\n    try:\n        return {body}\n    except _errors:\n        return False\n"
         exec(compile(source, "<trailtui filter>", "exec"), self.namespace)  # noqa: S102 - our names only
-        return self.namespace["predicate"]
+        predicate: Test = self.namespace["predicate"]
+        return predicate
 
 
 def typed_expression(ast: dict[str, Any], functions: Functions, root_access: RootAccess) -> tuple[str, dict[str, Any]]:

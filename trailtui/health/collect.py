@@ -19,13 +19,11 @@ from contextlib import AsyncExitStack
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError
-
 from trailtui.aws.allowlist import OperationNotAllowed
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, iam_action, is_access_denied
+from trailtui.aws.sdk import BotoCoreError, ClientError, method_name
 from trailtui.health.facts import AccountFacts, BucketFacts, KeyFacts, LogGroupFacts, TrailFacts, Unavailable
 
 # API operations whose IAM action has another name.
@@ -90,7 +88,7 @@ class _Reader:
         action = action_for(service, operation)
         try:
             client = await self.client(service, region)
-            response = await getattr(client, xform_name(operation))(**params)
+            response = await getattr(client, method_name(operation))(**params)
         except ClientError as exc:
             if error_code(exc) in absent:
                 return None

@@ -46,7 +46,8 @@ def _key_policy(trail_arn: str) -> str:
         {"Sid": "AllowCloudTrailEncrypt", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
          "Action": "kms:GenerateDataKey*", "Resource": "*",
          "Condition": {"StringEquals": {"aws:SourceArn": trail_arn},
-                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn": f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"}}},
+                       "StringLike": {"kms:EncryptionContext:aws:cloudtrail:arn":
+                                          f"arn:aws:cloudtrail:*:{ACCOUNT}:trail/*"}}},
         {"Sid": "AllowCloudTrailDescribe", "Effect": "Allow", "Principal": {"Service": "cloudtrail.amazonaws.com"},
          "Action": "kms:DescribeKey", "Resource": "*"},
         {"Sid": "AllowLogReaders", "Effect": "Allow",

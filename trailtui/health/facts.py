@@ -12,7 +12,10 @@ are `None`, which is a real answer and must never be confused with
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 FORMAT = "trailtui-health-facts/1"
 _MARK = "$unavailable"
@@ -146,7 +149,10 @@ def to_json(facts: AccountFacts) -> dict[str, Any]:
     return out
 
 
-def _build(cls: type, data: Any, where: str) -> Any:
+_Fact = TypeVar("_Fact", bound="DataclassInstance")
+
+
+def _build(cls: type[_Fact], data: Any, where: str) -> _Fact:
     if not isinstance(data, dict):
         raise FactsFormatError(f"{where}: expected an object")
     names = {f.name for f in fields(cls)}

@@ -8,19 +8,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Status(str, Enum):
-    PASS = "PASS"
+class Status(StrEnum):
+    PASS = "PASS"  # noqa: S105 - a check verdict, not a password
     WARN = "WARN"
     FAIL = "FAIL"
     UNKNOWN = "UNKNOWN"
     INFO = "INFO"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 # Summary and sort order: the worst first.

@@ -130,7 +130,7 @@ class ThresholdTracker:
     """Fires when a group's window holds `count` events (or distinct values)."""
 
     def __init__(self, hunt: Hunt) -> None:
-        assert hunt.threshold is not None
+        assert hunt.threshold is not None  # noqa: S101 - narrows the type: only threshold hunts get here
         self.hunt = hunt
         self._rule: Threshold = hunt.threshold
         self._key = group_key(self._rule.by)
@@ -168,7 +168,7 @@ class SequenceTracker:
     still arrive (CloudTrail times have one-second resolution)."""
 
     def __init__(self, hunt: Hunt) -> None:
-        assert hunt.sequence is not None
+        assert hunt.sequence is not None  # noqa: S101 - narrows the type: only sequence hunts get here
         self.hunt = hunt
         self._rule: Sequence = hunt.sequence
         self._key = group_key(self._rule.by)

@@ -45,9 +45,8 @@ def _is_target(node: dict[str, Any]) -> bool:
 
 
 def _string_literal(node: dict[str, Any]) -> str | None:
-    if node.get("type") == "literal" and isinstance(node.get("value"), str):
-        return node["value"]
-    return None
+    value = node.get("value")
+    return value if node.get("type") == "literal" and isinstance(value, str) else None
 
 
 def _string_list(node: dict[str, Any]) -> list[str] | None:
@@ -56,8 +55,9 @@ def _string_list(node: dict[str, Any]) -> list[str] | None:
         values = node["value"]
         return values if all(isinstance(v, str) for v in values) else None
     if node.get("type") == "multi_select_list":
-        values = [_string_literal(child) for child in node.get("children", [])]
-        return values if all(v is not None for v in values) else None  # type: ignore[return-value]
+        found = [_string_literal(child) for child in node.get("children", [])]
+        strings = [v for v in found if v is not None]
+        return strings if len(strings) == len(found) else None
     return None
 
 

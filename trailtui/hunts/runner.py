@@ -9,7 +9,7 @@ show counts while the scan is still running.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass, field
 
 import orjson
@@ -72,7 +72,7 @@ async def run_hunts(
     time_range: TimeRange | None = None,
     page_size: int = 500,
     context: HuntContext | None = None,
-) -> AsyncIterator[HuntProgress]:
+) -> AsyncGenerator[HuntProgress]:
     """Run `hunts` over `source` in one pass, newest first.  The caller owns the
     source (and closes it); cancelling the consumer stops the scan.  The last
     step carries the hits only the whole range can decide (first seen,

@@ -17,7 +17,8 @@ _WHERE = {
     "Update": "verifier", "Verifier": "verifier", "VerifyError": "verifier", "VerifyOptions": "verifier",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = ["IntegrityResult", "Kind", "Status", "Summary", "Tally", "Update", "Verifier", "VerifyError",
+           "VerifyOptions"]
 
 if TYPE_CHECKING:
     from trailtui.integrity.summary import Summary, Tally

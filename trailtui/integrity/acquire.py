@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -100,9 +101,9 @@ def _simple_etag(etag: str | None) -> str | None:
     return None
 
 
-def _read_manifest(root: Path) -> dict[str, dict]:
+def _read_manifest(root: Path) -> dict[str, dict[str, Any]]:
     path = root / MANIFEST
-    known: dict[str, dict] = {}
+    known: dict[str, dict[str, Any]] = {}
     try:
         lines = path.read_bytes().splitlines()
     except OSError:
@@ -117,7 +118,7 @@ def _read_manifest(root: Path) -> dict[str, dict]:
     return known
 
 
-def already_copied(target: Path, obj: ListedObject, is_digest: bool, manifest: dict[str, dict]) -> bool:
+def already_copied(target: Path, obj: ListedObject, is_digest: bool, manifest: dict[str, dict[str, Any]]) -> bool:
     try:
         if target.stat().st_size != obj.size:
             return False
@@ -218,8 +219,8 @@ class Acquirer:
             await store.close()
         return self.summary
 
-    async def _copy(self, store: S3Store, obj: ListedObject, is_digest: bool, manifest: dict[str, dict],
-                    log, report: Callable[[str], None]) -> None:
+    async def _copy(self, store: S3Store, obj: ListedObject, is_digest: bool, manifest: dict[str, dict[str, Any]],
+                    log: Any, report: Callable[[str], None]) -> None:
         location = store.location(obj.ref)
         target = safe_destination(self.root, obj.ref.key)
         if target is None:

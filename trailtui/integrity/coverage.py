@@ -95,7 +95,7 @@ def missing_tail(last: datetime, end: datetime, end_explicit: bool, now: datetim
     if not targets:
         return []
     target, reason = max(targets)
-    out = []
+    out: list[tuple[datetime, str]] = []
     when = last + HOUR
     while True:
         more = ""

@@ -127,8 +127,9 @@ def _log_entries(doc: dict[str, Any]) -> tuple[LogEntry, ...]:
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise DigestFormatError(f"logFiles[{index}] is not an object")
-        values = [entry.get(f) for f in ("s3Bucket", "s3Object", "hashValue")]
-        if not all(isinstance(v, str) and v for v in values):
+        found = [entry.get(f) for f in ("s3Bucket", "s3Object", "hashValue")]
+        values = [v for v in found if isinstance(v, str) and v]
+        if len(values) != len(found):
             raise DigestFormatError(f"logFiles[{index}] lacks s3Bucket, s3Object or hashValue")
         algorithm = entry.get("hashAlgorithm", HASH_ALGORITHM)
         out.append(LogEntry(values[0], values[1], values[2].lower(), str(algorithm)))

@@ -116,7 +116,7 @@ class DigestExaminer:
         if decoded.problem is not None:
             return DigestCheck(ref, *decoded.problem)
         digest, metadata = decoded.digest, decoded.metadata
-        assert digest is not None
+        assert digest is not None  # noqa: S101 - narrows the type: no problem means a digest
         check = DigestCheck(ref, None, digest=digest, sha256=decoded.sha256, has_metadata=metadata is not None)
         problem = self._own_problem(ref, digest, metadata)
         if problem is not None:
@@ -161,7 +161,7 @@ def settle(check: DigestCheck, proof: Proof | None) -> tuple[Status, str]:
     if check.status is not None:
         return check.status, check.detail
     digest, ring = check.digest, check.ring
-    assert digest is not None and ring is not None
+    assert digest is not None and ring is not None  # noqa: S101 - narrows the type: no status means both were read
     if proof is None or not proof.signature:
         return Status.UNSIGNED, "no signature metadata and no valid successor to vouch for it"
     if ring.verify(digest.fingerprint, proof.signature, signing_string(digest, check.sha256)):

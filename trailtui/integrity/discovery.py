@@ -42,7 +42,8 @@ class TrailFilter:
         if trail_arn:
             match = _TRAIL_ARN.match(trail_arn.strip())
             if not match:
-                raise ValueError(f"invalid trail ARN {trail_arn!r}: expected arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME")
+                raise ValueError(f"invalid trail ARN {trail_arn!r}: "
+                                 "expected arn:aws:cloudtrail:REGION:ACCOUNT:trail/NAME")
             name, home, account = match["name"], match["region"], match["account"]
         return cls(name, home, account, frozenset(accounts), frozenset(regions))
 

@@ -19,7 +19,7 @@ from trailtui.integrity.verdicts import Status
 try:  # isal inflates ~1.3-1.7x faster than zlib with the same API (eof, unused_data)
     from isal import isal_zlib as _inflate_lib
 except ImportError:  # pragma: no cover - isal is a declared dependency
-    _inflate_lib = zlib  # type: ignore[assignment]
+    _inflate_lib = zlib  # type: ignore[misc]  # same API, other module
 
 GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_ONLY = 31  # 16 + MAX_WBITS: a gzip wrapper and nothing else
@@ -60,7 +60,7 @@ def inflate_strict(data: bytes, keep: bool = True) -> Inflated:
             if inflater.eof:
                 break
         tail = inflater.flush()
-    except Exception as exc:  # zlib.error / isal's IsalError: corrupt stream
+    except Exception as exc:  # noqa: BLE001 - zlib.error / isal's IsalError: corrupt stream
         return _problem(Status.BAD_FORMAT, f"corrupt gzip data ({exc})")
     if tail:
         digest.update(tail)

@@ -60,7 +60,7 @@ class OnlineKeys:
         ring = self._rings.setdefault(region, KeyRing())
         try:
             self.warnings += await fetch_public_keys(self._factory, region, start, end, ring)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
             raise KeySourceError(
                 f"cannot get CloudTrail public keys in {region}: {describe_error(exc, 'ListPublicKeys')} "
                 "(or pass --public-keys FILE saved from `aws cloudtrail list-public-keys`)"

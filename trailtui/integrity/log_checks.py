@@ -65,7 +65,7 @@ class LogChecker:
             outcomes = await self._store.process_many([(job.ref, job.sha256) for job in batch], check_log_bytes)
         finally:
             self._slots.release()
-        for job, outcome in zip(batch, outcomes):
+        for job, outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, StoreError):
                 status, detail = Status.UNVERIFIED, f"cannot read: {outcome}"
             elif outcome is None:

@@ -73,7 +73,7 @@ class S3Store:
             async for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix, Delimiter="/"):
                 for common in page.get("CommonPrefixes", []):
                     names.append(common["Prefix"][len(prefix):].rstrip("/"))
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
             raise StoreError(describe_error(exc, f"s3://{self.bucket}/{prefix}")) from None
         return sorted(n for n in names if n)
 
@@ -96,7 +96,7 @@ class S3Store:
                     yield ListedObject(ObjectRef(self.bucket, key), int(item.get("Size", 0)), etag)
         except StoreError:
             raise
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
             raise StoreError(describe_error(exc, f"s3://{self.bucket}/{prefix}")) from None
 
     async def fetch(self, ref: ObjectRef) -> Fetched | None:
@@ -106,7 +106,7 @@ class S3Store:
                 response = await s3.get_object(Bucket=ref.bucket, Key=ref.key)
                 async with response["Body"] as body:
                     data = await body.read()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
                 if error_code(exc) in NOT_FOUND:
                     return None
                 raise StoreError(describe_error(exc, self.location(ref))) from None

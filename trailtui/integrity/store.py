@@ -73,8 +73,9 @@ class EvidenceStore(Protocol):
         """Names of the "folders" directly under `prefix` (which ends with `/` or is empty)."""
         ...
 
-    def list_keys(self, prefix: str, start_after: str = "") -> AsyncIterator[ListedObject]:
-        """Objects under `prefix` in key order, after `start_after`."""
+    def list_keys(self, prefix: str, start_after: str = "",
+                  stop_before: str | None = None) -> AsyncIterator[ListedObject]:
+        """Objects under `prefix` in key order, after `start_after` and before `stop_before`."""
         ...
 
     async def fetch(self, ref: ObjectRef) -> Fetched | None:

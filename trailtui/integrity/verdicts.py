@@ -10,13 +10,13 @@ a copy that never had signature metadata (see `IntegrityResult.tolerated`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 Kind = Literal["digest", "log"]
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     VALID = "VALID"
     MISSING = "MISSING"
     BAD_FORMAT = "BAD_FORMAT"
@@ -30,9 +30,6 @@ class Status(str, Enum):
     TAIL_MISSING = "TAIL_MISSING"
     UNSIGNED = "UNSIGNED"
     GAP = "GAP"
-
-    def __str__(self) -> str:
-        return self.value
 
 
 @dataclass(frozen=True, slots=True)

@@ -169,7 +169,7 @@ class Verifier:
         summary = None
         async for update in self.run():
             summary = update.summary or summary
-        assert summary is not None
+        assert summary is not None  # noqa: S101 - narrows the type: run() always ends with a summary
         return summary
 
     def summary(self) -> Summary:
@@ -194,7 +194,7 @@ class Verifier:
         self._counts[result.status] = self._counts.get(result.status, 0) + 1
 
     def _loc(self, ref: ObjectRef) -> str:
-        assert self._store is not None
+        assert self._store is not None  # noqa: S101 - narrows the type: set by run() first
         return self._store.location(ref)
 
     async def _close(self) -> None:
@@ -251,7 +251,7 @@ class Verifier:
             self._coverage(folder_contents)
 
     async def _discover(self, start_prefix: str) -> list[FolderContents]:
-        assert self._store is not None
+        assert self._store is not None  # noqa: S101 - narrows the type: set by run() first
         base_scope = start_prefix if "AWSLogs/" in start_prefix else ""
         search_from = start_prefix.split("AWSLogs/")[0] if base_scope else start_prefix
         contents = []
@@ -277,7 +277,7 @@ class Verifier:
             self._store.bulk = self._processes
 
     async def _prepare_keys(self, chains: list[Chain]) -> None:
-        assert self._keys is not None
+        assert self._keys is not None  # noqa: S101 - narrows the type: set by run() first
         spans: dict[str, tuple[datetime, datetime]] = {}
         for chain in chains:
             if not chain.listed:
@@ -290,7 +290,7 @@ class Verifier:
             await self._keys.prepare(region, low, high)
 
     async def _walk_all(self, chains: list[Chain]) -> None:
-        assert self._store is not None and self._examiner is not None
+        assert self._store is not None and self._examiner is not None  # noqa: S101 - narrows the type: set by run() first
         services = WalkServices(self._store, self._examiner, self.ledger, self.start, self._emit, self._cover,
                                 self._valid_spans)
         gate = asyncio.Semaphore(CHAINS_AT_ONCE)
@@ -305,7 +305,7 @@ class Verifier:
 
     async def _cover(self, digest: Digest, digest_ref: ObjectRef, report: bool, unsigned: bool) -> None:
         """Queue the log files an authentic digest lists for hash checks."""
-        assert self._store is not None and self._logs is not None
+        assert self._store is not None and self._logs is not None  # noqa: S101 - narrows the type: set by run() first
         digest_location = self._loc(digest_ref)
         for entry in digest.logs:
             ref = self._store.ref_for(entry.bucket, entry.key, digest_ref)

@@ -23,7 +23,8 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from trailtui.aws.clients import ClientFactory, retry_config
+from trailtui.aws.athena_connection import async_cursor, connect_athena
+from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, error_message, is_access_denied
 from trailtui.safe import visible
@@ -53,7 +54,8 @@ def parse_athena_url(url: str) -> tuple[str, str, str, str | None]:
     database, _, table = target.partition(".")
     if not (_WORKGROUP.fullmatch(workgroup) and _NAME.fullmatch(database) and _NAME.fullmatch(table)):
         raise SourceError(f"{url!r}: use athena://WORKGROUP/DATABASE.TABLE (letters, digits, _)")
-    output = (parse_qs(params).get("output") or [None])[0]
+    outputs = parse_qs(params).get("output")
+    output = outputs[0] if outputs else None
     if output is not None and not _OUTPUT.fullmatch(output):
         raise SourceError(f"{url!r}: output must be an s3://bucket/prefix/ URL")
     return workgroup, database, table, output
@@ -64,7 +66,7 @@ def athena_statement(database: str, table: str, query: Query, partitions: bool =
     (only then is the LIMIT pushed down)."""
     times = athena_time(query.time_range)
     return newest_first_statement(
-        f'SELECT {SELECT_LIST} FROM "{database}"."{table}"',
+        f'SELECT {SELECT_LIST} FROM "{database}"."{table}"',  # noqa: S608 - names match _NAME/_WORKGROUP; filter literals are escaped by to_sql
         [p for p in times.predicates if partitions or not p.startswith('"timestamp"')],
         to_sql(query.filter, ATHENA), times.exact, query.limit)
 
@@ -161,7 +163,7 @@ class AthenaSource:
         try:
             async with self._factory.async_client("athena") as athena:
                 found = await athena.get_work_group(WorkGroup=self.workgroup)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
             if is_access_denied(exc) or not hasattr(exc, "response"):
                 return  # cannot tell; the query itself will say
             message = error_message(exc)
@@ -179,30 +181,13 @@ class AthenaSource:
                 f"or add ?output=s3://BUCKET/PREFIX/ to the source URL")
 
     async def _connect(self) -> Any:
-        from pyathena.aio.connection import AioConnection
-        from pyathena.util import RetryConfig
-
-        config = self._factory.config
-        kwargs: dict[str, Any] = {
-            "session": self._factory.boto3_session(),  # guarded: the allow-list holds for PyAthena too
-            "region_name": self._factory.region(),
-            "work_group": self.workgroup,
-            "schema_name": self.database,
-            "config": retry_config(self._factory.max_attempts),
-            "retry_config": RetryConfig(attempt=1),  # botocore's adaptive retries do the retrying
-            "poll_interval": self.poll_interval,
-        }
-        if self.output:
-            kwargs["s3_staging_dir"] = self.output
-        if config.endpoint_url:
-            kwargs["endpoint_url"] = config.endpoint_url
-        return await AioConnection.create(**kwargs)
+        return await connect_athena(self._factory, self.workgroup, self.database, self.poll_interval, self.output)
 
     async def _search(self, query: Query, partitions: bool) -> AsyncIterator[Page]:
         sql, _ = athena_statement(self.database, self.table, query, partitions)
         try:
             connection = await self._connect()
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
             raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
         try:
             async for page in self._execute(connection, sql, query, partitions):
@@ -211,10 +196,8 @@ class AthenaSource:
             connection.close()
 
     async def _execute(self, connection: Any, sql: str, query: Query, partitions: bool) -> AsyncIterator[Page]:
-        from pyathena.aio.cursor import AioCursor
-
         latest: dict[str, Any] = {}
-        cursor = connection.cursor(AioCursor, arraysize=FETCH_ROWS, on_poll=lambda qe: latest.update(execution=qe))
+        cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
         running = asyncio.create_task(cursor.execute(sql))
         try:
             while True:
@@ -224,7 +207,7 @@ class AthenaSource:
                 yield Page(status=_status_line(latest.get("execution")))
             try:
                 running.result()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
                 self._raise_failure(exc, latest.get("execution"), partitions)
         finally:
             if not running.done():
@@ -239,7 +222,7 @@ class AthenaSource:
                 break
             events = []
             for row in rows:
-                event = accept(query, row_to_record(dict(zip(names, row))), location)
+                event = accept(query, row_to_record(dict(zip(names, row, strict=False))), location)
                 if event is not None:
                     events.append(event)
             events = query.cap(events, emitted)

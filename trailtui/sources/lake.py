@@ -49,7 +49,7 @@ def lake_statement(store_id: str, query: Query) -> tuple[str, bool]:
     """The SQL for a search and whether it selects exactly the matching rows
     (only then is the LIMIT pushed down)."""
     times = lake_time(query.time_range)
-    return newest_first_statement(f"SELECT eventjson AS eventjson FROM {store_id}", times.predicates,
+    return newest_first_statement(f"SELECT eventjson AS eventjson FROM {store_id}", times.predicates,  # noqa: S608 - store_id is validated by parse_lake_url; literals are escaped by to_sql
                                   to_sql(query.filter, LAKE), times.exact, query.limit)
 
 
@@ -215,7 +215,7 @@ class LakeSource:
             await asyncio.shield(client.cancel_query(QueryId=query_id))
         except asyncio.CancelledError:
             raise
-        except Exception:  # already finished (InactiveQueryException) or unreachable: nothing to stop
+        except Exception:  # noqa: BLE001, S110 - already finished (InactiveQueryException) or unreachable: nothing to stop
             pass
 
     def _describe(self, exc: BaseException) -> str:
@@ -227,9 +227,11 @@ class LakeSource:
             return ("CloudTrail Lake is closed to new customers (since 31 May 2026): "
                     "use an athena:// or s3:// source instead")
         if code == "EventDataStoreNotFoundException":
-            return f"{where}: event data store not found in {self._region or 'the default region'} (check the ID and --region)"
+            return (f"{where}: event data store not found in {self._region or 'the default region'} "
+                    "(check the ID and --region)")
         if code == "InactiveEventDataStoreException":
-            return f"{where}: event data store is not enabled (stopped or pending deletion): start ingestion or pick another store"
+            return (f"{where}: event data store is not enabled (stopped or pending deletion): "
+                    "start ingestion or pick another store")
         if code == "InvalidQueryStatementException":
             return f"{where}: query rejected by CloudTrail Lake: {visible(message)}"
         if code == "MaxConcurrentQueriesException":

@@ -131,10 +131,10 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         for name in filenames:
             if not looks_like_log_name(name) or "_CloudTrail-Digest_" in name:
                 continue
-            stamp = delivery_stamp(name)
-            if stamp is not None and bounded and not _stamp_in_range(stamp, since, until):
+            found = delivery_stamp(name)
+            if found is not None and bounded and not _stamp_in_range(found, since, until):
                 continue
-            files.append(LogFile(stamp or FAR_FUTURE, prefix + name))
+            files.append(LogFile(found or FAR_FUTURE, prefix + name))
     files.sort(key=_NEWEST_FIRST_KEY, reverse=True)
     return Discovery(files, problems)
 

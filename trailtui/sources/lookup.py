@@ -102,7 +102,8 @@ class LookupSource:
             for item in results:
                 raw = parse_json(item.get("CloudTrailEvent"))
                 if not isinstance(raw, dict):
-                    problems.append(Problem(f"{location}/{item.get('EventId', '?')}", "CloudTrailEvent is not readable JSON"))
+                    problems.append(Problem(f"{location}/{item.get('EventId', '?')}",
+                                            "CloudTrailEvent is not readable JSON"))
                     continue
                 event = accept(query, raw, location)
                 if event is not None:

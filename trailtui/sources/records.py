@@ -18,7 +18,7 @@ from trailtui.events import is_cloudtrail_record
 try:  # isal inflates ~1.7x faster than zlib (notes/perf.md); zlib is the fallback.
     from isal import isal_zlib as _inflate_lib
 except ImportError:  # pragma: no cover - isal is a declared dependency
-    _inflate_lib = zlib  # type: ignore[assignment]
+    _inflate_lib = zlib  # type: ignore[misc]  # same API, other module
 
 GZIP_MAGIC = b"\x1f\x8b"
 
@@ -38,7 +38,7 @@ def gunzip(data: bytes) -> bytes:
     readable reason for corrupt or truncated input."""
     try:
         return _inflate_lib.decompress(data, 47)  # 32+15: gzip or zlib header, auto
-    except Exception as exc:  # isal and zlib raise different types
+    except Exception as exc:  # noqa: BLE001 - isal and zlib raise different types
         text = str(exc)
         if "incomplete" in text or "truncated" in text or "end of stream" in text:
             raise DecodeError("truncated gzip data") from None

@@ -221,13 +221,13 @@ class S3Source:
             if in_flight:
                 await asyncio.gather(*(task for _, task in in_flight), return_exceptions=True)
 
-    async def _fill(self, s3: Any, walk: _Walk, in_flight: deque, request: ScanRequest) -> None:
+    async def _fill(self, s3: Any, walk: _Walk, in_flight: deque[tuple[Any, Any]], request: ScanRequest) -> None:
         """Expand folders and start fetches until `max_in_flight` files are in
         flight or nothing is left; folders sharing the newest bound are listed
         together."""
         while walk and len(in_flight) < self.max_in_flight:
             top = walk.peek()
-            assert top is not None
+            assert top is not None  # noqa: S101 - narrows the type: the loop condition says walk is not empty
             if not top.is_folder:
                 node = walk.pop()
                 in_flight.append((node, asyncio.create_task(self._read(s3, node.key, request))))
@@ -283,14 +283,14 @@ class S3Source:
             response = await s3.get_object(Bucket=self.bucket, Key=key)
             async with response["Body"] as body:
                 data = await body.read()
-        except Exception as exc:  # one unreadable object never stops the scan...
+        except Exception as exc:  # noqa: BLE001 - one unreadable object never stops the scan...
             if error_code(exc) in EXPIRED:  # ...but expired credentials stop every read
                 raise SourceError(describe_error(exc, location)) from None
             return FileScan(location, problem=_object_problem(exc))
         return await asyncio.to_thread(scan_bytes, location, data, request)
 
 
-def _unread_bound(walk: _Walk, in_flight: deque) -> datetime | None:
+def _unread_bound(walk: _Walk, in_flight: deque[tuple[Any, Any]]) -> datetime | None:
     """The newest time any unread file can hold; None when all are read."""
     bounds = []
     if in_flight:

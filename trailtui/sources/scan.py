@@ -419,17 +419,17 @@ class FileScanner:
         paths = [f.path for f in files]
         may_pool = self.workers > 1 and len(paths) >= self.process_threshold
         started = loop.time()
-        queue: list[tuple[asyncio.Future, int, int]] = []
+        queue: list[tuple[asyncio.Future[Any], int, int]] = []
         sizer = _BatchSizer(self.first_batch, self.batch)
         lo = 0
 
         plain = replace(request, typed=False)
 
-        def in_thread(lo: int, hi: int) -> asyncio.Future:
+        def in_thread(lo: int, hi: int) -> asyncio.Future[Any]:
             return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi],
                                         plain if sizer.dense else request, self._stop)
 
-        def submit(lo: int, hi: int) -> asyncio.Future:
+        def submit(lo: int, hi: int) -> asyncio.Future[Any]:
             pool = self._pool_ready()
             if pool is not None:
                 try:

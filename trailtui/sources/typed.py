@@ -141,7 +141,7 @@ class _StructBuilder:
         for depth, key in enumerate(path):
             node = level.get(key) if level is not None else None
             if depth == 0:
-                assert node is not None
+                assert node is not None  # noqa: S101 - narrows the type: the plan's first key is always present
                 attr = self._attrs[id(node)]
                 lines.append(f"    v = record.{attr}")
                 if key in SHAPE_FIELDS:
@@ -164,8 +164,8 @@ class _StructBuilder:
             steps.append(("call", _orjson_number))
         lines.append("    return v")
         exec("\n".join(lines), namespace)  # noqa: S102 - text built from our own identifiers only
-        getter = namespace["get"]
-        getter.steps = steps
+        getter: Callable[[Any], Any] = namespace["get"]
+        getter.steps = steps  # type: ignore[attr-defined]  # read by typed_expression
         return getter
 
 
@@ -177,7 +177,7 @@ class TypedPlan:
     match, or a record that is not CloudTrail-shaped, whose problem
     `decode_log` words).  May raise Undecidable or RecursionError: also None."""
 
-    decoder: msgspec.json.Decoder
+    decoder: msgspec.json.Decoder[Any]
     test: Callable[[Any], bool]
     verdict: Callable[..., int | None]
     time_attr: str
@@ -205,6 +205,7 @@ def verdict(records, bounded, in_range, parse_time):
 def _verdict(builder: _StructBuilder, ast: dict[str, Any] | None, functions: Any) -> Callable[..., int | None]:
     """The per-file loop as one generated function: the filter's expression is
     inlined, so a record costs no Python call beyond the field reads."""
+    namespace: dict[str, Any]
     if ast is None:
         test, namespace = "True", {}
     else:
@@ -213,7 +214,8 @@ def _verdict(builder: _StructBuilder, ast: dict[str, Any] | None, functions: Any
     source = _VERDICT.format(time=builder.attribute("eventTime"), name=builder.attribute("eventName"),
                              source=builder.attribute("eventSource"), test=test)
     exec(compile(source, "<trailtui typed scan>", "exec"), namespace)  # noqa: S102 - our names only
-    return namespace["verdict"]
+    verdict: Callable[..., int | None] = namespace["verdict"]
+    return verdict
 
 
 def plan_for(flt: EventFilter) -> TypedPlan | None:
@@ -227,7 +229,8 @@ def plan_for(flt: EventFilter) -> TypedPlan | None:
         test = compile_typed_predicate(ast, functions, builder.getter) if ast is not None else _always
     except (NeedsWholeRecord, ValueError):  # ValueError: a key msgspec cannot name (quotes, controls)
         return None
-    document = msgspec.defstruct("TypedLog", [("records", list[builder.record_type])],
+    record_type: Any = builder.record_type  # a msgspec Struct class built at run time
+    document = msgspec.defstruct("TypedLog", [("records", list[record_type])],
                                  rename={"records": "Records"}, gc=False)
     return TypedPlan(msgspec.json.Decoder(document), test, _verdict(builder, ast, functions),
                      builder.attribute("eventTime"), builder.attribute("eventName"), builder.attribute("eventSource"))
@@ -246,6 +249,7 @@ def decode_typed(plan: TypedPlan, text: bytes) -> list[Any] | None:
         except UnicodeDecodeError:
             return None
     try:
-        return plan.decoder.decode(text).records
+        records: list[Any] = plan.decoder.decode(text).records
+        return records
     except (msgspec.DecodeError, RecursionError, ValueError):
         return None

@@ -16,13 +16,14 @@ import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import orjson
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Container
 from textual.widgets import ContentSwitcher, Footer, Static
 
@@ -87,7 +88,8 @@ class ConsoleOptions:
 class TrailApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute, so subclasses elsewhere find it
     TITLE = "trailtui"
-    BINDINGS = keys.bindings(keys.APP) + [Binding("ctrl+c", "quit", show=False, id="trailtui.app.ctrl-c")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP) + [
+        Binding("ctrl+c", "quit", show=False, id="trailtui.app.ctrl-c")]
     COMMANDS = App.COMMANDS | {TrailCommands}
 
     def __init__(self, options: ConsoleOptions) -> None:
@@ -225,7 +227,7 @@ class TrailApp(App[int]):
             result = getattr(part, method)()
             if inspect.isawaitable(result):
                 await result
-        except Exception as exc:  # another part's failure must not take the console down
+        except Exception as exc:  # noqa: BLE001 - another part's failure must not take the console down
             self.notify(visible(f"{method} failed: {exc}"), severity="error", markup=False)
 
     async def action_verify(self) -> None:
@@ -448,14 +450,14 @@ class TrailApp(App[int]):
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
 
-    def action_back(self) -> None:
+    def action_back(self) -> None:  # type: ignore[override]  # Textual runs sync actions too
         if self.current_pane == "events":
             if self.events.cancel():
                 self.notify("scan stopped; the list may be incomplete")
         else:
             self.action_pane("events")
 
-    def action_quit(self) -> None:
+    def action_quit(self) -> None:  # type: ignore[override]  # Textual runs sync actions too
         self.exit(0)
 
     # -- the list -----------------------------------------------------------------
@@ -468,7 +470,8 @@ class TrailApp(App[int]):
         state = pane.state
         filter_text = state.filter_text
         if state.pivots:
-            filter_text += f"{' + ' if filter_text else ''}{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
+            pivots = f"{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
+            filter_text += f"{' + ' if filter_text else ''}{pivots}"
         for status in self.query(StatusLine):  # none while the app is closing
             status.update_state(self.options.source_url, state.effective_range().label, filter_text, pane.run)
 
@@ -533,7 +536,7 @@ class TrailApp(App[int]):
 
     def palette_commands(self) -> Iterable[tuple[str, str, Callable[[], object]]]:
         for number, (name, title) in enumerate(PANES, start=1):
-            yield f"Pane {number}: {title}", f"switch to the {title} pane", lambda n=name: self.action_pane(n)
+            yield f"Pane {number}: {title}", f"switch to the {title} pane", partial(self.action_pane, name)
         yield "Filter", "edit the JMESPath filter (/)", self.action_filter
         yield "Quick filter", "principal, source IP, event name (f)", self.action_quick_filter
         yield "Time range", "presets or an absolute range (t)", self.action_time_range
@@ -550,13 +553,14 @@ class TrailApp(App[int]):
         yield "Write marks", "save the marks as JSONL", self.ask_save_marks
         yield "Save filter", "save the current filter in the config file", self.ask_save_filter
         for name, expression in self.config.filters.items():
-            yield f"Saved filter: {name}", expression, lambda e=expression: self.apply_filter(e)
+            yield f"Saved filter: {name}", expression, partial(self.apply_filter, expression)
         yield "Help", "every key (?)", self.action_help
         yield "Quit", "leave trailtui (q)", self.action_quit
 
 
 def _event_line(raw: dict[str, Any]) -> str:
-    identity = raw.get("userIdentity") if isinstance(raw.get("userIdentity"), dict) else {}
+    found = raw.get("userIdentity")
+    identity: dict[str, Any] = found if isinstance(found, dict) else {}
     who = identity.get("arn") or identity.get("principalId") or "?"
     return f"{raw.get('eventTime', '?')}  {raw.get('eventName', '?')}  by {who}"
 

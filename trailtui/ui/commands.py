@@ -23,7 +23,7 @@ class TrailCommands(Provider):
         app = self.app
         if not hasattr(app, "palette_commands"):
             return []
-        return list(app.palette_commands())  # type: ignore[attr-defined]
+        return list(app.palette_commands())
 
     async def discover(self) -> Hits:
         for title, help_text, callback in self._commands():

@@ -8,9 +8,11 @@ one of a hundred and its memory is the store's, not the widget's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.message import Message
@@ -55,7 +57,7 @@ class EventList(ScrollView, can_focus=True):
         self.store: RowStore | None = None
         self.marked: set[int] = set()
         self.empty_text = ""
-        self._cache: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(1024)
         self._layout: Layout | None = None
 
     # -- data ---------------------------------------------------------------
@@ -95,7 +97,7 @@ class EventList(ScrollView, can_focus=True):
         self._cache.clear()
         self.rows_changed()
 
-    def layout(self) -> Layout:
+    def row_layout(self) -> Layout:
         width = self.scrollable_content_region.width
         if self._layout is None or self._layout.width != width:
             self._layout = layout_for(width)
@@ -120,9 +122,9 @@ class EventList(ScrollView, can_focus=True):
         return strip
 
     def _render_row(self, index: int, selected: bool, marked: bool, width: int) -> Strip:
-        assert self.store is not None
+        assert self.store is not None  # noqa: S101 - narrows the type: rows are rendered only once a store is set
         row = self.store.row(index)
-        text = row_text(row, self.layout(), marked)
+        text = row_text(row, self.row_layout(), marked)
         style: Style = self.rich_style
         if row.error:
             style += self.get_component_rich_style("event-list--error")
@@ -176,7 +178,7 @@ class EventList(ScrollView, can_focus=True):
         if self.row_count:
             self.post_message(self.Opened(self.cursor))
 
-    def on_click(self, event) -> None:
+    def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y
         if 0 <= index < self.row_count:
             if index == self.cursor and event.chain >= 2:

@@ -141,7 +141,7 @@ class EventsPane(Vertical):
         choice = state.effective_range()
         try:
             query = Query(filter=state.compile(), time_range=choice.time_range, page_size=self.PAGE_SIZE)
-        except Exception as exc:  # the filter was validated before; this is a safety net
+        except Exception as exc:  # noqa: BLE001 - the filter was validated before; this is a safety net
             self._fail(run, one_line(exc))
             return
         pages = self.session.pages(query)
@@ -153,7 +153,7 @@ class EventsPane(Vertical):
                 await self._wait_for_demand(store, run)
         except SourceError as exc:
             run.error = one_line(exc)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a failed source shows one line, never a traceback
             run.error = f"{type(exc).__name__}: {one_line(exc)}"
         finally:
             await aclose_quietly(pages)
@@ -176,7 +176,7 @@ class EventsPane(Vertical):
             rows = store.extend(chunk)
             histogram.add_many(t for t in (e.time.timestamp() for e in chunk) if t > 0)
             if keys:
-                self.marked_rows.update(i for i, e in zip(rows, chunk) if mark_key(e.raw) in keys)
+                self.marked_rows.update(i for i, e in zip(rows, chunk, strict=True) if mark_key(e.raw) in keys)
             if start + self.CHUNK < len(events):
                 await asyncio.sleep(0)
                 if store.closed:
@@ -284,7 +284,7 @@ class EventsPane(Vertical):
         return None if index is None or self.store is None else self.store.raw(index)
 
     def raw_at(self, index: int) -> dict[str, Any]:
-        assert self.store is not None
+        assert self.store is not None  # noqa: S101 - narrows the type: indexes exist only once a store is set
         return self.store.raw(index)
 
     def mark_changed(self, raw: dict[str, Any], index: int | None, marked: bool) -> None:

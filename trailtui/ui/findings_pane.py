@@ -6,6 +6,7 @@ escaped value (a plain `str` cell would be parsed as markup)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,7 +22,7 @@ from trailtui.ui.marks import MarkBook
 from trailtui.ui.row_store import event_label
 
 
-class FindingsTable(DataTable):
+class FindingsTable(DataTable[Any]):
     BINDINGS = keys.bindings(keys.FINDINGS)
 
     @dataclass

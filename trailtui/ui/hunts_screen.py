@@ -10,6 +10,7 @@ browser; `esc` closes it with None.
 from __future__ import annotations
 
 from contextlib import aclosing
+from typing import Any
 
 from rich.text import Text
 from textual import work
@@ -31,7 +32,8 @@ SEVERITY_LABEL = {"critical": "CRIT", "high": "HIGH", "medium": "MED", "low": "L
 
 
 def severity_cell(hunt: Hunt) -> Text:
-    return Text(SEVERITY_LABEL.get(hunt.severity, hunt.severity[:4].upper()), style=SEVERITY_STYLE.get(hunt.severity, ""))
+    return Text(SEVERITY_LABEL.get(hunt.severity, hunt.severity[:4].upper()), style=SEVERITY_STYLE.get(hunt.severity,
+                                                                                                       ""))
 
 
 def title_cell(hunt: Hunt, outcome: str = "") -> Text:
@@ -128,7 +130,7 @@ class HuntsScreen(ModalScreen[str | None]):
             title = Text("Hunts", style="bold")
             title.append(f"  {visible(self.source_url)}  ·  {self.time_range.describe()}", style="")
             yield Static(title, id="hunts-title")
-            table: DataTable = DataTable(id="hunts-table", cursor_type="row", zebra_stripes=False)
+            table: DataTable[Any] = DataTable(id="hunts-table", cursor_type="row", zebra_stripes=False)
             table.add_column("SEV", width=4, key="sev")
             table.add_column("HITS", width=7, key="hits")
             table.add_column("HUNT", key="hunt")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +98,9 @@ KEYS: tuple[Key, ...] = (
 )
 
 
-def bindings(context: str) -> list[Binding]:
+def bindings(context: str) -> list[BindingType]:
     """Textual bindings for one context, with stable ids for keymaps."""
-    out = []
+    out: list[BindingType] = []
     slug = context.lower().replace(" ", "-")
     for key in KEYS:
         if key.context != context:

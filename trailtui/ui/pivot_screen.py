@@ -3,9 +3,11 @@ Labels hold event values, so they are escaped and shown as `Text`."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -23,8 +25,9 @@ def option_text(number: int, pivot: Pivot) -> Text:
 
 
 class PivotScreen(ModalScreen[Pivot | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.pivot.cancel")] + [
-        Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.pivot.choose-{n}") for n in range(1, 10)
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="trailtui.pivot.cancel"),
+        *(Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.pivot.choose-{n}") for n in range(1, 10)),
     ]
 
     def __init__(self, pivots: list[Pivot]) -> None:

@@ -136,7 +136,8 @@ class RowStore:
 
     def raw(self, index: int) -> dict[str, Any]:
         """The event exactly as the source gave it."""
-        return orjson.loads(self.raw_bytes(index))
+        raw: dict[str, Any] = orjson.loads(self.raw_bytes(index))
+        return raw
 
     @property
     def spool_bytes(self) -> int:

@@ -10,6 +10,7 @@ control picture (`␛` for ESC) or `�`, keeping the cursor where it belongs.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
@@ -35,6 +36,6 @@ class ControlPictures(Highlighter):
 
 
 class SafeInput(Input):
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("highlighter", ControlPictures())
         super().__init__(*args, **kwargs)

@@ -40,7 +40,7 @@ async def aclose_quietly(iterator: object) -> None:
     if closer is not None:
         try:
             await closer()
-        except Exception:
+        except Exception:  # noqa: BLE001, S110 - closing a finished or broken generator: nothing to report
             pass
 
 
@@ -61,7 +61,7 @@ class SourceSession:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         # searches still running on the source thread: done-signal -> their future
-        self._pumps: dict[threading.Event, concurrent.futures.Future | None] = {}
+        self._pumps: dict[threading.Event, concurrent.futures.Future[None] | None] = {}
         self.newest_seen: datetime | None = None
 
     # -- the source thread --------------------------------------------------------
@@ -99,7 +99,7 @@ class SourceSession:
                 await deliver(_END)
             except asyncio.CancelledError:
                 raise
-            except BaseException as exc:  # handed to the consumer, which decides what to show
+            except BaseException as exc:  # noqa: BLE001 - handed to the consumer, which decides what to show
                 await deliver(_Failure(exc))
             finally:
                 await aclose_quietly(generator)
@@ -154,7 +154,7 @@ class SourceSession:
                 try:
                     await asyncio.wait_for(asyncio.wrap_future(
                         asyncio.run_coroutine_threadsafe(source.close(), loop)), timeout=5)
-                except (TimeoutError, Exception):
+                except (TimeoutError, Exception):  # noqa: BLE001, S110 - best-effort close at shutdown
                     pass
             else:
                 await source.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
 
@@ -61,7 +62,7 @@ def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
     """Fit range, filter and source around `activity`; True when range or filter had to be cut."""
     separators = 3 * len(" │ ") + 1
     room = max(width - len(activity) - separators, 0)
-    floors = [min(len(w), floor) for w, floor in zip(wanted, (10, 10, 6))]
+    floors = [min(len(w), floor) for w, floor in zip(wanted, (10, 10, 6), strict=True)]
     widths = list(floors)
     spare = room - sum(floors)
     for i, text in enumerate(wanted):  # range, then filter, then source get what they still need
@@ -71,7 +72,7 @@ def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
     if spare < 0:  # too narrow even for the floors: shorten the activity instead
         activity = fit(activity, max(len(activity) + spare, 12)).rstrip()
     range_part, filter_part, source_part = (fit(t, w, "middle" if i == 2 else "end").rstrip()
-                                            for i, (t, w) in enumerate(zip(wanted, widths)))
+                                            for i, (t, w) in enumerate(zip(wanted, widths, strict=True)))
     cut = widths[0] < len(wanted[0]) or widths[1] < len(wanted[1])
     return " " + " │ ".join([source_part, range_part, filter_part, activity]), cut
 
@@ -110,7 +111,7 @@ class StatusLine(Widget):
 
     def render(self) -> Text:
         line = status_text(self.size.width, self.source, self.range_label, self.filter_text, self.run)
-        style = ""
+        style: Style | str = ""
         if self.run.error:
             style = self.get_component_rich_style("status-line--error")
         elif self.run.running:

@@ -15,7 +15,8 @@ def _text(value: Any) -> str:
 
 
 def summarize(raw: dict[str, Any]) -> list[tuple[str, str]]:
-    identity = raw.get("userIdentity") if isinstance(raw.get("userIdentity"), dict) else {}
+    found = raw.get("userIdentity")
+    identity: dict[str, Any] = found if isinstance(found, dict) else {}
     who = principal_label(identity)
     kind = _text(identity.get("type"))
     key = _text(identity.get("accessKeyId"))

@@ -78,7 +78,7 @@ def theme_from_data(data: dict[str, Any], fallback_name: str) -> Theme:
     variables = data.get("variables", {})
     if not isinstance(variables, dict) or not all(isinstance(v, str) for v in variables.values()):
         raise ValueError("[variables] must map names to colour strings")
-    for name, value in variables.items():
+    for value in variables.values():
         if not value.startswith("$"):
             Color.parse(value)
     if "primary" not in data:

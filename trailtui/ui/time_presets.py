@@ -50,7 +50,10 @@ def range_label(time_range: TimeRange) -> str:
         return f"since {since:%Y-%m-%d %H:%M}Z"
     if since is None:
         return f"until {until:%Y-%m-%d %H:%M}Z"
-    tail = "%H:%M" if since.date() == until.date() else ("%m-%d %H:%M" if since.year == until.year else "%Y-%m-%d %H:%M")
+    if since.date() == until.date():
+        tail = "%H:%M"
+    else:
+        tail = "%m-%d %H:%M" if since.year == until.year else "%Y-%m-%d %H:%M"
     return f"{since:%Y-%m-%d %H:%M}→{until.strftime(tail)}Z"
 
 

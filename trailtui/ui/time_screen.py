@@ -25,15 +25,15 @@ class TimeScreen(ModalScreen[RangeChoice | None]):
     def __init__(self, current: RangeChoice, anchor: datetime | None = None, anchored_to_trail: bool = False) -> None:
         super().__init__()
         self.current = current
-        self.anchor = anchor
+        self.anchor_time = anchor  # not `anchor`: that is a Widget method
         self.anchored_to_trail = anchored_to_trail
 
     def compose(self) -> ComposeResult:
         since = self.current.time_range.since
         until = self.current.time_range.until
         anchor_note = ""
-        if self.anchored_to_trail and self.anchor is not None:
-            anchor_note = f" (counted back from the trail's newest event, {self.anchor:%Y-%m-%d %H:%M}Z)"
+        if self.anchored_to_trail and self.anchor_time is not None:
+            anchor_note = f" (counted back from the trail's newest event, {self.anchor_time:%Y-%m-%d %H:%M}Z)"
         with Vertical(classes="dialog"):
             yield Static(Text(f"Time range: now {self.current.label}", style="bold"), classes="dialog-title")
             yield Static(Text("Presets" + anchor_note), classes="dialog-context")
@@ -42,11 +42,13 @@ class TimeScreen(ModalScreen[RangeChoice | None]):
             yield Static(Text("or an absolute range (ISO 8601, -2h, now; empty = open)"), classes="dialog-context")
             with Horizontal(classes="time-row"):
                 yield Label("from ")
-                yield SafeInput(value=f"{since:%Y-%m-%dT%H:%M:%SZ}" if since else "", placeholder="2024-03-01T00:00:00Z",
+                yield SafeInput(value=f"{since:%Y-%m-%dT%H:%M:%SZ}" if since else "",
+                                placeholder="2024-03-01T00:00:00Z",
                             id="time-since")
             with Horizontal(classes="time-row"):
                 yield Label("to   ")
-                yield SafeInput(value=f"{until:%Y-%m-%dT%H:%M:%SZ}" if until else "", placeholder="now", id="time-until")
+                yield SafeInput(value=f"{until:%Y-%m-%dT%H:%M:%SZ}" if until else "", placeholder="now",
+                                id="time-until")
             yield Static("", id="time-error")
             yield Static(Text("enter: apply   tab: next field   esc: cancel"), classes="dialog-hint")
 
@@ -55,7 +57,7 @@ class TimeScreen(ModalScreen[RangeChoice | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(preset_choice(event.option.id or "all", self.anchor, self.anchored_to_trail))
+        self.dismiss(preset_choice(event.option.id or "all", self.anchor_time, self.anchored_to_trail))
 
     def on_input_submitted(self, event: SafeInput.Submitted) -> None:
         event.stop()

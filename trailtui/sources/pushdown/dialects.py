@@ -48,7 +48,7 @@ def _strings(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], Column]:
 
 
 def _identity_paths(with_extras: bool) -> list[tuple[str, ...]]:
-    paths = [("userIdentity", f) for f in _IDENTITY_FIELDS]
+    paths: list[tuple[str, ...]] = [("userIdentity", f) for f in _IDENTITY_FIELDS]
     paths += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in _ISSUER_FIELDS]
     paths.append(("userIdentity", "sessionContext", "attributes", "mfaAuthenticated"))
     if with_extras:

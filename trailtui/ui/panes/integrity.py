@@ -153,7 +153,7 @@ class IntegrityPane(Widget):
                 self._apply(update)
         except VerifyError as exc:
             self._fail(str(exc))
-        except Exception as exc:  # the console must survive anything the evidence does
+        except Exception as exc:  # noqa: BLE001 - the console must survive anything the evidence does
             self._fail(f"verification stopped: {exc}")
 
     # -- rendering ------------------------------------------------------------------------------
@@ -172,7 +172,7 @@ class IntegrityPane(Widget):
         self.query_one(ProgressBar).update(total=max(update.known, 1), progress=update.checked)
         listing = self.query_one(OptionList)
         shown = listing.option_count
-        new_rows = []
+        new_rows: list[Option] = []
         for result in update.results:
             self.results.append(result)
             if result.status is not Status.VALID and shown + len(new_rows) < MAX_LISTED:
