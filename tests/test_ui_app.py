@@ -77,15 +77,15 @@ async def test_filter_narrows_and_bad_filter_shows_column(trail: Path) -> None:
         # A bad filter: the error and its column show as you type; enter does not apply it.
         await pilot.press("slash")
         app.events.filter_bar.input.value = "eventName == 'x' &&"
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "✗ column 20" in screen_text(app))
         text = screen_text(app)
         assert "✗ column 20" in text
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await pilot.pause()  # every pending message handled: nothing was applied
         assert app.events.state.filter_text == "errorCode == 'AccessDenied'"
         # esc leaves the bar and puts the applied filter back.
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.focused is app.events.list)
         assert app.events.filter_bar.input.value == "errorCode == 'AccessDenied'"
         assert app.focused is app.events.list
         assert "✗ column" not in screen_text(app)
@@ -147,7 +147,7 @@ async def test_detail_opens_with_summary_and_json(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("j", "j", "j", "enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen) and "4 of 21" in screen_text(app))
         assert isinstance(app.screen, DetailScreen)
         text = screen_text(app)
         assert "4 of 21" in text
@@ -156,10 +156,10 @@ async def test_detail_opens_with_summary_and_json(trail: Path) -> None:
         assert "FAILED AccessDenied: not authorized" in text
         assert '"eventName": "ListUsers"' in text
         await pilot.press("G")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: '"eventID": "eve-' in screen_text(app))
         assert '"eventID": "eve-' in screen_text(app)
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: not isinstance(app.screen, DetailScreen))
         assert not isinstance(app.screen, DetailScreen)
         assert app.focused is app.events.list
 
@@ -169,30 +169,30 @@ async def test_marks_land_in_findings(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("j", "j", "j", "m")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         await pilot.press(*"leaked key")
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "4 Findings (1)" in screen_text(app).splitlines()[0])
         lines = screen_text(app).splitlines()
         assert "4 Findings (1)" in lines[0]
         assert any(line.startswith("*") and "user/eve" in line for line in lines)
         await pilot.press("4")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "leaked key" in screen_text(app))
         text = screen_text(app)
         assert "leaked key" in text and "user/eve" in text and "iam:ListUsers" in text
         # w writes the marks as JSONL
         await pilot.press("w")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         target = app.options.source_url + "-marks.jsonl"
         app.screen.query_one("Input").value = target
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: Path(target).exists())
         written = Path(target).read_text().splitlines()
         assert len(written) == 1 and '"note":"leaked key"' in written[0] and '"marked_at"' in written[0]
         assert oct(Path(target).stat().st_mode & 0o777) == "0o600"
         # d removes the mark again
         await pilot.press("d")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "no marks yet" in screen_text(app))
         assert "no marks yet" in screen_text(app)
 
 
@@ -201,7 +201,7 @@ async def test_help_lists_every_key_and_panes_switch(trail: Path) -> None:
     async with app.run_test(size=(110, 100)) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("question_mark")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         help_text = screen_text(app)
         for key in KEYS:
@@ -209,7 +209,7 @@ async def test_help_lists_every_key_and_panes_switch(trail: Path) -> None:
         await pilot.press("escape")
         for number, pane in (("1", "health"), ("3", "integrity"), ("4", "findings"), ("2", "events")):
             await pilot.press(number)
-            await pilot.pause(0.05)
+            await wait_until(pilot, lambda pane=pane: app.current_pane == pane)
             assert app.current_pane == pane
             assert app.query_one("#panes").current == pane
         assert app.focused is app.events.list
@@ -220,7 +220,7 @@ async def test_time_range_absolute_and_preset(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("t")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TimeScreen")
         app.screen.query_one("#time-since").value = "2024-03-01T12:29:00Z"
         app.screen.query_one("#time-until").value = "2024-03-01T12:31:00Z"
         app.screen.query_one("#time-until").focus()
@@ -231,7 +231,7 @@ async def test_time_range_absolute_and_preset(trail: Path) -> None:
         assert "6 matched" in status and "2024-03-01 12:29→12:31Z" in status, status
         # A relative preset counts back from now: the 2024 trail has nothing in the last hour.
         await pilot.press("t")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TimeScreen")
         await pilot.press("down", "enter")
         await wait_idle(pilot, app)
         text = screen_text(app)
@@ -243,7 +243,7 @@ async def test_demo_presets_count_back_from_the_newest_event(trail: Path) -> Non
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("t")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "TimeScreen")
         await pilot.press("enter")  # last 15m of the trail: 12:32:00 .. 12:47:00
         await wait_idle(pilot, app)
         text = screen_text(app)
@@ -255,7 +255,7 @@ async def test_quick_filter_builds_jmespath(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("f")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "QuickFilterScreen")
         app.screen.query_one("#qf-ip").value = "203.0.113.0/24"
         app.screen.query_one("#qf-event").value = "listusers"
         await pilot.press("enter")
@@ -276,7 +276,7 @@ async def test_copy_sends_osc52_wrapped_for_tmux(trail: Path, monkeypatch: pytes
         write = app.last_clipboard
         assert write is not None and write.wrapping == "tmux"
         assert write.sequence in sent  # what went to the terminal
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "copied the event JSON" in screen_text(app))
         text = screen_text(app)
         assert "copied the event JSON" in text and "tmux passthrough" in text
         assert write.sequence.startswith("\x1bPtmux;\x1b\x1b]52;c;")
@@ -311,7 +311,7 @@ async def test_read_problems_are_listed(trail: Path) -> None:
         await wait_idle(pilot, app)
         assert "1 problem" in screen_text(app).splitlines()[-2] or "⚠1" in screen_text(app).splitlines()[-2]
         app.show_problems()
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "1 problem(s) while reading" in screen_text(app))
         text = screen_text(app)
         assert "1 problem(s) while reading" in text and "_broken.json.gz" in text
 
@@ -321,11 +321,11 @@ async def test_command_palette_runs_commands(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("colon")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
         await pilot.press(*"Findings")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: "Pane 4: Findings" in screen_text(app))
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.current_pane == "findings")
         assert app.current_pane == "findings"
 
 
@@ -342,7 +342,7 @@ async def test_other_parts_are_wired(trail: Path) -> None:
         await pilot.press("2", "h")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ != "HuntsScreen")
         await pilot.press("e")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "ExportScreen")
         assert "Export" in screen_text(app)
@@ -355,11 +355,12 @@ async def test_list_keys_k_g_G_move_the_selection(trail: Path) -> None:
         await wait_idle(pilot, app)
         for keys, position in ((("j", "j", "k"), "2 of 21"), (("G",), "21 of 21"), (("g",), "1 of 21")):
             await pilot.press(*keys, "enter")
-            await pilot.pause(0.1)
+            await wait_until(pilot, lambda position=position: isinstance(app.screen, DetailScreen)
+                             and position in screen_text(app))
             assert isinstance(app.screen, DetailScreen)
             assert position in screen_text(app)
             await pilot.press("escape")
-            await pilot.pause(0.1)
+            await wait_until(pilot, lambda: not isinstance(app.screen, DetailScreen))
 
 
 async def test_findings_n_edits_the_note_and_enter_opens(trail: Path) -> None:
@@ -367,19 +368,19 @@ async def test_findings_n_edits_the_note_and_enter_opens(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("j", "j", "j", "m")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         await pilot.press(*"leaked", "enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: len(app.marks) == 1 and app.screen is app.screen_stack[0])
         await pilot.press("4")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.current_pane == "findings" and "leaked" in screen_text(app))
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         assert app.screen.query_one("Input").value == "leaked"  # the prompt starts from the note
         await pilot.press("end", *" key", "enter")  # the prompt selects the old note: end appends
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "leaked key" in screen_text(app))
         assert "leaked key" in screen_text(app)
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         assert isinstance(app.screen, DetailScreen)
         text = screen_text(app)
         assert "marked" in text and '"eventName": "ListUsers"' in text
@@ -390,7 +391,7 @@ async def test_q_quits(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("q")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: not app.is_running)
         assert not app.is_running
     assert app.return_value == 0
 
@@ -409,7 +410,7 @@ async def test_a_build_without_export_or_hunts_says_so(trail: Path, monkeypatch:
     async with app.run_test(size=LARGE, notifications=True) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("e", "h")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "HuntsScreen is not available" in screen_text(app))
         assert app.screen is app.screen_stack[0]  # nothing opened
         text = screen_text(app)
         assert "ExportScreen is not available" in text and "HuntsScreen is not available" in text

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_ui_harness import incident_records, isolated_config, wait_idle, write_trail  # noqa: F401
+from test_ui_harness import incident_records, isolated_config, wait_idle, wait_until, write_trail  # noqa: F401
 
 from trailtui.aws.config import AwsConfig
 from trailtui.clipboard import OSC52_MAX, ClipboardError, osc52
@@ -86,7 +86,7 @@ async def test_copy_too_large_says_so(tmp_path: Path, monkeypatch: pytest.Monkey
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("y")
-        await pilot.pause(0.05)
+        await wait_until(pilot, lambda: any("not copied" in str(n.message) for n in app._notifications))
         assert app.last_clipboard is None
         assert any("not copied" in str(n.message) for n in app._notifications)
 
@@ -125,7 +125,7 @@ async def test_each_theme_renders(tmp_path: Path, name: str) -> None:
 async def test_unknown_theme_falls_back(tmp_path: Path) -> None:
     app = TrailApp(ConsoleOptions(str(write_trail(tmp_path / "t", incident_records())), theme="neon"))
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.theme == "default")
         assert app.theme == "default"
 
 
@@ -216,9 +216,9 @@ async def test_config_theme_named_source_and_saved_filter(tmp_path: Path, isolat
         app.apply_filter("errorCode == 'AccessDenied'")
         await wait_idle(pilot, app)
         app.ask_save_filter()
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "PromptScreen")
         await pilot.press(*"denied", "enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: "denied" in load_config().config.filters)
     saved = load_config().config
     assert saved.filters == {"denied": "errorCode == 'AccessDenied'"} and saved.theme == "high-contrast"
     assert any(title == "Saved filter: denied" for title, _h, _c in TrailApp(build_options(

@@ -42,12 +42,21 @@ def screen_segments(app: Any) -> list[str]:
 
 
 async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    """Poll `condition` while the console runs, then wait until the Events pane's
+    10 Hz painter has shown everything it holds (its `_dirty` flag is clear) and
+    every message that painting posted is handled."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the console")
+            raise AssertionError(f"timed out waiting for the console:\n{screen_text(pilot.app)}")
         await pilot.pause(0.02)
-    await pilot.pause(0.15)  # let the 10 Hz painter catch up
+    pane = getattr(pilot.app, "_events", None)
+    while pane is not None and pane._dirty and pilot.app.is_running:
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the console to paint")
+        await pilot.pause(0.02)
+    if pilot.app.is_running:
+        await pilot.pause()
 
 
 async def wait_idle(pilot: Any, app: Any) -> None:

@@ -15,6 +15,7 @@ from test_ui_harness import (  # noqa: F401
     screen_segments,
     screen_text,
     wait_idle,
+    wait_until,
     write_trail,
 )
 from trail_builder import event
@@ -61,7 +62,7 @@ async def test_hostile_fields_render_literally_everywhere(trail: Path) -> None:
 
         # Detail: summary and JSON.
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
         assert isinstance(app.screen, DetailScreen)
         text = assert_safe(app, "detail")
         assert "FAILED [bold]Denied\\x1b]0;PWNED\\x07" in text  # summary: result
@@ -71,22 +72,22 @@ async def test_hostile_fields_render_literally_everywhere(trail: Path) -> None:
 
         # Mark dialog (shows the event line) and the Findings pane.
         await pilot.press("m")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
         assert isinstance(app.screen, PromptScreen)
         assert "[red]evil[/red]" in assert_safe(app, "mark dialog")
         app.screen.query_one("Input").value = "note [blink]x[/blink]\x1b[31m"
         await pilot.press("enter")
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0])
         await pilot.press("4")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: app.current_pane == "findings" and "note [blink]" in screen_text(app))
         text = assert_safe(app, "findings")
         assert "note [blink]x[/blink]\\x1b[31m" in text and "[red]evil[/red]" in text
         await pilot.press("2")
 
         # Pivot menu and breadcrumbs.
         await pilot.press("p")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: isinstance(app.screen, PivotScreen))
         assert isinstance(app.screen, PivotScreen)
         assert "[red]evil[/red]" in assert_safe(app, "pivot menu")
         await pilot.press("1")  # principal
