@@ -127,15 +127,13 @@ class AthenaSource:
             return await self._select(statement(False), partitions=False)
 
     async def _select(self, sql: str, partitions: bool) -> list[list[str | None]]:
-        from pyathena.aio.cursor import AioCursor
-
         try:
             connection = await self._connect()
         except Exception as exc:  # noqa: BLE001 - PyAthena wraps what went wrong; worded in one line
             raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
         try:
             latest: dict[str, Any] = {}
-            cursor = connection.cursor(AioCursor, arraysize=FETCH_ROWS, on_poll=lambda qe: latest.update(execution=qe))
+            cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
             running = asyncio.create_task(cursor.execute(sql))
             try:
                 await running
