@@ -1,7 +1,7 @@
 """Benchmark the local scan against `zcat | jq` and DuckDB on the same files.
 
-Measures, in one run on one tree (DESIGN.md §4 bars, as ratios to baselines
-measured in the same run):
+Measures, in one run on one tree (the README's performance bars, as ratios to
+baselines measured in the same run):
 
   first page   time to the first 50 newest matches: `trailtui query --limit 50`
                as a subprocess (interpreter start included) and in-process

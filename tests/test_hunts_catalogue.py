@@ -38,7 +38,7 @@ def test_catalogue_size_and_fields():
     assert kinds == {"predicate", "threshold", "sequence", "outside", "first-seen", "chain"}
 
 
-# Every behaviour the issue lists, and the hunt(s) that cover it.
+# Every behaviour the catalogue must detect, and the hunt(s) that cover it.
 BEHAVIOURS = {
     "CloudTrail stopped/deleted/weakened": ["cloudtrail-stopped", "cloudtrail-weakened"],
     "log bucket lifecycle/policy tampering": ["trail-bucket-tampering"],

@@ -330,7 +330,7 @@ async def test_command_palette_runs_commands(trail: Path) -> None:
 
 
 async def test_other_parts_are_wired(trail: Path) -> None:
-    """Health (1), verify (v), hunts (h) and export (e) open the other issues' parts."""
+    """Health (1), verify (v), hunts (h) and export (e) open their panes and screens."""
     app = app_for(trail, demo=True)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_idle(pilot, app)

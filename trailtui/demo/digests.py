@@ -4,8 +4,8 @@ This is a reusable library, not only the demo's: integrity tests build signed
 chains with it (a throw-away key from `DigestSigner.throwaway()`), then tamper
 with the files and check the verifier's verdicts.
 
-What CloudTrail does, and therefore what this writes (facts from
-`notes/integrity.md` §0-1 and the CloudTrail user guide):
+What CloudTrail does, and therefore what this writes (facts from the
+CloudTrail user guide):
 
 * One digest an hour per account and region, even when no log file was
   delivered in the hour, at

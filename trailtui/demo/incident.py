@@ -56,8 +56,8 @@ POLICY_ARN = f"arn:aws:iam::{PROD.id}:policy/svc-reporting-access"
 LOCAL_TRAIL_ARN = f"arn:aws:cloudtrail:us-east-1:{PROD.id}:trail/prod-security-trail"
 SENSITIVE_BUCKET = "acme-prod-customer-exports"
 FLOW_LOG_ID = "fl-0e17aa62a21d4bbfe"
-# Twelve secrets in forty seconds: more than any application reads (the hunt
-# threshold in notes/detections.md C15 is ten distinct secrets in ten minutes).
+# Twelve secrets in forty seconds: more than any application reads (the
+# secrets-mass-retrieval hunt fires at ten distinct secrets in ten minutes).
 STOLEN_SECRETS = ("prod/orders-api/db", "prod/orders-api/stripe", "prod/payments/hsm-pin", "prod/github/deploy-token",
                   "prod/sendgrid/api-key", "prod/reporting/warehouse", "prod/datadog/api-key", "prod/slack/webhook",
                   "prod/pagerduty/integration-key", "prod/okta/scim-token", "prod/redis/auth-token",

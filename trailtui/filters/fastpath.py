@@ -1,7 +1,7 @@
 """Compile a JMESPath filter's AST into plain Python closures.
 
-`jmespath`'s tree interpreter costs ~16 us an event, more than decoding the event
-(notes/perf.md).  This compiler turns the same AST into nested closures that do
+`jmespath`'s tree interpreter costs ~16 us an event (measured here), more than
+decoding the event.  This compiler turns the same AST into nested closures that do
 exactly what `jmespath.visitor.TreeInterpreter` does, node for node: the same
 comparisons (`_equals`' 0/1-versus-bool rule, ordering only between numbers and
 strings), the same truthiness (0 is true, '' and [] are false), the same

@@ -2,7 +2,7 @@
 policy, the KMS key or the bucket itself is broken; only GetTrailStatus's
 delivery times and errors show that, so these checks read nothing else.
 
-Thresholds (see notes/health.md §4): CloudTrail delivers about every 5 minutes,
+Thresholds: CloudTrail delivers about every 5 minutes,
 so a last delivery over 30 minutes ago is a warning and over 24 hours a
 failure.  Digest files come hourly even when nothing happened, which makes
 them the best liveness signal: over 2 hours is a warning, over 25 a failure.

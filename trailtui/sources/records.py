@@ -15,7 +15,7 @@ import orjson
 
 from trailtui.events import is_cloudtrail_record
 
-try:  # isal inflates ~1.7x faster than zlib (notes/perf.md); zlib is the fallback.
+try:  # isal inflates ~1.7x faster than zlib on CloudTrail files; zlib is the fallback.
     from isal import isal_zlib as _inflate_lib
 except ImportError:  # pragma: no cover - isal is a declared dependency
     _inflate_lib = zlib  # type: ignore[misc]  # same API, other module

@@ -3,7 +3,7 @@
 Full decoding builds a dict for every object in every event; a Struct that names
 only the filter's fields (plus `eventTime`, `eventName`, `eventSource`, which say
 whether a record is a CloudTrail event at all) lets msgspec skip the rest, several
-times faster (notes/perf.md).  The typed pass is only ever a *pre-check*: a file
+times faster.  The typed pass is only ever a *pre-check*: a file
 in which no record can match is skipped, and any file with a possible match is
 decoded again in full by `decode_log` and filtered with the exact predicate, so
 the events returned are always the plain path's.

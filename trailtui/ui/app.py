@@ -176,7 +176,7 @@ class TrailApp(App[int]):
         self.refresh_bindings()
 
     async def _mount_part(self, host_id: str, build: Callable[[], Any]) -> Any | None:
-        """Mount another engineer's pane into its host, or a one-line placeholder."""
+        """Mount a pane into its host, or a one-line placeholder."""
         host = self.query_one(f"#{host_id}", Container)
         try:
             widget = build()
