@@ -26,7 +26,8 @@ from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.filters import EventFilter
 from trailtui.sources import Query, SourceError, open_source
-from trailtui.sources.s3 import S3Source, folder_span, parse_s3_url
+from trailtui.sources.layout import date_folder_span
+from trailtui.sources.s3 import S3Source, parse_s3_url
 from trailtui.timerange import TimeRange
 
 BUCKET = "trail-bucket"
@@ -54,9 +55,10 @@ def test_urls_and_date_folders():
     assert parse_s3_url("s3://bucket") == ("bucket", "")
     with pytest.raises(SourceError, match="not a valid S3 bucket name"):
         parse_s3_url("s3://B!/x")
-    span = folder_span("p/AWSLogs/o-1/111122223333/CloudTrail/eu-west-1/2024/02/")
+    span = date_folder_span("p/AWSLogs/o-1/111122223333/CloudTrail/eu-west-1/2024/02/")
+    assert span is not None
     assert (span.first.isoformat(), span.last.isoformat()) == ("2024-02-01", "2024-02-29")
-    assert folder_span("p/AWSLogs/111122223333/CloudTrail/eu-west-1/") is None
+    assert date_folder_span("p/AWSLogs/111122223333/CloudTrail/eu-west-1/") is None
 
 
 async def test_same_rows_as_local_files_newest_first(aws_env, tmp_path):
@@ -143,7 +145,7 @@ async def test_cancelling_the_consumer_stops_fetching(aws_env):
     source.max_in_flight = 1
     await cancel_reader_once(source, Query(), lambda page: bool(page.events), pause=0.05)
     fetched = len(calls(aws_env, "GetObject"))
-    await asyncio.sleep(0.3)
+    await asyncio.sleep(0.3)  # proving that no fetch follows needs time to pass: no condition to wait for
     assert len(calls(aws_env, "GetObject")) == fetched < len(objects)
 
 

@@ -3,15 +3,22 @@
 `[prefix/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/
 ACCOUNT_CloudTrail_REGION_YYYYMMDDTHHMMZ_UNIQUE.json.gz`; digests live under
 `CloudTrail-Digest/` with the same date folders.  Shared by the local and S3
-sources, integrity and acquire, so all of them agree on what a key means.
+sources, the SQL time bounds, integrity and acquire, so all of them agree on
+what a key means and on which folders and files a time range can skip.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+
+# A log file lands in the date folder of its delivery and is named after it: CloudTrail delivers within about
+# 15 minutes of an event, so a day of slack past the range's end keeps every late file.
+DELIVERY_SLACK = timedelta(days=1)
+# The bound of a file or folder whose name carries no date: read it, and read it first.
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
 _LOG_KEY = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail/"
@@ -82,6 +89,69 @@ def parse_digest_key(key: str) -> LogKey | None:
 def delivery_stamp(name: str) -> datetime | None:
     """The delivery time CloudTrail writes into a log file name, if any."""
     return _stamp(name)
+
+
+_DATE_TAIL = re.compile(r"/CloudTrail/[^/]+/(\d{4})/(?:(\d{2})/(?:(\d{2})/)?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """The days a date folder can hold files of."""
+
+    first: date
+    last: date
+
+
+def date_folder_span(folder: str) -> DateSpan | None:
+    """The days of a `.../CloudTrail/REGION/YYYY[/MM[/DD]]/` folder (`/`
+    separators, trailing `/` optional); None for any other folder."""
+    match = _DATE_TAIL.search("/" + folder.rstrip("/") + "/")
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2), match.group(3)
+    try:
+        if day:
+            first = date(int(year), int(month), int(day))
+            return DateSpan(first, first)
+        if month:
+            first = date(int(year), int(month), 1)
+            following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+            return DateSpan(first, following - timedelta(days=1))
+        return DateSpan(date(int(year), 1, 1), date(int(year), 12, 31))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryWindow:
+    """Which date folders and delivery stamps can hold events of a time range
+    (None: unbounded on that side).  Nothing is delivered before its event, and
+    everything within `DELIVERY_SLACK` after it."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+    @property
+    def bounded(self) -> bool:
+        return self.since is not None or self.until is not None
+
+    def keeps_span(self, span: DateSpan) -> bool:
+        if self.since is not None and span.last < self.since.date():
+            return False
+        return self.until is None or span.first <= (self.until + DELIVERY_SLACK).date()
+
+    def keeps_day(self, day: date) -> bool:
+        return self.keeps_span(DateSpan(day, day))
+
+    def keeps_folder(self, folder: str) -> bool:
+        """False only for a date folder wholly outside the range."""
+        span = date_folder_span(folder)
+        return span is None or self.keeps_span(span)
+
+    def keeps_stamp(self, stamp: datetime) -> bool:
+        if self.since is not None and stamp < self.since:
+            return False
+        return self.until is None or stamp <= self.until + DELIVERY_SLACK
 
 
 def is_digest_key(key: str) -> bool:

@@ -12,77 +12,37 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from operator import attrgetter
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from trailtui.events import Event
 from trailtui.sources.base import Capabilities, Page, Problem, Query
-from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name, parse_log_key
+from trailtui.sources.layout import (
+    FAR_FUTURE,
+    DeliveryWindow,
+    delivery_stamp,
+    is_digest_key,
+    looks_like_log_name,
+    parse_log_key,
+)
 from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.scan import FileScanner, ScanRequest
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-# CloudTrail delivers within ~15 minutes; a day of slack keeps pruning safe for late files.
-DELIVERY_SLACK = timedelta(days=1)
 
-
-@dataclass(frozen=True, slots=True, order=True)
-class LogFile:
-    """A candidate file; ordered by delivery stamp (newest first when reversed)."""
+class LogFile(NamedTuple):
+    """A candidate file: its delivery stamp and path, the pair the scan engine
+    takes; tuple order sorts by stamp (newest first when reversed)."""
 
     stamp: datetime
-    path: str = field(compare=True)
+    path: str
 
 
 @dataclass(slots=True)
 class Discovery:
     files: list[LogFile]
     problems: list[Problem]
-
-
-def _day_in_range(day: date, since: datetime | None, until: datetime | None) -> bool:
-    if since is not None and day < since.date():
-        return False
-    if until is not None and day > (until + DELIVERY_SLACK).date():
-        return False
-    return True
-
-
-def _stamp_in_range(stamp: datetime, since: datetime | None, until: datetime | None) -> bool:
-    if since is not None and stamp < since:
-        return False
-    if until is not None and stamp > until + DELIVERY_SLACK:
-        return False
-    return True
-
-
-def _date_dir_prunes(parts: tuple[str, ...], since: datetime | None, until: datetime | None) -> bool:
-    """True when a `.../CloudTrail/REGION/YYYY[/MM[/DD]]` directory lies wholly
-    outside the range, so we need not descend into it."""
-    if "CloudTrail" not in parts:
-        return False
-    tail = parts[parts.index("CloudTrail") + 2:]
-    if not tail or not all(p.isdigit() for p in tail) or len(tail) > 3:
-        return False
-    year = int(tail[0])
-    month_lo, month_hi = (int(tail[1]), int(tail[1])) if len(tail) > 1 else (1, 12)
-    try:
-        lo = date(year, month_lo, int(tail[2]) if len(tail) > 2 else 1)
-        if len(tail) > 2:
-            hi = lo
-        else:
-            next_month = date(year + (month_hi == 12), month_hi % 12 + 1, 1)
-            hi = next_month - timedelta(days=1)
-    except ValueError:
-        return False
-    if since is not None and hi < since.date():
-        return True
-    if until is not None and lo > (until + DELIVERY_SLACK).date():
-        return True
-    return False
 
 
 def discover(root: str, since: datetime | None = None, until: datetime | None = None) -> Discovery:
@@ -95,7 +55,7 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         stamp = delivery_stamp(base.name) or FAR_FUTURE
         return Discovery([LogFile(stamp, str(base))], problems)
     seen: set[tuple[int, int]] = set()
-    bounded = since is not None or until is not None
+    window = DeliveryWindow(since, until)
 
     def on_error(exc: OSError) -> None:
         problems.append(Problem(str(exc.filename or root), f"cannot read directory ({exc.strerror or exc})"))
@@ -117,7 +77,7 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         dirnames[:] = sorted(
             d for d in dirnames
             if d != "CloudTrail-Digest" and not d.startswith(".")
-            and not _date_dir_prunes(rel_parts + (d,), since, until)
+            and window.keeps_folder("/".join(rel_parts + (d,)))
         )
         # Account, region, day and digest-ness depend on the folder only: parse them
         # once per folder, not once per file (a big tree has tens of thousands).
@@ -125,21 +85,19 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         if is_digest_key(probe):
             continue
         folder_key = parse_log_key(probe)
-        if folder_key is not None and not _day_in_range(folder_key.day, since, until):
+        if folder_key is not None and not window.keeps_day(folder_key.day):
             continue
         prefix = os.path.join(dirpath, "")
         for name in filenames:
             if not looks_like_log_name(name) or "_CloudTrail-Digest_" in name:
                 continue
             found = delivery_stamp(name)
-            if found is not None and bounded and not _stamp_in_range(found, since, until):
+            if found is not None and not window.keeps_stamp(found):
                 continue
             files.append(LogFile(found or FAR_FUTURE, prefix + name))
-    files.sort(key=_NEWEST_FIRST_KEY, reverse=True)
+    files.sort(reverse=True)  # newest delivery first; tuples compare without a Python call per file
     return Discovery(files, problems)
 
-
-_NEWEST_FIRST_KEY = attrgetter("stamp", "path")  # LogFile's own order, without a Python call per file
 
 
 @dataclass(slots=True)

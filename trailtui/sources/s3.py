@@ -21,20 +21,24 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import EXPIRED, describe_error, error_code, is_access_denied, is_sdk_error
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError
-from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name
+from trailtui.sources.layout import (
+    FAR_FUTURE,
+    DeliveryWindow,
+    date_folder_span,
+    delivery_stamp,
+    is_digest_key,
+    looks_like_log_name,
+)
 from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.scan import FileScan, ScanRequest, scan_bytes
 
-FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
-DELIVERY_SLACK = timedelta(days=1)  # same slack as the local source: late deliveries
-_DATE_TAIL = re.compile(r"/CloudTrail/[^/]+/(\d{4})/(?:(\d{2})/(?:(\d{2})/)?)?$")
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
 
 
@@ -48,33 +52,6 @@ def parse_s3_url(url: str) -> tuple[str, str]:
     return bucket, (prefix + "/" if prefix else "")
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    """The dates a folder can hold (None: unknown, e.g. an account folder)."""
-
-    first: date
-    last: date
-
-
-def folder_span(prefix: str) -> _Span | None:
-    """The date span of a `.../CloudTrail/REGION/YYYY[/MM[/DD]]/` folder."""
-    match = _DATE_TAIL.search("/" + prefix)
-    if not match:
-        return None
-    year, month, day = match.group(1), match.group(2), match.group(3)
-    try:
-        if day:
-            first = date(int(year), int(month), int(day))
-            return _Span(first, first)
-        if month:
-            first = date(int(year), int(month), 1)
-            following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-            return _Span(first, following - timedelta(days=1))
-        return _Span(date(int(year), 1, 1), date(int(year), 12, 31))
-    except ValueError:
-        return None
-
-
 @dataclass(order=True, slots=True)
 class _Node:
     """A folder to list or a file to read, ordered so the newest pops first."""
@@ -85,32 +62,10 @@ class _Node:
     is_folder: bool = field(compare=False)
 
 
-@dataclass(slots=True)
-class _Window:
-    """What the walk should skip: dates and delivery stamps outside the range."""
-
-    since: datetime | None
-    until: datetime | None
-
-    def keeps_span(self, span: _Span) -> bool:
-        if self.since is not None and span.last < self.since.date():
-            return False
-        if self.until is not None and span.first > (self.until + DELIVERY_SLACK).date():
-            return False
-        return True
-
-    def keeps_stamp(self, stamp: datetime) -> bool:
-        if self.since is not None and stamp < self.since:
-            return False
-        if self.until is not None and stamp > self.until + DELIVERY_SLACK:
-            return False
-        return True
-
-
 class _Walk:
     """The bucket tree as a max-heap on 'newest time that can be underneath'."""
 
-    def __init__(self, window: _Window) -> None:
+    def __init__(self, window: DeliveryWindow) -> None:
         self.window = window
         self._heap: list[_Node] = []
         self._tick = itertools.count()
@@ -118,7 +73,7 @@ class _Walk:
     def push_folder(self, prefix: str) -> None:
         if prefix.rstrip("/").endswith("CloudTrail-Digest"):
             return
-        span = folder_span(prefix)
+        span = date_folder_span(prefix)
         if span is not None and not self.window.keeps_span(span):
             return
         bound = FAR_FUTURE if span is None else datetime.combine(
@@ -170,7 +125,7 @@ class S3Source:
         return f"S3Source({self.url!r})"
 
     async def search(self, query: Query) -> AsyncIterator[Page]:
-        window = _Window(query.time_range.since, query.time_range.until)
+        window = DeliveryWindow(query.time_range.since, query.time_range.until)
         request = ScanRequest(query.filter.text, window.since, window.until)
         try:
             async with self._factory.async_client("s3") as s3:
@@ -183,7 +138,7 @@ class S3Source:
                 raise SourceError(describe_error(exc, f"s3://{self.bucket}/{self.prefix}")) from None
             raise
 
-    async def _search(self, s3: Any, query: Query, window: _Window, request: ScanRequest) -> AsyncIterator[Page]:
+    async def _search(self, s3: Any, query: Query, window: DeliveryWindow, request: ScanRequest) -> AsyncIterator[Page]:
         walk = _Walk(window)
         single = self.prefix.rstrip("/")
         if single and looks_like_log_name(single.rsplit("/", 1)[-1]):

@@ -10,11 +10,12 @@ source) and the filter compiled from its AST (`EventFilter.predicate`, equal to
 `EventFilter.matches`).  So the events returned are always the plain path's; the
 typed pass only saves the work of decoding files that cannot contribute.
 
-`FileScanner` feeds batches of files, newest first, to two scanning threads at
-first (the first page must not wait for processes to start; isal inflates
-without holding the GIL, so two threads overlap inflating and decoding) and,
-once the worker processes it boots in the background answer, to them; results
-come back in file order.
+`FileScanner` takes (delivery stamp, path) pairs, newest first, and feeds them
+in batches to one scanning thread at first (the first page must not wait for
+processes to start) and, once the worker processes it boots in the background
+answer, to them; results come back in file order.  The stamps only say how new
+the files not yet scanned can be (`next_stamp`), so callers can release events
+in order; which files to scan is the caller's business.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_fo
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
-
-    from trailtui.sources.local import LogFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,7 +348,7 @@ def _stop(executor: ProcessPoolExecutor) -> None:
 class FileScanner:
     """Runs scans in batches, in order, keeping a bounded number in flight.
 
-    Batches go to the scanning threads until the worker processes are up: they
+    Batches go to the scanning thread until the worker processes are up: they
     are booted in the background once a scan has run `pool_delay` seconds with
     at least `process_threshold` files left, so a small tree never pays for
     process start-up and the first page never waits for it."""
@@ -409,14 +408,16 @@ class FileScanner:
             self._pool.failed = True
             self._pool.close()
 
-    async def scan(self, files: Sequence[LogFile], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
-        """Yield results batch by batch in file order; `next_stamp` is the stamp of
-        the first file not yet yielded (None when all are done)."""
+    async def scan(self, files: Sequence[tuple[datetime, str]],
+                   request: ScanRequest) -> AsyncIterator[list[FileScan]]:
+        """Scan (delivery stamp, path) pairs and yield results batch by batch in
+        file order; `next_stamp` is the stamp of the first file not yet yielded
+        (None when all are done)."""
         loop = asyncio.get_running_loop()
         self._stop = threading.Event()  # a new scan after close() runs to the end again
         if not self.typed:
             request = replace(request, typed=False)
-        paths = [f.path for f in files]
+        paths = [path for _, path in files]
         may_pool = self.workers > 1 and len(paths) >= self.process_threshold
         started = loop.time()
         queue: list[tuple[asyncio.Future[Any], int, int]] = []
@@ -461,7 +462,7 @@ class FileScanner:
                     return
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
                 sizer.observe(batch)
-                self.next_stamp = files[hi].stamp if hi < len(files) else None
+                self.next_stamp = files[hi][0] if hi < len(files) else None
                 yield batch
         finally:
             for future, _, _ in queue:

@@ -11,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from trailtui.sources.layout import DELIVERY_SLACK
 from trailtui.timerange import TimeRange
-
-# A log file lands in the date folder of its delivery, up to a day after its events.
-DELIVERY_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
