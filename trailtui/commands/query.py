@@ -12,6 +12,7 @@ import orjson
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.store_option import add_no_index, use_index
+from trailtui.event_columns import LIST_COLUMNS
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
@@ -40,7 +41,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.set_defaults(func=run)
 
 
-TABLE_COLUMNS = (("TIME", 21), ("PRINCIPAL", 34), ("EVENT", 40), ("SOURCE IP", 18), ("REGION", 14), ("ERROR", 0))
+# Characters per column of the table (0: the rest of the line).
+TABLE_WIDTHS = {"time": 21, "principal": 34, "event": 40, "source_ip": 18, "region": 14, "error_code": 0}
 
 
 def _cell(text: str, width: int) -> str:
@@ -52,12 +54,12 @@ def _cell(text: str, width: int) -> str:
     return text.ljust(width)
 
 
+def table_header() -> str:
+    return "".join(c.title.ljust(TABLE_WIDTHS[c.key]) for c in LIST_COLUMNS).rstrip()
+
+
 def table_line(event: Event) -> str:
-    found = event.raw.get("eventTime")
-    when = found if isinstance(found, str) else ""
-    values = (when, event.principal, f"{event.short_source}:{event.event_name}", event.source_ip,
-              event.region, event.error_code)
-    return "".join(_cell(v, w) for v, (_, w) in zip(values, TABLE_COLUMNS, strict=True)).rstrip()
+    return "".join(_cell(c.value(event), TABLE_WIDTHS[c.key]) for c in LIST_COLUMNS).rstrip()
 
 
 class _Printer:
@@ -76,7 +78,7 @@ class _Printer:
         if self.fmt == "csv":
             self.csv = CsvWriter(self.out)
         elif self.fmt == "table":
-            self.out.write("".join(name.ljust(w) for name, w in TABLE_COLUMNS).rstrip() + "\n")
+            self.out.write(table_header() + "\n")
 
     def write(self, events: list[Event]) -> None:
         self.start()

@@ -6,23 +6,15 @@ import csv
 from collections.abc import Iterable
 from typing import IO
 
+from trailtui import event_columns
 from trailtui.events import Event
 from trailtui.safe import csv_cell
 
-CSV_COLUMNS = (
-    "time", "principal", "access_key", "event_source", "event_name", "region", "source_ip",
-    "user_agent", "error_code", "error_message", "request_id", "event_id", "recipient_account",
-)
+CSV_COLUMNS = tuple(column.key for column in event_columns.CSV_COLUMNS)  # the header row
 
 
 def csv_row(event: Event) -> list[str]:
-    raw = event.raw
-    values = (
-        raw.get("eventTime"), event.principal, event.access_key, raw.get("eventSource"), raw.get("eventName"),
-        raw.get("awsRegion"), raw.get("sourceIPAddress"), raw.get("userAgent"), raw.get("errorCode"),
-        raw.get("errorMessage"), raw.get("requestID"), raw.get("eventID"), raw.get("recipientAccountId"),
-    )
-    return [csv_cell(v) for v in values]
+    return [csv_cell(column.value(event)) for column in event_columns.CSV_COLUMNS]
 
 
 class CsvWriter:

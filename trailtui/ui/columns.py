@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from rich.cells import cell_len, set_cell_size
 
+from trailtui.event_columns import ERROR_CODE, EVENT, LIST_COLUMNS, PRINCIPAL, REGION, SOURCE_IP, TIME
 from trailtui.safe import visible
 from trailtui.ui.row_store import Row
 
@@ -93,16 +94,16 @@ def layout_for(width: int) -> Layout:
             else:
                 event_w += grow
         principal_w += spare
-    columns = [
-        Column("time", "TIME (UTC)" if time_w >= 19 else "TIME UTC", time_w),
-        Column("principal", "PRINCIPAL", principal_w, "middle"),
-        Column("event", "EVENT", event_w),
-        Column("source_ip", "SOURCE IP", ip_w, "middle"),
-    ]
-    if region_w:
-        columns.append(Column("region", "REGION", region_w))
-    columns.append(Column("error", "ERROR", error_w))
+    widths = {TIME.key: time_w, PRINCIPAL.key: principal_w, EVENT.key: event_w, SOURCE_IP.key: ip_w,
+              REGION.key: region_w, ERROR_CODE.key: error_w}
+    titles = {TIME.key: "TIME (UTC)" if time_w >= 19 else "TIME UTC"}  # the list shows times in UTC
+    columns = [Column(c.key, titles.get(c.key, c.title), widths[c.key], _CUT.get(c.key, "end"))
+               for c in LIST_COLUMNS if widths[c.key]]
     return Layout(tuple(columns), time_fmt, width)
+
+
+# Principals (role name / session name) and IPv6 addresses tell most at both ends.
+_CUT = {PRINCIPAL.key: "middle", SOURCE_IP.key: "middle"}
 
 
 def format_time(timestamp: float, fmt: str) -> str:
@@ -133,12 +134,12 @@ def short_error(code: str, width: int) -> str:
 def cells(row: Row, layout: Layout) -> list[str]:
     """The row's cells, escaped and fitted, in column order."""
     values = {
-        "time": format_time(row.time, layout.time_format),
-        "principal": row.principal,
-        "event": short_event(row.event, next(c.width for c in layout.columns if c.key == "event")),
-        "source_ip": row.source_ip,
-        "region": row.region,
-        "error": short_error(row.error, next(c.width for c in layout.columns if c.key == "error")),
+        TIME.key: format_time(row.time, layout.time_format),
+        PRINCIPAL.key: row.principal,
+        EVENT.key: short_event(row.event, next(c.width for c in layout.columns if c.key == EVENT.key)),
+        SOURCE_IP.key: row.source_ip,
+        REGION.key: row.region,
+        ERROR_CODE.key: short_error(row.error, next(c.width for c in layout.columns if c.key == ERROR_CODE.key)),
     }
     return [fit(visible(values[c.key]), c.width, c.cut) for c in layout.columns]
 

@@ -14,12 +14,12 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from trailtui.event_columns import event_label
 from trailtui.events import Event
 from trailtui.safe import visible
 from trailtui.ui import keys
 from trailtui.ui.columns import fit
 from trailtui.ui.marks import MarkBook
-from trailtui.ui.row_store import event_label
 
 
 class FindingsTable(DataTable[Any]):

@@ -21,6 +21,7 @@ from typing import Any
 
 import orjson
 
+from trailtui.event_columns import ERROR_CODE, EVENT, PRINCIPAL, REGION, SOURCE_IP
 from trailtui.events import Event
 
 
@@ -59,12 +60,6 @@ class StringTable:
         return len(self._values)
 
 
-def event_label(event: Event) -> str:
-    """`s3:GetObject`: short service name and API name."""
-    source = event.short_source
-    return f"{source}:{event.event_name}" if source else event.event_name
-
-
 class RowStore:
     """Append-only rows for one query; `close()` deletes the spool file."""
 
@@ -98,11 +93,11 @@ class RowStore:
             self._offsets.append(offset)
             offset += len(blob)
             self.times.append(event.time.timestamp())
-            self._principal.append(sid(event.principal))
-            self._event.append(sid(event_label(event)))
-            self._ip.append(sid(event.source_ip))
-            self._region.append(sid(event.region))
-            error = event.error_code
+            self._principal.append(sid(PRINCIPAL.value(event)))
+            self._event.append(sid(EVENT.value(event)))
+            self._ip.append(sid(SOURCE_IP.value(event)))
+            self._region.append(sid(REGION.value(event)))
+            error = ERROR_CODE.value(event)
             self._error.append(sid(error))
             if error:
                 self.error_count += 1
