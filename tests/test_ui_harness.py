@@ -41,17 +41,23 @@ def screen_segments(app: Any) -> list[str]:
     return [seg.text for strip in app.screen._compositor.render_strips() for seg in strip]
 
 
+def _painting(app: Any) -> bool:
+    """True while the Events pane or the screen on top holds something its 10 Hz
+    painter has not shown yet (their `_dirty` flag)."""
+    return app.is_running and any(getattr(part, "_dirty", False) is True
+                                  for part in (getattr(app, "_events", None), app.screen))
+
+
 async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Poll `condition` while the console runs, then wait until the Events pane's
-    10 Hz painter has shown everything it holds (its `_dirty` flag is clear) and
-    every message that painting posted is handled."""
+    """Poll `condition` while the console runs, then wait until the painters
+    have shown everything they hold and every message that painting posted is
+    handled."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for the console:\n{screen_text(pilot.app)}")
         await pilot.pause(0.02)
-    pane = getattr(pilot.app, "_events", None)
-    while pane is not None and pane._dirty and pilot.app.is_running:
+    while _painting(pilot.app):
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the console to paint")
         await pilot.pause(0.02)
