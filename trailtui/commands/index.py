@@ -23,7 +23,7 @@ from trailtui.store.location import StoreLocation, locate
 from trailtui.timerange import TimeParseError, TimeRange
 
 
-def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
         "index", parents=[common], help="build, show, list or drop the local store of a source",
         description="The local investigation store: a columnar copy of a local or S3 source's events under "

@@ -93,7 +93,8 @@ def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Q
             if not chunk:
                 return
             events = _fetch(fetch, chunk, wanted, query)
-            events = query.cap(events, emitted)
+            if query.limit is not None:
+                events = events[: max(0, query.limit - emitted)]  # Query.cap, for keyed events
             emitted += len(events)
             yield events
             if query.limit is not None and emitted >= query.limit:

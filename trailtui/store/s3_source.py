@@ -22,8 +22,15 @@ from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, is_sdk_error
 from trailtui.sources.base import EventSource, Page, Query, SourceError
-from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name
-from trailtui.sources.s3 import FAR_FUTURE, _Window, folder_span, parse_s3_url
+from trailtui.sources.layout import (
+    FAR_FUTURE,
+    DeliveryWindow,
+    date_folder_span,
+    delivery_stamp,
+    is_digest_key,
+    looks_like_log_name,
+)
+from trailtui.sources.s3 import parse_s3_url
 from trailtui.sources.scan import FileScan, ScanRequest, scan_bytes
 from trailtui.store.build import StoreBuilder
 from trailtui.store.listing import Listing, LogIdentity
@@ -47,7 +54,7 @@ class S3Objects:
 
     async def listing(self, window: TimeRange) -> Listing:
         files: list[LogIdentity] = []
-        prune = _Window(window.since, window.until)
+        prune = DeliveryWindow(window.since, window.until)
         gate = asyncio.Semaphore(MAX_LISTINGS)
         try:
             async with self.factory.async_client("s3") as s3:
@@ -75,7 +82,7 @@ class S3Objects:
         stamp = delivery_stamp(name)
         return LogIdentity(self.location(key), stamp or FAR_FUTURE, int(size), etag=str(etag))
 
-    async def _walk(self, s3: Any, prefix: str, prune: _Window, gate: asyncio.Semaphore,
+    async def _walk(self, s3: Any, prefix: str, prune: DeliveryWindow, gate: asyncio.Semaphore,
                     out: list[LogIdentity]) -> None:
         folders: list[str] = []
         async with gate:
@@ -90,7 +97,7 @@ class S3Objects:
         for folder in folders:
             if folder.rstrip("/").endswith("CloudTrail-Digest"):
                 continue
-            span = folder_span(folder)
+            span = date_folder_span(folder)
             if span is None or prune.keeps_span(span):
                 keep.append(folder)
         await asyncio.gather(*(self._walk(s3, folder, prune, gate, out) for folder in keep))

@@ -52,7 +52,7 @@ def node_label(node: ChainNode) -> Text:
 class ChainScreen(Screen[Pivot | None]):
     """Dismisses with a pivot on the chosen node's events, or None."""
 
-    BINDINGS = keys.bindings(keys.CHAIN)  # type: ignore[assignment]
+    BINDINGS = keys.bindings(keys.CHAIN)
 
     def __init__(self, source_url: str, aws: AwsConfig, start_key: str, time_range: TimeRange) -> None:
         super().__init__()

@@ -129,7 +129,7 @@ def _store_columns() -> dict[tuple[str, ...], Column]:
     value when it is a string (a boolean for `readOnly`) and NULL otherwise;
     a row where some value had another type is flagged `odd` and always
     re-checked, so these columns are exact for every other row."""
-    strings = [(f,) for f in STORE_TOP_FIELDS]
+    strings: list[tuple[str, ...]] = [(f,) for f in STORE_TOP_FIELDS]
     strings += [("userIdentity", f) for f in ("type", "arn", "accountId", "accessKeyId", "userName", "principalId")]
     strings += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in ("arn", "userName")]
     columns = {path: Column(STORE_COLUMN_NAMES.get(path, "_".join(p.lower() for p in path)), Kind.STRING)
@@ -140,8 +140,10 @@ def _store_columns() -> dict[tuple[str, ...], Column]:
 
 STORE_TOP_FIELDS = ("eventTime", "eventSource", "eventName", "eventType", "awsRegion", "recipientAccountId",
                     "sourceIPAddress", "userAgent", "errorCode", "eventID", "requestID")
-STORE_COLUMN_NAMES = {("userIdentity", "sessionContext", "sessionIssuer", "arn"): "issuer_arn",
-                      ("userIdentity", "sessionContext", "sessionIssuer", "userName"): "issuer_username"}
+STORE_COLUMN_NAMES: dict[tuple[str, ...], str] = {
+    ("userIdentity", "sessionContext", "sessionIssuer", "arn"): "issuer_arn",
+    ("userIdentity", "sessionContext", "sessionIssuer", "userName"): "issuer_username",
+}
 
 # The local investigation store (DuckDB over Parquet); `raw` holds every event
 # as compact JSON text, so any other path is read with DuckDB's JSON extraction.
