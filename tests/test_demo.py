@@ -446,7 +446,7 @@ def test_cli_refuses_a_directory_that_is_not_a_demo_and_bad_sizes(tmp_path, caps
 
 
 def test_demo_opens_the_console_with_the_manifest_source_and_keys(tmp_path, monkeypatch, capsys):
-    import trailtui.ui.app as app
+    import trailtui.commands.console as app
 
     seen = {}
 

@@ -10,8 +10,9 @@ from sigma_corpus import SIGMAHQ
 from stratus import stratus_records, stratus_trail
 
 from trailtui.aws.config import AwsConfig
+from trailtui.commands.console import build_options
 from trailtui.config import load_config
-from trailtui.ui.app import TrailApp, build_options
+from trailtui.ui.app import TrailApp
 
 RULE = SIGMAHQ / "rules" / "aws_cloudtrail_disable_logging.yml"
 

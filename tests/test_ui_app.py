@@ -394,23 +394,3 @@ async def test_q_quits(trail: Path) -> None:
         await wait_until(pilot, lambda: not app.is_running)
         assert not app.is_running
     assert app.return_value == 0
-
-
-async def test_a_build_without_export_or_hunts_says_so(trail: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from trailtui.ui import integrations
-
-    def missing(name: str):
-        def load():
-            raise integrations.Missing(f"{name} is not available in this build")
-        return load
-
-    monkeypatch.setattr(integrations, "export_screen_class", missing("ExportScreen"))
-    monkeypatch.setattr(integrations, "hunts_screen_class", missing("HuntsScreen"))
-    app = app_for(trail)
-    async with app.run_test(size=LARGE, notifications=True) as pilot:
-        await wait_idle(pilot, app)
-        await pilot.press("e", "h")
-        await wait_until(pilot, lambda: "HuntsScreen is not available" in screen_text(app))
-        assert app.screen is app.screen_stack[0]  # nothing opened
-        text = screen_text(app)
-        assert "ExportScreen is not available" in text and "HuntsScreen is not available" in text

@@ -15,8 +15,9 @@ from test_ui_harness import incident_records, isolated_config, wait_idle, wait_u
 
 from trailtui.aws.config import AwsConfig
 from trailtui.clipboard import OSC52_MAX, ClipboardError, osc52
+from trailtui.commands.console import build_options, run_app
 from trailtui.config import Config, load_config, parse_config, render_config, save_config
-from trailtui.ui.app import ConsoleOptions, TrailApp, build_options, run_app
+from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.themes import load_theme_file, load_themes, theme_dirs
 
 REPO = Path(__file__).resolve().parent.parent

@@ -146,9 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = _find_command(argv)
         if command is None:
             args = console_parser().parse_args(argv)
-            from trailtui.commands.console import run_console
+            from trailtui.commands.console import run_app
 
-            return run_console(args, aws_config(args))
+            return run_app(args, aws_config(args))
         args = build_parser(only=command).parse_args(argv)
         return int(args.func(args, aws_config(args)) or 0)
     except KeyboardInterrupt:

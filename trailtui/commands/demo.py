@@ -80,16 +80,12 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     if args.no_tui:
         print(summary(result, args.dir))
         return 0
-    try:
-        from trailtui.ui.app import run_app
-    except ImportError as exc:
-        print(summary(result, args.dir))
-        print(f"\n(the console is not available in this build: {visible(str(exc))})")
-        return 0
+    from trailtui.commands import console
+
     args.demo_info = str(result.manifest)
     args.source = str(result.directory)
     args.public_keys = str(result.public_keys)
-    return run_app(args, aws)
+    return console.run_app(args, aws)
 
 
 def _unusable(directory: Path) -> str | None:

@@ -8,11 +8,8 @@ the first frame (and never, for a local trail).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import inspect
-import json
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -29,12 +26,11 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from trailtui.aws.config import AwsConfig
 from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
-from trailtui.config import Config, LoadedConfig, load_config, save_config
+from trailtui.config import Config, LoadedConfig, save_config
 from trailtui.filters import EventFilter, FilterError
 from trailtui.safe import visible
 from trailtui.sources.base import EventSource, Query
-from trailtui.timerange import TimeParseError, TimeRange
-from trailtui.ui import integrations, keys
+from trailtui.ui import keys
 from trailtui.ui.browse_state import BrowseState, RangeChoice
 from trailtui.ui.chain_screen import ChainScreen
 from trailtui.ui.commands import TrailCommands
@@ -42,9 +38,11 @@ from trailtui.ui.counts_screen import CountsScreen
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.event_list import EventList
 from trailtui.ui.events_pane import EventsPane
+from trailtui.ui.export_screen import ExportScreen
 from trailtui.ui.filter_bar import FilterBar
 from trailtui.ui.findings_pane import FindingsPane, FindingsTable
 from trailtui.ui.help_screen import HelpScreen
+from trailtui.ui.hunts_screen import HuntsScreen
 from trailtui.ui.marks import MarkBook, mark_key
 from trailtui.ui.pane_bar import PANES, PaneBar
 from trailtui.ui.pivot_screen import PivotScreen
@@ -55,13 +53,10 @@ from trailtui.ui.quick_filter_screen import QuickFilterScreen
 from trailtui.ui.session import SourceSession
 from trailtui.ui.status_line import StatusLine
 from trailtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, resolve_variable_defaults
-from trailtui.ui.time_presets import anchor_time, range_label
 from trailtui.ui.time_screen import TimeScreen
 
 if TYPE_CHECKING:
     from trailtui.hunts.model import Hunt
-
-_MOUNTING = object()  # a part being mounted right now
 
 
 @dataclass(slots=True)
@@ -101,6 +96,7 @@ class TrailApp(App[int]):
         self.last_clipboard: ClipboardWrite | None = None
         self.current_pane = options.start_pane
         self._parts: dict[str, Any] = {}
+        self._integrity_mounting = asyncio.Lock()  # `v` pressed twice mounts the pane once
         self._events: EventsPane | None = None
         self._initial_state = BrowseState(filter_text=options.filter_text, range_choice=options.range_choice)
         self.animation_level = "none"
@@ -175,51 +171,39 @@ class TrailApp(App[int]):
             self.events.list.focus()
         self.refresh_bindings()
 
-    async def _mount_part(self, host_id: str, build: Callable[[], Any]) -> Any | None:
-        """Mount a pane into its host, or a one-line placeholder."""
+    async def _mount_part(self, host_id: str, widget: Any) -> Any:
+        """Mount a pane into its host (in place of the host's placeholder)."""
         host = self.query_one(f"#{host_id}", Container)
-        try:
-            widget = build()
-        except integrations.Missing as exc:
-            widget, part = Static(Text(f" {visible(str(exc))}"), classes="placeholder"), None
-        else:
-            part = widget
         await host.remove_children()
         await host.mount(widget)
-        return part
+        return widget
 
     async def _ensure_health(self) -> None:
-        """Mount the Health pane the first time it is shown, then `load()` it."""
+        """Mount the Health pane the first time it is shown, then `load()` it.
+        Imported here: the health checks import botocore, which the first
+        frame must not wait for."""
         if "health" in self._parts:
             return
         self._parts["health"] = None
+        from trailtui.health.demo import demo_facts
+        from trailtui.ui.panes.health import HealthPane
 
-        def build() -> Any:
-            cls = integrations.health_pane_class()
-            facts = integrations.demo_facts() if self.options.demo else None
-            return cls(self.options.aws, facts=facts)
-
-        pane = await self._mount_part("health", build)
+        facts = demo_facts() if self.options.demo else None
+        pane = await self._mount_part("health", HealthPane(self.options.aws, facts=facts))
         self._parts["health"] = pane
-        if pane is not None:
-            await self._call_part(pane, "load")
-            if self.current_pane == "health":
-                pane.focus()
+        await self._call_part(pane, "load")
+        if self.current_pane == "health":
+            pane.focus()
 
-    async def _ensure_integrity(self) -> Any | None:
-        if "integrity" in self._parts:
-            while self._parts["integrity"] is _MOUNTING:
-                await asyncio.sleep(0.01)
+    async def _ensure_integrity(self) -> Any:
+        """The Integrity pane, mounted the first time it is needed."""
+        async with self._integrity_mounting:
+            if "integrity" not in self._parts:
+                from trailtui.ui.panes.integrity import IntegrityPane
+
+                pane = IntegrityPane(self.options.source_url, self.options.aws, public_keys=self.options.public_keys)
+                self._parts["integrity"] = await self._mount_part("integrity", pane)
             return self._parts["integrity"]
-        self._parts["integrity"] = _MOUNTING
-
-        def build() -> Any:
-            cls = integrations.integrity_pane_class()
-            return cls(self.options.source_url, self.options.aws, public_keys=self.options.public_keys)
-
-        pane = await self._mount_part("integrity", build)
-        self._parts["integrity"] = pane
-        return pane
 
     async def _call_part(self, part: Any, method: str) -> None:
         """Call a pane's load/start method, sync or async, reporting failures in one line."""
@@ -233,8 +217,7 @@ class TrailApp(App[int]):
     async def action_verify(self) -> None:
         self.action_pane("integrity")
         pane = await self._ensure_integrity()
-        if pane is not None:
-            await self._call_part(pane, "start_verification")
+        await self._call_part(pane, "start_verification")
 
     # -- the selected event -----------------------------------------------------
     def _selected(self) -> tuple[dict[str, Any], int | None] | None:
@@ -403,33 +386,18 @@ class TrailApp(App[int]):
             self._driver.write(write.sequence)
         return write
 
-    def _integration(self, load: Callable[[], Any]) -> Any:
-        """The screen class of an optional part, or None after saying what is missing."""
-        try:
-            return load()
-        except integrations.Missing as exc:
-            self.notify(str(exc), severity="warning", markup=False)
-            return None
-
     def action_export(self) -> None:
-        cls = self._integration(integrations.export_screen_class)
-        if cls is None:
-            return
         state = self.events.state
         query = Query(filter=state.compile(), time_range=state.effective_range().time_range)
-        self.push_screen(cls(self.options.source_url, self.options.aws, query, self.marks.as_export_marks()))
+        self.push_screen(ExportScreen(self.options.source_url, self.options.aws, query, self.marks.as_export_marks()))
 
     def action_hunts(self) -> None:
-        cls = self._integration(integrations.hunts_screen_class)
-        if cls is None:
-            return
-
         def apply(result: str | None) -> None:
             if isinstance(result, str) and result.strip():
                 self.apply_filter(result.strip())
 
         time_range = self.events.state.effective_range().time_range
-        self.push_screen(cls(self.options.source_url, self.options.aws, time_range, self.options.hunts), apply)
+        self.push_screen(HuntsScreen(self.options.source_url, self.options.aws, time_range, self.options.hunts), apply)
 
     def action_counts(self) -> None:
         """Counts for the Events pane's filter, pivots and time range; a chosen value comes back as a pivot."""
@@ -563,116 +531,3 @@ def _event_line(raw: dict[str, Any]) -> str:
     identity: dict[str, Any] = found if isinstance(found, dict) else {}
     who = identity.get("arn") or identity.get("principalId") or "?"
     return f"{raw.get('eventTime', '?')}  {raw.get('eventName', '?')}  by {who}"
-
-
-# -- starting the console ---------------------------------------------------------
-def _read_demo_info(path: str | None) -> dict[str, Any]:
-    if not path:
-        return {}
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
-def _demo_anchor(info: dict[str, Any]) -> datetime | None:
-    for key in ("newest_event", "newest", "end", "until", "last_event"):
-        value = info.get(key)
-        if isinstance(value, str):
-            found = anchor_time(value)
-            if found is not None:
-                return found
-    return None
-
-
-def _fail(message: str) -> int:
-    lines = [visible(line) for line in message.split("\n")]
-    print("trailtui: " + "\n".join(lines), file=sys.stderr)
-    return 2
-
-
-def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig) -> ConsoleOptions | str:
-    """Options from the command line and config, or a one-line error."""
-    url = loaded.config.resolve_source(getattr(args, "source", None))
-    if not url:
-        return (f"no source given and no default_source in {loaded.path}; "
-                "try `trailtui ./AWSLogs`, `trailtui s3://BUCKET/PREFIX` or `trailtui demo`")
-    if "://" not in url or url.startswith("file://"):
-        path = url[len("file://"):] if url.startswith("file://") else url
-        if not Path(path).exists():
-            return f"{path}: no such file or directory"
-    filter_text = (getattr(args, "filter", "") or "").strip()
-    try:
-        EventFilter.compile(filter_text)
-    except FilterError as exc:
-        return f"{exc}\n{exc.pointer()}"
-    since, until = getattr(args, "since", None), getattr(args, "until", None)
-    try:
-        time_range = TimeRange.parse(since, until)
-    except TimeParseError as exc:
-        return str(exc)
-    label = range_label(time_range)
-    hunts, hunt_problems = _console_hunts(args)
-    if isinstance(hunts, str):
-        return hunts
-    demo_info_path = getattr(args, "demo_info", None)
-    info = _read_demo_info(demo_info_path)
-    return ConsoleOptions(
-        source_url=url,
-        aws=aws,
-        theme=getattr(args, "theme", None),
-        filter_text=filter_text,
-        range_choice=RangeChoice(time_range, label),
-        demo=bool(demo_info_path),
-        demo_anchor=_demo_anchor(info),
-        public_keys=getattr(args, "public_keys", None),
-        config=loaded,
-        hunts=hunts,
-        hunt_problems=hunt_problems,
-        index=not getattr(args, "no_index", False) and loaded.config.index,
-    )
-
-
-def _console_hunts(args: argparse.Namespace) -> tuple[tuple[Hunt, ...] | str | None, tuple[str, ...]]:
-    """The hunts `h` lists when --sigma is given (None: the built-in catalogue),
-    or a one-line usage error; and the rules not loaded."""
-    sigma, only = getattr(args, "sigma", None) or (), bool(getattr(args, "only_sigma", False))
-    if not sigma and not only:
-        return None, ()
-    from trailtui.hunts.catalogue import CatalogueError  # the hunts cost ~80 ms of start-up without --sigma
-    from trailtui.sigma.combined import hunts_with_sigma
-
-    try:
-        catalogue, refused = hunts_with_sigma(None, sigma, only)
-    except CatalogueError as exc:
-        return str(exc), ()
-    return catalogue.hunts, tuple(str(r) for r in refused)
-
-
-def prepare_worker_processes() -> None:
-    """Start multiprocessing's resource tracker while stderr is still real.
-
-    Local scans (and verification) may start worker processes from inside the
-    app, where Textual has replaced `sys.stderr` with an object whose
-    `fileno()` is -1; the tracker passes that descriptor to its child and fails
-    with "bad value(s) in fds_to_keep".  Started here, it is already running."""
-    try:
-        from multiprocessing import resource_tracker
-
-        resource_tracker.ensure_running()
-    except (OSError, ValueError):
-        pass  # scans fall back to threads if processes cannot start
-
-
-def run_app(args: argparse.Namespace, aws: AwsConfig) -> int:
-    """Open the console; returns the process exit code."""
-    loaded = load_config()
-    options = build_options(args, aws, loaded)
-    if isinstance(options, str):
-        return _fail(options)
-    if "://" not in options.source_url or options.source_url.startswith("file://"):
-        prepare_worker_processes()
-    app = TrailApp(options)
-    app.run(mouse=not getattr(args, "no_mouse", False))
-    return app.return_code or 0
