@@ -20,6 +20,7 @@ from trailtui.hunts import firstseen as firstseen_module
 from trailtui.hunts.novelty import network, user_agent_family
 from trailtui.timerange import TimeRange
 from trailtui.ui.hunts_screen import HuntsScreen
+from trailtui.ui.session import SourceSession
 
 DATA = Path(__file__).parent / "data" / "hunts" / "traildiscover"
 CATALOGUE = load_catalogue()
@@ -66,7 +67,8 @@ class Host(App):
 
 
 async def test_attempts_on_the_console_hunts_screen(refused):
-    screen = HuntsScreen(str(refused), AwsConfig(), TimeRange())
+    session = SourceSession(str(refused), AwsConfig())
+    screen = HuntsScreen(session, TimeRange())
     app = Host(screen)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -19,20 +19,26 @@ from trailtui.sources import Query
 from trailtui.timerange import TimeRange, parse_time
 from trailtui.ui.export_screen import ExportScreen
 from trailtui.ui.hunts_screen import HuntsScreen
+from trailtui.ui.session import SourceSession
 
 HOSTILE = "[red]x[/red]\x1b[2J\x07"
 
 
 class Host(App):
-    """Pushes one screen and records what it dismissed with."""
+    """Pushes one screen, given a source session as the console's, and records
+    what it dismissed with."""
 
-    def __init__(self, screen_factory) -> None:
+    def __init__(self, screen_factory, source_url: str, source: Any = None) -> None:
         super().__init__()
         self.screen_factory = screen_factory
+        self.session = SourceSession(source_url, AwsConfig(), source)
         self.result: Any = "not dismissed"
 
     def on_mount(self) -> None:
-        self.push_screen(self.screen_factory(), self.done)
+        self.push_screen(self.screen_factory(self.session), self.done)
+
+    async def on_unmount(self) -> None:
+        await self.session.close()
 
     def done(self, result: Any) -> None:
         self.result = result
@@ -60,6 +66,15 @@ async def settle(pilot, app: App) -> None:
     await pilot.pause()
 
 
+async def shown_when(pilot, condition, timeout: float = 5.0) -> None:
+    """Wait until `condition()` holds (work on the source thread ends a moment later)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("the condition never held")
+
+
 async def shown(pilot, app: App, phrase: str, timeout: float = 5.0) -> str:
     """Wait until `phrase` is on screen (first paint of a pushed screen takes a few frames)."""
     for _ in range(int(timeout / 0.05)):
@@ -70,7 +85,7 @@ async def shown(pilot, app: App, phrase: str, timeout: float = 5.0) -> str:
 
 
 async def test_hunts_screen_counts_and_enter_returns_filter(trail):
-    app = Host(lambda: HuntsScreen(str(trail), AwsConfig(), TimeRange()))
+    app = Host(lambda session: HuntsScreen(session, TimeRange()), str(trail))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         screen = app.screen
@@ -91,7 +106,7 @@ async def test_hunts_screen_counts_and_enter_returns_filter(trail):
 
 
 async def test_hunts_screen_sequence_filter_and_escape(trail):
-    app = Host(lambda: HuntsScreen(str(trail), AwsConfig(), TimeRange()))
+    app = Host(lambda session: HuntsScreen(session, TimeRange()), str(trail))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         screen = app.screen
@@ -113,11 +128,11 @@ async def test_hunts_screen_sequence_filter_and_escape(trail):
 
 async def test_hunts_screen_time_range_and_bad_source(trail, tmp_path):
     window = TimeRange(parse_time("2024-07-31T13:00:00Z"), parse_time("2024-07-31T14:00:00Z"))
-    app = Host(lambda: HuntsScreen(str(trail), AwsConfig(), window))
+    app = Host(lambda session: HuntsScreen(session, window), str(trail))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         assert f"1 of {len(load_catalogue())} hunts fired" in screen_text(app)
-    app = Host(lambda: HuntsScreen(str(tmp_path / "gone") + HOSTILE, AwsConfig(), TimeRange()))
+    app = Host(lambda session: HuntsScreen(session, TimeRange()), str(tmp_path / "gone") + HOSTILE)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot, app)
         text = screen_text(app)
@@ -134,7 +149,7 @@ def marks_for(trail: Path) -> list[Mark]:
 async def test_export_screen_writes_markdown_with_progress(trail, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     query = Query(filter=EventFilter.compile("eventSource == 'secretsmanager.amazonaws.com'"))
-    app = Host(lambda: ExportScreen(str(trail), AwsConfig(), query, marks_for(trail)))
+    app = Host(lambda session: ExportScreen(session, query, marks_for(trail)), str(trail))
     async with app.run_test(size=(80, 24)) as pilot:
         text = await shown(pilot, app, "marked findings (1)")
         assert "current results" in text and "results: eventSource == 'secretsmanager.amazonaws.com' · all time" in text
@@ -159,7 +174,7 @@ async def test_export_screen_marked_findings_and_overwrite_confirmation(trail, t
     monkeypatch.chdir(tmp_path)
     target = tmp_path / "findings.csv"
     target.write_text("keep me")
-    app = Host(lambda: ExportScreen(str(trail), AwsConfig(), Query(), marks_for(trail)))
+    app = Host(lambda session: ExportScreen(session, Query(), marks_for(trail)), str(trail))
     async with app.run_test(size=(80, 24)) as pilot:
         await shown(pilot, app, "Format")
         await pilot.press("right", "enter")  # CSV
@@ -185,7 +200,7 @@ async def test_export_screen_marked_findings_and_overwrite_confirmation(trail, t
 async def test_export_screen_hostile_filter_text_and_no_marks(trail, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     query = Query(filter=EventFilter.compile(f"userAgent == '{HOSTILE}'"))
-    app = Host(lambda: ExportScreen(str(trail), AwsConfig(), query, []))
+    app = Host(lambda session: ExportScreen(session, query, []), str(trail))
     async with app.run_test(size=(80, 24)) as pilot:
         text = await shown(pilot, app, "marked findings (0)")
         assert "\x1b" not in screen_text(app) and "\x07" not in screen_text(app)
@@ -205,6 +220,7 @@ class _EndlessSource:
 
     def __init__(self) -> None:
         self.closed = False
+        self.search_closed = False
 
     async def search(self, query):
         import asyncio
@@ -213,8 +229,11 @@ class _EndlessSource:
         from trailtui.sources.base import Page
 
         raw = stratus_records("defense-evasion.cloudtrail-stop")[0]
-        yield Page(events=[Event.from_raw(raw)], scanned=1, progress=0.01)
-        await asyncio.Event().wait()
+        try:
+            yield Page(events=[Event.from_raw(raw)], scanned=1, progress=0.01)
+            await asyncio.Event().wait()
+        finally:
+            self.search_closed = True
 
     async def close(self) -> None:
         self.closed = True
@@ -223,8 +242,7 @@ class _EndlessSource:
 async def test_export_screen_escape_cancels_and_leaves_no_file(trail, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     endless = _EndlessSource()
-    monkeypatch.setattr("trailtui.export.exporter.open_source", lambda url, aws, **options: endless)
-    app = Host(lambda: ExportScreen("endless://", AwsConfig(), Query(), []))
+    app = Host(lambda session: ExportScreen(session, Query(), []), "endless://", endless)
     async with app.run_test(size=(80, 24)) as pilot:
         await shown(pilot, app, "Format")
         await pilot.press("tab", "tab", "enter")
@@ -233,7 +251,8 @@ async def test_export_screen_escape_cancels_and_leaves_no_file(trail, tmp_path, 
         await pilot.press("escape")
         await settle(pilot, app)
         assert "cancelled: nothing was written" in flat_text(app)
+        await shown_when(pilot, lambda: endless.search_closed)  # the cancel reached the source's thread
         await pilot.press("escape")
         await pilot.pause()
-    assert app.result is None and endless.closed
+    assert app.result is None and endless.closed  # the session closed it with the app
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trail"]

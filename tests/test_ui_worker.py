@@ -108,3 +108,56 @@ async def test_closing_the_app_closes_the_source() -> None:
         await wait_until(pilot, lambda: app.events.run.matched > 3)
         await pilot.press("q")
     assert source.closed and source.searches[0].closed
+
+
+async def test_keys_are_answered_while_hunts_run() -> None:
+    """The hunts read the console's source through its session (on the source
+    thread): the hunt list answers keys while an endless scan feeds it."""
+    from textual.widgets import DataTable
+
+    from trailtui.ui.hunts_screen import HuntsScreen
+
+    source = ScriptedSource(many_records(4000), page_size=500, delay=0, endless=True)
+    app = TrailApp(ConsoleOptions("test://busy", source=source))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.events.run.matched > 0)
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, HuntsScreen) and app.screen.scanned > 1000)
+        screen = app.screen
+        assert isinstance(screen, HuntsScreen)
+        table = screen.query_one(DataTable)
+        searches = len(source.searches)
+        latencies = []
+        for _ in range(10):
+            before = table.cursor_row
+            key = events.Key("j", "j")
+            key.set_sender(app)
+            started = time.perf_counter()
+            app._driver.send_message(key)  # as the terminal driver delivers a key
+            while table.cursor_row == before:
+                await asyncio.sleep(0.001)
+            latencies.append(time.perf_counter() - started)
+        scanned = screen.scanned
+        await wait_until(pilot, lambda: screen.scanned > scanned)
+        assert not screen.done, "the hunts should still be scanning"
+        assert len(source.searches) == searches, "one search for the hunts, on the console's source"
+        # Generous bounds: the test host is shared; bench/bench_ui.py measures properly.
+        assert sorted(latencies)[len(latencies) // 2] < 0.25 and max(latencies) < 1.0, latencies
+
+
+
+@pytest.mark.parametrize("server_cancel, said", [(True, "query stopped on the server"), (False, "scan stopped")])
+async def test_escape_says_whether_the_server_stopped_the_query(server_cancel: bool, said: str) -> None:
+    """The source's declared capabilities decide the word: a server-side query
+    (Athena, Lake) is stopped there; a local or S3 scan just stops."""
+    from trailtui.sources.base import Capabilities
+
+    capabilities = Capabilities(sql_pushdown=server_cancel, server_cancel=server_cancel)
+    source = ScriptedSource(incident_records(), page_size=3, delay=0.02, endless=True, capabilities=capabilities)
+    app = TrailApp(ConsoleOptions("test://server", source=source))
+    async with app.run_test(size=(100, 24), notifications=True) as pilot:
+        await wait_until(pilot, lambda: app.events.run.matched > 10)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: source.searches[0].closed)
+        await wait_until(pilot, lambda: said in screen_text(app))
+        assert ("on the server" in screen_text(app)) == server_cancel

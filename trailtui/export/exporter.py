@@ -21,7 +21,7 @@ from trailtui.export.jsonl import JsonlWriter
 from trailtui.export.marks import Mark
 from trailtui.export.ocsf import OcsfWriter
 from trailtui.export.output import atomic_text_file, check_target
-from trailtui.sources.base import Problem, Query
+from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.sources.registry import open_source
 
 FORMATS = ("jsonl", "csv", "markdown", "ocsf")
@@ -94,7 +94,8 @@ def make_writer(request: ExportRequest, stream: IO[str]) -> EventWriter:
     raise ValueError(f"unknown format {request.format!r}: use {', '.join(FORMATS)}")
 
 
-async def _pump(request: ExportRequest, writer: EventWriter, on_progress: ProgressCallback | None) -> ExportResult:
+async def _pump(request: ExportRequest, writer: EventWriter, on_progress: ProgressCallback | None,
+                source: EventSource | None) -> ExportResult:
     written = scanned = problems = 0
     if request.marked_only:
         events = sorted((m.as_event() for m in request.marks), key=lambda e: e.time, reverse=True)
@@ -103,7 +104,9 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
         if on_progress:
             on_progress(ExportProgress(written, scanned, 1.0))
     else:
-        source = open_source(request.source_url, request.aws, index=request.index)
+        owned = source is None
+        if source is None:
+            source = open_source(request.source_url, request.aws, index=request.index)
         try:
             async for page in source.search(request.query):
                 scanned += page.scanned
@@ -114,7 +117,8 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
                 if on_progress:
                     on_progress(ExportProgress(written, scanned, page.progress, list(page.problems)))
         finally:
-            await source.close()
+            if owned:
+                await source.close()
         if request.format == "markdown":
             writer.scanned = scanned  # type: ignore[attr-defined]  # the report renders it in close()
     writer.close()
@@ -122,16 +126,18 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
 
 
 async def run_export(request: ExportRequest, stream: IO[str] | None = None,
-                     on_progress: ProgressCallback | None = None) -> ExportResult:
+                     on_progress: ProgressCallback | None = None, source: EventSource | None = None) -> ExportResult:
     """Run the export into `request.output` (atomically, 0600) or, when it is
     None, into `stream`.  Raises OutputExists before any work when the file is
-    there and `force` is off, SourceError for fatal source errors."""
+    there and `force` is off, SourceError for fatal source errors.  `source`
+    (the console's, already open) is searched instead of opening
+    `request.source_url`, and stays open."""
     if request.format not in FORMATS:
         raise ValueError(f"unknown format {request.format!r}: use {', '.join(FORMATS)}")
     if request.output is None:
         if stream is None:
             raise ValueError("no output: give a path or a stream")
-        return await _pump(request, make_writer(request, stream), on_progress)
+        return await _pump(request, make_writer(request, stream), on_progress, source)
     check_target(request.output, request.force)
     with atomic_text_file(request.output, force=request.force) as handle:
-        return await _pump(request, make_writer(request, handle), on_progress)
+        return await _pump(request, make_writer(request, handle), on_progress, source)

@@ -85,7 +85,11 @@ class EventSource(Protocol):
     """What the TUI, CLI, hunts and export talk to."""
 
     url: str
-    capabilities: Capabilities
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """What the source can do server-side (the console says how a cancel ends)."""
+        ...
 
     def search(self, query: Query) -> AsyncIterator[Page]:
         """Yield pages newest first until the query is exhausted or its limit met.

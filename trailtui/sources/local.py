@@ -134,7 +134,7 @@ class LocalSource:
         request = ScanRequest(query.filter.text, since, until, group_by=by)
         total = len(found.files) or 1
         done_files = 0
-        async for batch in self._scanner.scan(found.files, request):
+        async for batch, _ in self._scanner.scan(found.files, request):
             page = Page(progress=None)
             groups = []
             for result in batch:
@@ -158,7 +158,7 @@ class LocalSource:
         total = len(found.files) or 1
         pending: list[Event] = []
         done_files = 0
-        async for batch in self._scanner.scan(found.files, request):
+        async for batch, next_stamp in self._scanner.scan(found.files, request):
             scanned = 0
             problems: list[Problem] = []
             for result in batch:
@@ -168,7 +168,6 @@ class LocalSource:
                     problems.append(Problem(result.path, result.problem))
                 for event in result.events:
                     ordered.push(event)
-            next_stamp = self._scanner.next_stamp
             for event in ordered.release_newer_than(next_stamp):
                 pending.append(event)
                 if query.limit is not None and emitted + len(pending) >= query.limit:

@@ -13,9 +13,11 @@ typed pass only saves the work of decoding files that cannot contribute.
 `FileScanner` takes (delivery stamp, path) pairs, newest first, and feeds them
 in batches to one scanning thread at first (the first page must not wait for
 processes to start) and, once the worker processes it boots in the background
-answer, to them; results come back in file order.  The stamps only say how new
-the files not yet scanned can be (`next_stamp`), so callers can release events
-in order; which files to scan is the caller's business.
+answer, to them; results come back in file order, each batch with the stamp of
+the first file not yet scanned, so callers can release events in order; which
+files to scan is the caller's business.  Scans may run at once on one scanner
+(the console's list and its hunts read the same source): each keeps its own
+state.
 """
 
 from __future__ import annotations
@@ -365,16 +367,16 @@ class FileScanner:
         self.typed = typed  # False: every file through the plain path (for comparisons)
         self._pool: WorkerPool | None = None
         self._thread: ThreadPoolExecutor | None = None
-        self.next_stamp: datetime | None = None
         self.used_pool = False
-        self._stop = threading.Event()
+        self._stops: set[threading.Event] = set()  # one per running scan
 
     @property
     def _pool_failed(self) -> bool:
         return self._pool is not None and self._pool.failed
 
     def close(self) -> None:
-        self._stop.set()  # a batch running in the thread ends at its next file
+        for stop in list(self._stops):
+            stop.set()  # a batch running in the thread ends at its next file
         if self._pool is not None:
             self._pool.close()
         if self._thread is not None:
@@ -409,12 +411,21 @@ class FileScanner:
             self._pool.close()
 
     async def scan(self, files: Sequence[tuple[datetime, str]],
-                   request: ScanRequest) -> AsyncIterator[list[FileScan]]:
-        """Scan (delivery stamp, path) pairs and yield results batch by batch in
-        file order; `next_stamp` is the stamp of the first file not yet yielded
-        (None when all are done)."""
+                   request: ScanRequest) -> AsyncIterator[tuple[list[FileScan], datetime | None]]:
+        """Scan (delivery stamp, path) pairs and yield (results, next stamp)
+        batch by batch in file order; the next stamp is that of the first file
+        not yet yielded (None when all are done)."""
+        stop = threading.Event()  # this scan's: close() sets it
+        self._stops.add(stop)
+        try:
+            async for batch in self._scan(files, request, stop):
+                yield batch
+        finally:
+            self._stops.discard(stop)
+
+    async def _scan(self, files: Sequence[tuple[datetime, str]], request: ScanRequest,
+                    stop: threading.Event) -> AsyncIterator[tuple[list[FileScan], datetime | None]]:
         loop = asyncio.get_running_loop()
-        self._stop = threading.Event()  # a new scan after close() runs to the end again
         if not self.typed:
             request = replace(request, typed=False)
         paths = [path for _, path in files]
@@ -428,7 +439,7 @@ class FileScanner:
 
         def in_thread(lo: int, hi: int) -> asyncio.Future[Any]:
             return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi],
-                                        plain if sizer.dense else request, self._stop)
+                                        plain if sizer.dense else request, stop)
 
         def submit(lo: int, hi: int) -> asyncio.Future[Any]:
             pool = self._pool_ready()
@@ -458,12 +469,11 @@ class FileScanner:
                 except BrokenExecutor:  # a worker died (killed, out of memory): finish in this process
                     self._drop_pool()
                     result = await in_thread(first, hi)
-                if self._stop.is_set():  # closed meanwhile: a cut-short batch must not look complete
+                if stop.is_set():  # closed meanwhile: a cut-short batch must not look complete
                     return
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
                 sizer.observe(batch)
-                self.next_stamp = files[hi][0] if hi < len(files) else None
-                yield batch
+                yield batch, (files[hi][0] if hi < len(files) else None)
         finally:
             for future, _, _ in queue:
                 future.cancel()

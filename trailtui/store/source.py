@@ -24,7 +24,6 @@ from typing import Any
 
 from trailtui.events import EPOCH, Event
 from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Query, SourceError
-from trailtui.sources.local import LogFile
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
 from trailtui.store.build import StoreBuilder
@@ -124,7 +123,7 @@ class IndexedSource:
 
     async def scan_files(self, files: list[LogIdentity], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
         """Read `files` plainly (filtered), in batches; FileScan.path is each file's location."""
-        async for batch in self._scanner.scan([LogFile(log.stamp, log.location) for log in files], request):
+        async for batch, _ in self._scanner.scan([(log.stamp, log.location) for log in files], request):
             yield batch
 
     def manifest(self) -> tuple[Manifest | None, str]:

@@ -389,7 +389,7 @@ class TrailApp(App[int]):
     def action_export(self) -> None:
         state = self.events.state
         query = Query(filter=state.compile(), time_range=state.effective_range().time_range)
-        self.push_screen(ExportScreen(self.options.source_url, self.options.aws, query, self.marks.as_export_marks()))
+        self.push_screen(ExportScreen(self.session, query, self.marks.as_export_marks()))
 
     def action_hunts(self) -> None:
         def apply(result: str | None) -> None:
@@ -397,7 +397,7 @@ class TrailApp(App[int]):
                 self.apply_filter(result.strip())
 
         time_range = self.events.state.effective_range().time_range
-        self.push_screen(HuntsScreen(self.options.source_url, self.options.aws, time_range, self.options.hunts), apply)
+        self.push_screen(HuntsScreen(self.session, time_range, self.options.hunts), apply)
 
     def action_counts(self) -> None:
         """Counts for the Events pane's filter, pivots and time range; a chosen value comes back as a pivot."""
@@ -421,7 +421,9 @@ class TrailApp(App[int]):
     def action_back(self) -> None:  # type: ignore[override]  # Textual runs sync actions too
         if self.current_pane == "events":
             if self.events.cancel():
-                self.notify("scan stopped; the list may be incomplete")
+                on_server = bool(self.session.capabilities and self.session.capabilities.server_cancel)
+                stopped = "query stopped on the server" if on_server else "scan stopped"
+                self.notify(f"{stopped}; the list may be incomplete")
         else:
             self.action_pane("events")
 

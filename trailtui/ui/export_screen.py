@@ -21,13 +21,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, RadioButton, RadioSet, Static
 
-from trailtui.aws.config import AwsConfig
 from trailtui.export.exporter import EXTENSIONS, FORMATS, ExportProgress, ExportRequest, run_export
 from trailtui.export.marks import Mark
 from trailtui.export.output import OutputExists
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError
 from trailtui.ui.safe_input import SafeInput
+from trailtui.ui.session import SourceSession
 
 FORMAT_LABELS = {"jsonl": "JSONL", "csv": "CSV", "markdown": "Markdown", "ocsf": "OCSF"}
 
@@ -134,10 +134,10 @@ class ExportScreen(ModalScreen[str | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel / close", id="trailtui.export.cancel")]
 
-    def __init__(self, source_url: str, aws: AwsConfig, query: Query, marks: Sequence[Mark]) -> None:
+    def __init__(self, session: SourceSession, query: Query, marks: Sequence[Mark]) -> None:
         super().__init__()
-        self.source_url = source_url
-        self.aws = aws
+        self.session = session  # the console's: the export reads on its thread, never on the UI loop
+        self.source_url = session.url
         self.export_query = query  # not `self.query`: that is DOMNode.query
         self.marks = list(marks)
         self.format = "jsonl"
@@ -225,9 +225,8 @@ class ExportScreen(ModalScreen[str | None]):
     @work(exclusive=True, group="trailtui-export")
     async def write_file(self, path: Path, force: bool) -> None:
         request = ExportRequest(
-            source_url=self.source_url, format=self.format, query=self.export_query, aws=self.aws,
+            source_url=self.source_url, format=self.format, query=self.export_query, aws=self.session.aws,
             output=path, force=force, marks=self.marks, marked_only=self.what == "marks",
-            index=bool(getattr(getattr(self.app, "session", None), "index", False)),
         )
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)
@@ -241,7 +240,7 @@ class ExportScreen(ModalScreen[str | None]):
             self._status(f"writing {path}: {step.written:,} events ({step.scanned:,} scanned)", "")
 
         try:
-            result = await run_export(request, on_progress=progress)
+            result = await run_export(request, on_progress=progress, source=self.session.as_source())
         except OutputExists:  # created meanwhile
             self._ask_to_replace(path)
             return

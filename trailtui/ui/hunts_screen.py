@@ -20,12 +20,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
-from trailtui.aws.config import AwsConfig
 from trailtui.hunts import CatalogueError, Hunt, HuntTallies, load_catalogue, run_hunts
 from trailtui.hunts.model import describe_window
 from trailtui.safe import visible
-from trailtui.sources import SourceError, open_source
+from trailtui.sources import SourceError
 from trailtui.timerange import TimeRange
+from trailtui.ui.session import SourceSession
 
 SEVERITY_STYLE = {"critical": "bold reverse", "high": "bold", "medium": "", "low": "dim"}
 SEVERITY_LABEL = {"critical": "CRIT", "high": "HIGH", "medium": "MED", "low": "LOW"}
@@ -50,11 +50,6 @@ def count_cell(count: int | None) -> Text:
     if count is None:
         return Text("…", style="dim", justify="right")
     return Text(f"{count:,}", style="bold" if count else "dim", justify="right")
-
-
-def _reads_through_store(app: object) -> bool:
-    """Whether the console reads its source through the local store."""
-    return bool(getattr(getattr(app, "session", None), "index", False))
 
 
 class HuntsScreen(ModalScreen[str | None]):
@@ -108,11 +103,10 @@ class HuntsScreen(ModalScreen[str | None]):
         Binding("G", "jump(-1)", show=False, id="trailtui.hunts.last"),
     ]
 
-    def __init__(self, source_url: str, aws: AwsConfig, time_range: TimeRange,
-                 hunts: tuple[Hunt, ...] | None = None) -> None:
+    def __init__(self, session: SourceSession, time_range: TimeRange, hunts: tuple[Hunt, ...] | None = None) -> None:
         super().__init__()
-        self.source_url = source_url
-        self.aws = aws
+        self.session = session  # the console's: the hunts run on its source thread, never on the UI loop
+        self.source_url = session.url
         self.time_range = time_range
         self.hunts: tuple[Hunt, ...] = ()
         self.catalogue_error = ""
@@ -153,14 +147,10 @@ class HuntsScreen(ModalScreen[str | None]):
     # -- the background scan -----------------------------------------------------
     @work(exclusive=True, group="trailtui-hunts")
     async def scan(self) -> None:
-        try:
-            source = open_source(self.source_url, self.aws, index=_reads_through_store(self.app))
-        except SourceError as exc:
-            self._failed(str(exc))
-            return
         problems = 0
         try:
-            async with aclosing(run_hunts(source, self.hunts, self.time_range)) as steps:
+            steps = self.session.stream(lambda source: run_hunts(source, self.hunts, self.time_range))
+            async with aclosing(steps):
                 async for step in steps:
                     self.scanned = step.scanned
                     problems += len(step.problems)
@@ -171,8 +161,6 @@ class HuntsScreen(ModalScreen[str | None]):
         except SourceError as exc:
             self._failed(str(exc))
             return
-        finally:
-            await source.close()
         self.done = True
         self._refresh_counts({h.id for h in self.hunts})
         self._status(self._progress_text(1.0, problems, finished=True))

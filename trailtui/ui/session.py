@@ -22,15 +22,17 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from trailtui.aws.config import AwsConfig
-from trailtui.sources.base import EventSource, Page, Query
+from trailtui.sources.base import Capabilities, EventSource, Page, Query
 from trailtui.sources.registry import open_source
 
 _END = object()
+_Item = TypeVar("_Item")
 
 
 async def aclose_quietly(iterator: object) -> None:
@@ -79,10 +81,16 @@ class SourceSession:
             self._source = await asyncio.to_thread(open_source, self.url, self.aws, self.index, True)
         return self._source
 
-    async def pages(self, query: Query) -> AsyncIterator[Page]:
+    def pages(self, query: Query) -> AsyncIterator[Page]:
         """The source's pages for `query`, produced on the source thread and
         delivered on the caller's loop.  Raises what the source raises
         (SourceError for a one-line, user-facing failure)."""
+        return self.stream(lambda source: source.search(query))
+
+    async def stream(self, produce: Callable[[EventSource], AsyncIterator[_Item]]) -> AsyncGenerator[_Item]:
+        """What `produce(source)` yields, run on the source thread (with the work
+        it does between items, such as evaluating hunts) and delivered on the
+        caller's loop, through the same bounded queue as `pages`."""
         ui_loop = asyncio.get_running_loop()
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=self.QUEUE_PAGES)
 
@@ -93,7 +101,7 @@ class SourceSession:
             generator = None
             try:
                 source = await self._open()
-                generator = source.search(query)
+                generator = produce(source)
                 async for page in generator:
                     await deliver(page)
                 await deliver(_END)
@@ -123,9 +131,20 @@ class SourceSession:
                     return
                 if isinstance(item, _Failure):
                     raise item.error
-                yield item  # type: ignore[misc]
+                yield item  # type: ignore[misc]  # anything else is what produce() yielded
         finally:
             running.cancel()
+
+    @property
+    def capabilities(self) -> Capabilities | None:
+        """What the source declares, once it is open (None before)."""
+        source = self._source
+        return source.capabilities if source is not None else None
+
+    def as_source(self) -> SessionSource:
+        """This session as an `EventSource`, for consumers that take one (the
+        exporter): their searches run on the session's thread too."""
+        return SessionSource(self)
 
     def index_word(self) -> str:
         """What the local store is doing for this source ("indexed", "indexing
@@ -165,3 +184,23 @@ class SourceSession:
                 if not self._thread.is_alive():
                     loop.close()
             self._loop = self._thread = None
+
+
+class SessionSource:
+    """A `SourceSession` seen as an `EventSource`.  It does not own the source:
+    `close()` leaves it open for the console; closing a search's generator
+    (or cancelling its consumer) stops that search."""
+
+    def __init__(self, session: SourceSession) -> None:
+        self._session = session
+        self.url = session.url
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self._session.capabilities or Capabilities()
+
+    def search(self, query: Query) -> AsyncIterator[Page]:
+        return self._session.pages(query)
+
+    async def close(self) -> None:
+        """The session closes the source when the console quits."""
