@@ -96,11 +96,12 @@ class TextReport:
         label = "Digest file" if result.kind == "digest" else "Log file"
         if result.backfill:
             label = "(backfill) " + label
-        word = REFERENCE_WORDS[result.status]
         if result.status is Status.KEY_NOT_FOUND:
-            word = f"INVALID: {result.detail}"
+            word = f"INVALID: {visible(result.detail or 'public key not found')}"
         elif result.tolerated:
             word = "UNSIGNED: newest digest, no signature metadata (content not provable)"
+        else:
+            word = REFERENCE_WORDS.get(result.status, f"INVALID: {result.status.value}")
         line = f"{label}\t{visible(result.location)}\t{word}"
         if self.verbose and result.detail and result.status is not Status.KEY_NOT_FOUND:
             line += f"\t({visible(result.detail)})"
