@@ -21,7 +21,9 @@ file is reported in one line and the defaults are used.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -127,6 +129,8 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         config, problems = parse_config(text)
     except tomllib.TOMLDecodeError as exc:
         return LoadedConfig(Config(), path, f"{path}: not valid TOML ({exc})")
+    except RecursionError:
+        return LoadedConfig(Config(), path, f"{path}: not valid TOML (nested too deeply)")
     problem = f"{path}: " + "; ".join(problems) if problems else None
     return LoadedConfig(config, path, problem)
 
@@ -168,6 +172,71 @@ def render_config(config: Config) -> str:
             lines.append(f"[{table}]")
             lines.extend(f"{_toml_key(k)} = {toml_string(v)}" for k, v in values.items())
     return "\n".join(lines) + "\n"
+
+
+class ConfigSaveError(Exception):
+    """Saving would lose or misplace what the user wrote; nothing was written.
+    The message says why and what to do instead."""
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few lines; a bigger file is not one to rewrite
+
+
+def _current_text(path: Path, line: str) -> str:
+    """The config as it is on disk now ("" when absent); refuses a link (it is
+    not replaced: the user's dotfile manager owns it), a non-regular file, an
+    oversized one and one that is not valid TOML (it is never wiped)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise ConfigSaveError(f"{path}: cannot read ({exc.strerror or exc}); nothing was written") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise ConfigSaveError(f"{path} is a symbolic link and is not replaced; add this line under [filters] "
+                              f"yourself: {line}")
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigSaveError(f"{path} is not a regular file of at most {MAX_CONFIG_BYTES:,} bytes; "
+                              "nothing was written")
+    try:
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigSaveError(f"{path}: cannot read ({exc}); nothing was written") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ConfigSaveError(f"{path} is not valid TOML ({reason}); fix it first, nothing was written") from None
+    return text
+
+
+def save_filter(name: str, expression: str, path: Path | None = None) -> Path:
+    """Add or replace `[filters] name = expression` in the config, editing the
+    file minimally: comments, layout, unknown keys and tables stay as written
+    (tomlkit keeps them).  Atomic, mode 0600; raises ConfigSaveError."""
+    import tomlkit  # only when saving
+    from tomlkit.exceptions import TOMLKitError
+
+    from trailtui.export.output import atomic_text_file  # tempfile: not at start-up
+
+    path = path or config_path()
+    line = f"{_toml_key(name)} = {toml_string(expression)}"
+    text = _current_text(path, line)
+    try:
+        document = tomlkit.parse(text)
+        filters = document.get("filters")
+        if filters is None:
+            filters = tomlkit.table()
+            document["filters"] = filters
+        elif not isinstance(filters, MutableMapping):
+            raise ConfigSaveError(f"{path}: filters is not a table ([filters]); fix it first, nothing was written")
+        filters[name] = expression
+        rendered = tomlkit.dumps(document)
+    except (TOMLKitError, RecursionError, ValueError) as exc:
+        raise ConfigSaveError(f"{path}: cannot edit ({exc}); nothing was written") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_text_file(path, force=True) as handle:
+        handle.write(rendered)
+    return path
 
 
 def save_config(config: Config, path: Path | None = None) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import OutputFailed, for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.export.exporter import FORMATS, ExportProgress, ExportRequest, run_export
 from trailtui.export.integrity import IntegrityFileError, read_integrity
@@ -91,11 +92,14 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     if isinstance(request, int):
         return request
     try:
-        result = asyncio.run(run_export(request, stream=sys.stdout, on_progress=_warn_problems))
+        stream = for_terminal(sys.stdout, json=request.format in ("jsonl", "ocsf"))
+        result = asyncio.run(run_export(request, stream=stream, on_progress=_warn_problems))
     except OutputExists as exc:
         return fail(str(exc))
     except SourceError as exc:
         return fail(str(exc))
+    except OutputFailed:
+        raise
     except OSError as exc:
         return fail(f"{args.output or 'stdout'}: cannot write ({exc.strerror or exc})")
     if result.problems:

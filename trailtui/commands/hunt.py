@@ -16,6 +16,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.hunts import (
     CatalogueError,
@@ -157,7 +158,7 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
     tallies = HuntTallies(hunts)
     scanned = 0
     problems = 0
-    out = sys.stdout
+    out = for_terminal(sys.stdout, json=True) if fmt == "jsonl" else sys.stdout
     try:
         async for step in run_hunts(source, hunts, window, context=context):
             scanned = step.scanned

@@ -11,6 +11,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
@@ -96,7 +97,7 @@ class _Printer:
 async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None,
                index: bool = False) -> int:
     source = open_source(source_url, aws, index=index)
-    printer = _Printer(fmt, sys.stdout)
+    printer = _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
     problems = 0
     follower = open_follower(source_url, source, query.filter, aws) if follow_every is not None else None
     try:

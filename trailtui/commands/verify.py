@@ -20,6 +20,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import for_terminal
 from trailtui.integrity.summary import Summary, Tally, iso
 from trailtui.integrity.verdicts import IntegrityResult, Status
 from trailtui.safe import visible
@@ -176,8 +177,8 @@ async def _run_json(verifier: Verifier) -> Summary:
         results.extend(r.to_json() for r in update.results)
         summary = update.summary or summary
     assert summary is not None
-    sys.stdout.write(orjson.dumps({"summary": summary.to_json(), "results": results},
-                                  option=orjson.OPT_INDENT_2).decode() + "\n")
+    for_terminal(sys.stdout, json=True).write(orjson.dumps({"summary": summary.to_json(), "results": results},
+                                                          option=orjson.OPT_INDENT_2).decode() + "\n")
     sys.stdout.flush()
     return summary
 

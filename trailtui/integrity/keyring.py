@@ -142,7 +142,7 @@ def add_key_entries(ring: KeyRing, entries: Iterable[Any], where: str) -> list[s
         else:
             actual = fingerprint(der)
             if claimed is not None and claimed != actual:
-                reason = f"{name}: its Value hashes to {actual}, not to the fingerprint it states; skipped"
+                reason = f"key #{index + 1} says fingerprint {stated} but its Value hashes to {actual}; skipped"
             elif not _loads_as_rsa(der):
                 reason = f"{name}: its Value is not a DER RSA public key; skipped"
             else:

@@ -28,7 +28,7 @@ from textual.widgets import ContentSwitcher, Footer, Static
 
 from trailtui.aws.config import AwsConfig
 from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
-from trailtui.config import Config, LoadedConfig, load_config, save_config
+from trailtui.config import Config, ConfigSaveError, LoadedConfig, load_config, save_filter
 from trailtui.filters import EventFilter, FilterError
 from trailtui.safe import visible
 from trailtui.sources.base import EventSource, Query
@@ -521,12 +521,15 @@ class TrailApp(App[int]):
         def save(name: str | None) -> None:
             if not name or not name.strip():
                 return
-            self.config = self.config.with_filter(name.strip(), text)
             try:
-                path = save_config(self.config, self.options.config.path if self.options.config else None)
-            except OSError as exc:
-                self.notify(visible(f"cannot save the config: {exc}"), severity="error", markup=False)
+                path = save_filter(name.strip(), text, self.options.config.path if self.options.config else None)
+            except ConfigSaveError as exc:
+                self.notify(visible(f"filter not saved: {exc}"), severity="error", markup=False)
                 return
+            except OSError as exc:
+                self.notify(visible(f"filter not saved: {exc}"), severity="error", markup=False)
+                return
+            self.config = self.config.with_filter(name.strip(), text)
             self.notify(visible(f"saved filter {name.strip()!r} in {path}"), markup=False)
 
         self.push_screen(PromptScreen("Save the current filter as (name)", "", context=text), save)
