@@ -57,14 +57,12 @@ def hostile_trail(root: Path) -> list[dict[str, Any]]:
     return records
 
 
-def big_trail(root: Path, files: int = 240, per_file: int = 2500) -> Path:
-    """Enough events (files x per_file) that an export runs for seconds and
-    boots the worker processes; level-1 gzip of one repeated body keeps the
-    build itself fast."""
+def big_trail(root: Path, files: int = 1500, per_file: int = 40) -> Path:
+    """Enough files that a scan outlasts the worker processes' boot (they start
+    only while hundreds of files remain) and an export runs for seconds."""
     for index in range(files):
         stamp = T0 + timedelta(minutes=5 * index)
-        records = [event(stamp - timedelta(seconds=i % 240), name=f"Op{i % 50}", eventID=f"{index}-{i}",
-                         requestParameters={"bucketName": "b" * 40, "key": f"k/{i}" * 8})
+        records = [event(stamp - timedelta(seconds=i % 240), name=f"Op{i % 50}", eventID=f"{index}-{i}")
                    for i in range(per_file)]
         path = log_path(root, "111122223333", "us-east-1", stamp, unique=f"{index:016d}")
         path.parent.mkdir(parents=True, exist_ok=True)
