@@ -18,12 +18,13 @@ from types import FrameType
 ENDING_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 
-class Terminated(BaseException):
-    """A SIGTERM or SIGHUP arrived; a BaseException (like KeyboardInterrupt)
-    so no `except Exception` on the way out can swallow it."""
+class Terminated(SystemExit):
+    """A SIGTERM or SIGHUP arrived.  A SystemExit: no `except Exception` on the
+    way out can swallow it, and asyncio re-raises it even from a loop callback
+    (any other BaseException raised there is only logged)."""
 
     def __init__(self, signum: int) -> None:
-        super().__init__(signum)
+        super().__init__(128 + signum)
         self.signum = signum
 
     @property
