@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.containers import Container
 from textual.widgets import ContentSwitcher, Footer, Static
@@ -39,6 +40,7 @@ from trailtui.ui.chain_screen import ChainScreen
 from trailtui.ui.commands import TrailCommands
 from trailtui.ui.counts_screen import CountsScreen
 from trailtui.ui.detail_screen import DetailScreen
+from trailtui.ui.dismissal import OnceCommandPalette
 from trailtui.ui.event_list import EventList
 from trailtui.ui.events_pane import EventsPane
 from trailtui.ui.filter_bar import FilterBar
@@ -457,6 +459,17 @@ class TrailApp(App[int]):
 
     def action_quit(self) -> None:
         self.exit(0)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not OnceCommandPalette.is_open(self):
+            self.push_screen(OnceCommandPalette(id="--command-palette"))
+
+    def pop_screen(self) -> AwaitComplete:
+        """Never pop the last screen: a stray dismissal (from a screen Textual
+        or a plug-in owns) must not end the console and lose the marks."""
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete.nothing()
+        return super().pop_screen()
 
     # -- the list -----------------------------------------------------------------
     def on_event_list_opened(self, message: EventList.Opened) -> None:

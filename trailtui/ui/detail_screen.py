@@ -23,6 +23,7 @@ from textual.widgets import Footer, Static
 
 from trailtui.safe import visible
 from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.summary import summarize
 
 JSON_STYLES = {
@@ -87,7 +88,7 @@ class JsonView(Static):
         self.update(highlighted(self.text, styles))
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(DismissOnce, Screen[None]):
     """Shows one event; `y` copies, `m` marks, `p` pivots, `esc` goes back."""
 
     BINDINGS = keys.bindings(keys.DETAIL)

@@ -27,6 +27,7 @@ from trailtui.export.marks import Mark
 from trailtui.export.output import OutputExists
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 
 FORMAT_LABELS = {"jsonl": "JSONL", "csv": "CSV", "markdown": "Markdown", "ocsf": "OCSF"}
@@ -37,7 +38,7 @@ def default_path(fmt: str, now: datetime | None = None) -> str:
     return f"./trailtui-export-{stamp}.{EXTENSIONS[fmt]}"
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(DismissOnce, ModalScreen[str | None]):
     """Dismisses with the path written, or None."""
 
     DEFAULT_CSS = """

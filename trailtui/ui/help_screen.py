@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.keys import help_rows
 
 NOTES = (
@@ -34,7 +35,7 @@ def key_table() -> Table:
     return table
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(DismissOnce, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,question_mark,q", "close", "Close", id="trailtui.help.close"),
         Binding("j,down", "scroll(1)", show=False, id="trailtui.help.down"),

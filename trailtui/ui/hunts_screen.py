@@ -25,6 +25,7 @@ from trailtui.hunts.model import describe_window
 from trailtui.safe import visible
 from trailtui.sources import SourceError, open_source
 from trailtui.timerange import TimeRange
+from trailtui.ui.dismissal import DismissOnce
 
 SEVERITY_STYLE = {"critical": "bold reverse", "high": "bold", "medium": "", "low": "dim"}
 SEVERITY_LABEL = {"critical": "CRIT", "high": "HIGH", "medium": "MED", "low": "LOW"}
@@ -55,7 +56,7 @@ def _reads_through_store(app: object) -> bool:
     return bool(getattr(getattr(app, "session", None), "index", False))
 
 
-class HuntsScreen(ModalScreen[str | None]):
+class HuntsScreen(DismissOnce, ModalScreen[str | None]):
     """Dismisses with the selected hunt's browser filter, or None."""
 
     DEFAULT_CSS = """

@@ -12,6 +12,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from trailtui.safe import visible
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.pivots import Pivot
 
 
@@ -22,7 +23,7 @@ def option_text(number: int, pivot: Pivot) -> Text:
     return text
 
 
-class PivotScreen(ModalScreen[Pivot | None]):
+class PivotScreen(DismissOnce, ModalScreen[Pivot | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.pivot.cancel")] + [
         Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.pivot.choose-{n}") for n in range(1, 10)
     ]

@@ -11,9 +11,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from trailtui.safe import visible
+from trailtui.ui.dismissal import DismissOnce
 
 
-class ProblemsScreen(ModalScreen[None]):
+class ProblemsScreen(DismissOnce, ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q", "close", "Close", id="trailtui.problems.close"),
         Binding("j,down", "scroll(1)", show=False, id="trailtui.problems.down"),

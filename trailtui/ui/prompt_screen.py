@@ -11,10 +11,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from trailtui.safe import visible
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 
 
-class PromptScreen(ModalScreen[str | None]):
+class PromptScreen(DismissOnce, ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.prompt.cancel")]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "", context: str = "") -> None:

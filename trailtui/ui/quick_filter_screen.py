@@ -9,11 +9,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.quick_filter import quick_filter
 from trailtui.ui.safe_input import SafeInput
 
 
-class QuickFilterScreen(ModalScreen[str | None]):
+class QuickFilterScreen(DismissOnce, ModalScreen[str | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.quick.cancel")]
 
     def compose(self) -> ComposeResult:

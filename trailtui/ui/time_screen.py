@@ -15,11 +15,12 @@ from textual.widgets.option_list import Option
 
 from trailtui.timerange import TimeParseError
 from trailtui.ui.browse_state import RangeChoice
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.time_presets import PRESETS, absolute_choice, preset_choice
 
 
-class TimeScreen(ModalScreen[RangeChoice | None]):
+class TimeScreen(DismissOnce, ModalScreen[RangeChoice | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.time.cancel")]
 
     def __init__(self, current: RangeChoice, anchor: datetime | None = None, anchored_to_trail: bool = False) -> None:
