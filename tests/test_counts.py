@@ -206,3 +206,12 @@ def test_a_key_dropped_and_seen_again_in_the_same_batch_keeps_counting():
     assert result.approximate and result.events == 5
     top = result.groups[0]
     assert top.key == ("y",) and top.count - top.error <= 4 <= top.count
+
+
+def test_long_keys_stay_within_the_key_budget(monkeypatch):
+    import trailtui.counts.counter as counter_module
+
+    monkeypatch.setattr(counter_module, "KEY_CHARS_BUDGET", 200_000)
+    rows = [event(T0, name="x" * 5000 + str(i)) for i in range(200)] + [event(T0, name="hot")] * 30
+    result = count(rows, "eventName", top=1, capacity=1000)
+    assert result.approximate and result.groups[0].key == ("hot",) and result.groups[0].count >= 30
