@@ -13,6 +13,9 @@ It names sources, picks the default source and theme, and keeps saved filters:
     [filters]
     console-logins = "eventName == 'ConsoleLogin'"
 
+    [keymap]
+    "trailtui.everywhere.filter" = "slash,ctrl+f"
+
 Reading never creates anything (bastion homes may be read-only or shared); the
 file and its directory are written only when the user saves something.  A bad
 file is reported in one line and the defaults are used.
@@ -36,6 +39,7 @@ class Config:
     theme: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
     index: bool = True  # read local and S3 sources through the local store (`index = false`: plain scans)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "ctrl+f,f"
 
     def resolve_source(self, given: str | None) -> str | None:
         """The source URL for what the user typed: a configured name maps to its
@@ -111,6 +115,7 @@ def parse_config(text: str) -> tuple[Config, list[str]]:
         theme=_optional_string(data, "theme", problems),
         filters=_strings(data.get("filters"), "filters", problems),
         index=_optional_bool(data, "index", problems),
+        keymap=_strings(data.get("keymap"), "keymap", problems),
     )
     return config, problems
 
@@ -166,7 +171,7 @@ def render_config(config: Config) -> str:
         lines.append(f"theme = {toml_string(config.theme)}")
     if not config.index:
         lines.append("index = false")
-    for table, values in (("sources", config.sources), ("filters", config.filters)):
+    for table, values in (("sources", config.sources), ("filters", config.filters), ("keymap", config.keymap)):
         if values:
             lines.append("")
             lines.append(f"[{table}]")

@@ -23,11 +23,11 @@ import orjson
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
 from textual.containers import Container
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from trailtui.aws.config import AwsConfig
+from trailtui.case.store import CaseStore
 from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
 from trailtui.config import Config, ConfigSaveError, LoadedConfig, load_config, save_filter
 from trailtui.filters import EventFilter, FilterError
@@ -84,21 +84,23 @@ class ConsoleOptions:
     hunts: tuple[Hunt, ...] | None = None  # None: the built-in catalogue
     hunt_problems: tuple[str, ...] = ()  # Sigma rules not loaded, one line each
     index: bool = False  # read through the local store, filled in the background (`trailtui.store`)
+    keep_case: bool = True  # marks, notes and the verify result saved per source (trailtui.case)
 
 
 class TrailApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute, so subclasses elsewhere find it
     TITLE = "trailtui"
-    BINDINGS = keys.bindings(keys.APP) + [Binding("ctrl+c", "quit", show=False, id="trailtui.app.ctrl-c")]
+    BINDINGS = keys.bindings(keys.APP)
     COMMANDS = App.COMMANDS | {TrailCommands}
 
     def __init__(self, options: ConsoleOptions) -> None:
         super().__init__()
         self.options = options
         self.session = SourceSession(options.source_url, options.aws, options.source, index=options.index)
-        self.marks = MarkBook()
+        self.marks = MarkBook(CaseStore(options.source_url) if options.keep_case else None)
         self.config = options.config.config if options.config else Config()
         self.last_clipboard: ClipboardWrite | None = None
+        self.keymap_config: dict[str, str] = {}
         self.current_pane = options.start_pane
         self._parts: dict[str, Any] = {}
         self._events: EventsPane | None = None
@@ -135,10 +137,26 @@ class TrailApp(App[int]):
             more = len(self.options.hunt_problems) - 1
             self.notify(first + (f" (and {more} more: trailtui hunt --list --sigma …)" if more else ""),
                         title="sigma rules not loaded", severity="warning", markup=False)
+        self._apply_keymap()
+        for problem in self.marks.problems:
+            self.notify(visible(problem), title="case", severity="warning", markup=False)
+        if len(self.marks):
+            self.notify(f"{len(self.marks)} mark{'s' if len(self.marks) != 1 else ''} of this source restored "
+                        "(pane 4)", title="case")
         self.query_one(FindingsPane).refresh_marks()
         self.events.filter_bar.set_applied(self.options.filter_text)
         self.events.start(self._initial_state)
         self.action_pane(self.options.start_pane)
+
+    def _apply_keymap(self) -> None:
+        """The [keymap] table of config.toml: binding id -> keys."""
+        wanted = dict(self.config.keymap)
+        unknown = sorted(set(wanted) - keys.all_ids())
+        if unknown:
+            self.notify(visible(f"[keymap]: no binding {', '.join(unknown)} (see ? for the ids)"),
+                        title="config", severity="warning", markup=False)
+        self.keymap_config = {ident: keys_ for ident, keys_ in wanted.items() if ident not in unknown}
+        self.set_keymap(self.keymap_config)
 
     def _apply_themes(self) -> None:
         themes = self.options.themes or load_themes()
@@ -367,8 +385,9 @@ class TrailApp(App[int]):
                 return
             self.marks.mark(raw, note.strip())
             self.events.mark_changed(raw, index, True)
-            self._show_marks()
+            self._show_marks(mark_key(raw))
             self.notify(f"marked ({len(self.marks)} finding{'s' if len(self.marks) != 1 else ''})")
+            self._case_saved()
 
         title = "Mark as finding: note (optional, enter to mark)"
         self.push_screen(PromptScreen(title, existing.note if existing else "", "why this event matters",
@@ -417,7 +436,24 @@ class TrailApp(App[int]):
             return
         state = self.events.state
         query = Query(filter=state.compile(), time_range=state.effective_range().time_range)
-        self.push_screen(cls(self.options.source_url, self.options.aws, query, self.marks.as_export_marks()))
+        self.push_screen(cls(self.options.source_url, self.options.aws, query, self.marks.as_export_marks(),
+                             integrity=self.integrity_status()))
+
+    def integrity_status(self) -> Any:
+        """The verification result of this source (this session's, else the
+        case's) for exports and the report; None when never verified."""
+        if self.marks.integrity is None:
+            return None
+        from trailtui.export.integrity import IntegrityFileError, integrity_from_json
+
+        try:
+            return integrity_from_json(self.marks.integrity, "console verification")
+        except IntegrityFileError:
+            return None
+
+    def on_integrity_pane_verified(self, message: Any) -> None:
+        self.marks.set_integrity(message.document)
+        self._case_saved()
 
     def action_hunts(self) -> None:
         cls = self._integration(integrations.hunts_screen_class)
@@ -458,6 +494,10 @@ class TrailApp(App[int]):
             self.action_pane("events")
 
     def action_quit(self) -> None:
+        """`q` quits from a pane; in a dialog or the detail it goes back one level."""
+        if len(self.screen_stack) > 1:
+            self.close_top_screen()
+            return
         self.exit(0)
 
     def action_command_palette(self) -> None:
@@ -470,6 +510,18 @@ class TrailApp(App[int]):
         if len(self.screen_stack) <= 1:
             return AwaitComplete.nothing()
         return super().pop_screen()
+
+    def action_quit_now(self) -> None:
+        self.exit(0)
+
+    def close_top_screen(self) -> None:
+        screen = self.screen
+        for name in ("action_back", "action_cancel", "action_close"):
+            close = getattr(screen, name, None)
+            if callable(close):
+                close()
+                return
+        self.pop_screen()
 
     # -- the list -----------------------------------------------------------------
     def on_event_list_opened(self, message: EventList.Opened) -> None:
@@ -490,6 +542,8 @@ class TrailApp(App[int]):
         entry = self.marks.get(message.key) if message.key else None
         if message.action == "save":
             self.ask_save_marks()
+        elif message.action == "undo":
+            self._undo_unmark()
         elif entry is None:
             return
         elif message.action == "open":
@@ -500,10 +554,28 @@ class TrailApp(App[int]):
             self.marks.unmark(message.key)
             self.events.mark_changed(entry.event, None, False)
             self._show_marks()
+            self.notify("unmarked: u puts it back")
+            self._case_saved()
 
-    def _show_marks(self) -> None:
+    def _undo_unmark(self) -> None:
+        entry = self.marks.undo()
+        if entry is None:
+            self.notify("nothing to undo", severity="warning")
+            return
+        self.events.mark_changed(entry.event, None, True)
+        self._show_marks(entry.key)
+        self.notify("mark restored")
+        self._case_saved()
+
+    def _case_saved(self) -> None:
+        """Say so when the case file could not be written (the marks stay in memory)."""
+        problem = self.marks.save_problem
+        if problem:
+            self.notify(visible(problem), title="case", severity="error", markup=False)
+
+    def _show_marks(self, keep: str | None = None) -> None:
         """The Findings table and the pane bar's count follow the mark book."""
-        self.query_one(FindingsPane).refresh_marks()
+        self.query_one(FindingsPane).refresh_marks(keep)
         self.query_one(PaneBar).show(self.current_pane, len(self.marks))
 
     def ask_save_marks(self) -> None:

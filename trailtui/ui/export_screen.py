@@ -16,17 +16,18 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, RadioButton, RadioSet, Static
 
 from trailtui.aws.config import AwsConfig
 from trailtui.export.exporter import EXTENSIONS, FORMATS, ExportProgress, ExportRequest, run_export
+from trailtui.export.integrity import IntegrityStatus
 from trailtui.export.marks import Mark
 from trailtui.export.output import OutputExists
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError
+from trailtui.ui import keys
 from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 
@@ -133,10 +134,12 @@ class ExportScreen(DismissOnce, ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel / close", id="trailtui.export.cancel")]
+    BINDINGS = keys.bindings(keys.DIALOG)
 
-    def __init__(self, source_url: str, aws: AwsConfig, query: Query, marks: Sequence[Mark]) -> None:
+    def __init__(self, source_url: str, aws: AwsConfig, query: Query, marks: Sequence[Mark],
+                 integrity: IntegrityStatus | None = None) -> None:
         super().__init__()
+        self.integrity = integrity  # the console's verification of this source, for the report
         self.source_url = source_url
         self.aws = aws
         self.export_query = query  # not `self.query`: that is DOMNode.query
@@ -229,6 +232,7 @@ class ExportScreen(DismissOnce, ModalScreen[str | None]):
             source_url=self.source_url, format=self.format, query=self.export_query, aws=self.aws,
             output=path, force=force, marks=self.marks, marked_only=self.what == "marks",
             index=bool(getattr(getattr(self.app, "session", None), "index", False)),
+            integrity=self.integrity,
         )
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)
