@@ -82,7 +82,7 @@ async def test_hunts_screen_counts_and_enter_returns_filter(trail):
                   if row.value != "__folded__"}
         assert counts["cloudtrail-stopped"] == "1" and counts["secrets-mass-retrieval"] == "20"
         assert "leave-organization" not in counts  # zero-hit hunts are folded
-        assert "40 hunts: no hits" in text
+        assert f"{len(load_catalogue()) - 5} hunts: no hits" in text
         assert "CloudTrail logging stopped or trail deleted" in text
         await pilot.press("j", "k")  # first row: the critical CloudTrail hunt
         assert "cloudtrail-stopped" in screen_text(app)

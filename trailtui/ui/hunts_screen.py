@@ -130,6 +130,7 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
         self.done = False
         self.unfolded = False
         self.order: list[str] = []  # row keys as shown
+        self.wide = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="hunts-dialog"):
@@ -150,9 +151,10 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
         wide = self.app.size.width >= 110
         table.add_column("SEV", width=4, key="sev")
         table.add_column("HITS", width=5, key="hits")
-        table.add_column("HUNT", width=40 if wide else 20, key="hunt")
+        table.add_column("HUNT", width=40 if wide else 26, key="hunt")
         table.add_column("TOP PRINCIPAL", width=30 if wide else 12, key="who")
-        table.add_column("FIRST→LAST UTC", width=33 if wide else 23, key="when")
+        table.add_column("FIRST→LAST UTC", width=33 if wide else 17, key="when")
+        self.wide = wide
         self._rebuild()
         table.focus()
         if self.catalogue_error:
@@ -211,7 +213,7 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
             return Text(""), Text("")
         top = tally.top_principals(1)
         who = Text(visible(top[0][0]) if top else "", no_wrap=True, overflow="ellipsis")
-        return who, Text(_span(tally), no_wrap=True)
+        return who, Text(_span(tally, with_year=self.wide), no_wrap=True)
 
     def _refresh_rows(self, hunt_ids: set[str]) -> None:
         if set(self._fired_ids()) - set(self.order):
@@ -300,6 +302,9 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
             text.append(f"  {hunt.first_seen.describe()}; counted when the scan ends", style="italic")
         elif hunt.outside is not None:
             text.append("  fires on access for '*' or an account outside the organisation", style="italic")
+        tally = self.tallies.get(hunt.id)
+        if tally is not None and tally.first is not None and tally.last is not None:
+            text.append(f"\nhits {tally.first:%Y-%m-%d %H:%M:%S}Z → {tally.last:%Y-%m-%d %H:%M:%S}Z", style="bold")
         text.append("\n" + hunt.why)
         why.update(text)
 
@@ -330,12 +335,13 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def _span(tally: HuntTally) -> str:
-    """`03-01 12:29 → 12:31`: first and last hit, the year when it is not this one."""
+def _span(tally: HuntTally, with_year: bool) -> str:
+    """`03-01 12:29→12:31`: first and last hit, with the year when it is not
+    this one and the column is wide (the detail line below always has it)."""
     first, last = tally.first, tally.last
     if first is None or last is None:
         return ""
     this_year = datetime.now(UTC).year
-    day = "%Y-%m-%d %H:%M" if first.year != this_year else "%m-%d %H:%M"
+    day = "%Y-%m-%d %H:%M" if with_year and first.year != this_year else "%m-%d %H:%M"
     tail = "%H:%M" if first.date() == last.date() else day
     return f"{first.strftime(day)}→{last.strftime(tail)}"
