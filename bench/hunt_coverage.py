@@ -10,7 +10,9 @@ Families are the `# ---- name` sections of the built-in hunts.toml, plus
 * TrailDiscover sample files with at least one hit,
 * Panther should-alert records caught and should-not-alert records flagged,
 * on the demo trail: distinct events flagged inside the planted incident and
-  outside it (the background), against the number of events scanned.
+  outside it (the background), against the number of events scanned,
+* first-seen hits on every Stratus log read as one history (a single file has
+  no baseline to compare with).
 
 Each sample file is run on its own engine, newest first, as `trailtui hunt`
 would.  Runs against whatever `trailtui` is importable, so the same script
@@ -109,6 +111,8 @@ def main() -> None:
         hits = run_records(load_records(path))
         for family in hit_families(hits, family_of) | ({"any"} if hits else set()):
             table[family]["stratus"] += 1
+    history = run_records([r for path in stratus for r in load_records(path)])
+    history_first_seen = [h for h in history if family_of.get(h.hunt.id) == "first seen"]
     discover = sorted((data / "traildiscover" / "events").glob("*/*.json.cloudtrail"))
     for path in discover:
         hits = run_records(load_records(path))
@@ -148,6 +152,8 @@ def main() -> None:
     order = sorted(table, key=lambda f: (f == "any", f == "attempts", f))
     for family in order:
         print(f"{family:<34}" + "".join(f"{table[family][c]:>16}" for c in columns))
+    print(f"all Stratus logs as one history (one tester, four months): {len(history_first_seen)} first-seen hits "
+          + ", ".join(f"{h.hunt.id} {h.event.raw.get('eventName')}" for h in history_first_seen))
     if scanned:
         share = table["any"]["demo_background"] / scanned
         print(f"demo background flagged: {table['any']['demo_background']} of {scanned} events ({share:.2%})")
