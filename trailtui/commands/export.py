@@ -130,7 +130,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     except OSError as exc:
         return fail(f"{args.output or 'stdout'}: cannot write ({exc.strerror or exc})")
     if result.problems:
-        warn(f"{result.problems} problem(s) while reading; every readable event was exported")
+        warn(f"{result.problems} problem(s) while reading, listed above; everything else was exported")
     if result.path is not None:
         print(visible(f"wrote {result.written} events to {result.path}"), file=sys.stderr)
     return 0

@@ -174,7 +174,7 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
         write_table(tallies, len(hunts), scanned, out, context.known_accounts)
     out.flush()
     if problems:
-        warn(f"{problems} problem(s) while reading; every readable event was still hunted")
+        warn(f"{problems} problem(s) while reading, listed above; everything else was hunted")
     return FOUND if tallies.total else 0
 
 

@@ -7,16 +7,15 @@ import asyncio
 import sys
 from typing import IO
 
-import orjson
-
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
-from trailtui.events import Event
+from trailtui.events import EPOCH, Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
 from trailtui.follow import Follower, open_follower
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
@@ -54,7 +53,7 @@ def _cell(text: str, width: int) -> str:
 
 
 def table_line(event: Event) -> str:
-    when = event.raw.get("eventTime") if isinstance(event.raw.get("eventTime"), str) else ""
+    when = f"{event.time:%Y-%m-%dT%H:%M:%SZ}" if event.time != EPOCH else ""  # always UTC: an offset is converted
     values = (when, event.principal, f"{event.short_source}:{event.event_name}", event.source_ip,
               event.region, event.error_code)
     return "".join(_cell(v, w) for v, (_, w) in zip(values, TABLE_COLUMNS)).rstrip()
@@ -83,7 +82,7 @@ class _Printer:
         if self.csv is not None:
             self.csv.write(events)
         elif self.fmt == "jsonl":
-            self.out.write("".join(orjson.dumps(e.raw).decode() + "\n" for e in events))
+            self.out.write("".join(dumps_record(e.raw).decode() + "\n" for e in events))
         else:
             self.out.write("".join(table_line(e) + "\n" for e in events))
 
@@ -122,7 +121,7 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_e
     printer.start()
     sys.stdout.flush()
     if problems:
-        warn(f"{problems} problem(s) while reading; every readable event was still searched")
+        warn(f"{problems} problem(s) while reading, listed above; everything else was searched")
     return 0
 
 

@@ -237,14 +237,14 @@ class AthenaSource:
             rows = await cursor.fetchmany(FETCH_ROWS)
             if not rows:
                 break
-            events = []
+            events, problems = [], []
             for row in rows:
-                event = accept(query, row_to_record(dict(zip(names, row))), location)
+                event = accept(query, row_to_record(dict(zip(names, row))), location, problems)
                 if event is not None:
                     events.append(event)
             events = query.cap(events, emitted)
             emitted += len(events)
-            for page in split_pages(events, query.page_size, scanned=len(rows),
+            for page in split_pages(events, query.page_size, scanned=len(rows), problems=problems,
                                     status=_status_line(latest.get("execution"))):
                 yield page
             if query.limit is not None and emitted >= query.limit:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
+from trailtui.instant import EARLIEST, LATEST
+
 _LOG_KEY = re.compile(
     r"(?:^|/)AWSLogs/(?:(?P<org>o-[a-z0-9]+)/)?(?P<account>\d{12})/CloudTrail/"
     r"(?P<region>[a-z0-9-]+)/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{2})/(?P<name>[^/]+)$"
@@ -51,10 +53,11 @@ def _stamp_time(text: str) -> datetime | None:
         return None
     second = int(text[13:15]) if len(text) == 16 else 0
     try:  # fixed-width slicing: strptime costs ~7 us a name, and a big tree has tens of thousands
-        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
+        when = datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
                         second, tzinfo=UTC)
     except ValueError:
         return None
+    return when if EARLIEST <= when < LATEST else None  # a crafted name must not overflow `stamp + slack`
 
 
 def _parse_key(pattern: re.Pattern[str], key: str) -> LogKey | None:

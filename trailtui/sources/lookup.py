@@ -104,7 +104,7 @@ class LookupSource:
                 if not isinstance(raw, dict):
                     problems.append(Problem(f"{location}/{item.get('EventId', '?')}", "CloudTrailEvent is not readable JSON"))
                     continue
-                event = accept(query, raw, location)
+                event = accept(query, raw, location, problems)
                 if event is not None:
                     events.append(event)
             events = query.cap(events, emitted)

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
@@ -31,6 +30,7 @@ from trailtui.case.store import CaseStore
 from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
 from trailtui.config import Config, ConfigSaveError, LoadedConfig, load_config, save_filter
 from trailtui.filters import EventFilter, FilterError
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources.base import EventSource, Query
 from trailtui.timerange import TimeParseError, TimeRange
@@ -400,7 +400,7 @@ class TrailApp(App[int]):
 
     def copy_event(self, raw: dict[str, Any]) -> None:
         """Copy the event's JSON over OSC 52 (pretty when it fits, else compact)."""
-        attempts = (orjson.dumps(raw, option=orjson.OPT_INDENT_2), orjson.dumps(raw))
+        attempts = (dumps_record(raw, indent=True), dumps_record(raw))
         error: ClipboardError | None = None
         for blob in attempts:
             try:

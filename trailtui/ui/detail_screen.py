@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from rich.highlighter import JSONHighlighter
 from rich.style import Style
 from rich.table import Table
@@ -21,6 +20,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.ui import keys
 from trailtui.ui.dismissal import DismissOnce
@@ -37,7 +37,7 @@ JSON_STYLES = {
 
 
 def pretty_json(raw: dict[str, Any]) -> str:
-    return visible_lines(orjson.dumps(raw, option=orjson.OPT_INDENT_2).decode("utf-8"))
+    return visible_lines(dumps_record(raw, indent=True).decode("utf-8"))
 
 
 def visible_lines(text: str) -> str:

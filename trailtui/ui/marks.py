@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
+from trailtui.record_json import dumps_record
 
 from trailtui.case.store import CaseStore
 from trailtui.export.marks import Mark
@@ -39,7 +39,7 @@ def mark_key(raw: dict[str, Any]) -> str:
     ident = raw.get("eventID")
     if isinstance(ident, str) and ident:
         return ident
-    return "sha256:" + hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return "sha256:" + hashlib.sha256(dumps_record(raw, sort_keys=True)).hexdigest()
 
 
 class MarkBook:

@@ -19,9 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from trailtui.events import Event
+from trailtui.record_json import dumps_record, loads_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +92,7 @@ class RowStore:
         sid = self._strings.id_of
         offset = self._end
         for event in events:
-            blob = orjson.dumps(event.raw)
+            blob = dumps_record(event.raw)
             blobs.append(blob)
             self._offsets.append(offset)
             offset += len(blob)
@@ -136,7 +135,7 @@ class RowStore:
 
     def raw(self, index: int) -> dict[str, Any]:
         """The event exactly as the source gave it."""
-        return orjson.loads(self.raw_bytes(index))
+        return loads_record(self.raw_bytes(index))
 
     @property
     def spool_bytes(self) -> int:
