@@ -31,6 +31,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from trailtui.regular_file import read_regular
+
+CONFIG_LIMIT = 1 << 20  # a config of saved filters and sources is a few KB
+
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -125,7 +129,7 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     empty config plus a one-line problem naming the file."""
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, CONFIG_LIMIT).decode("utf-8")
     except FileNotFoundError:
         return LoadedConfig(Config(), path)
     except (OSError, UnicodeDecodeError) as exc:

@@ -39,6 +39,8 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
         mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(mode):
             raise NotRegularFile(errno.EINVAL, f"{kind_of(mode)}, not a regular file: not read", str(path))
         parts: list[bytes] = []

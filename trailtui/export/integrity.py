@@ -10,6 +10,9 @@ from typing import Any
 
 import orjson
 
+from trailtui.read_limits import current_limits
+from trailtui.regular_file import read_regular
+
 FINE = {"VALID", "GAP"}
 PROBLEMS_SHOWN = 10
 
@@ -102,7 +105,7 @@ def integrity_from_json(data: Any, origin: str = "") -> IntegrityStatus:
 
 def read_integrity(path: str | Path) -> IntegrityStatus:
     try:
-        data = orjson.loads(Path(path).read_bytes())
+        data = orjson.loads(read_regular(path, current_limits().max_inflated))
     except orjson.JSONDecodeError as exc:
         raise IntegrityFileError(f"{path}: not JSON ({exc})") from None
     try:

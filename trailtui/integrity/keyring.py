@@ -15,7 +15,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -23,6 +22,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from trailtui.regular_file import read_regular
+
+KEY_FILE_LIMIT = 16 << 20  # a list-public-keys answer is a few KB
 
 
 class KeyFileError(ValueError):
@@ -158,7 +161,7 @@ def load_key_file(path: str, ring: KeyRing | None = None) -> tuple[KeyRing, list
     """Read a `list-public-keys` JSON file into a key ring (raises KeyFileError)."""
     ring = ring if ring is not None else KeyRing()
     try:
-        doc = orjson.loads(Path(path).read_bytes())
+        doc = orjson.loads(read_regular(path, KEY_FILE_LIMIT))
         entries = _entries(doc)
     except OSError as exc:
         raise KeyFileError(f"{path}: {exc.strerror or exc}") from None

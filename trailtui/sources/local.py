@@ -29,6 +29,12 @@ FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 DELIVERY_SLACK = timedelta(days=1)
 
 
+# Folders never holding a trail.  Other dot-folders are walked: an organisation
+# trail is often synced to a hidden folder (`.org-trail/AWSLogs/...`).
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+                             "__pycache__", "node_modules"})
+
+
 @dataclass(frozen=True, slots=True, order=True)
 class LogFile:
     """A candidate file; ordered by delivery stamp (newest first when reversed)."""
@@ -116,7 +122,7 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         rel_parts = Path(dirpath).parts
         dirnames[:] = sorted(
             d for d in dirnames
-            if d != "CloudTrail-Digest" and not d.startswith(".")
+            if d != "CloudTrail-Digest" and d not in SKIPPED_FOLDERS
             and not _date_dir_prunes(rel_parts + (d,), since, until)
         )
         # Account, region, day and digest-ness depend on the folder only: parse them
