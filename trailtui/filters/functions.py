@@ -8,6 +8,7 @@ every filter into an error.  Here a missing or non-string subject is simply no m
 from __future__ import annotations
 
 import ipaddress
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -42,10 +43,17 @@ _RE2_OPTIONS = _re2_options()
 
 
 def regex_problem(pattern: str) -> str | None:
-    """Why RE2 cannot compile `pattern` (for a one-line filter error), or None."""
+    """Why RE2 cannot compile a pattern Python's `re` reads (a backreference,
+    lookaround: the dialects differ), for a one-line filter error; None when
+    RE2 reads it, or when no engine does (such a pattern matches nothing, as
+    it always has)."""
     try:
         _compile_regex(pattern)
     except re2.error as exc:
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return None
         reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         return reason
     return None
