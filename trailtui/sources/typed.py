@@ -175,7 +175,8 @@ class TypedPlan:
     `verdict(records, bounded, in_range, parse_time)`: the number of records when
     none of them can match, None when the plain path must decide (a possible
     match, a record that is not CloudTrail-shaped, whose problem `decode_log`
-    words, or one whose time cannot be read, which the plain path reports).  May raise Undecidable or RecursionError: also None."""
+    words, or one whose time cannot be read, which the plain path reports).
+    May raise Undecidable or RecursionError: also None."""
 
     decoder: msgspec.json.Decoder
     test: Callable[[Any], bool]
