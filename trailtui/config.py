@@ -33,8 +33,6 @@ from typing import Any
 
 from trailtui.regular_file import read_regular
 
-CONFIG_LIMIT = 1 << 20  # a config of saved filters and sources is a few KB
-
 
 @dataclass(frozen=True, slots=True)
 class Config:
@@ -129,7 +127,7 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     empty config plus a one-line problem naming the file."""
     path = path or config_path()
     try:
-        text = read_regular(path, CONFIG_LIMIT).decode("utf-8")
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         return LoadedConfig(Config(), path)
     except (OSError, UnicodeDecodeError) as exc:
