@@ -10,7 +10,9 @@ Families are the `# ---- name` sections of the built-in hunts.toml, plus
 * TrailDiscover sample files with at least one hit,
 * Panther should-alert records caught and should-not-alert records flagged,
 * on the demo trail: distinct events flagged inside the planted incident and
-  outside it (the background), against the number of events scanned.
+  outside it (the background), against the number of events scanned,
+* first-seen hits on every Stratus log read as one history with its first
+  month as the baseline (a single file has no baseline to compare with).
 
 Each sample file is run on its own engine, newest first, as `trailtui hunt`
 would.  Runs against whatever `trailtui` is importable, so the same script
@@ -24,6 +26,7 @@ import asyncio
 import json
 import re
 from collections import defaultdict
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,10 +66,16 @@ def hit_families(hits: list[Hit], family_of: dict[str, str]) -> set[str]:
     return found
 
 
-def run_records(records: list[Any]) -> list[Hit]:
+def run_records(records: list[Any], baseline_until: datetime | None = None) -> list[Hit]:
     events = [Event.from_raw(r, "sample") for r in records if isinstance(r, dict)]
     events.sort(key=lambda e: e.time, reverse=True)
-    engine = HuntEngine(load_catalogue().hunts)
+    if baseline_until is not None:
+        from trailtui.hunts import HuntContext
+        from trailtui.timerange import TimeRange
+
+        engine = HuntEngine(load_catalogue().hunts, HuntContext(baseline=TimeRange(None, baseline_until)))
+    else:
+        engine = HuntEngine(load_catalogue().hunts)
     hits = engine.feed_all(events)
     finish = getattr(engine, "finish", None)
     if finish is not None:
@@ -109,6 +118,9 @@ def main() -> None:
         hits = run_records(load_records(path))
         for family in hit_families(hits, family_of) | ({"any"} if hits else set()):
             table[family]["stratus"] += 1
+    # The first month of detonations as the baseline (the newest two days alone hold no principal with one).
+    history = run_records([r for path in stratus for r in load_records(path)], datetime(2024, 8, 27, tzinfo=UTC))
+    history_first_seen = [h for h in history if family_of.get(h.hunt.id) == "first seen"]
     discover = sorted((data / "traildiscover" / "events").glob("*/*.json.cloudtrail"))
     for path in discover:
         hits = run_records(load_records(path))
@@ -148,6 +160,8 @@ def main() -> None:
     order = sorted(table, key=lambda f: (f == "any", f == "attempts", f))
     for family in order:
         print(f"{family:<34}" + "".join(f"{table[family][c]:>16}" for c in columns))
+    print(f"all Stratus logs as one history, baseline until 2024-08-27: {len(history_first_seen)} first-seen hits: "
+          + ", ".join(f"{h.hunt.id} {h.event.raw.get('eventName')}" for h in history_first_seen))
     if scanned:
         share = table["any"]["demo_background"] / scanned
         print(f"demo background flagged: {table['any']['demo_background']} of {scanned} events ({share:.2%})")

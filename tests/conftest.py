@@ -76,3 +76,4 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # the local store never lands in ~/.cache
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # case files stay in the test's tmp dir

@@ -198,6 +198,21 @@ def test_demo_leaked_key_is_its_own_long_term_origin(demo, capsys):
     assert "192.0.2.66" in data["keys"][key]["source_ips"]
 
 
+def test_demo_incident_role_hop_resolves_to_the_leaked_key_and_leaves_the_organisation(demo, capsys):
+    from trailtui.demo.incident import BACKDOOR_ACCOUNT, hop_access_key
+
+    data = chain_json(capsys, str(demo), "--access-key", hop_access_key())
+    assert data["origin"]["kind"] == "long-term-key"
+    assert data["origin"]["access_key"] == _incident_key() and data["origin"]["source_ip"] == "192.0.2.66"
+    assert [link["role_arn"].split(":")[4] for link in data["links"]] == ["437190265814", BACKDOOR_ACCOUNT]
+    assert data["links"][0]["session_name"] == "svc-reporting"
+    assert data["keys"][hop_access_key()]["events"] == 3 and data["keys"][hop_access_key()]["source_ips"] == [
+        "192.0.2.66"]
+    assert main(["hunt", str(demo), "--hunt", "role-chain-leaves-organisation", "--format", "jsonl"]) == 1
+    hits = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(hits) == 1 and hits[0]["event"]["requestParameters"]["roleArn"].split(":")[4] == BACKDOOR_ACCOUNT
+
+
 def _incident_key() -> str:
     from trailtui.demo import plan_incident
 

@@ -14,7 +14,7 @@ import msgspec
 import orjson
 import pytest
 
-from trailtui.events import is_cloudtrail_record
+from trailtui.events import is_cloudtrail_record, parse_event_time
 from trailtui.filters import EventFilter
 from trailtui.sources.typed import Undecidable, decode_typed, plan_for
 
@@ -162,9 +162,10 @@ def _typed_verdicts(text: str, records: list[dict[str, Any]]) -> list[bool | Non
         except Undecidable:
             verdict = None
         try:  # the generated per-file loop agrees, record by record (None: the plain path decides)
-            whole_file = plan.verdict([record], False, None, None)
+            whole_file = plan.verdict([record], False, None, parse_event_time)
             assert verdict is not None
-            assert whole_file is None if (verdict or not is_cloudtrail_record(raw)) else whole_file == 1
+            readable = parse_event_time(raw.get("eventTime")) is not None
+            assert whole_file is None if (verdict or not is_cloudtrail_record(raw) or not readable) else whole_file == 1
         except Undecidable:
             assert verdict is None
         verdicts.append(verdict)

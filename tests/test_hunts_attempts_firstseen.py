@@ -78,7 +78,7 @@ async def test_attempts_on_the_console_hunts_screen(refused):
         table = screen.query_one(DataTable)
         assert str(table.get_cell("cloudtrail-stopped", "hunt")).startswith("all attempts · CloudTrail")
         text = "\n".join(strip.text for strip in app.screen._compositor.render_strips())
-        assert "2  all attempts · CloudTrail logging stopped" in text
+        assert "2  all attempts · CloudTrail" in text  # the outcome word is never cut at 80 columns
 
 
 def activity(who: str, when: datetime, name: str = "DescribeInstances", ip: str = "198.51.100.7",

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from trailtui.events import Event
-from trailtui.hunts import Hit, HuntEngine, load_catalogue
+from trailtui.hunts import Hit, HuntContext, HuntEngine, load_catalogue
+from trailtui.timerange import TimeRange
 
 DATA = Path(__file__).parent / "data" / "hunts"
 CATALOGUE = load_catalogue()
@@ -390,13 +391,18 @@ def test_excluded_samples_are_really_there():
 
 
 def test_first_seen_on_stratus_history():
-    """Every Stratus detonation log together is four months of one tester's
-    real activity: the newest detonations come from a network the earlier
-    months never used, and first-seen-network says so, once."""
+    """Every Stratus detonation log together is four months of real activity.
+    With the first month as the baseline, the tester's next detonation
+    (UpdateLoginProfile) is a new API, network, region and tool for that
+    principal, and each first-seen hunt says so once."""
     records = [r for path in sorted((DATA / "stratus-red-team").glob("aws.*.json"))
                for r in json.loads(path.read_text()) if isinstance(r, dict)]
-    hits = _hits("first-seen-network", records)
-    assert [(h.event.event_name, h.event.source_ip) for h in hits] == [("UpdateLoginProfile", "212.3.253.233")]
-    assert "212.3.253.0/24" in hits[0].detail and "user/christophe" in hits[0].detail
-    for hunt in ("first-seen-api", "first-seen-region", "first-seen-user-agent"):
-        assert len(_hits(hunt, records)) <= 3, hunt
+    context = HuntContext(baseline=TimeRange(None, datetime(2024, 8, 27, tzinfo=UTC)))
+    hunts = [h for h in CATALOGUE if h.first_seen is not None]
+    hits = HuntEngine(hunts, context).feed_all(_newest_first(records))
+    assert sorted((h.hunt.id, h.event.event_name) for h in hits) == [
+        ("first-seen-api", "UpdateLoginProfile"), ("first-seen-network", "UpdateLoginProfile"),
+        ("first-seen-region", "UpdateLoginProfile"), ("first-seen-user-agent", "UpdateLoginProfile")]
+    network = next(h for h in hits if h.hunt.id == "first-seen-network")
+    assert "212.3.253.0/24" in network.detail and "user/christophe" in network.detail
+    assert not HuntEngine(hunts).feed_all(_newest_first(records)), "the newest two days: no principal with a baseline"

@@ -20,7 +20,7 @@ from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixt
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.help_screen import HelpScreen
-from trailtui.ui.keys import KEYS
+from trailtui.ui.keys import KEYS, binding_id
 from trailtui.ui.pivot_screen import PivotScreen
 
 SMALL = (80, 24)
@@ -204,8 +204,11 @@ async def test_help_lists_every_key_and_panes_switch(trail: Path) -> None:
         await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert isinstance(app.screen, HelpScreen)
         help_text = screen_text(app)
-        for key in KEYS:
-            assert key.description in help_text
+        for _ in range(12):  # the table is longer than the screen: scroll through it
+            await pilot.press("j", "j", "j", "j", "j", "j")
+            help_text += screen_text(app)
+        for key in KEYS:  # ids never wrap; descriptions may
+            assert binding_id(key) in help_text
         await pilot.press("escape")
         for number, pane in (("1", "health"), ("3", "integrity"), ("4", "findings"), ("2", "events")):
             await pilot.press(number)

@@ -150,23 +150,48 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(args, aws_config(args))
         args = build_parser(only=command).parse_args(argv)
-        return int(args.func(args, aws_config(args)) or 0)
+        return _run_command(args)
     except KeyboardInterrupt:
         print("trailtui: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        _silence_broken_pipe()
-        return 0
 
 
-def _silence_broken_pipe() -> None:
-    """`trailtui query ... | head` closes stdout early; that is not an error."""
+def _run_command(args: argparse.Namespace) -> int:
+    """Run a subcommand with checked stdout and SIGTERM/SIGHUP turned into
+    `Terminated`, so every way of ending unwinds: temp files are removed and
+    worker processes are stopped by the same `finally` blocks as for Ctrl-C."""
+    from trailtui.commands.ending import Terminated, ending_signals
+    from trailtui.commands.errors import fail
+    from trailtui.commands.stdout import CheckedStdout, OutputFailed
+
+    real = sys.stdout
+    sys.stdout = CheckedStdout(real)
+    try:
+        with ending_signals():
+            code = int(args.func(args, aws_config(args)) or 0)
+            sys.stdout.flush()
+            return code
+    except OutputFailed as exc:
+        _silence_stdout(real)
+        return fail(str(exc))
+    except Terminated as exc:
+        print(f"trailtui: {exc}", file=sys.stderr)
+        return exc.exit_code
+    finally:
+        sys.stdout = real
+
+
+def _silence_stdout(real: object) -> None:
+    """After a failed write, point fd 1 at /dev/null so the interpreter's last
+    flush of what is still buffered cannot print a second error at exit."""
     import os
 
     try:
+        fileno = real.fileno()  # type: ignore[attr-defined]
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except OSError:
+        os.dup2(devnull, fileno)
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
         pass
 
 

@@ -13,6 +13,9 @@ It names sources, picks the default source and theme, and keeps saved filters:
     [filters]
     console-logins = "eventName == 'ConsoleLogin'"
 
+    [keymap]
+    "trailtui.everywhere.filter" = "slash,ctrl+f"
+
 Reading never creates anything (bastion homes may be read-only or shared); the
 file and its directory are written only when the user saves something.  A bad
 file is reported in one line and the defaults are used.
@@ -21,10 +24,14 @@ file is reported in one line and the defaults are used.
 from __future__ import annotations
 
 import os
+import stat
 import tomllib
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from trailtui.regular_file import read_regular
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,7 @@ class Config:
     theme: str | None = None
     filters: dict[str, str] = field(default_factory=dict)
     index: bool = True  # read local and S3 sources through the local store (`index = false`: plain scans)
+    keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, e.g. "ctrl+f,f"
 
     def resolve_source(self, given: str | None) -> str | None:
         """The source URL for what the user typed: a configured name maps to its
@@ -109,6 +117,7 @@ def parse_config(text: str) -> tuple[Config, list[str]]:
         theme=_optional_string(data, "theme", problems),
         filters=_strings(data.get("filters"), "filters", problems),
         index=_optional_bool(data, "index", problems),
+        keymap=_strings(data.get("keymap"), "keymap", problems),
     )
     return config, problems
 
@@ -118,7 +127,7 @@ def load_config(path: Path | None = None) -> LoadedConfig:
     empty config plus a one-line problem naming the file."""
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular(path, MAX_CONFIG_BYTES).decode("utf-8")
     except FileNotFoundError:
         return LoadedConfig(Config(), path)
     except (OSError, UnicodeDecodeError) as exc:
@@ -127,6 +136,8 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         config, problems = parse_config(text)
     except tomllib.TOMLDecodeError as exc:
         return LoadedConfig(Config(), path, f"{path}: not valid TOML ({exc})")
+    except RecursionError:
+        return LoadedConfig(Config(), path, f"{path}: not valid TOML (nested too deeply)")
     problem = f"{path}: " + "; ".join(problems) if problems else None
     return LoadedConfig(config, path, problem)
 
@@ -162,12 +173,77 @@ def render_config(config: Config) -> str:
         lines.append(f"theme = {toml_string(config.theme)}")
     if not config.index:
         lines.append("index = false")
-    for table, values in (("sources", config.sources), ("filters", config.filters)):
+    for table, values in (("sources", config.sources), ("filters", config.filters), ("keymap", config.keymap)):
         if values:
             lines.append("")
             lines.append(f"[{table}]")
             lines.extend(f"{_toml_key(k)} = {toml_string(v)}" for k, v in values.items())
     return "\n".join(lines) + "\n"
+
+
+class ConfigSaveError(Exception):
+    """Saving would lose or misplace what the user wrote; nothing was written.
+    The message says why and what to do instead."""
+
+
+MAX_CONFIG_BYTES = 1 << 20  # a config is a few lines; a bigger file is not one to rewrite
+
+
+def _current_text(path: Path, line: str) -> str:
+    """The config as it is on disk now ("" when absent); refuses a link (it is
+    not replaced: the user's dotfile manager owns it), a non-regular file, an
+    oversized one and one that is not valid TOML (it is never wiped)."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return ""
+    except OSError as exc:
+        raise ConfigSaveError(f"{path}: cannot read ({exc.strerror or exc}); nothing was written") from None
+    if stat.S_ISLNK(info.st_mode):
+        raise ConfigSaveError(f"{path} is a symbolic link and is not replaced; add this line under [filters] "
+                              f"yourself: {line}")
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CONFIG_BYTES:
+        raise ConfigSaveError(f"{path} is not a regular file of at most {MAX_CONFIG_BYTES:,} bytes; "
+                              "nothing was written")
+    try:
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigSaveError(f"{path}: cannot read ({exc}); nothing was written") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ConfigSaveError(f"{path} is not valid TOML ({reason}); fix it first, nothing was written") from None
+    return text
+
+
+def save_filter(name: str, expression: str, path: Path | None = None) -> Path:
+    """Add or replace `[filters] name = expression` in the config, editing the
+    file minimally: comments, layout, unknown keys and tables stay as written
+    (tomlkit keeps them).  Atomic, mode 0600; raises ConfigSaveError."""
+    import tomlkit  # only when saving
+    from tomlkit.exceptions import TOMLKitError
+
+    from trailtui.export.output import atomic_text_file  # tempfile: not at start-up
+
+    path = path or config_path()
+    line = f"{_toml_key(name)} = {toml_string(expression)}"
+    text = _current_text(path, line)
+    try:
+        document = tomlkit.parse(text)
+        filters = document.get("filters")
+        if filters is None:
+            filters = tomlkit.table()
+            document["filters"] = filters
+        elif not isinstance(filters, MutableMapping):
+            raise ConfigSaveError(f"{path}: filters is not a table ([filters]); fix it first, nothing was written")
+        filters[name] = expression
+        rendered = tomlkit.dumps(document)
+    except (TOMLKitError, RecursionError, ValueError) as exc:
+        raise ConfigSaveError(f"{path}: cannot edit ({exc}); nothing was written") from None
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_text_file(path, force=True) as handle:
+        handle.write(rendered)
+    return path
 
 
 def save_config(config: Config, path: Path | None = None) -> Path:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from trailtui.events import Event
+from trailtui.events import EPOCH, Event
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +27,19 @@ def event_label(event: Event) -> str:
     return f"{source}:{event.event_name}" if source else event.event_name
 
 
+def utc_time(event: Event) -> str:
+    """The event's time in UTC (a record's offset is converted); blank when unreadable."""
+    return f"{event.time:%Y-%m-%dT%H:%M:%SZ}" if event.time != EPOCH else ""
+
+
 def _field(name: str) -> Callable[[Event], str]:
     def value(event: Event) -> str:
         return event.field(name)
     return value
 
 
-TIME = EventColumn("time", "TIME", _field("eventTime"))
+TIME = EventColumn("time", "TIME", _field("eventTime"))  # as recorded (CSV keeps the record's own text)
+TIME_UTC = EventColumn("time", "TIME", utc_time)  # one zone on screen
 PRINCIPAL = EventColumn("principal", "PRINCIPAL", lambda e: e.principal)
 ACCESS_KEY = EventColumn("access_key", "ACCESS KEY", lambda e: e.access_key)
 EVENT = EventColumn("event", "EVENT", event_label)
@@ -49,7 +55,7 @@ EVENT_ID = EventColumn("event_id", "EVENT ID", _field("eventID"))
 RECIPIENT_ACCOUNT = EventColumn("recipient_account", "ACCOUNT", _field("recipientAccountId"))
 
 # One line per event: the console's list (which drops REGION when narrow) and `trailtui query`'s table.
-LIST_COLUMNS = (TIME, PRINCIPAL, EVENT, SOURCE_IP, REGION, ERROR_CODE)
+LIST_COLUMNS = (TIME_UTC, PRINCIPAL, EVENT, SOURCE_IP, REGION, ERROR_CODE)
 # The flat view of an event: CSV from `trailtui export` and `trailtui query --format csv`.
 CSV_COLUMNS = (TIME, PRINCIPAL, ACCESS_KEY, EVENT_SOURCE, EVENT_NAME, REGION, SOURCE_IP, USER_AGENT, ERROR_CODE,
                ERROR_MESSAGE, REQUEST_ID, EVENT_ID, RECIPIENT_ACCOUNT)

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from trailtui.instant import BadTime, instant_or_none, read_instant, shown
+from trailtui.record_fields import as_text, string_at, text_at
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -19,39 +22,45 @@ def parse_event_time(value: Any) -> datetime | None:
     """Parse CloudTrail's `eventTime` (`2024-03-01T00:13:07Z`, optionally with
     fractional seconds or an explicit offset) to an aware UTC datetime.
 
-    Returns None for anything unparseable so one odd record never stops a scan.
+    Returns None for anything unreadable or outside the years trailtui holds
+    (`trailtui.instant`), so one odd record never stops a scan.
     """
-    if not isinstance(value, str) or len(value) < 19:
-        return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
+    return instant_or_none(value)
+
+
+def event_time_problem(value: Any) -> str:
+    """Why `eventTime` cannot be read, in a few words (for a skipped record's line)."""
     try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        read_instant(value)
+    except BadTime as exc:
+        return f"eventTime {exc}"
+    return "eventTime is readable"
+
+
+def record_label(raw: dict[str, Any], number: int | None = None) -> str:
+    """`record 3 (eventID 'abc')`: which record of its file or response, for
+    one-line problems (`number` counts from 1; None when unknown)."""
+    event_id = raw.get("eventID")
+    where = "record" if number is None else f"record {number}"
+    return f"{where} (eventID {shown(event_id)})" if isinstance(event_id, str) else where
 
 
 def _last_segment(arn: str) -> str:
     return arn.split(":", 5)[-1] if arn.count(":") >= 5 else arn
 
 
-def _assumed_role_label(identity: dict[str, Any]) -> str | None:
+def _assumed_role_label(identity: Any) -> str | None:
     """`role/session` from an AssumedRole ARN (`arn:aws:sts::1:assumed-role/R/S`)
     or, failing that, from sessionContext.sessionIssuer."""
-    arn = identity.get("arn")
-    if isinstance(arn, str) and ":assumed-role/" in arn:
+    arn = string_at(identity, "arn")
+    if arn and ":assumed-role/" in arn:
         rest = arn.split(":assumed-role/", 1)[1]
         role, _, session = rest.partition("/")
         return f"{role}/{session}" if session else role
-    issuer = (identity.get("sessionContext") or {}).get("sessionIssuer") or {}
-    name = issuer.get("userName") if isinstance(issuer, dict) else None
-    if isinstance(name, str) and name:
-        session = identity.get("principalId", "")
-        session = session.split(":", 1)[1] if isinstance(session, str) and ":" in session else ""
+    name = string_at(identity, "sessionContext", "sessionIssuer", "userName")
+    if name:
+        principal = string_at(identity, "principalId") or ""
+        session = principal.split(":", 1)[1] if ":" in principal else ""
         return f"{name}/{session}" if session else name
     return None
 
@@ -61,23 +70,24 @@ def principal_label(identity: Any) -> str:
 
     Stable means: the same principal always gets the same label, so pivots and
     group-bys work on it.  Every branch falls back to something present in the
-    record rather than to an empty string.
+    record rather than to an empty string; any field may hold any JSON type
+    (read through `trailtui.record_fields`, so no shape raises).
     """
     if not isinstance(identity, dict):
         return "unknown"
     kind = identity.get("type")
-    found_arn, found_user = identity.get("arn"), identity.get("userName")
-    arn = found_arn if isinstance(found_arn, str) else None
-    user = found_user if isinstance(found_user, str) else None
+    arn = string_at(identity, "arn")
+    user = string_at(identity, "userName")
+    principal = text_at(identity, "principalId")
+    account = text_at(identity, "accountId")
     if kind == "Root":
-        return "root" if not identity.get("accountId") else f"root@{identity['accountId']}"
+        return f"root@{account}" if account else "root"
     if kind == "IAMUser":
         if user:
             return f"user/{user}"
         if arn:
             return _last_segment(arn)
-        pid = identity.get("principalId")
-        return f"user/{pid}" if pid else "iam-user"
+        return f"user/{principal}" if principal else "iam-user"
     if kind == "AssumedRole":
         label = _assumed_role_label(identity)
         if label:
@@ -85,40 +95,34 @@ def principal_label(identity: Any) -> str:
     if kind == "FederatedUser":
         if arn and ":federated-user/" in arn:
             return "federated/" + arn.split(":federated-user/", 1)[1]
-        issuer = ((identity.get("sessionContext") or {}).get("sessionIssuer") or {})
-        if isinstance(issuer, dict) and issuer.get("userName"):
-            return f"federated/{issuer['userName']}"
+        issuer = string_at(identity, "sessionContext", "sessionIssuer", "userName")
+        if issuer:
+            return f"federated/{issuer}"
     if kind == "AWSService":
-        invoked = identity.get("invokedBy")
-        return str(invoked) if invoked else "aws-service"
+        return text_at(identity, "invokedBy") or "aws-service"
     if kind == "AWSAccount":
-        account = identity.get("accountId") or identity.get("principalId") or "?"
-        return f"account/{account}"
+        return f"account/{account or principal or '?'}"
     if kind == "IdentityCenterUser":
-        ctx = identity.get("onBehalfOf") or {}
-        uid = ctx.get("userId") if isinstance(ctx, dict) else None
-        return f"sso/{user or uid or identity.get('principalId') or '?'}"
+        return f"sso/{user or text_at(identity, 'onBehalfOf', 'userId') or principal or '?'}"
     if kind in ("SAMLUser", "WebIdentityUser"):
         prefix = "saml" if kind == "SAMLUser" else "web"
-        name = user or identity.get("principalId") or "?"
-        provider = identity.get("identityProvider")
+        name = user or principal or "?"
+        provider = text_at(identity, "identityProvider")
         return f"{prefix}/{name}" if not provider else f"{prefix}/{name}@{_short_provider(provider)}"
     if arn:
         return _last_segment(arn)
     if user:
         return user
-    invoked = identity.get("invokedBy")
+    invoked = text_at(identity, "invokedBy")
     if invoked:
-        return str(invoked)
-    pid = identity.get("principalId")
-    if pid:
-        return str(pid)
-    return str(kind).lower() if kind else "unknown"
+        return invoked
+    if principal:
+        return principal
+    return as_text(kind).lower() or "unknown"
 
 
-def _short_provider(provider: Any) -> str:
-    text = str(provider)
-    return text.rsplit("/", 1)[-1] if "/" in text else text
+def _short_provider(provider: str) -> str:
+    return provider.rsplit("/", 1)[-1] if "/" in provider else provider
 
 
 @dataclass(slots=True)
@@ -136,21 +140,22 @@ class Event:
     access_key: str = ""
 
     @classmethod
-    def from_raw(cls, raw: dict[str, Any], location: str = "") -> Event:
+    def from_raw(cls, raw: dict[str, Any], location: str = "", time: datetime | None = None) -> Event:
+        """The event for a decoded record; `time` when the caller already parsed
+        `eventTime` (EPOCH stands for a time that cannot be read)."""
         identity = raw.get("userIdentity")
-        key = identity.get("accessKeyId") if isinstance(identity, dict) else None
         return cls(
             raw=raw,
             location=location,
-            time=parse_event_time(raw.get("eventTime")) or EPOCH,
+            time=time or parse_event_time(raw.get("eventTime")) or EPOCH,
             principal=principal_label(identity),
-            access_key=key if isinstance(key, str) else "",
+            access_key=string_at(identity, "accessKeyId") or "",
         )
 
     def field(self, name: str) -> str:
-        """A top-level string field, or '' when it is missing or not a string."""
-        value = self.raw.get(name)
-        return value if isinstance(value, str) else ("" if value is None else str(value))
+        """A top-level field as text: a string as is, a number or boolean as its
+        JSON text, '' when it is missing, null, an object or a list."""
+        return as_text(self.raw.get(name))
 
     @property
     def event_id(self) -> str:

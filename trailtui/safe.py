@@ -28,6 +28,26 @@ def visible(value: Any) -> str:
     return _CONTROL.sub(_escape, text)
 
 
+# What a terminal may act on in a stream that keeps its line structure: the
+# same set without newline (one record per line stays one record per line).
+_TERMINAL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_text(text: str) -> str:
+    """Lines of text (CSV, Markdown, tables) safe for a terminal: every control
+    but the newline becomes a visible escape, as in the table."""
+    return _TERMINAL.sub(_escape, text)
+
+
+def terminal_json(text: str) -> str:
+    """JSON text safe for a terminal and still the same JSON: the characters a
+    terminal could act on become `\\uXXXX` escapes, which decode to the same
+    value (they can only occur inside strings; JSON's structure is ASCII).
+    orjson escapes C0 controls itself, but writes DEL, C1 controls (CSI,
+    OSC...) and bidi overrides raw."""
+    return _TERMINAL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 

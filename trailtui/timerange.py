@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from trailtui.instant import EARLIEST, LATEST, RANGE_TEXT, BadTime, read_instant, shown
+
 _RELATIVE = re.compile(r"^-?(\d+)\s*([smhdw])$")
+_MAX_DIGITS = 12  # more digits than this reaches outside the range in any unit
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -21,26 +24,46 @@ def utcnow() -> datetime:
 def parse_time(text: str, now: datetime | None = None) -> datetime:
     """Parse `now`, a relative offset into the past (`-15m`, `-24h`, `-7d`, `-2w`)
     or an ISO 8601 time.  A time without an offset is UTC, as in CloudTrail;
-    an explicit offset is converted, never dropped."""
+    an explicit offset is converted, never dropped.  Every result lies in the
+    years `trailtui.instant` holds; anything else is a TimeParseError whose
+    message fits one line."""
     now = now or utcnow()
     value = text.strip()
     if value.lower() == "now":
         return now
     match = _RELATIVE.match(value)
     if match:
-        amount, unit = int(match.group(1)), match.group(2)
-        return now - timedelta(**{_UNITS[unit]: amount})
-    iso = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+        digits = match.group(1)
+        amount = int(digits) if len(digits) <= _MAX_DIGITS else -1
+        return _relative(text, amount, match.group(2), now)
     try:
-        parsed = datetime.fromisoformat(iso)
-    except ValueError:
+        return read_instant(value)
+    except BadTime as exc:
+        if "ISO 8601" not in str(exc):
+            raise TimeParseError(f"time {exc}") from None
         raise TimeParseError(
-            f"cannot read time {text!r}: use ISO 8601 (2024-03-01T00:13:07Z), "
+            f"cannot read time {shown(text)}: use ISO 8601 (2024-03-01T00:13:07Z), "
             "a relative offset (-15m, -24h, -7d) or 'now'"
         ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+
+
+def _relative(text: str, amount: int, unit: str, now: datetime) -> datetime:
+    try:
+        when = now - timedelta(**{_UNITS[unit]: amount}) if amount >= 0 else None
+    except OverflowError:
+        when = None
+    if when is None or not EARLIEST <= when < LATEST:
+        raise TimeParseError(f"time {shown(text)} reaches outside {RANGE_TEXT}")
+    return when
+
+
+def _option(name: str, text: str | None, now: datetime) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parse_time(text, now)
+    except TimeParseError as exc:
+        raise TimeParseError(f"{name}: {exc}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +74,15 @@ class TimeRange:
     until: datetime | None = None
 
     @classmethod
-    def parse(cls, since: str | None, until: str | None, now: datetime | None = None) -> TimeRange:
+    def parse(cls, since: str | None, until: str | None, now: datetime | None = None,
+              names: tuple[str, str] = ("--since", "--until")) -> TimeRange:
+        """Both ends as typed; `names` label them in errors (the options, or the
+        fields of a dialog)."""
         now = now or utcnow()
-        start = parse_time(since, now) if since else None
-        end = parse_time(until, now) if until else None
+        start = _option(names[0], since, now)
+        end = _option(names[1], until, now)
         if start and end and start > end:
-            raise TimeParseError(f"--since {since} is after --until {until}")
+            raise TimeParseError(f"{names[0]} {since} is after {names[1]} {until}")
         return cls(start, end)
 
     @classmethod

@@ -3,7 +3,8 @@ CloudTrail logs and digests (with the digests' signature metadata as
 `.metadata.json` sidecars), ready for `trailtui verify DIR --public-keys FILE`.
 
 Exit 0 when every listed object is in DIR, 1 when some were refused (keys that
-would escape DIR) or could not be copied, 2 on a usage or fatal error.
+would escape DIR, names too long to store, a key that is also another key's folder)
+or could not be copied, 2 on a usage or fatal error.
 """
 
 from __future__ import annotations

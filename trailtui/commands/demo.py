@@ -125,6 +125,7 @@ def _shell_word(text: str) -> str:
 
 def summary(result: DemoResult, shown_dir: str) -> str:
     """What was written, the incident, and the commands to try next."""
+    from trailtui.demo.incident import hop_access_key
     from trailtui.demo.manifest import read_manifest
 
     manifest = read_manifest(result.directory) or {}
@@ -159,6 +160,7 @@ def summary(result: DemoResult, shown_dir: str) -> str:
         f"  trailtui query {q_dir} --filter {ip_filter} --format jsonl",
         f"  trailtui verify {q_dir} --public-keys {keys}",
         f"  trailtui hunt {q_dir}",
+        f"  trailtui chain {q_dir} --access-key {hop_access_key()}",
         f"  trailtui {q_dir}",
     ]
     return "\n".join(visible(line) for line in lines)

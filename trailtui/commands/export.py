@@ -13,11 +13,13 @@ import sys
 from pathlib import Path
 
 from trailtui.aws.config import AwsConfig
+from trailtui.case.store import case_path, load_case
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import OutputFailed, for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.export.exporter import FORMATS, ExportProgress, ExportRequest, run_export
-from trailtui.export.integrity import IntegrityFileError, read_integrity
-from trailtui.export.marks import read_marks
+from trailtui.export.integrity import IntegrityFileError, IntegrityStatus, integrity_from_json, read_integrity
+from trailtui.export.marks import Mark, read_marks
 from trailtui.export.output import OutputExists
 from trailtui.filters import EventFilter, FilterError
 from trailtui.safe import visible
@@ -40,6 +42,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--marked", metavar="FILE",
                         help="marks file (JSONL of {event, note, marked_at}): listed in a markdown report; "
                         "the events exported for the other formats")
+    parser.add_argument("--case", action="store_true",
+                        help="use the console's case for SOURCE (marks, notes and its verify result, saved under "
+                        "$XDG_DATA_HOME/trailtui/cases/): no separate marks file needed")
     parser.add_argument("--format", required=True, choices=FORMATS)
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
@@ -56,7 +61,7 @@ def _request(args: argparse.Namespace, aws: AwsConfig) -> ExportRequest | int:
         return fail(f"{exc}\n{exc.pointer()}")
     except TimeParseError as exc:
         return fail(str(exc))
-    marks = []
+    marks: list[Mark] = []
     if args.marked:
         try:
             loaded = read_marks(args.marked)
@@ -66,6 +71,12 @@ def _request(args: argparse.Namespace, aws: AwsConfig) -> ExportRequest | int:
             warn(f"{args.marked}: {problem} (skipped)")
         marks = loaded.marks
     integrity = None
+    if args.case:
+        case = _case_parts(args.source)
+        if isinstance(case, int):
+            return case
+        marks = marks + case[0]
+        integrity = case[1]
     if args.verify_result:
         try:
             integrity = read_integrity(args.verify_result)
@@ -76,9 +87,26 @@ def _request(args: argparse.Namespace, aws: AwsConfig) -> ExportRequest | int:
     return ExportRequest(
         source_url=args.source, format=args.format, query=query, aws=aws,
         output=Path(args.output) if args.output else None, force=args.force,
-        marks=marks, marked_only=bool(args.marked) and args.format != "markdown", integrity=integrity,
+        marks=marks, marked_only=bool(args.marked or args.case) and args.format != "markdown", integrity=integrity,
         index=use_index(args),
     )
+
+
+def _case_parts(source: str) -> tuple[list[Mark], IntegrityStatus | None] | int:
+    """The marks and verify result the console saved for `source`."""
+    case = load_case(source)
+    for problem in case.problems:
+        warn(problem)
+    if not case.marks and case.integrity is None:
+        return fail(f"no case for {source} (marks made in the console are saved there; looked in "
+                    f"{case_path(source)})")
+    integrity = None
+    if case.integrity is not None:
+        try:
+            integrity = integrity_from_json(case.integrity, "console verification")
+        except IntegrityFileError as exc:
+            warn(f"{case_path(source)}: {exc}")
+    return case.marks, integrity
 
 
 def _warn_problems(progress: ExportProgress) -> None:
@@ -91,15 +119,18 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     if isinstance(request, int):
         return request
     try:
-        result = asyncio.run(run_export(request, stream=sys.stdout, on_progress=_warn_problems))
+        stream = for_terminal(sys.stdout, json=request.format in ("jsonl", "ocsf"))
+        result = asyncio.run(run_export(request, stream=stream, on_progress=_warn_problems))
     except OutputExists as exc:
         return fail(str(exc))
     except SourceError as exc:
         return fail(str(exc))
+    except OutputFailed:
+        raise
     except OSError as exc:
         return fail(f"{args.output or 'stdout'}: cannot write ({exc.strerror or exc})")
     if result.problems:
-        warn(f"{result.problems} problem(s) while reading; every readable event was exported")
+        warn(f"{result.problems} problem(s) while reading, listed above; everything else was exported")
     if result.path is not None:
         print(visible(f"wrote {result.written} events to {result.path}"), file=sys.stderr)
     return 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail
+from trailtui.export.output import OutputExists, atomic_text_file, check_target
 from trailtui.health import (
     AccountFacts,
     FactsFormatError,
@@ -45,7 +45,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--format", choices=("table", "json"), default="table",
                         help="table (80 columns) or json: {\"trails\": [...], \"account\": [...]}")
     parser.add_argument("--facts", metavar="FILE", help="evaluate facts saved by --save-facts (no AWS calls)")
-    parser.add_argument("--save-facts", metavar="FILE", help="also write the facts read from AWS to FILE (JSON)")
+    parser.add_argument("--save-facts", metavar="FILE",
+                        help="also write the facts read from AWS to FILE (JSON, mode 0600, atomically; an "
+                        "existing file is replaced only with --force, and never a link or a device)")
+    parser.add_argument("--force", action="store_true", help="let --save-facts replace an existing regular file")
     parser.set_defaults(func=run)
 
 
@@ -61,11 +64,11 @@ def load_facts(path: str) -> AccountFacts:
         raise ValueError(f"bad facts file {path}: {exc}") from None
 
 
-def save_facts(facts: AccountFacts, path: str) -> None:
-    """Written 0600: facts hold bucket and key policies."""
+def save_facts(facts: AccountFacts, path: str, force: bool = False) -> None:
+    """Written 0600 and atomically (facts hold bucket and key policies): never
+    through a planted link, never over a file without `force`."""
     data = json.dumps(to_json(facts), indent=1, sort_keys=True) + "\n"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
+    with atomic_text_file(Path(path), force=force) as out:
         out.write(data)
 
 
@@ -83,12 +86,16 @@ def _trail_names(facts: AccountFacts) -> str:
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
+        if args.save_facts:
+            check_target(Path(args.save_facts), args.force)  # before any AWS call
         if args.facts:
             facts = load_facts(args.facts)
         else:
             facts = asyncio.run(collect_facts(aws, trail=args.trail))
         if args.save_facts:
-            save_facts(facts, args.save_facts)
+            save_facts(facts, args.save_facts, args.force)
+    except OutputExists as exc:
+        return fail(str(exc))
     except HealthCollectionError as exc:
         return fail(str(exc))
     except ValueError as exc:

@@ -16,6 +16,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.hunts import (
     CatalogueError,
@@ -157,7 +158,7 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
     tallies = HuntTallies(hunts)
     scanned = 0
     problems = 0
-    out = sys.stdout
+    out = for_terminal(sys.stdout, json=True) if fmt == "jsonl" else sys.stdout
     try:
         async for step in run_hunts(source, hunts, window, context=context):
             scanned = step.scanned
@@ -173,7 +174,7 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
         write_table(tallies, len(hunts), scanned, out, context.known_accounts)
     out.flush()
     if problems:
-        warn(f"{problems} problem(s) while reading; every readable event was still hunted")
+        warn(f"{problems} problem(s) while reading, listed above; everything else was hunted")
     return FOUND if tallies.total else 0
 
 

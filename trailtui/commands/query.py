@@ -7,16 +7,16 @@ import asyncio
 import sys
 from typing import IO
 
-import orjson
-
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.event_columns import LIST_COLUMNS
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
 from trailtui.follow import Follower, open_follower
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
@@ -85,7 +85,7 @@ class _Printer:
         if self.csv is not None:
             self.csv.write(events)
         elif self.fmt == "jsonl":
-            self.out.write("".join(orjson.dumps(e.raw).decode() + "\n" for e in events))
+            self.out.write("".join(dumps_record(e.raw).decode() + "\n" for e in events))
         else:
             self.out.write("".join(table_line(e) + "\n" for e in events))
 
@@ -99,7 +99,7 @@ class _Printer:
 async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None,
                index: bool = False) -> int:
     source = open_source(source_url, aws, index=index)
-    printer = _Printer(fmt, sys.stdout)
+    printer = _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
     problems = 0
     follower = open_follower(source_url, source, query.filter, aws) if follow_every is not None else None
     try:
@@ -124,7 +124,7 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_e
     printer.start()
     sys.stdout.flush()
     if problems:
-        warn(f"{problems} problem(s) while reading; every readable event was still searched")
+        warn(f"{problems} problem(s) while reading, listed above; everything else was searched")
     return 0
 
 

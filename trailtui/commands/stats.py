@@ -8,6 +8,7 @@ import sys
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.counts import GroupByError, GroupSpec, count_source
 from trailtui.counts.output import approximation_note, json_text, table_lines, write_csv
 from trailtui.counts.result import CountResult
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
     parser.add_argument("--top", "-n", type=int, default=DEFAULT_TOP, help=f"groups to list (default {DEFAULT_TOP})")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    add_no_index(parser)
     parser.set_defaults(func=run)
 
 
@@ -60,8 +62,8 @@ def _print(result: CountResult, fmt: str) -> None:
         warn(note)
 
 
-async def _run(url: str, spec: GroupSpec, query: Query, top: int, fmt: str, aws: AwsConfig) -> int:
-    source = open_source(url, aws)
+async def _run(url: str, spec: GroupSpec, query: Query, top: int, fmt: str, aws: AwsConfig, index: bool) -> int:
+    source = open_source(url, aws, index=index)
     problems = _Problems()
     try:
         result = await count_source(source, spec, query, top, on_page=problems.on_page)
@@ -87,6 +89,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     if not 0 <= args.top <= MAX_TOP:
         return fail(f"--top must be between 0 and {MAX_TOP:,}")
     try:
-        return asyncio.run(_run(args.source, spec, Query(filter=flt, time_range=window), args.top, args.format, aws))
+        query = Query(filter=flt, time_range=window)
+        return asyncio.run(_run(args.source, spec, query, args.top, args.format, aws, use_index(args)))
     except SourceError as exc:
         return fail(str(exc))

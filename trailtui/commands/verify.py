@@ -20,6 +20,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.stdout import for_terminal
 from trailtui.integrity.summary import Summary, Tally, iso
 from trailtui.integrity.verdicts import IntegrityResult, Status
 from trailtui.safe import visible
@@ -96,11 +97,12 @@ class TextReport:
         label = "Digest file" if result.kind == "digest" else "Log file"
         if result.backfill:
             label = "(backfill) " + label
-        word = REFERENCE_WORDS[result.status]
         if result.status is Status.KEY_NOT_FOUND:
-            word = f"INVALID: {result.detail}"
+            word = f"INVALID: {visible(result.detail or 'public key not found')}"
         elif result.tolerated:
             word = "UNSIGNED: newest digest, no signature metadata (content not provable)"
+        else:
+            word = REFERENCE_WORDS.get(result.status, f"INVALID: {result.status.value}")
         line = f"{label}\t{visible(result.location)}\t{word}"
         if self.verbose and result.detail and result.status is not Status.KEY_NOT_FOUND:
             line += f"\t({visible(result.detail)})"
@@ -175,8 +177,8 @@ async def _run_json(verifier: Verifier) -> Summary:
         results.extend(r.to_json() for r in update.results)
         summary = update.summary or summary
     assert summary is not None  # noqa: S101 - narrows the type: run() always ends with a summary
-    sys.stdout.write(orjson.dumps({"summary": summary.to_json(), "results": results},
-                                  option=orjson.OPT_INDENT_2).decode() + "\n")
+    for_terminal(sys.stdout, json=True).write(orjson.dumps({"summary": summary.to_json(), "results": results},
+                                                          option=orjson.OPT_INDENT_2).decode() + "\n")
     sys.stdout.flush()
     return summary
 

@@ -7,8 +7,8 @@ count it dropped.  A key seen again after that (or for the first time) starts
 at `floor + 1` with an error of `floor`, as in Space-Saving (Metwally et al.,
 2005): every kept count is an over-estimate by at most its error, and a key
 not kept occurred at most `floor` times.  So memory stays at about
-`2 * capacity` entries (~200 MB at the default, measured in bench/bench_counts.py)
-however many distinct keys stream past, and the answer says it is approximate
+`2 * capacity` entries (and `KEY_CHARS_BUDGET` characters of keys) however
+many distinct keys stream past, and the answer says it is approximate
 and by how much.  Distinct keys are then estimated with HyperLogLog.
 """
 
@@ -26,10 +26,17 @@ from trailtui.counts.spark import SparkFrame, bars, rebinned
 from trailtui.events import EPOCH, Event
 
 DEFAULT_CAPACITY = 100_000
+# Keys are event data and may be long (`--by requestParameters`): the table is
+# also compacted when its keys' text passes this many characters (~100 MB).
+KEY_CHARS_BUDGET = 25_000_000
 SPARK_BARS = 12
 
 # An entry: [count, error, first, last] (+ [bins, exponent] with sparks).
 _COUNT, _ERROR, _FIRST, _LAST, _BINS, _EXPONENT = range(6)
+
+
+def _key_chars(key: Key) -> int:
+    return sum(len(part) for part in key if isinstance(part, str))
 
 
 class GroupCounter:
@@ -49,6 +56,7 @@ class GroupCounter:
         self.first: datetime | None = None
         self.last: datetime | None = None
         self._table: dict[Key, list[Any]] = {}
+        self._key_chars = 0
         self._distinct: DistinctEstimate | None = None
 
     def __len__(self) -> int:
@@ -134,12 +142,13 @@ class GroupCounter:
         self._table[key] = entry
         if self._distinct is not None:
             self._distinct.add(key)
-        if len(self._table) >= 2 * self.capacity:
-            self._compact()
+        self._key_chars += _key_chars(key)
+        if len(self._table) >= 2 * self.capacity or self._key_chars > KEY_CHARS_BUDGET:
+            self._compact(min(self.capacity, len(self._table) // 2))
         return entry
 
-    def _compact(self) -> None:
-        """Keep the `capacity` largest counts; remember the largest dropped.
+    def _compact(self, keep: int) -> None:
+        """Keep the `keep` largest counts; remember the largest dropped.
         One sort of the bare counts (in C) finds the cut, one pass keeps."""
         table = self._table
         if self._distinct is None:
@@ -147,8 +156,9 @@ class GroupCounter:
             for key in table:
                 self._distinct.add(key)
         counts = sorted((entry[_COUNT] for entry in table.values()), reverse=True)
-        cut = counts[self.capacity - 1]
-        room = self.capacity - sum(1 for count in counts[: self.capacity] if count > cut)
+        keep = max(1, keep)
+        cut = counts[keep - 1]
+        room = keep - sum(1 for count in counts[:keep] if count > cut)
         kept: dict[Key, list[Any]] = {}
         dropped = 0
         for key, entry in table.items():
@@ -162,6 +172,7 @@ class GroupCounter:
                 dropped = count
         self.floor = max(self.floor, dropped)
         self._table = kept
+        self._key_chars = sum(_key_chars(key) for key in kept)
         self.approximate = True
 
     # -- answers -------------------------------------------------------------------

@@ -12,9 +12,12 @@ an address never seen before, with a Kali Linux AWS CLI:
 3. persistence: CreateAccessKey for `deploy-bot`, CreateLoginProfile for
    `backup-admin`, UpdateAssumeRolePolicy making `ops-automation-role` trust an
    outside account; the new deploy-bot key is tried once;
-4. data access: ListSecrets and GetSecretValue on several production secrets,
+4. lateral movement: with the leaked key, AssumeRole into `ops-automation-role`
+   (session `svc-reporting`); the role session looks around, then assumes a
+   role in the attacker's own account (outside the organisation);
+5. data access: ListSecrets and GetSecretValue on several production secrets,
    ListObjects and GetObject on the sensitive `acme-prod-customer-exports` bucket;
-5. defence evasion: StopLogging on the account's own trail (works), StopLogging
+6. defence evasion: StopLogging on the account's own trail (works), StopLogging
    on the organisation trail (refused: a member account cannot stop it, which is
    why this trail still recorded everything), DeleteFlowLogs.
 
@@ -50,6 +53,8 @@ HOSTILE_AGENT = ("aws-cli/2.15.30 [link=http://evil.example/]click me[/link] \u0
                  "Linux/6.6.9-amd64 exe/x86_64.kali.2024")
 BACKDOOR_ACCOUNT = "836492017358"
 BACKDOORED_ROLE = "ops-automation-role"
+HOP_SESSION = VICTIM_USER  # the session name the attacker gives the assumed role
+OUTSIDE_ROLE = f"arn:aws:iam::{BACKDOOR_ACCOUNT}:role/staging-sync"
 NEW_KEY_USER = "deploy-bot"
 LOGIN_PROFILE_USER = "backup-admin"
 POLICY_ARN = f"arn:aws:iam::{PROD.id}:policy/svc-reporting-access"
@@ -126,6 +131,7 @@ class _Call:
     resources: list[dict[str, str]] | None = None
     identity_user: str = VICTIM_USER
     access_key: str | None = None
+    role_session: bool = False  # made with the ops-automation-role session, not the user's key
     phase: str = ""
     note: str = ""
 
@@ -140,6 +146,15 @@ def incident_start(spec: DemoSpec) -> datetime:
 
 def new_access_key() -> str:
     return ids.stable_id("AKIA", "incident", PROD.id, NEW_KEY_USER)
+
+
+def hop_access_key() -> str:
+    """The key AssumeRole gives the attacker for ops-automation-role."""
+    return ids.session_key(PROD.id, BACKDOORED_ROLE, HOP_SESSION, "incident")
+
+
+def hop_role_id() -> str:
+    return ids.stable_id("AROA", PROD.id, BACKDOORED_ROLE, length=17)
 
 
 def _denied(action: str, resource: str = "*") -> tuple[str, str]:
@@ -247,6 +262,27 @@ def _calls(start: datetime) -> list[_Call]:
               note=f"{BACKDOORED_ROLE} now trusts account {BACKDOOR_ACCOUNT}"),
         _Call(1795, GLOBAL_REGION, "sts", "GetCallerIdentity", True, identity_user=NEW_KEY_USER,
               access_key=new_access_key(), phase="persistence", note=f"the new {NEW_KEY_USER} key is tried"),
+        # lateral movement: a role session, then a role in the attacker's own account
+        _Call(1880, GLOBAL_REGION, "sts", "AssumeRole", True,
+              {"roleArn": f"arn:aws:iam::{PROD.id}:role/{BACKDOORED_ROLE}", "roleSessionName": HOP_SESSION},
+              {"credentials": {"accessKeyId": hop_access_key(), "sessionToken": "IQoJb3JpZ2luX2VjEHIaCXVzLWVhc3QtMSJ",
+                               "expiration": stamp(1880 + 3600)},
+               "assumedRoleUser": {"assumedRoleId": f"{hop_role_id()}:{HOP_SESSION}",
+                                   "arn": f"arn:aws:sts::{PROD.id}:assumed-role/{BACKDOORED_ROLE}/{HOP_SESSION}"}},
+              phase="lateral movement", note=f"AssumeRole {BACKDOORED_ROLE} with the leaked key"),
+        _Call(1903, GLOBAL_REGION, "sts", "GetCallerIdentity", True, role_session=True, phase="lateral movement"),
+        _Call(1931, GLOBAL_REGION, "ec2", "DescribeInstances", True, {"instancesSet": {}, "filterSet": {}},
+              {"requestId": "3f0a8c51-2e7d-4b19-9c64-1d5e8f2a7b30", "reservationSet": {}}, role_session=True,
+              phase="lateral movement"),
+        _Call(1977, GLOBAL_REGION, "sts", "AssumeRole", True,
+              {"roleArn": OUTSIDE_ROLE, "roleSessionName": "sync"},
+              {"credentials": {"accessKeyId": ids.stable_id("ASIA", "incident", BACKDOOR_ACCOUNT, "staging-sync"),
+                               "sessionToken": "IQoJb3JpZ2luX2VjEHIaCXVzLWVhc3QtMiJ", "expiration": stamp(1977 + 3600)},
+               "assumedRoleUser": {"assumedRoleId": ids.stable_id("AROA", BACKDOOR_ACCOUNT, "staging-sync", length=17)
+                                                    + ":sync",
+                                   "arn": f"arn:aws:sts::{BACKDOOR_ACCOUNT}:assumed-role/staging-sync/sync"}},
+              role_session=True, phase="lateral movement",
+              note=f"the role session assumes {OUTSIDE_ROLE} (outside the organisation)"),
         # data access
         _Call(2400, GLOBAL_REGION, "secretsmanager", "ListSecrets", True, {"maxResults": 100}, phase="data access",
               agent=SCRIPT_AGENT),
@@ -306,7 +342,8 @@ def plan_incident(spec: DemoSpec) -> DemoIncident:
                "203.0.113.40) is used from 192.0.2.66 with a Kali Linux AWS CLI: recon with bursts of AccessDenied, "
                "privilege escalation through CreatePolicyVersion and AttachUserPolicy AdministratorAccess, "
                "persistence (an access key for deploy-bot, a console password for backup-admin, "
-               "ops-automation-role trusting an outside account), twelve secrets and the customer exports read, then "
+               "ops-automation-role trusting an outside account), AssumeRole into ops-automation-role and from that "
+               "session into a role of the outside account, twelve secrets and the customer exports read, then "
                "StopLogging and DeleteFlowLogs."),
         account_id=PROD.id,
         user_name=VICTIM_USER,
@@ -336,8 +373,12 @@ def incident_records(spec: DemoSpec) -> list[PlantedRecord]:
     out: list[PlantedRecord] = []
     for call in _calls(start):
         t = base + call.offset
-        key = call.access_key or ids.user_access_key(PROD.id, call.identity_user)
-        identity = ids.iam_user(PROD.id, call.identity_user, key)
+        if call.role_session:
+            created = datetime.fromtimestamp(base + 1880, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            identity = ids.role_session(PROD.id, BACKDOORED_ROLE, HOP_SESSION, created, key_parts=("incident",))
+        else:
+            key = call.access_key or ids.user_access_key(PROD.id, call.identity_user)
+            identity = ids.iam_user(PROD.id, call.identity_user, key)
         outcome = Outcome(call.request, None if call.error else call.response, call.additional, call.resources)
         if call.error:
             outcome.error_code, outcome.error_message = call.error

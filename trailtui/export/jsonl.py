@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-import orjson
-
 from trailtui.events import Event
+from trailtui.record_json import dumps_record
 
 
 class JsonlWriter:
@@ -15,7 +14,7 @@ class JsonlWriter:
         self._stream = stream
 
     def write(self, events: Iterable[Event]) -> None:
-        self._stream.write("".join(orjson.dumps(e.raw).decode() + "\n" for e in events))
+        self._stream.write("".join(dumps_record(e.raw).decode() + "\n" for e in events))
 
     def close(self) -> None:
         self._stream.flush()

@@ -14,10 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from trailtui.events import Event, parse_event_time
 from trailtui.export.output import atomic_text_file
+from trailtui.record_json import JSON_ERRORS, dumps_record, loads_record
 
 
 def _now() -> datetime:
@@ -35,7 +34,7 @@ class Mark:
 
     def to_json(self) -> bytes:
         stamp = self.marked_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        return orjson.dumps({"event": self.event, "note": self.note, "marked_at": stamp})
+        return dumps_record({"event": self.event, "note": self.note, "marked_at": stamp})
 
     def as_event(self) -> Event:
         return Event.from_raw(self.event, "marks")
@@ -59,8 +58,8 @@ class MarksFile:
 def parse_mark(line: bytes) -> Mark:
     """One JSONL line -> Mark; ValueError says what is wrong."""
     try:
-        data = orjson.loads(line)
-    except orjson.JSONDecodeError as exc:
+        data = loads_record(line)
+    except JSON_ERRORS as exc:
         raise ValueError(f"not JSON ({exc})") from None
     if not isinstance(data, dict):
         raise ValueError("not a JSON object")

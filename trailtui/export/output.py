@@ -9,6 +9,7 @@ must never see half a file, and a typo must never destroy an earlier report.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,16 +28,51 @@ class OutputExists(FileExistsError):
         return f"{self.path} exists: use --force to overwrite it"
 
 
+class OutputRefused(OutputExists):
+    """The target is not a regular file (a device, a FIFO, a symbolic link):
+    even --force never replaces it, nor writes through it."""
+
+    def __init__(self, path: Path, what: str) -> None:
+        super().__init__(path)
+        self.what = what
+
+    def __str__(self) -> str:
+        return f"{self.path} is {self.what}: not replaced (--force replaces regular files only)"
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular target is, or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    return "not a regular file"
+
+
 def check_target(path: Path, force: bool) -> None:
-    """Fail early (before a long scan) when the file exists and force is off."""
-    if not force and (path.exists() or path.is_symlink()):
-        raise OutputExists(path)
-    if path.is_dir():
+    """Fail early (before a long scan) when the file exists and force is off,
+    and always when the target is anything but a regular file (lstat: a link
+    is judged itself, never its target)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    if stat.S_ISDIR(mode):
         raise IsADirectoryError(21, "Is a directory", str(path))
+    what = _kind(mode)
+    if what is not None:
+        raise OutputRefused(path, what)
+    if not force:
+        raise OutputExists(path)
 
 
 def _publish(temp: str, path: Path, force: bool) -> None:
     if force:
+        check_target(path, force)  # again, just before: the target may have been swapped meanwhile
         os.replace(temp, path)
         return
     try:

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import IO
 
-import orjson
-
 from trailtui import __version__
 from trailtui.events import EPOCH, Event
 from trailtui.export.integrity import IntegrityStatus
 from trailtui.export.marks import Mark
 from trailtui.export.mdtext import md_code_block, md_escape, md_table
 from trailtui.hunts import Hunt, HuntEngine, HuntTallies
+from trailtui.record_json import dumps_record
 from trailtui.timerange import TimeRange
 
 TOP_N = 10
@@ -226,6 +225,6 @@ class ReportWriter:
             ]
             if event.error_code:
                 facts.append(f"- **Error:** {md_escape(event.error_code)}: {md_escape(event.field('errorMessage'))}")
-            body = orjson.dumps(mark.event, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+            body = dumps_record(mark.event, indent=True, sort_keys=True).decode()
             blocks.append(title + "\n\n" + "\n".join(facts) + "\n\n" + md_code_block(body, "json"))
         return "\n\n".join(blocks)

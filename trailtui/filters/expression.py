@@ -10,8 +10,9 @@ import jmespath
 from jmespath import exceptions as jexc
 from jmespath.parser import ParsedResult
 
+from trailtui.filters.balance import balanced, nesting_depth
 from trailtui.filters.fastpath import EVALUATION_ERRORS, compile_dict_predicate
-from trailtui.filters.functions import TrailFunctions
+from trailtui.filters.functions import TrailFunctions, regex_problem
 
 _FUNCTIONS = TrailFunctions()
 _OPTIONS = jmespath.Options(custom_functions=_FUNCTIONS)
@@ -55,6 +56,21 @@ def _function_names(node: dict[str, Any]) -> list[str]:
     return found
 
 
+def _literal_regexes(node: dict[str, Any]) -> list[str]:
+    """The string literals given as `regex_match` patterns."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        children = [child for child in current.get("children", []) if isinstance(child, dict)]
+        if current.get("type") == "function_expression" and current.get("value") == "regex_match" \
+                and len(children) == 2 and children[1].get("type") == "literal" \
+                and isinstance(children[1].get("value"), str):
+            found.append(children[1]["value"])
+        stack.extend(children)
+    return found
+
+
 def _known_functions() -> set[str]:
     return {name[len("_func_"):] for name in dir(TrailFunctions) if name.startswith("_func_")}
 
@@ -72,6 +88,28 @@ def _syntax_error(exc: Exception, text: str) -> FilterError:
     return FilterError(str(exc), text)
 
 
+# Bounds on what a filter may be: far above any filter a person writes or pastes
+# (5,000 IOC addresses joined by `||` are ~200,000 characters), far below what
+# would take the parser seconds or exhaust its recursion.
+MAX_FILTER_CHARS = 400_000
+MAX_FILTER_NESTING = 64
+
+
+def _clipped(text: str) -> str:
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def _check_size(source: str) -> None:
+    """Refuse an absurd filter in one line, before the parser sees it."""
+    if len(source) > MAX_FILTER_CHARS:
+        raise FilterError(f"the filter is {len(source):,} characters long; at most {MAX_FILTER_CHARS:,} are read",
+                          _clipped(source))
+    depth = nesting_depth(source)
+    if depth > MAX_FILTER_NESTING:
+        raise FilterError(f"the filter nests {depth} levels deep (parentheses, brackets, '!'); "
+                          f"at most {MAX_FILTER_NESTING}", _clipped(source))
+
+
 @dataclass(slots=True)
 class EventFilter:
     """A compiled filter.  `matches(raw)` is the single source of truth for
@@ -86,13 +124,22 @@ class EventFilter:
         source = (text or "").strip()
         if not source:
             return cls(text="", _parsed=None)
+        _check_size(source)
         try:
             parsed = jmespath.compile(source)
         except jexc.JMESPathError as exc:
             raise _syntax_error(exc, source) from None
+        except RecursionError:
+            raise FilterError(f"nested more than {MAX_FILTER_NESTING} levels deep", _clipped(source)) from None
+        parsed.parsed = balanced(parsed.parsed)  # thousands of `||` terms: a shallow tree, same meaning
         unknown = [name for name in _function_names(parsed.parsed) if name not in _known_functions()]
         if unknown:
             raise FilterError(f"unknown function {unknown[0]}()", source)
+        for pattern in _literal_regexes(parsed.parsed):
+            problem = regex_problem(pattern)
+            if problem is not None:
+                raise FilterError(f"regex_match pattern {pattern!r} is not RE2 syntax ({problem}); RE2 has no "
+                                  "backreferences or lookaround", _clipped(source))
         compiled = cls(text=source, _parsed=parsed)
         compiled._probe()
         return compiled
@@ -103,8 +150,10 @@ class EventFilter:
             self.evaluate({})
         except jexc.ArityError as exc:
             raise FilterError(str(exc), self.text) from None
-        except jexc.JMESPathError:
+        except (jexc.JMESPathError, TypeError, ValueError):
             pass
+        except RecursionError:
+            raise FilterError(f"nested more than {MAX_FILTER_NESTING} levels deep", _clipped(self.text)) from None
 
     @property
     def is_empty(self) -> bool:

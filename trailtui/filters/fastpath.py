@@ -430,6 +430,20 @@ def _ordering(compare: Callable[[Any, Any], bool]) -> Callable[[Any, Any], Any]:
     return ordered
 
 
+def _chain(node: dict[str, Any], kind: str) -> list[dict[str, Any]]:
+    """The operands of a chain of one operator, left to right, without recursion."""
+    operands: list[dict[str, Any]] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current["type"] == kind:
+            left, right = current["children"]
+            stack.extend((right, left))
+        else:
+            operands.append(current)
+    return operands
+
+
 class _Skeleton:
     """Emits the filter's boolean structure at the record level (`&&`, `||`,
     `!`, comparisons, functions) as ONE Python expression, so a typical filter
@@ -456,12 +470,11 @@ class _Skeleton:
     def test(self, node: dict[str, Any]) -> str:
         """Expression text for the node's JMESPath truthiness (a bool)."""
         kind = node["type"]
-        if kind == "and_expression":
-            left, right = node["children"]
-            return f"({self.test(left)} and {self.test(right)})"
-        if kind == "or_expression":
-            left, right = node["children"]
-            return f"({self.test(left)} or {self.test(right)})"
+        if kind in ("and_expression", "or_expression"):
+            # A chain of the same operator as one flat Python `and`/`or`: the same
+            # short-circuit order, and no nesting for the compiler to descend.
+            joiner = " and " if kind == "and_expression" else " or "
+            return "(" + joiner.join(self.test(operand) for operand in _chain(node, kind)) + ")"
         if kind == "not_expression":
             # `!x` is False for a numeric 0 and `not x` otherwise: exactly `not truthy(x)`.
             return f"(not {self.test(node['children'][0])})"

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
+import re2
 from jmespath import functions
 
 
@@ -31,11 +32,43 @@ def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return None
 
 
-@lru_cache(maxsize=256)
-def _regex(pattern: str) -> re.Pattern[str] | None:
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print parse errors on stderr, under the console
+    options.never_capture = True  # a filter only asks whether it matches
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
+def regex_problem(pattern: str) -> str | None:
+    """Why RE2 cannot compile a pattern Python's `re` reads (a backreference,
+    lookaround: the dialects differ), for a one-line filter error; None when
+    RE2 reads it, or when no engine does (such a pattern matches nothing, as
+    it always has)."""
     try:
-        return re.compile(pattern)
-    except re.error:
+        _compile_regex(pattern)
+    except re2.error as exc:
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            return None
+        reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        return reason
+    return None
+
+
+def _compile_regex(pattern: str) -> Any:
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+@lru_cache(maxsize=256)
+def _regex(pattern: str) -> Any:
+    """The compiled pattern, or None when RE2 cannot read it (it matches nothing)."""
+    try:
+        return _compile_regex(pattern)
+    except (re2.error, UnicodeEncodeError):
         return None
 
 
@@ -106,11 +139,20 @@ class TrailFunctions(functions.Functions):
 
     @functions.signature({"types": []}, {"types": []})
     def _func_regex_match(self, subject: Any, pattern: Any) -> bool:
-        """Python `re.search` semantics; an invalid pattern matches nothing."""
+        """Search semantics (a match anywhere), in RE2's linear-time engine: no
+        pattern can take more than time proportional to the subject's length,
+        so a planted value never stalls a scan.  A pattern RE2 cannot read
+        (backreferences, lookaround) matches nothing; a literal one is refused
+        when the filter is compiled."""
         if not isinstance(subject, str) or not isinstance(pattern, str):
             return False
         compiled = _regex(pattern)
-        return compiled is not None and compiled.search(subject) is not None
+        if compiled is None:
+            return False
+        try:
+            return compiled.search(subject) is not None
+        except UnicodeEncodeError:  # a lone surrogate in the subject: not text RE2 can read
+            return False
 
 
 CUSTOM_FUNCTIONS = (

@@ -8,6 +8,7 @@ from typing import Any
 
 from trailtui.health.facts import BucketFacts, KeyFacts, LogGroupFacts, TrailFacts, Unavailable
 from trailtui.health.results import Status, Verdict
+from trailtui.instant import BadTime, from_epoch_seconds, instant_or_none
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,16 +68,17 @@ def missing_of(*values: Any) -> list[Unavailable]:
 
 
 def parse_time(value: Any) -> datetime | None:
-    """Times in facts are ISO 8601 text (or epoch seconds from older files)."""
-    if value is None or value == "":
+    """Times in facts are ISO 8601 text (or epoch seconds from older files);
+    None for anything else, including times outside the years trailtui holds
+    (`trailtui.instant`), so a crafted facts file cannot overflow a check."""
+    if value is None or value == "" or isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), UTC)
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        try:
+            return from_epoch_seconds(value)
+        except (BadTime, OverflowError, ValueError):
+            return None
+    return instant_or_none(value)
 
 
 def age_text(seconds: float) -> str:

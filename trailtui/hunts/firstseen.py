@@ -48,12 +48,12 @@ class FirstSeenTracker:
     def offer(self, event: Event) -> list[Event]:
         if not self._matches(event.raw):
             return []
+        now = event.time.timestamp()
+        if self._boundary is None:  # the newest event of the range ends the recent period
+            self._boundary = now - self._rule.recent.total_seconds()
         value = self._value(event.raw)
         if not value:
             return []
-        now = event.time.timestamp()
-        if self._boundary is None:
-            self._boundary = now - self._rule.recent.total_seconds()
         principal = self._key(event)
         pair = (principal, value)
         if now >= self._boundary:

@@ -6,19 +6,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import orjson
 from jmespath.exceptions import JMESPathError
 
 from trailtui.events import Event
 from trailtui.filters import EventFilter
+from trailtui.record_fields import text_at
+from trailtui.record_json import dumps_record
 
 GroupKey = Callable[[Event], str]
 
 
 def _account(event: Event) -> str:
-    identity = event.raw.get("userIdentity")
-    account = identity.get("accountId") if isinstance(identity, dict) else None
-    return str(account or event.raw.get("recipientAccountId") or "")
+    return text_at(event.raw, "userIdentity", "accountId") or text_at(event.raw, "recipientAccountId")
 
 
 _BUILT_IN: dict[str, GroupKey] = {
@@ -53,7 +52,7 @@ def _as_text(value: Any) -> str:
         return ""
     if isinstance(value, str):
         return value
-    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    return dumps_record(value, sort_keys=True).decode()
 
 
 def distinct_values(expression: EventFilter, raw: dict[str, Any]) -> list[str]:

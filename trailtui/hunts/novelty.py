@@ -29,11 +29,22 @@ def api(raw: dict[str, Any]) -> str:
     return f"{source.removesuffix('.amazonaws.com')}:{name}"
 
 
+def _ipv4_net(text: str) -> str | None:
+    """`a.b.c.d` -> `a.b.c.0/24` without the ipaddress module (the common case,
+    read for every event); None when `text` is not a plain dotted quad."""
+    parts = text.split(".")
+    if len(parts) != 4 or not all(p.isascii() and p.isdigit() and len(p) <= 3 and int(p) <= 255 for p in parts):
+        return None
+    return f"{int(parts[0])}.{int(parts[1])}.{int(parts[2])}.0/24"
+
+
 def network(raw: dict[str, Any]) -> str:
     """The /24 (IPv4) or /48 (IPv6) of sourceIPAddress; '' for service names."""
     text = raw.get("sourceIPAddress")
     if not isinstance(text, str) or len(text) > 64:
         return ""
+    if ":" not in text:
+        return _ipv4_net(text) or ""
     try:
         address = ipaddress.ip_address(text.strip())
     except ValueError:

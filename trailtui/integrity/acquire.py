@@ -69,6 +69,48 @@ class AcquireSummary:
         return self.refused == 0 and self.failed == 0
 
 
+NAME_MAX = 255  # bytes in one path segment (Linux, macOS)
+PATH_MAX = 4095  # bytes in a whole path
+
+
+def unstorable_reason(root: Path, key: str) -> str | None:
+    """Why `key` cannot be stored under `root` although it stays inside it (a
+    segment or path longer than the filesystem allows, sidecar included), else None."""
+    parts = key.split("/")
+    longest = max(len(part.encode("utf-8", "surrogatepass")) for part in parts)
+    leaf = len(parts[-1].encode("utf-8", "surrogatepass")) + len(SIDECAR_SUFFIX)
+    if longest > NAME_MAX or leaf > NAME_MAX:
+        return f"a path segment is longer than the filesystem allows ({NAME_MAX} bytes, sidecar included)"
+    if len(str(root.resolve() / key).encode("utf-8", "surrogatepass")) + len(SIDECAR_SUFFIX) > PATH_MAX:
+        return f"the path is longer than the filesystem allows ({PATH_MAX} bytes)"
+    return None
+
+
+def nested_conflicts(keys: list[str]) -> dict[str, str]:
+    """Keys that cannot all be files: `x.json.gz` and `x.json.gz/inner.json.gz`.
+    Of each clash, a key named like a CloudTrail file is kept over one that is
+    not (a planted object cannot block a day's folder); otherwise the deeper
+    keys are refused.  Returns refused key -> why."""
+    listed = set(keys)
+    refused: dict[str, str] = {}
+    for key in keys:
+        parts = key.split("/")
+        for depth in range(1, len(parts)):
+            folder = "/".join(parts[:depth])
+            if folder not in listed:
+                continue
+            if _cloudtrail_name(folder) or not _cloudtrail_name(key):
+                refused[key] = f"its folder {folder} is also an object in the listing"
+            else:
+                refused.setdefault(folder, f"it is also the folder of {key}")
+    return refused
+
+
+def _cloudtrail_name(key: str) -> bool:
+    name = key.rsplit("/", 1)[-1]
+    return parse_digest_name(name) is not None or delivery_stamp(name) is not None
+
+
 def safe_destination(root: Path, key: str) -> Path | None:
     """Where `key` goes under `root`, or None when it would land outside it."""
     if not key or key.startswith("/") or "\\" in key or "\x00" in key:
@@ -135,15 +177,22 @@ def already_copied(target: Path, obj: ListedObject, is_digest: bool, manifest: d
 
 def _write_atomically(target: Path, data: bytes, scratch: Path) -> None:
     """Write to a scratch file outside the mirrored tree, then rename into place:
-    an interrupted copy never leaves a half file where verify would read it."""
+    an interrupted copy never leaves a half file where verify would read it,
+    and a failed one (name too long, a file where a folder must be, a full
+    disk) leaves no scratch file either."""
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch.mkdir(parents=True, exist_ok=True)
     temp = scratch / f"{hashlib.sha256(str(target).encode()).hexdigest()[:24]}.partial"
-    with temp.open("wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(temp, target)
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
 
 
 class Acquirer:
@@ -158,6 +207,7 @@ class Acquirer:
         self.factory = ClientFactory(aws or AwsConfig())
         self.root = Path(options.dest)
         self.summary = AcquireSummary()
+        self._conflicts: dict[str, str] = {}
 
     def _bounds(self, digests: bool) -> tuple[datetime | None, datetime | None]:
         since, until = self.options.since, self.options.until
@@ -205,6 +255,7 @@ class Acquirer:
         try:
             listing = await self._listing(store)
             self.summary.listed = len(listing)
+            self._conflicts = nested_conflicts([obj.ref.key for obj, _ in listing])
             with (self.root / MANIFEST).open("ab") as log:
                 gate = asyncio.Semaphore(self.options.concurrency)
 
@@ -224,10 +275,11 @@ class Acquirer:
         location = store.location(obj.ref)
         target = safe_destination(self.root, obj.ref.key)
         if target is None:
-            self.summary.refused += 1
-            message = f"{location}: refused, the key would escape {self.root}"
-            self.summary.problems.append(message)
-            report(message)
+            self._refuse(location, f"the key would escape {self.root}", report)
+            return
+        reason = unstorable_reason(self.root, obj.ref.key) or self._conflicts.get(obj.ref.key)
+        if reason is not None:
+            self._refuse(location, f"the key cannot be stored: {reason}", report)
             return
         if await asyncio.to_thread(already_copied, target, obj, is_digest, manifest):
             self.summary.skipped += 1
@@ -251,7 +303,11 @@ class Acquirer:
             report(message)
             return
         metadata = fetched.metadata or {}
-        await asyncio.to_thread(self._store_files, target, fetched.data, metadata, is_digest)
+        try:
+            await asyncio.to_thread(self._store_files, target, fetched.data, metadata, is_digest)
+        except OSError as exc:
+            self._refuse(location, f"the key cannot be stored: {exc.strerror or exc}", report)
+            return
         entry = {"key": obj.ref.key, "bucket": obj.ref.bucket, "size": len(fetched.data), "etag": obj.etag,
                  "sha256": hashlib.sha256(fetched.data).hexdigest(), "metadata": metadata,
                  "acquired_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -260,10 +316,22 @@ class Acquirer:
         self.summary.copied += 1
         self.summary.bytes_copied += len(fetched.data)
 
+    def _refuse(self, location: str, why: str, report: Callable[[str], None]) -> None:
+        self.summary.refused += 1
+        message = f"{location}: refused, {why}"
+        self.summary.problems.append(message)
+        report(message)
+
     def _store_files(self, target: Path, data: bytes, metadata: dict[str, str], is_digest: bool) -> None:
         scratch = self.root / SCRATCH
         # The sidecar first: a digest present without one would read as "metadata never captured".
+        sidecar = Path(str(target) + SIDECAR_SUFFIX)
         if is_digest or metadata:
-            _write_atomically(Path(str(target) + SIDECAR_SUFFIX), orjson.dumps(metadata), scratch)
-        _write_atomically(target, data, scratch)
+            _write_atomically(sidecar, orjson.dumps(metadata), scratch)
+        try:
+            _write_atomically(target, data, scratch)
+        except OSError:
+            if is_digest or metadata:
+                sidecar.unlink(missing_ok=True)  # no signature left for an object that is not there
+            raise
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from trailtui.events import parse_event_time
+from trailtui.instant import EARLIEST, LATEST, BadTime, instant_or_none, read_instant
 
 SIGNATURE_ALGORITHM = "SHA256withRSA"
 HASH_ALGORITHM = "SHA-256"
@@ -60,6 +60,8 @@ def parse_digest_name(name: str) -> DigestName | None:
         end = datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
                        int(text[13:15]), tzinfo=UTC)
     except ValueError:
+        return None
+    if not EARLIEST <= end < LATEST:  # hours are added to it: a crafted name must not overflow
         return None
     return DigestName(match["account"], match["region"], match["trail"], match["home"], end,
                       bool(match["backfill"]))
@@ -150,9 +152,11 @@ def parse_digest(inflated: bytes) -> Digest:
     for field in REQUIRED_FIELDS[:5]:
         if not isinstance(doc[field], str) or not doc[field]:
             raise DigestFormatError(f"{field} is not a non-empty string")
-    start, end = parse_event_time(doc["digestStartTime"]), parse_event_time(doc["digestEndTime"])
-    if start is None or end is None:
-        raise DigestFormatError("digestStartTime or digestEndTime is not an ISO 8601 time")
+    try:
+        start, end = read_instant(doc["digestStartTime"]), read_instant(doc["digestEndTime"])
+    except BadTime as exc:
+        which = "digestStartTime" if instant_or_none(doc["digestStartTime"]) is None else "digestEndTime"
+        raise DigestFormatError(f"{which} {exc}") from None
     return Digest(
         raw=doc, start=start, end=end, bucket=doc["digestS3Bucket"], key=doc["digestS3Object"],
         fingerprint=doc["digestPublicKeyFingerprint"].lower(),

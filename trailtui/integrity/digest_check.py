@@ -130,7 +130,9 @@ class DigestExaminer:
             check.status, check.detail = Status.KEY_NOT_FOUND, str(exc)
             return check
         if digest.fingerprint not in check.ring:
+            rejected = check.ring.rejected.get(digest.fingerprint.lower())
             check.status, check.detail = Status.KEY_NOT_FOUND, (
+                f"public key for fingerprint {digest.fingerprint} was refused: {rejected}" if rejected else
                 f"public key not found in region {region} for fingerprint {digest.fingerprint}")
         elif check.ring.public_key(digest.fingerprint) is None:
             check.status, check.detail = Status.KEY_NOT_FOUND, (

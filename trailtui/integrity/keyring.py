@@ -15,7 +15,6 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -23,6 +22,10 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+from trailtui.regular_file import read_regular
+
+KEY_FILE_LIMIT = 16 << 20  # a list-public-keys answer is a few KB
 
 
 class KeyFileError(ValueError):
@@ -38,6 +41,9 @@ class KeyRing:
     """Public keys by lowercase fingerprint, loaded lazily into RSA objects."""
 
     der_by_fingerprint: dict[str, bytes] = field(default_factory=dict)
+    # why a key a file or ListPublicKeys named was not taken, by the lowercase
+    # fingerprint it claimed: a digest signed with it can then say why
+    rejected: dict[str, str] = field(default_factory=dict)
     _loaded: dict[str, rsa.RSAPublicKey | None] = field(default_factory=dict)
 
     def add(self, der: bytes) -> str:
@@ -91,30 +97,63 @@ def _entries(doc: Any) -> list[Any]:
 
 
 def _der_from_text(value: Any) -> bytes:
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("-----BEGIN"):
-            text = "".join(line for line in text.splitlines() if not line.startswith("-----"))
-        return base64.b64decode(text, validate=False)
-    raise ValueError("Value is not base64 text")
+    """Strict base64 (whitespace and PEM armour aside): a lenient decoder
+    drops stray characters and yields a different key without a word."""
+    if not isinstance(value, str):
+        raise ValueError("its Value is not base64 text" if value is not None else "it has no Value")
+    text = value.strip()
+    if text.startswith("-----BEGIN"):
+        text = "".join(line for line in text.splitlines() if not line.startswith("-----"))
+    text = "".join(text.split())
+    try:
+        der = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("its Value is not valid base64") from None
+    if not der:
+        raise ValueError("its Value is empty")
+    return der
+
+
+def _loads_as_rsa(der: bytes) -> bool:
+    try:
+        return isinstance(load_der_public_key(der), rsa.RSAPublicKey)
+    except (ValueError, TypeError):
+        return False
+
+
+def _entry_key(entry: Any) -> tuple[bytes, str | None]:
+    """The DER bytes and the stated fingerprint of one entry (ValueError says why not)."""
+    if not isinstance(entry, dict):
+        raise ValueError("it is not an object")
+    value = entry.get("Value")
+    der = bytes(value) if isinstance(value, (bytes, bytearray)) else _der_from_text(value)
+    stated = entry.get("Fingerprint")
+    return der, stated.strip().lower() if isinstance(stated, str) else None
 
 
 def add_key_entries(ring: KeyRing, entries: Iterable[Any], where: str) -> list[str]:
-    """Add `PublicKeyList` entries; returns one warning per entry skipped."""
+    """Add `PublicKeyList` entries; returns one warning per entry skipped,
+    saying which key (number and stated fingerprint) and why."""
     warnings = []
     for index, entry in enumerate(entries):
-        try:
-            value = entry["Value"] if isinstance(entry, dict) else None
-            der = value if isinstance(value, (bytes, bytearray)) else _der_from_text(value)
-        except (ValueError, binascii.Error, KeyError):
-            warnings.append(f"{where}: key #{index + 1} has no usable base64 Value; skipped")
-            continue
         stated = entry.get("Fingerprint") if isinstance(entry, dict) else None
-        actual = ring.add(bytes(der))
-        if isinstance(stated, str) and stated.lower() != actual:
-            del ring.der_by_fingerprint[actual]
-            warnings.append(f"{where}: key #{index + 1} says fingerprint {stated} but its Value hashes to "
-                            f"{actual}; skipped")
+        name = f"key #{index + 1}" + (f" (fingerprint {stated})" if isinstance(stated, str) else "")
+        try:
+            der, claimed = _entry_key(entry)
+        except ValueError as exc:
+            reason = f"{name}: {exc}; skipped"
+        else:
+            actual = fingerprint(der)
+            if claimed is not None and claimed != actual:
+                reason = f"key #{index + 1} says fingerprint {stated} but its Value hashes to {actual}; skipped"
+            elif not _loads_as_rsa(der):
+                reason = f"{name}: its Value is not a DER RSA public key; skipped"
+            else:
+                ring.add(der)
+                continue
+        if isinstance(stated, str):
+            ring.rejected.setdefault(stated.strip().lower(), reason)
+        warnings.append(f"{where}: {reason}")
     return warnings
 
 
@@ -122,7 +161,7 @@ def load_key_file(path: str, ring: KeyRing | None = None) -> tuple[KeyRing, list
     """Read a `list-public-keys` JSON file into a key ring (raises KeyFileError)."""
     ring = ring if ring is not None else KeyRing()
     try:
-        doc = orjson.loads(Path(path).read_bytes())
+        doc = orjson.loads(read_regular(path, KEY_FILE_LIMIT))
         entries = _entries(doc)
     except OSError as exc:
         raise KeyFileError(f"{path}: {exc.strerror or exc}") from None
@@ -130,7 +169,8 @@ def load_key_file(path: str, ring: KeyRing | None = None) -> tuple[KeyRing, list
         raise KeyFileError(f"{path}: {exc}") from None
     warnings = add_key_entries(ring, entries, path)
     if not ring:
-        raise KeyFileError(f"{path}: no usable public key in the file")
+        reasons = "; ".join(w.removeprefix(f"{path}: ") for w in warnings) or "the key list is empty"
+        raise KeyFileError(f"{path}: no usable public key in the file ({reasons})")
     return ring, warnings
 
 

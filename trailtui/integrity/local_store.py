@@ -14,7 +14,6 @@ import os
 import posixpath
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import BrokenExecutor, Executor
-from pathlib import Path
 from typing import Any, TypeVar
 
 import orjson
@@ -27,15 +26,18 @@ from trailtui.integrity.store import (
     awslogs_split,
     path_suffix_match,
 )
+from trailtui.read_limits import current_limits
+from trailtui.regular_file import read_regular
 
 T = TypeVar("T")
 SIDECAR_SUFFIX = ".metadata.json"
+SIDECAR_LIMIT = 1 << 20  # S3 user metadata is at most 2 KB; a larger sidecar is not one
 
 
 def read_sidecar(path: str) -> dict[str, str] | None:
     """The S3 user metadata recorded next to `path`; None when there is no sidecar."""
     try:
-        raw = Path(path + SIDECAR_SUFFIX).read_bytes()
+        raw = read_regular(path + SIDECAR_SUFFIX, SIDECAR_LIMIT)
     except FileNotFoundError:
         return None
     except OSError:
@@ -62,7 +64,7 @@ def read_files_and(jobs: list[tuple[str, str]], work: Callable[[bytes, str], T])
     out: list[T | None | StoreError] = []
     for path, argument in jobs:
         try:
-            data = Path(path).read_bytes()
+            data = read_regular(path, current_limits().max_inflated)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             out.append(None)
             continue
@@ -156,7 +158,7 @@ class LocalStore:
     def _read(self, ref: ObjectRef) -> Fetched | None:
         path = self._path(ref)
         try:
-            data = Path(path).read_bytes()
+            data = read_regular(path, current_limits().max_inflated)
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         except OSError as exc:

@@ -27,9 +27,10 @@ from trailtui.aws.athena_connection import async_cursor, connect_athena
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, error_message, is_access_denied
+from trailtui.events import Event
 from trailtui.safe import visible
 from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
-from trailtui.sources.base import Capabilities, Page, Query, SourceError, split_pages
+from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError, split_pages
 from trailtui.sources.pushdown import ATHENA, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import TimeSql, athena_time
 from trailtui.sources.recheck import accept
@@ -218,14 +219,15 @@ class AthenaSource:
             rows = await cursor.fetchmany(FETCH_ROWS)
             if not rows:
                 break
-            events = []
+            events: list[Event] = []
+            problems: list[Problem] = []
             for row in rows:
-                event = accept(query, row_to_record(dict(zip(names, row, strict=False))), location)
+                event = accept(query, row_to_record(dict(zip(names, row, strict=False))), location, problems)
                 if event is not None:
                     events.append(event)
             events = query.cap(events, emitted)
             emitted += len(events)
-            for page in split_pages(events, query.page_size, scanned=len(rows),
+            for page in split_pages(events, query.page_size, scanned=len(rows), problems=problems,
                                     status=_status_line(latest.get("execution"))):
                 yield page
             if query.limit is not None and emitted >= query.limit:

@@ -194,7 +194,7 @@ class LakeSource:
                 if raw is None:
                     problems.append(Problem(location, "a result row without a readable eventjson column"))
                     continue
-                event = accept(query, raw, location)
+                event = accept(query, raw, location, problems)
                 if event is not None:
                     events.append(event)
             events = query.cap(events, emitted)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+from trailtui.instant import EARLIEST, LATEST
+
 # A log file lands in the date folder of its delivery and is named after it: CloudTrail delivers within about
 # 15 minutes of an event, so a day of slack past the range's end keeps every late file.
 DELIVERY_SLACK = timedelta(days=1)
@@ -58,10 +60,11 @@ def _stamp_time(text: str) -> datetime | None:
         return None
     second = int(text[13:15]) if len(text) == 16 else 0
     try:  # fixed-width slicing: strptime costs ~7 us a name, and a big tree has tens of thousands
-        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
+        when = datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]),
                         second, tzinfo=UTC)
     except ValueError:
         return None
+    return when if EARLIEST <= when < LATEST else None  # a crafted name must not overflow `stamp + slack`
 
 
 def _parse_key(pattern: re.Pattern[str], key: str) -> LogKey | None:

@@ -30,6 +30,11 @@ from trailtui.sources.layout import (
 from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.scan import FileScanner, ScanRequest
 
+# Folders never holding a trail.  Other dot-folders are walked: an organisation
+# trail is often synced to a hidden folder (`.org-trail/AWSLogs/...`).
+SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
+                             "__pycache__", "node_modules"})
+
 
 class LogFile(NamedTuple):
     """A candidate file: its delivery stamp and path, the pair the scan engine
@@ -76,7 +81,7 @@ def discover(root: str, since: datetime | None = None, until: datetime | None = 
         rel_parts = Path(dirpath).parts
         dirnames[:] = sorted(
             d for d in dirnames
-            if d != "CloudTrail-Digest" and not d.startswith(".")
+            if d != "CloudTrail-Digest" and d not in SKIPPED_FOLDERS
             and window.keeps_folder("/".join(rel_parts + (d,)))
         )
         # Account, region, day and digest-ness depend on the folder only: parse them

@@ -105,7 +105,7 @@ class LookupSource:
                     problems.append(Problem(f"{location}/{item.get('EventId', '?')}",
                                             "CloudTrailEvent is not readable JSON"))
                     continue
-                event = accept(query, raw, location)
+                event = accept(query, raw, location, problems)
                 if event is not None:
                     events.append(event)
             events = query.cap(events, emitted)

@@ -10,8 +10,8 @@ from typing import Any
 
 import orjson
 
-from trailtui.events import Event, parse_event_time
-from trailtui.sources.base import Query
+from trailtui.events import Event, event_time_problem, parse_event_time, record_label
+from trailtui.sources.base import Problem, Query
 
 
 def parse_json(text: str | None) -> Any:
@@ -25,15 +25,20 @@ def parse_json(text: str | None) -> Any:
         return None
 
 
-def accept(query: Query, raw: Any, location: str) -> Event | None:
-    """The event if it is in the query's time range and matches its filter."""
+def accept(query: Query, raw: Any, location: str, problems: list[Problem] | None = None) -> Event | None:
+    """The event if it is in the query's time range and matches its filter.
+    A record whose `eventTime` cannot be read (outside the years trailtui holds,
+    a leap second, not a time) is skipped, with one line in `problems`."""
     if not isinstance(raw, dict):
         return None
-    window = query.time_range
-    if not window.unbounded:
-        when = parse_event_time(raw.get("eventTime"))
-        if when is None or not window.contains(when):
-            return None
+    when = parse_event_time(raw.get("eventTime"))
+    if when is None:
+        if problems is not None:
+            problems.append(Problem(location, f"{record_label(raw)} skipped: "
+                                              f"{event_time_problem(raw.get('eventTime'))}"))
+        return None
+    if not query.time_range.contains(when):
+        return None
     if not query.filter.matches(raw):
         return None
-    return Event.from_raw(raw, location)
+    return Event.from_raw(raw, location, when)

@@ -5,7 +5,7 @@ time range, a typed pre-check (`trailtui.sources.typed`) decodes only the fields
 the filter reads and asks whether any record can match.  Most files of a
 selective search stop there.  A file that may match, or that the typed decoder
 cannot judge (odd shape, bad JSON, not UTF-8), goes through the plain path:
-`decode_log` (orjson, every record as recorded, problems worded once for every
+`decode_log` (msgspec, every record as recorded, problems worded once for every
 source) and the filter compiled from its AST (`EventFilter.predicate`, equal to
 `EventFilter.matches`).  So the events returned are always the plain path's; the
 typed pass only saves the work of decoding files that cannot contribute.
@@ -34,11 +34,12 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from trailtui.events import EPOCH, Event, parse_event_time
+from trailtui.events import EPOCH, Event, event_time_problem, parse_event_time, record_label
 from trailtui.filters import EventFilter
-from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, maybe_gunzip
+from trailtui.read_limits import current_limits, record_bounds_problem
+from trailtui.record_json import dumps_record
+from trailtui.regular_file import read_regular
+from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, loads, maybe_gunzip
 from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_for
 
 if TYPE_CHECKING:
@@ -81,8 +82,9 @@ def _plan(text: str) -> TypedPlan | None:
 
 
 def read_file(path: str) -> bytes:
-    with open(path, "rb") as handle:
-        return handle.read()
+    """A log file's bytes: regular files only (a FIFO or device among the logs
+    is a problem, never a hang), at most the inflated-size bound."""
+    return read_regular(path, current_limits().max_inflated)
 
 
 def _in_range(when: datetime | None, request: ScanRequest) -> bool:
@@ -106,13 +108,16 @@ def _count_matches(result: FileScan, records: list[dict[str, Any]], request: Sca
     matches = _compiled(request.filter_text).predicate()
     key_of = _key_function(request.group_by)
     groups: dict[Any, list[Any]] = {}
+    unreadable = 0
     for raw in records:
         when = parse_event_time(raw.get("eventTime"))
+        if when is None:  # skipped, as the plain scan skips it
+            unreadable += 1
+            continue
         if request.bounded and not _in_range(when, request):
             continue
         if not matches(raw):
             continue
-        when = when or EPOCH
         key = key_of(raw)
         entry = groups.get(key)
         if entry is None:
@@ -124,23 +129,56 @@ def _count_matches(result: FileScan, records: list[dict[str, Any]], request: Sca
         elif when > entry[2]:
             entry[2] = when
     result.groups = groups
+    result.scanned = len(records) - unreadable
+    if unreadable:
+        line = f"{unreadable} record(s) skipped for an unreadable eventTime"
+        result.problem = f"{result.problem}; {line}" if result.problem else line
     return result
 
 
 def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
-    """Decode every record and keep those in range that pass the filter."""
+    """Decode every record and keep those in range that pass the filter.  A
+    record whose `eventTime` cannot be read is skipped and counted in the
+    file's problem line (the others are kept)."""
     decoded = decode_log(data)
-    result = FileScan(path, scanned=len(decoded.records), problem=decoded.problem)
     if request.group_by:
-        return _count_matches(result, decoded.records, request)
+        return _count_matches(FileScan(path, problem=decoded.problem), decoded.records, request)
     matches = _compiled(request.filter_text).predicate()
-    bounded = request.bounded
-    for raw in decoded.records:
-        if bounded and not _in_range(parse_event_time(raw.get("eventTime")), request):
+    since, until = request.since, request.until
+    events: list[Event] = []
+    bad_times: list[str] = []
+    oversized: list[str] = []
+    limits = current_limits()
+    for number, raw in enumerate(decoded.records, 1):
+        when = parse_event_time(raw.get("eventTime"))
+        if when is None:
+            bad_times.append(f"{record_label(raw, number)}: {event_time_problem(raw.get('eventTime'))}")
+            continue
+        if (since is not None and when < since) or (until is not None and when > until):
             continue
         if matches(raw):
-            result.events.append(Event.from_raw(raw, path))
-    return result
+            too_big = record_bounds_problem(raw, limits)
+            if too_big is not None:
+                oversized.append(f"{record_label(raw, number)}: {too_big}")
+                continue
+            events.append(Event.from_raw(raw, path, when))
+    problems = [decoded.problem] if decoded.problem else []
+    if bad_times:
+        problems.append(f"{len(bad_times)} record(s) skipped for an unreadable eventTime, first {bad_times[0]}")
+    if oversized:
+        problems.append(f"{len(oversized)} matching record(s) skipped (beyond the read limits), first {oversized[0]}")
+    return FileScan(path, scanned=len(decoded.records) - len(bad_times) - len(oversized), events=events,
+                    problem="; ".join(problems) or None)
+
+
+@lru_cache(maxsize=4096)
+def _text_time(text: str) -> datetime | None:
+    return parse_event_time(text)
+
+
+def _record_time(value: object) -> datetime | None:
+    """`parse_event_time`, remembered: the records of a file share their seconds."""
+    return _text_time(value) if type(value) is str else None
 
 
 def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | None:
@@ -151,7 +189,7 @@ def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | 
     if records is None:
         return None
     try:
-        return plan.verdict(records, request.bounded, lambda when: _in_range(when, request), parse_event_time)
+        return plan.verdict(records, request.bounded, lambda when: _in_range(when, request), _record_time)
     except (Undecidable, RecursionError):
         return None
 
@@ -228,7 +266,7 @@ def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
     """Worker-process form of `scan_paths` (event times as exact microseconds)."""
     out: Packed = []
     for scan in scan_paths(paths, request):
-        matches = [(orjson.dumps(e.raw), (e.time - EPOCH) // _MICROSECOND, e.principal, e.access_key)
+        matches = [(dumps_record(e.raw), (e.time - EPOCH) // _MICROSECOND, e.principal, e.access_key)
                    for e in scan.events]
         if scan.groups is None:
             out.append((scan.path, scan.scanned, matches, scan.problem))
@@ -243,7 +281,7 @@ def _unpack(packed: Packed) -> list[FileScan]:
     results = []
     with _gc_paused():
         for path, scanned, matches, problem, *counted in packed:
-            events = [Event(orjson.loads(blob), path, EPOCH + timedelta(microseconds=micros), principal, key)
+            events = [Event(loads(blob), path, EPOCH + timedelta(microseconds=micros), principal, key)
                       for blob, micros, principal, key in matches]
             groups = None
             if counted:

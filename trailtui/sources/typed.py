@@ -174,8 +174,9 @@ class TypedPlan:
     """How to pre-check files for one filter: a decoder, a record predicate, and
     `verdict(records, bounded, in_range, parse_time)`: the number of records when
     none of them can match, None when the plain path must decide (a possible
-    match, or a record that is not CloudTrail-shaped, whose problem
-    `decode_log` words).  May raise Undecidable or RecursionError: also None."""
+    match, a record that is not CloudTrail-shaped, whose problem `decode_log`
+    words, or one whose time cannot be read, which the plain path reports).
+    May raise Undecidable or RecursionError: also None."""
 
     decoder: msgspec.json.Decoder[Any]
     test: Callable[[Any], bool]
@@ -191,7 +192,10 @@ def verdict(records, bounded, in_range, parse_time):
         when = r.{time}
         if when is UNSET or (r.{name} is UNSET and r.{source} is UNSET):
             return None
-        if bounded and not in_range(parse_time(when)):
+        when = parse_time(when)
+        if when is None:  # an unreadable time: the plain path skips and reports the record
+            return None
+        if bounded and not in_range(when):
             continue
         try:
             if {test}:

@@ -17,17 +17,19 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-import orjson
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.binding import Binding, BindingType
+from textual.await_complete import AwaitComplete
+from textual.binding import BindingType
 from textual.containers import Container
 from textual.widgets import ContentSwitcher, Footer, Static
 
 from trailtui.aws.config import AwsConfig
+from trailtui.case.store import CaseStore
 from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
-from trailtui.config import Config, LoadedConfig, save_config
+from trailtui.config import Config, ConfigSaveError, LoadedConfig, save_filter
 from trailtui.filters import EventFilter, FilterError
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources.base import EventSource, Query
 from trailtui.ui import keys
@@ -36,6 +38,7 @@ from trailtui.ui.chain_screen import ChainScreen
 from trailtui.ui.commands import TrailCommands
 from trailtui.ui.counts_screen import CountsScreen
 from trailtui.ui.detail_screen import DetailScreen
+from trailtui.ui.dismissal import OnceCommandPalette
 from trailtui.ui.event_list import EventList
 from trailtui.ui.events_pane import EventsPane
 from trailtui.ui.export_screen import ExportScreen
@@ -78,22 +81,23 @@ class ConsoleOptions:
     hunts: tuple[Hunt, ...] | None = None  # None: the built-in catalogue
     hunt_problems: tuple[str, ...] = ()  # Sigma rules not loaded, one line each
     index: bool = False  # read through the local store, filled in the background (`trailtui.store`)
+    keep_case: bool = True  # marks, notes and the verify result saved per source (trailtui.case)
 
 
 class TrailApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))  # absolute, so subclasses elsewhere find it
     TITLE = "trailtui"
-    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP) + [
-        Binding("ctrl+c", "quit", show=False, id="trailtui.app.ctrl-c")]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.APP)
     COMMANDS = App.COMMANDS | {TrailCommands}
 
     def __init__(self, options: ConsoleOptions) -> None:
         super().__init__()
         self.options = options
         self.session = SourceSession(options.source_url, options.aws, options.source, index=options.index)
-        self.marks = MarkBook()
+        self.marks = MarkBook(CaseStore(options.source_url) if options.keep_case else None)
         self.config = options.config.config if options.config else Config()
         self.last_clipboard: ClipboardWrite | None = None
+        self.keymap_config: dict[str, str] = {}
         self.current_pane = options.start_pane
         self._parts: dict[str, Any] = {}
         self._integrity_mounting = asyncio.Lock()  # `v` pressed twice mounts the pane once
@@ -131,10 +135,26 @@ class TrailApp(App[int]):
             more = len(self.options.hunt_problems) - 1
             self.notify(first + (f" (and {more} more: trailtui hunt --list --sigma …)" if more else ""),
                         title="sigma rules not loaded", severity="warning", markup=False)
+        self._apply_keymap()
+        for problem in self.marks.problems:
+            self.notify(visible(problem), title="case", severity="warning", markup=False)
+        if len(self.marks):
+            self.notify(f"{len(self.marks)} mark{'s' if len(self.marks) != 1 else ''} of this source restored "
+                        "(pane 4)", title="case")
         self.query_one(FindingsPane).refresh_marks()
         self.events.filter_bar.set_applied(self.options.filter_text)
         self.events.start(self._initial_state)
         self.action_pane(self.options.start_pane)
+
+    def _apply_keymap(self) -> None:
+        """The [keymap] table of config.toml: binding id -> keys."""
+        wanted = dict(self.config.keymap)
+        unknown = sorted(set(wanted) - keys.all_ids())
+        if unknown:
+            self.notify(visible(f"[keymap]: no binding {', '.join(unknown)} (see ? for the ids)"),
+                        title="config", severity="warning", markup=False)
+        self.keymap_config = {ident: keys_ for ident, keys_ in wanted.items() if ident not in unknown}
+        self.set_keymap(self.keymap_config)
 
     def _apply_themes(self) -> None:
         themes = self.options.themes or load_themes()
@@ -350,8 +370,9 @@ class TrailApp(App[int]):
                 return
             self.marks.mark(raw, note.strip())
             self.events.mark_changed(raw, index, True)
-            self._show_marks()
+            self._show_marks(mark_key(raw))
             self.notify(f"marked ({len(self.marks)} finding{'s' if len(self.marks) != 1 else ''})")
+            self._case_saved()
 
         title = "Mark as finding: note (optional, enter to mark)"
         self.push_screen(PromptScreen(title, existing.note if existing else "", "why this event matters",
@@ -364,7 +385,7 @@ class TrailApp(App[int]):
 
     def copy_event(self, raw: dict[str, Any]) -> None:
         """Copy the event's JSON over OSC 52 (pretty when it fits, else compact)."""
-        attempts = (orjson.dumps(raw, option=orjson.OPT_INDENT_2), orjson.dumps(raw))
+        attempts = (dumps_record(raw, indent=True), dumps_record(raw))
         error: ClipboardError | None = None
         for blob in attempts:
             try:
@@ -389,7 +410,24 @@ class TrailApp(App[int]):
     def action_export(self) -> None:
         state = self.events.state
         query = Query(filter=state.compile(), time_range=state.effective_range().time_range)
-        self.push_screen(ExportScreen(self.session, query, self.marks.as_export_marks()))
+        self.push_screen(ExportScreen(self.session, query, self.marks.as_export_marks(),
+                                     integrity=self.integrity_status()))
+
+    def integrity_status(self) -> Any:
+        """The verification result of this source (this session's, else the
+        case's) for exports and the report; None when never verified."""
+        if self.marks.integrity is None:
+            return None
+        from trailtui.export.integrity import IntegrityFileError, integrity_from_json
+
+        try:
+            return integrity_from_json(self.marks.integrity, "console verification")
+        except IntegrityFileError:
+            return None
+
+    def on_integrity_pane_verified(self, message: Any) -> None:
+        self.marks.set_integrity(message.document)
+        self._case_saved()
 
     def action_hunts(self) -> None:
         def apply(result: str | None) -> None:
@@ -428,7 +466,34 @@ class TrailApp(App[int]):
             self.action_pane("events")
 
     def action_quit(self) -> None:  # type: ignore[override]  # Textual runs sync actions too
+        """`q` quits from a pane; in a dialog or the detail it goes back one level."""
+        if len(self.screen_stack) > 1:
+            self.close_top_screen()
+            return
         self.exit(0)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not OnceCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int]
+            self.push_screen(OnceCommandPalette(id="--command-palette"))
+
+    def pop_screen(self) -> AwaitComplete:
+        """Never pop the last screen: a stray dismissal (from a screen Textual
+        or a plug-in owns) must not end the console and lose the marks."""
+        if len(self.screen_stack) <= 1:
+            return AwaitComplete.nothing()  # type: ignore[no-untyped-call, no-any-return]  # untyped in Textual
+        return super().pop_screen()
+
+    def action_quit_now(self) -> None:
+        self.exit(0)
+
+    def close_top_screen(self) -> None:
+        screen = self.screen
+        for name in ("action_back", "action_cancel", "action_close"):
+            close = getattr(screen, name, None)
+            if callable(close):
+                close()
+                return
+        self.pop_screen()
 
     # -- the list -----------------------------------------------------------------
     def on_event_list_opened(self, message: EventList.Opened) -> None:
@@ -450,6 +515,8 @@ class TrailApp(App[int]):
         entry = self.marks.get(message.key) if message.key else None
         if message.action == "save":
             self.ask_save_marks()
+        elif message.action == "undo":
+            self._undo_unmark()
         elif entry is None:
             return
         elif message.action == "open":
@@ -460,10 +527,28 @@ class TrailApp(App[int]):
             self.marks.unmark(message.key)
             self.events.mark_changed(entry.event, None, False)
             self._show_marks()
+            self.notify("unmarked: u puts it back")
+            self._case_saved()
 
-    def _show_marks(self) -> None:
+    def _undo_unmark(self) -> None:
+        entry = self.marks.undo()
+        if entry is None:
+            self.notify("nothing to undo", severity="warning")
+            return
+        self.events.mark_changed(entry.event, None, True)
+        self._show_marks(entry.key)
+        self.notify("mark restored")
+        self._case_saved()
+
+    def _case_saved(self) -> None:
+        """Say so when the case file could not be written (the marks stay in memory)."""
+        problem = self.marks.save_problem
+        if problem:
+            self.notify(visible(problem), title="case", severity="error", markup=False)
+
+    def _show_marks(self, keep: str | None = None) -> None:
         """The Findings table and the pane bar's count follow the mark book."""
-        self.query_one(FindingsPane).refresh_marks()
+        self.query_one(FindingsPane).refresh_marks(keep)
         self.query_one(PaneBar).show(self.current_pane, len(self.marks))
 
     def ask_save_marks(self) -> None:
@@ -494,12 +579,15 @@ class TrailApp(App[int]):
         def save(name: str | None) -> None:
             if not name or not name.strip():
                 return
-            self.config = self.config.with_filter(name.strip(), text)
             try:
-                path = save_config(self.config, self.options.config.path if self.options.config else None)
-            except OSError as exc:
-                self.notify(visible(f"cannot save the config: {exc}"), severity="error", markup=False)
+                path = save_filter(name.strip(), text, self.options.config.path if self.options.config else None)
+            except ConfigSaveError as exc:
+                self.notify(visible(f"filter not saved: {exc}"), severity="error", markup=False)
                 return
+            except OSError as exc:
+                self.notify(visible(f"filter not saved: {exc}"), severity="error", markup=False)
+                return
+            self.config = self.config.with_filter(name.strip(), text)
             self.notify(visible(f"saved filter {name.strip()!r} in {path}"), markup=False)
 
         self.push_screen(PromptScreen("Save the current filter as (name)", "", context=text), save)

@@ -25,6 +25,7 @@ from trailtui.safe import visible
 from trailtui.sources import SourceError, open_source
 from trailtui.timerange import TimeRange
 from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.pivots import Pivot
 
 MAX_SHOWN_IPS = 4
@@ -49,7 +50,7 @@ def node_label(node: ChainNode) -> Text:
     return text
 
 
-class ChainScreen(Screen[Pivot | None]):
+class ChainScreen(DismissOnce, Screen[Pivot | None]):
     """Dismisses with a pivot on the chosen node's events, or None."""
 
     BINDINGS = keys.bindings(keys.CHAIN)

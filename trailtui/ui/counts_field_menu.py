@@ -14,6 +14,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from trailtui.counts import FIELDS, GroupField
+from trailtui.ui.dismissal import DismissOnce
 
 # The console's menu: the fields an analyst counts by first.
 MENU_LABELS = ("principal", "access key", "source IP", "event name", "event source", "account", "region",
@@ -29,7 +30,7 @@ def option_text(number: int, field: GroupField) -> Text:
     return text
 
 
-class FieldMenu(ModalScreen[GroupField | None]):
+class FieldMenu(DismissOnce, ModalScreen[GroupField | None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="trailtui.counts-field.cancel"),
         *[Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.counts-field.choose-{n}")

@@ -35,6 +35,7 @@ from trailtui.timerange import TimeRange
 from trailtui.ui import keys
 from trailtui.ui.counts_field_menu import EXPRESSION, FieldMenu
 from trailtui.ui.counts_scope import CountScope
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.histogram import sparkline
 from trailtui.ui.pivots import Pivot
 from trailtui.ui.prompt_screen import PromptScreen
@@ -79,7 +80,7 @@ def _row(group: Group, events: int, value_width: int) -> tuple[Text, ...]:
             Text(sparkline(list(group.bins)), style="bold"))
 
 
-class CountsScreen(Screen[Pivot | None]):
+class CountsScreen(DismissOnce, Screen[Pivot | None]):
     """Dismisses with a pivot (`enter` narrow, `x` exclude) or None (`esc`)."""
 
     DEFAULT_CSS = """

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from rich.highlighter import JSONHighlighter
 from rich.style import Style
 from rich.table import Table
@@ -21,8 +20,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.summary import summarize
 
 JSON_STYLES = {
@@ -36,7 +37,7 @@ JSON_STYLES = {
 
 
 def pretty_json(raw: dict[str, Any]) -> str:
-    return visible_lines(orjson.dumps(raw, option=orjson.OPT_INDENT_2).decode("utf-8"))
+    return visible_lines(dumps_record(raw, indent=True).decode("utf-8"))
 
 
 def visible_lines(text: str) -> str:
@@ -87,7 +88,7 @@ class JsonView(Static):
         self.update(highlighted(self.text, styles))
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(DismissOnce, Screen[None]):
     """Shows one event; `y` copies, `m` marks, `p` pivots, `esc` goes back."""
 
     BINDINGS = keys.bindings(keys.DETAIL)

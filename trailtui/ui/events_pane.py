@@ -53,6 +53,7 @@ class EventsPane(Vertical):
     PAGE_SIZE = 500
     CHUNK = 500
     TICK = 0.1
+    MARK_SCAN = 20_000  # rows searched for an event marked again by undo
 
     class StateChanged(Message):
         """The query, its progress or the pivots changed: repaint the status line."""
@@ -298,6 +299,12 @@ class EventsPane(Vertical):
             for row in list(self.marked_rows):
                 if mark_key(self.store.raw(row)) == key:
                     self.marked_rows.discard(row)
+        elif self.store is not None:  # marked again (undo): find its row among the first MARK_SCAN
+            key = mark_key(raw)
+            for row in range(min(len(self.store), self.MARK_SCAN)):
+                if mark_key(self.store.raw(row)) == key:
+                    self.marked_rows.add(row)
+                    break
         self.list.marks_changed()
 
     def position_text(self, index: int) -> str:

@@ -16,16 +16,18 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, RadioButton, RadioSet, Static
 
 from trailtui.export.exporter import EXTENSIONS, FORMATS, ExportProgress, ExportRequest, run_export
+from trailtui.export.integrity import IntegrityStatus
 from trailtui.export.marks import Mark
 from trailtui.export.output import OutputExists
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError
+from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.session import SourceSession
 
@@ -37,7 +39,7 @@ def default_path(fmt: str, now: datetime | None = None) -> str:
     return f"./trailtui-export-{stamp}.{EXTENSIONS[fmt]}"
 
 
-class ExportScreen(ModalScreen[str | None]):
+class ExportScreen(DismissOnce, ModalScreen[str | None]):
     """Dismisses with the path written, or None."""
 
     DEFAULT_CSS = """
@@ -132,11 +134,13 @@ class ExportScreen(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel / close", id="trailtui.export.cancel")]
+    BINDINGS = keys.bindings(keys.DIALOG)
 
-    def __init__(self, session: SourceSession, query: Query, marks: Sequence[Mark]) -> None:
+    def __init__(self, session: SourceSession, query: Query, marks: Sequence[Mark],
+                 integrity: IntegrityStatus | None = None) -> None:
         super().__init__()
         self.session = session  # the console's: the export reads on its thread, never on the UI loop
+        self.integrity = integrity  # the console's verification of this source, for the report
         self.source_url = session.url
         self.export_query = query  # not `self.query`: that is DOMNode.query
         self.marks = list(marks)
@@ -227,6 +231,7 @@ class ExportScreen(ModalScreen[str | None]):
         request = ExportRequest(
             source_url=self.source_url, format=self.format, query=self.export_query, aws=self.session.aws,
             output=path, force=force, marks=self.marks, marked_only=self.what == "marks",
+            integrity=self.integrity,
         )
         bar = self.query_one("#export-progress", ProgressBar)
         bar.update(total=None, progress=0)

@@ -6,13 +6,12 @@ escaped value (a plain `str` cell would be parsed as markup)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from trailtui.event_columns import event_label
 from trailtui.events import Event
@@ -20,9 +19,10 @@ from trailtui.safe import visible
 from trailtui.ui import keys
 from trailtui.ui.columns import fit
 from trailtui.ui.marks import MarkBook
+from trailtui.ui.navigable import NavigableTable
 
 
-class FindingsTable(DataTable[Any]):
+class FindingsTable(NavigableTable):
     BINDINGS = keys.bindings(keys.FINDINGS)
 
     @dataclass
@@ -49,6 +49,9 @@ class FindingsTable(DataTable[Any]):
     def action_delete(self) -> None:
         self._act("delete")
 
+    def action_undo(self) -> None:
+        self.post_message(self.Act("undo", ""))
+
     def action_save(self) -> None:
         self.post_message(self.Act("save", ""))
 
@@ -59,7 +62,7 @@ class FindingsPane(Vertical):
         self.marks = marks
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("Findings: events marked with m   enter open · n note · d unmark · w write JSONL"),
+        yield Static(Text("Findings: events marked with m   enter open · n note · d unmark · u undo · w write JSONL"),
                      id="findings-title")
         yield Static(Text(" no marks yet: select an event in pane 2 and press m"), id="findings-empty")
         yield FindingsTable(id="findings-table", cursor_type="row", zebra_stripes=False)
@@ -68,8 +71,11 @@ class FindingsPane(Vertical):
     def table(self) -> FindingsTable:
         return self.query_one(FindingsTable)
 
-    def refresh_marks(self) -> None:
+    def refresh_marks(self, keep: str | None = None) -> None:
+        """Redraw from the mark book; the cursor stays on the row it was on
+        (or on the mark `keep`, when given)."""
         table = self.table
+        row = table.cursor_row
         table.clear(columns=True)
         table.add_columns("TIME (UTC)", "PRINCIPAL", "EVENT", "NOTE")
         for entry in self.marks.entries():
@@ -84,6 +90,10 @@ class FindingsPane(Vertical):
             )
         self.query_one("#findings-empty").display = not len(self.marks)
         table.display = bool(len(self.marks))
+        if keep is not None and keep in self.marks:
+            row = table.get_row_index(keep)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
 
     def focus_table(self) -> None:
         self.table.focus()

@@ -2,38 +2,47 @@
 the current source and time range.
 
 The counts come from one background scan (an exclusive worker, newest first)
-that starts when the screen opens and stops when it closes.  `enter` closes the
-screen with the chosen hunt's filter, which the app applies in the event
-browser; `esc` closes it with None.
+that starts when the screen opens and stops when it closes.  Hunts that fired
+come first (most severe, then most hits), each with its top principal and its
+first and last hit; the hunts without hits are folded into one row that
+`enter` unfolds.  `enter` on a hunt closes the screen with a filter showing
+exactly that hunt's hits (see `trailtui.hunts.hits`), which the app applies in
+the event browser; `esc` or `q` closes it with None.
 """
 
 from __future__ import annotations
 
 from contextlib import aclosing
-from typing import Any
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
-from trailtui.hunts import CatalogueError, Hunt, HuntTallies, load_catalogue, run_hunts
+from trailtui.hunts import CatalogueError, Hunt, HuntTallies, HuntTally, load_catalogue, run_hunts
+from trailtui.hunts.hits import HitIds, hits_filter
 from trailtui.hunts.model import describe_window
 from trailtui.safe import visible
 from trailtui.sources import SourceError
 from trailtui.timerange import TimeRange
+from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
+from trailtui.ui.navigable import NavigableTable
 from trailtui.ui.session import SourceSession
 
 SEVERITY_STYLE = {"critical": "bold reverse", "high": "bold", "medium": "", "low": "dim"}
 SEVERITY_LABEL = {"critical": "CRIT", "high": "HIGH", "medium": "MED", "low": "LOW"}
 
 
+FOLD = "__folded__"  # the row standing for the hunts without hits
+
+
 def severity_cell(hunt: Hunt) -> Text:
-    return Text(SEVERITY_LABEL.get(hunt.severity, hunt.severity[:4].upper()), style=SEVERITY_STYLE.get(hunt.severity,
-                                                                                                       ""))
+    label = SEVERITY_LABEL.get(hunt.severity, hunt.severity[:4].upper())
+    return Text(label, style=SEVERITY_STYLE.get(hunt.severity, ""))
 
 
 def title_cell(hunt: Hunt, outcome: str = "") -> Text:
@@ -52,8 +61,8 @@ def count_cell(count: int | None) -> Text:
     return Text(f"{count:,}", style="bold" if count else "dim", justify="right")
 
 
-class HuntsScreen(ModalScreen[str | None]):
-    """Dismisses with the selected hunt's browser filter, or None."""
+class HuntsScreen(DismissOnce, ModalScreen[str | None]):
+    """Dismisses with the selected hunt's hits filter, or None."""
 
     DEFAULT_CSS = """
     HuntsScreen {
@@ -61,7 +70,7 @@ class HuntsScreen(ModalScreen[str | None]):
     }
     HuntsScreen > #hunts-dialog {
         width: 100%;
-        max-width: 110;
+        max-width: 130;
         height: 100%;
         max-height: 40;
         border: round $primary;
@@ -95,13 +104,7 @@ class HuntsScreen(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Close", id="trailtui.hunts.cancel"),
-        Binding("j", "move(1)", show=False, id="trailtui.hunts.down"),
-        Binding("k", "move(-1)", show=False, id="trailtui.hunts.up"),
-        Binding("g", "jump(0)", show=False, id="trailtui.hunts.first"),
-        Binding("G", "jump(-1)", show=False, id="trailtui.hunts.last"),
-    ]
+    BINDINGS = keys.bindings(keys.HUNTS)
 
     def __init__(self, session: SourceSession, time_range: TimeRange, hunts: tuple[Hunt, ...] | None = None) -> None:
         super().__init__()
@@ -116,33 +119,107 @@ class HuntsScreen(ModalScreen[str | None]):
         except CatalogueError as exc:
             self.catalogue_error = str(exc)
         self.tallies = HuntTallies(self.hunts)
+        self.hit_ids: dict[str, HitIds] = {h.id: HitIds() for h in self.hunts if h.kind != "predicate"}
         self.scanned = 0
         self.done = False
+        self.unfolded = False
+        self.order: list[str] = []  # row keys as shown
+        self.wide = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="hunts-dialog"):
             title = Text("Hunts", style="bold")
             title.append(f"  {visible(self.source_url)}  ·  {self.time_range.describe()}", style="")
             yield Static(title, id="hunts-title")
-            table: DataTable[Any] = DataTable(id="hunts-table", cursor_type="row", zebra_stripes=False)
-            table.add_column("SEV", width=4, key="sev")
-            table.add_column("HITS", width=7, key="hits")
-            table.add_column("HUNT", key="hunt")
-            for hunt in self.hunts:
-                table.add_row(severity_cell(hunt), count_cell(None), title_cell(hunt), key=hunt.id)
-            yield table
+            yield NavigableTable(id="hunts-table", cursor_type="row", zebra_stripes=False)
             yield Static(Text(""), id="hunts-why")
             yield Static(Text("starting…"), id="hunts-status")
-            yield Static(Text("enter: show in browser   ↑↓ j k: move   esc: close"), id="hunts-hint")
+            yield Static(Text("enter: show its hits   j k g G: move   esc q: close"), id="hunts-hint")
+
+    @property
+    def table(self) -> NavigableTable:
+        return self.query_one(NavigableTable)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.table
+        wide = self.app.size.width >= 110
+        table.add_column("SEV", width=4, key="sev")
+        table.add_column("HITS", width=5, key="hits")
+        table.add_column("HUNT", width=40 if wide else 26, key="hunt")
+        table.add_column("TOP PRINCIPAL", width=30 if wide else 12, key="who")
+        table.add_column("FIRST→LAST UTC", width=33 if wide else 17, key="when")
+        self.wide = wide
+        self._rebuild()
         table.focus()
         if self.catalogue_error:
             self._status(self.catalogue_error, error=True)
             return
         self._show_why(0)
         self.scan()
+
+    # -- the rows ------------------------------------------------------------------
+    def _fired_ids(self) -> list[str]:
+        return [t.hunt.id for t in self.tallies.fired()]
+
+    def _rebuild(self, keep_fold: bool = False) -> None:
+        """Fired hunts first, then the fold row (or, unfolded, the quiet hunts);
+        the cursor stays on the hunt it was on (on the fold row only when it
+        was just used), else on the first row."""
+        table = self.table
+        current = self.order[table.cursor_row] if self.order and 0 <= table.cursor_row < len(self.order) else None
+        if current == FOLD and not keep_fold:
+            current = None
+        fired = self._fired_ids()
+        quiet = [h.id for h in self.hunts if h.id not in set(fired)]
+        if current is None:
+            table.move_cursor(row=0, animate=False)
+        self.order = fired + [FOLD] + (quiet if self.unfolded else [])
+        table.clear()
+        by_id = {h.id: h for h in self.hunts}
+        for key in self.order:
+            if key == FOLD:
+                table.add_row(Text(""), Text(""), self._fold_text(len(quiet)), Text(""), Text(""), key=FOLD)
+                continue
+            hunt = by_id[key]
+            table.add_row(severity_cell(hunt), self._count(hunt.id), self._title(hunt), *self._who_when(hunt.id),
+                          key=hunt.id)
+        if current in self.order:
+            table.move_cursor(row=self.order.index(current), animate=False)
+        self._show_why(table.cursor_row)
+
+    def _fold_text(self, quiet: int) -> Text:
+        state = "" if self.done else " so far"
+        arrow = "▾" if self.unfolded else "▸"
+        return Text(f"{arrow} {quiet} hunts: no hits{state}", style="dim")
+
+    def _title(self, hunt: Hunt) -> Text:
+        tally = self.tallies.get(hunt.id)
+        return title_cell(hunt, tally.outcome if tally is not None and tally.attempts else "")
+
+    def _count(self, hunt_id: str) -> Text:
+        tally = self.tallies.get(hunt_id)
+        count = tally.count if tally is not None else 0
+        return count_cell(count if (count or self.done) else None)
+
+    def _who_when(self, hunt_id: str) -> tuple[Text, Text]:
+        tally = self.tallies.get(hunt_id)
+        if tally is None or not tally.count:
+            return Text(""), Text("")
+        top = tally.top_principals(1)
+        who = Text(visible(top[0][0]) if top else "", no_wrap=True, overflow="ellipsis")
+        return who, Text(_span(tally, with_year=self.wide), no_wrap=True)
+
+    def _refresh_rows(self, hunt_ids: set[str]) -> None:
+        if set(self._fired_ids()) - set(self.order):
+            self._rebuild()  # a hunt fired for the first time: it moves up
+            return
+        table = self.table
+        for hunt_id in hunt_ids & set(self.order):
+            who, when = self._who_when(hunt_id)
+            table.update_cell(hunt_id, "hits", self._count(hunt_id))
+            table.update_cell(hunt_id, "hunt", self._title(next(h for h in self.hunts if h.id == hunt_id)))
+            table.update_cell(hunt_id, "who", who)
+            table.update_cell(hunt_id, "when", when)
 
     # -- the background scan -----------------------------------------------------
     @work(exclusive=True, group="trailtui-hunts")
@@ -156,13 +233,17 @@ class HuntsScreen(ModalScreen[str | None]):
                     problems += len(step.problems)
                     if step.hits:
                         self.tallies.add(step.hits)
-                        self._refresh_counts({h.hunt.id for h in step.hits})
+                        for hit in step.hits:
+                            pinned = self.hit_ids.get(hit.hunt.id)
+                            if pinned is not None:
+                                pinned.add(hit.event)
+                        self._refresh_rows({h.hunt.id for h in step.hits})
                     self._status(self._progress_text(step.progress, problems))
         except SourceError as exc:
             self._failed(str(exc))
             return
         self.done = True
-        self._refresh_counts({h.id for h in self.hunts})
+        self._rebuild()
         self._status(self._progress_text(1.0, problems, finished=True))
 
     def _progress_text(self, progress: float | None, problems: int, finished: bool = False) -> str:
@@ -171,22 +252,12 @@ class HuntsScreen(ModalScreen[str | None]):
         tail = f", {problems} unreadable" if problems else ""
         return f"{head}: {self.scanned:,} events scanned, {fired} of {len(self.hunts)} hunts fired{tail}"
 
-    def _refresh_counts(self, hunt_ids: set[str]) -> None:
-        table = self.query_one(DataTable)
-        for hunt_id in hunt_ids:
-            tally = self.tallies.get(hunt_id)
-            if tally is None:
-                continue
-            table.update_cell(hunt_id, "hits", count_cell(tally.count if (tally.count or self.done) else None))
-            if tally.attempts:
-                table.update_cell(hunt_id, "hunt", title_cell(tally.hunt, tally.outcome), update_width=True)
-
     def _failed(self, message: str) -> None:
-        table = self.query_one(DataTable)
-        for hunt in self.hunts:
-            tally = self.tallies.get(hunt.id)
-            if tally is None or not tally.count:
-                table.update_cell(hunt.id, "hits", Text("-", style="dim", justify="right"))
+        table = self.table
+        for hunt_id in self.order:
+            tally = self.tallies.get(hunt_id)
+            if hunt_id != FOLD and (tally is None or not tally.count):
+                table.update_cell(hunt_id, "hits", Text("-", style="dim", justify="right"))
         self._status(message, error=True)
 
     def _status(self, message: str, error: bool = False) -> None:
@@ -195,11 +266,21 @@ class HuntsScreen(ModalScreen[str | None]):
         status.set_class(error, "-error")
 
     # -- selection -----------------------------------------------------------------
+    def _hunt_at(self, row: int) -> Hunt | None:
+        if not 0 <= row < len(self.order) or self.order[row] == FOLD:
+            return None
+        return next((h for h in self.hunts if h.id == self.order[row]), None)
+
     def _show_why(self, row: int) -> None:
-        if not 0 <= row < len(self.hunts):
+        hunt = self._hunt_at(row)
+        why = self.query_one("#hunts-why", Static)
+        if hunt is None:
+            shown = "hides" if self.unfolded else "shows"
+            why.update(Text(f"The hunts that found nothing in this source and range: enter {shown} them."
+                            if self.order else ""))
             return
-        hunt = self.hunts[row]
-        text = Text(f"{hunt.id}  {hunt.technique}", style="bold")
+        text = Text(hunt.title, style="bold")
+        text.append(f"  {hunt.id}  {hunt.technique}")
         if hunt.threshold is not None:
             text.append(f"  fires at {hunt.threshold.describe()}", style="italic")
         elif hunt.sequence is not None:
@@ -209,25 +290,46 @@ class HuntsScreen(ModalScreen[str | None]):
             text.append(f"  {hunt.first_seen.describe()}; counted when the scan ends", style="italic")
         elif hunt.outside is not None:
             text.append("  fires on access for '*' or an account outside the organisation", style="italic")
+        tally = self.tallies.get(hunt.id)
+        if tally is not None and tally.first is not None and tally.last is not None:
+            text.append(f"\nhits {tally.first:%Y-%m-%d %H:%M:%S}Z → {tally.last:%Y-%m-%d %H:%M:%S}Z", style="bold")
         text.append("\n" + hunt.why)
-        self.query_one("#hunts-why", Static).update(text)
+        why.update(text)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: NavigableTable.RowHighlighted) -> None:
         event.stop()
         self._show_why(event.cursor_row)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_data_table_row_selected(self, event: NavigableTable.RowSelected) -> None:
         event.stop()
-        hunt = next((h for h in self.hunts if h.id == event.row_key.value), None)
-        if hunt is not None:
-            self.dismiss(hunt.browser_filter)
+        self.action_open()
 
-    def action_move(self, step: int) -> None:
-        table = self.query_one(DataTable)
-        table.move_cursor(row=max(0, min(len(self.hunts) - 1, table.cursor_row + step)))
-
-    def action_jump(self, row: int) -> None:
-        self.query_one(DataTable).move_cursor(row=row if row >= 0 else len(self.hunts) - 1)
+    def action_open(self) -> None:
+        row = self.table.cursor_row
+        if 0 <= row < len(self.order) and self.order[row] == FOLD:
+            self.unfolded = not self.unfolded
+            self._rebuild(keep_fold=True)
+            return
+        hunt = self._hunt_at(row)
+        if hunt is None:
+            return
+        chosen = hits_filter(hunt, self.hit_ids.get(hunt.id))
+        if not chosen.exact:
+            self.notify(f"{hunt.id}: too many hits to pin; showing every event its filter matches",
+                        severity="warning")
+        self.dismiss(chosen.text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _span(tally: HuntTally, with_year: bool) -> str:
+    """`03-01 12:29→12:31`: first and last hit, with the year when it is not
+    this one and the column is wide (the detail line below always has it)."""
+    first, last = tally.first, tally.last
+    if first is None or last is None:
+        return ""
+    this_year = datetime.now(UTC).year
+    day = "%Y-%m-%d %H:%M" if with_year and first.year != this_year else "%m-%d %H:%M"
+    tail = "%H:%M" if first.date() == last.date() else day
+    return f"{first.strftime(day)}→{last.strftime(tail)}"

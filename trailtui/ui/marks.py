@@ -1,7 +1,10 @@
 """Marks: events the analyst flagged as findings, with a note.
 
-Kept in memory for the session (they are few) and written, when the user asks,
-as JSONL `{"event", "note", "marked_at"}` through `trailtui.export.marks`.
+Kept in memory for the session and, when the book has a case store, written
+to the source's case file on every change (see `trailtui.case`), so they are
+back when the same source is opened again.  `unmark` keeps what it removed so
+`u` can put it back.  `save` writes them as JSONL `{"event", "note",
+"marked_at"}` through `trailtui.export.marks`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import orjson
+from trailtui.case.store import CaseStore
+from trailtui.export.marks import Mark
+from trailtui.record_json import dumps_record
+
+UNDO_DEPTH = 50
 
 
 @dataclass(slots=True)
@@ -31,12 +38,23 @@ def mark_key(raw: dict[str, Any]) -> str:
     ident = raw.get("eventID")
     if isinstance(ident, str) and ident:
         return ident
-    return "sha256:" + hashlib.sha256(orjson.dumps(raw, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return "sha256:" + hashlib.sha256(dumps_record(raw, sort_keys=True)).hexdigest()
 
 
 class MarkBook:
-    def __init__(self) -> None:
+    def __init__(self, store: CaseStore | None = None) -> None:
         self._entries: dict[str, MarkEntry] = {}
+        self._removed: list[MarkEntry] = []
+        self.store = store
+        self.integrity: dict[str, Any] | None = None
+        self.problems: list[str] = []
+        if store is not None:
+            case = store.load()
+            self.problems = list(case.problems)
+            self.integrity = case.integrity
+            for mark in case.marks:
+                entry = MarkEntry(mark.event, mark.note, mark.marked_at)
+                self._entries[entry.key] = entry
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -59,19 +77,42 @@ class MarkBook:
             self._entries[key] = entry
         else:
             entry.note = note
+        self._persist()
         return entry
 
-    def unmark(self, key: str) -> None:
-        self._entries.pop(key, None)
+    def unmark(self, key: str) -> MarkEntry | None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._removed = (self._removed + [entry])[-UNDO_DEPTH:]
+            self._persist()
+        return entry
+
+    def undo(self) -> MarkEntry | None:
+        """Put back the last unmarked entry (note and time included), or None."""
+        if not self._removed:
+            return None
+        entry = self._removed.pop()
+        self._entries[entry.key] = entry
+        self._persist()
+        return entry
 
     def get(self, key: str) -> MarkEntry | None:
         return self._entries.get(key)
 
-    def as_export_marks(self) -> list[Any]:
-        """The marks as `trailtui.export.marks.Mark` objects (for the export
-        screen and the JSONL file); imported here, not at console start-up."""
-        from trailtui.export.marks import Mark
+    def set_integrity(self, document: dict[str, Any]) -> None:
+        """Remember the console's verification result with the case."""
+        self.integrity = document
+        self._persist()
 
+    def _persist(self) -> None:
+        if self.store is not None:
+            self.store.save(self.as_export_marks(), self.integrity)
+
+    @property
+    def save_problem(self) -> str | None:
+        return self.store.problem if self.store is not None else None
+
+    def as_export_marks(self) -> list[Mark]:
         return [Mark(event=e.event, note=e.note, marked_at=e.marked_at) for e in self.entries()]
 
     def save(self, path: Path) -> Path:

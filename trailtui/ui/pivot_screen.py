@@ -3,17 +3,17 @@ Labels hold event values, so they are escaped and shown as `Text`."""
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from trailtui.safe import visible
+from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
+from trailtui.ui.navigable import NavigableOptions
 from trailtui.ui.pivots import Pivot
 
 
@@ -24,11 +24,8 @@ def option_text(number: int, pivot: Pivot) -> Text:
     return text
 
 
-class PivotScreen(ModalScreen[Pivot | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="trailtui.pivot.cancel"),
-        *(Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.pivot.choose-{n}") for n in range(1, 10)),
-    ]
+class PivotScreen(DismissOnce, ModalScreen[Pivot | None]):
+    BINDINGS = keys.bindings(keys.DIALOG) + keys.bindings(keys.PIVOT)
 
     def __init__(self, pivots: list[Pivot]) -> None:
         super().__init__()
@@ -37,7 +34,7 @@ class PivotScreen(ModalScreen[Pivot | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text("Pivot: show only events with the same…", style="bold"), classes="dialog-title")
-            yield OptionList(*[Option(option_text(i + 1, p), id=str(i)) for i, p in enumerate(self.pivots)],
+            yield NavigableOptions(*[Option(option_text(i + 1, p), id=str(i)) for i, p in enumerate(self.pivots)],
                              id="pivot-options")
             yield Static(Text("enter or 1-9: pivot   esc: cancel   (backspace in the list pops a pivot)"),
                          classes="dialog-hint")

@@ -5,20 +5,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from trailtui.safe import visible
+from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 
 
-class ProblemsScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,q", "close", "Close", id="trailtui.problems.close"),
-        Binding("j,down", "scroll(1)", show=False, id="trailtui.problems.down"),
-        Binding("k,up", "scroll(-1)", show=False, id="trailtui.problems.up"),
-    ]
+class ProblemsScreen(DismissOnce, ModalScreen[None]):
+    BINDINGS = keys.bindings(keys.HELP)
 
     def __init__(self, problems: list[str], total: int) -> None:
         super().__init__()

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from trailtui.safe import visible
+from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 
 
-class PromptScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.prompt.cancel")]
+class PromptScreen(DismissOnce, ModalScreen[str | None]):
+    BINDINGS = keys.bindings(keys.DIALOG)
 
     def __init__(self, title: str, value: str = "", placeholder: str = "", context: str = "") -> None:
         super().__init__()

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from trailtui.ui import keys
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.quick_filter import quick_filter
 from trailtui.ui.safe_input import SafeInput
 
 
-class QuickFilterScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.quick.cancel")]
+class QuickFilterScreen(DismissOnce, ModalScreen[str | None]):
+    BINDINGS = keys.bindings(keys.DIALOG)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

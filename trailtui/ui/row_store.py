@@ -19,10 +19,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
-
 from trailtui.event_columns import ERROR_CODE, EVENT, PRINCIPAL, REGION, SOURCE_IP
 from trailtui.events import Event
+from trailtui.record_json import dumps_record, loads_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +87,7 @@ class RowStore:
         sid = self._strings.id_of
         offset = self._end
         for event in events:
-            blob = orjson.dumps(event.raw)
+            blob = dumps_record(event.raw)
             blobs.append(blob)
             self._offsets.append(offset)
             offset += len(blob)
@@ -131,7 +130,7 @@ class RowStore:
 
     def raw(self, index: int) -> dict[str, Any]:
         """The event exactly as the source gave it."""
-        raw: dict[str, Any] = orjson.loads(self.raw_bytes(index))
+        raw: dict[str, Any] = loads_record(self.raw_bytes(index))  # a stored record is always an object
         return raw
 
     @property

@@ -37,7 +37,7 @@ def preset_choice(name: str, anchor: datetime | None = None, anchored_to_trail: 
 def absolute_choice(since: str, until: str, now: datetime | None = None) -> RangeChoice:
     """A range typed by the user (ISO 8601, `-2h`, `now`; either side may be
     empty).  Raises `TimeParseError` with a one-line reason."""
-    time_range = TimeRange.parse(since.strip() or None, until.strip() or None, now)
+    time_range = TimeRange.parse(since.strip() or None, until.strip() or None, now, names=("since", "until"))
     return RangeChoice(time_range, range_label(time_range))
 
 

@@ -7,20 +7,21 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from trailtui.timerange import TimeParseError
+from trailtui.ui import keys
 from trailtui.ui.browse_state import RangeChoice
+from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.time_presets import PRESETS, absolute_choice, preset_choice
 
 
-class TimeScreen(ModalScreen[RangeChoice | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="trailtui.time.cancel")]
+class TimeScreen(DismissOnce, ModalScreen[RangeChoice | None]):
+    BINDINGS = keys.bindings(keys.DIALOG)
 
     def __init__(self, current: RangeChoice, anchor: datetime | None = None, anchored_to_trail: bool = False) -> None:
         super().__init__()

@@ -20,7 +20,6 @@ from typing import Any
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -30,6 +29,8 @@ from trailtui.aws.config import AwsConfig
 from trailtui.health import AccountFacts, HealthCollectionError, collect_facts, evaluate
 from trailtui.health.results import STATUS_ORDER, CheckResult, HealthReport, Status, TrailReport
 from trailtui.safe import visible
+from trailtui.ui import keys
+from trailtui.ui.navigable import NavigableOptions
 
 ACCOUNT_ID = "account"
 LINE = 76  # option text is cut here so one option stays one line at 80 columns
@@ -108,11 +109,7 @@ class HealthPane(Widget):
     COMPONENT_CLASSES = {"health--pass", "health--warn", "health--fail", "health--unknown", "health--info",
                          "health--label"}
 
-    BINDINGS = [
-        Binding("y", "copy_fix", "Copy fix"),
-        Binding("r", "reload", "Reload"),
-        Binding("escape", "back", "Trails"),
-    ]
+    BINDINGS = keys.bindings(keys.HEALTH)
 
     def __init__(self, aws: AwsConfig, facts: AccountFacts | None = None, *, name: str | None = None,
                  id: str | None = None, classes: str | None = None) -> None:
@@ -129,8 +126,8 @@ class HealthPane(Widget):
     def compose(self) -> ComposeResult:
         yield Static(Text("Health: not checked yet"), id="health-summary")
         yield Static(Text("Trails (enter: checks, r: reload)"), id="health-title")
-        yield OptionList(id="health-trails")
-        yield OptionList(id="health-checks")
+        yield NavigableOptions(id="health-trails")
+        yield NavigableOptions(id="health-checks")
         yield Static(Text(""), id="health-detail")
 
     def focus(self, scroll_visible: bool = True) -> HealthPane:

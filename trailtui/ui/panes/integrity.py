@@ -11,18 +11,24 @@ they are shown through `visible()` as `rich.text.Text`, never as markup.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
 
 from trailtui.aws.config import AwsConfig
+from trailtui.case.store import integrity_document
 from trailtui.integrity import IntegrityResult, Status, Summary, Update, Verifier, VerifyError, VerifyOptions
 from trailtui.integrity.summary import iso
 from trailtui.safe import visible
+from trailtui.ui.navigable import NavigableOptions
 
 MAX_LISTED = 5000  # non-VALID rows kept in the list; the counts stay exact beyond it
 STATUS_WIDTH = 15
@@ -49,6 +55,13 @@ FAILING = tuple(s for s in Status if s not in (Status.VALID, Status.GAP, Status.
 
 class IntegrityPane(Widget):
     """Verify one source (s3://bucket[/prefix] or a local copy) on demand."""
+
+    @dataclass
+    class Verified(Message):
+        """A verification finished: `document` is what `verify --format json`
+        prints (non-VALID results only), for the case and the exports."""
+
+        document: dict[str, Any]
 
     DEFAULT_CSS = """
     IntegrityPane {
@@ -122,7 +135,7 @@ class IntegrityPane(Widget):
             yield Static(Text(""), id="integrity-valid", classes="count")
             yield Static(Text(""), id="integrity-failed", classes="count")
             yield Static(Text(""), id="integrity-info", classes="count")
-        yield OptionList(id="integrity-results")
+        yield NavigableOptions(id="integrity-results")
         yield Static(Text(""), id="integrity-detail")
 
     # -- the one entry point the app calls ------------------------------------------------
@@ -210,6 +223,8 @@ class IntegrityPane(Widget):
         hidden = sum(1 for r in self.results if r.status is not Status.VALID) - more
         tail = f"; {hidden} more not listed" if hidden > 0 else ""
         self._status(f"{verdict}{span}{tail}")
+        bad = [r.to_json() for r in self.results if r.status is not Status.VALID]
+        self.post_message(self.Verified(integrity_document(summary.to_json(), bad)))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()

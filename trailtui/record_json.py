@@ -1,0 +1,37 @@
+"""Records to and from JSON text, whatever they hold.
+
+orjson is the fast path, but it refuses integers beyond 64 bits (which
+CloudTrail records may carry, and which trailtui decodes exactly) and strings
+with lone surrogates (which a server response may carry).  The stdlib encoder
+writes both exactly (non-ASCII as `\\u` escapes), so no record is ever
+unprintable or rewritten.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+import orjson
+
+_DECODER = msgspec.json.Decoder()
+# What decoding bad JSON raises: malformed or out-of-range values
+# (msgspec.ValidationError is a DecodeError), nesting deeper than it recurses.
+JSON_ERRORS = (msgspec.DecodeError, RecursionError, ValueError)
+
+
+def loads_record(text: bytes | str) -> Any:
+    """One JSON value with integers kept exact (orjson would turn those beyond
+    64 bits into floats).  Raises one of JSON_ERRORS."""
+    return _DECODER.decode(text)
+
+
+def dumps_record(value: Any, indent: bool = False, sort_keys: bool = False) -> bytes:
+    """Compact JSON (or indented by 2) for a decoded record or any JSON value."""
+    option = (orjson.OPT_INDENT_2 if indent else 0) | (orjson.OPT_SORT_KEYS if sort_keys else 0)
+    try:
+        return orjson.dumps(value, option=option)
+    except TypeError:  # an integer beyond 64 bits, a lone surrogate, nesting beyond orjson's limit
+        return json.dumps(value, ensure_ascii=True, sort_keys=sort_keys, indent=2 if indent else None,
+                          separators=(",", ": ") if indent else (",", ":")).encode("ascii")
