@@ -189,6 +189,16 @@ def test_demo_sessions_resolve_to_saml_web_identity_and_aws_service_origins(demo
     assert used, "some federated session made calls with its key"
 
 
+def test_an_event_made_without_a_key_resolves_the_key_it_issued(demo, capsys):
+    index = index_of(demo)
+    saml = next(i for i in index.issuances.values() if i.event_name == "AssumeRoleWithSAML")
+    data = chain_json(capsys, str(demo), "--event-id", saml.event_id)
+    assert data["origin"]["kind"] == "saml" and data["origin"]["access_key"] == ""
+    assert data["origin"]["event_id"] == saml.event_id
+    assert [link["access_key"] for link in data["links"]][:1] == [saml.access_key]
+    assert ":saml-provider/" in data["origin"]["principal"]
+
+
 def test_demo_leaked_key_is_its_own_long_term_origin(demo, capsys):
     summary = json.loads((demo / "trailtui-demo.json").read_text()) if (demo / "trailtui-demo.json").exists() else {}
     key = summary.get("incident", {}).get("access_key_id") or _incident_key()
