@@ -324,7 +324,7 @@ async def test_command_palette_runs_commands(trail: Path) -> None:
     async with app.run_test(size=SMALL) as pilot:
         await wait_idle(pilot, app)
         await pilot.press("colon")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "CommandPalette")
+        await wait_until(pilot, lambda: "CommandPalette" in type(app.screen).__name__)
         await pilot.press(*"Findings")
         await wait_until(pilot, lambda: "Pane 4: Findings" in screen_text(app))
         await pilot.press("enter")
