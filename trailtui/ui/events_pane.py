@@ -198,7 +198,9 @@ class EventsPane(Vertical):
         await asyncio.sleep(0)
 
     async def _wait_for_demand(self, store: RowStore, run: RunState) -> None:
-        while not self.list.oldest_first and len(store) - max(self.list.cursor, self.list.last_visible) > self.READ_AHEAD:
+        # oldest first, the analyst reads from the far end: the scan never pauses
+        while (not self.list.oldest_first
+               and len(store) - max(self.list.cursor, self.list.last_visible) > self.READ_AHEAD):
             run.paused = True
             self._dirty = True
             self._wanted.clear()
