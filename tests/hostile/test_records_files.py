@@ -73,3 +73,18 @@ def test_any_bytes_decode_without_raising(data):
     decoded = decode_log(data)
     assert decoded.records or decoded.problem
     decode_log(gzip.compress(data))
+
+
+def test_an_event_newer_than_its_files_stamp_is_kept_and_flagged(tmp_path, capsys):
+    from datetime import timedelta
+
+    from hostile_records import write_trail
+    from trail_builder import T0, event
+
+    newer = [f"newer-{i}" for i in range(40)]  # more files than the first batch: `late` is read after them
+    for i, ident in enumerate(newer):
+        write_trail(tmp_path, [event(T0 + timedelta(minutes=30 + i), eventID=ident)], minute=40 + i, unique=f"{i:016d}")
+    write_trail(tmp_path, [event(T0 + timedelta(hours=5), eventID="late"), *good_records()], minute=15)
+    code, out, err = run_cli(capsys, "query", str(tmp_path), "--format", "jsonl")
+    assert code == 0 and sorted(jsonl_ids(out)) == sorted([*newer, "late", *GOOD_IDS])
+    assert "'late'" in err and "out of order" in err

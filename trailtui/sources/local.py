@@ -215,7 +215,9 @@ class LocalSource:
                 if result.problem:
                     problems.append(Problem(result.path, result.problem))
                 for event in result.events:
-                    ordered.push(event)
+                    late = ordered.push(event)
+                    if late is not None:
+                        problems.append(late)
             next_stamp = self._scanner.next_stamp
             for event in ordered.release_newer_than(next_stamp):
                 pending.append(event)
