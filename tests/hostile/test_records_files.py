@@ -63,8 +63,9 @@ def test_every_readable_record_is_kept_and_the_rest_counted(layout, shape, compr
     kept = [r["eventID"] for r in decoded.records]
     assert kept == [x for x in layout if x in by_id]
     bad = len(layout) - len(kept)
-    if bad and layout:
-        assert decoded.problem is not None and str(bad) in decoded.problem
+    if bad:
+        assert decoded.problem is not None
+        assert str(bad) in decoded.problem or not kept  # nothing readable: the file's one problem line
 
 
 @settings(max_examples=150, deadline=1000)
