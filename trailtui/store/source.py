@@ -24,10 +24,9 @@ from typing import Any
 
 from trailtui.events import EPOCH, Event
 from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Query, SourceError
-from trailtui.sources.local import LogFile
+from trailtui.sources.local import FAR_FUTURE, LogFile
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
-from trailtui.store.build import StoreBuilder
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
@@ -79,6 +78,17 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
         if not log.same_as(entry):
             out.stale.append(log)
     return out
+
+
+def wanted_files(parts: Split) -> Wanted:
+    """The held files a search reads, with their reading order and where a
+    LIMIT query starts looking back from: the newest delivery stamp (only a
+    starting point: every event at or after a bound is found, whatever its file)."""
+    stamps = [log.stamp for _, log, _ in parts.fresh]
+    newest = max(stamps) if stamps else None
+    return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
+                  {file_id: log.location for _, log, file_id in parts.fresh},
+                  None if newest is None or newest >= FAR_FUTURE else micros(newest))
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
@@ -168,8 +178,7 @@ class IndexedSource:
 
     async def _merged(self, query: Query, listing: Listing, parts: Split) -> AsyncIterator[Page]:
         scanned, problems, plain_events = await self._scan_plain(query, parts)
-        wanted = Wanted({file_id: rank for rank, _, file_id in parts.fresh},
-                        {file_id: log.location for _, log, file_id in parts.fresh})
+        wanted = wanted_files(parts)
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
@@ -223,6 +232,8 @@ class IndexedSource:
         def progress(done: int, total: int) -> None:
             state.done, state.total = done, total
             self._changed()
+
+        from trailtui.store.build import StoreBuilder  # processes and locks: only when building
 
         try:
             report = StoreBuilder(self.location).build(files, complete=complete, progress=progress, stop=self._stop)
