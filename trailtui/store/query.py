@@ -28,7 +28,7 @@ from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
 
-KEY_CHUNK = 512
+KEY_CHUNK = 2048
 _ROW_IDS = ", filename = true, file_row_number = true"
 # The segments' rows joined with the files the query may read (parameters `ids`, `ranks`).
 _JOINED = "{rows} s JOIN (SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"

@@ -25,6 +25,7 @@ from typing import Any
 from trailtui.events import EPOCH, Event
 from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Query, SourceError
 from trailtui.sources.local import FAR_FUTURE, LogFile
+from trailtui.sources.pushdown import STORE, to_sql
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
 from trailtui.store.listing import Listing, LogIdentity, local_listing
@@ -128,6 +129,14 @@ class IndexedSource:
         if thread is not None:
             await asyncio.to_thread(thread.join, 30)
 
+    def worth_it(self, query: Query) -> bool:
+        """False when the store would only re-read every event: no time range,
+        no limit and a filter that pushes down to nothing (none, or one SQL
+        cannot express, such as the hunts' candidate filter).  A local plain scan is then
+        faster (its typed pre-check, no JSON re-parse); the S3 store still pays
+        (no downloads)."""
+        return query.limit is not None or not query.time_range.unbounded or to_sql(query.filter, STORE).pushed
+
     async def listing(self, window: TimeRange) -> Listing:
         """The source's files for `window`, newest first (what a plain scan reads)."""
         return await asyncio.to_thread(local_listing, self.root, window.since, window.until)
@@ -152,7 +161,8 @@ class IndexedSource:
         if parts.stale and self.background_build:
             self._start_build(listing.files if query.time_range.unbounded else parts.stale,
                               complete=query.time_range.unbounded)
-        if not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files)):
+        if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
+                or not self.worth_it(query)):
             async for page in self._plain(query, notice):
                 yield page
             return
