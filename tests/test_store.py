@@ -321,7 +321,7 @@ async def test_corrupt_and_other_version_stores_are_rebuilt(tmp_path):
     segment.write_bytes(b"PAR1 not really a parquet file")
     want, got, _ = await _both(tree, Query())
     assert got == want and len(got) == len(events)
-    query = _cli("query", str(tree), "--format", "jsonl")
+    query = _cli("query", str(tree), "--format", "jsonl", "--filter", "readOnly == `false`")
     assert query.returncode == 0 and "store not used" in query.stderr and "Traceback" not in query.stderr
     manifest = json.loads(location.manifest.read_text())
     manifest["trailtui"] = "0.0.0-other"

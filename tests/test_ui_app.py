@@ -232,13 +232,14 @@ async def test_time_range_absolute_and_preset(trail: Path) -> None:
         text = screen_text(app)
         status = text.splitlines()[-2]
         assert "6 matched" in status and "2024-03-01 12:29→12:31Z" in status, status
-        # A relative preset counts back from now: the 2024 trail has nothing in the last hour.
+        # A relative preset on a local trail counts back from its newest event, and says so.
         await pilot.press("t")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "TimeScreen")
+        app.screen.query_one("#time-presets").focus()
         await pilot.press("down", "enter")
         await wait_idle(pilot, app)
-        text = screen_text(app)
-        assert "last 1h" in text and "0 matched" in text and "no events match" in text
+        status = screen_text(app).splitlines()[-2]
+        assert "last 1h to newest event" in status and "21 matched" in status, status
 
 
 async def test_demo_presets_count_back_from_the_newest_event(trail: Path) -> None:
@@ -247,10 +248,11 @@ async def test_demo_presets_count_back_from_the_newest_event(trail: Path) -> Non
         await wait_idle(pilot, app)
         await pilot.press("t")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "TimeScreen")
+        app.screen.query_one("#time-presets").focus()
         await pilot.press("enter")  # last 15m of the trail: 12:32:00 .. 12:47:00
         await wait_idle(pilot, app)
         text = screen_text(app)
-        assert "last 15m of trail" in text and "3 matched" in text
+        assert "last 15m to newest event" in text and "3 matched" in text
 
 
 async def test_quick_filter_builds_jmespath(trail: Path) -> None:

@@ -125,7 +125,7 @@ async def test_q_goes_back_one_level_and_quits_only_from_a_pane(trail: Path) -> 
         await pilot.press("enter")
         await pilot.pause(0.05)
         assert isinstance(app.screen, DetailScreen)
-        for opener in ("t", "question_mark", "h"):  # from the detail, a dialog on top
+        for opener in ("question_mark", "h"):  # from the detail, a dialog on top
             await pilot.press(opener)
             await wait_until(pilot, lambda: len(app.screen_stack) == 3)
             await pilot.press("q")

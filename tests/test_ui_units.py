@@ -162,7 +162,7 @@ def test_time_presets_and_labels() -> None:
     now = datetime(2026, 1, 2, 3, 4, tzinfo=UTC)
     assert preset_choice("1h", now).time_range == TimeRange(now - timedelta(hours=1), None)
     trail = preset_choice("24h", now, anchored_to_trail=True)
-    assert trail.time_range.until == now and trail.label == "last 24h of trail"
+    assert trail.time_range.until == now and trail.label == "last 24h to newest event"
     assert preset_choice("all").time_range.unbounded
     choice = absolute_choice("2024-03-01T00:00:00Z", "2024-03-02T06:00:00Z")
     assert choice.label == "2024-03-01 00:00→03-02 06:00Z"

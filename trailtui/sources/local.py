@@ -172,7 +172,9 @@ class LocalSource:
                 if result.problem:
                     problems.append(Problem(result.path, result.problem))
                 for event in result.events:
-                    ordered.push(event)
+                    late = ordered.push(event)
+                    if late is not None:
+                        problems.append(late)
             for event in ordered.release_newer_than(next_stamp):
                 pending.append(event)
                 if query.limit is not None and emitted + len(pending) >= query.limit:

@@ -11,8 +11,8 @@ import heapq
 from collections.abc import Iterator
 from datetime import datetime
 
-from trailtui.events import Event
-from trailtui.sources.base import Page, Query
+from trailtui.events import Event, record_label
+from trailtui.sources.base import Page, Problem, Query
 
 
 class NewestFirst:
@@ -21,16 +21,28 @@ class NewestFirst:
     def __init__(self) -> None:
         self._heap: list[tuple[float, int, Event]] = []
         self._tick = 0
+        self._floor: float | None = None  # the time of the oldest event released so far
 
-    def push(self, event: Event) -> None:
+    def push(self, event: Event) -> Problem | None:
+        """Hold `event`; a problem when it comes too late for its place: it is
+        newer than events already released, which only a file holding events
+        newer than its delivery stamp (crafted, or a clock far off) can cause.
+        It is still released, next, and the problem says it is out of order."""
         self._tick += 1
-        heapq.heappush(self._heap, (-event.time.timestamp(), self._tick, event))
+        stamp = event.time.timestamp()
+        heapq.heappush(self._heap, (-stamp, self._tick, event))
+        if self._floor is None or stamp <= self._floor:
+            return None
+        return Problem(event.location, f"{record_label(event.raw)} at {event.time:%Y-%m-%dT%H:%M:%SZ} is newer than "
+                                       "its file's delivery stamp and than events already shown: listed out of order")
 
     def release_newer_than(self, bound: datetime | None) -> Iterator[Event]:
         """Pop events strictly newer than `bound` (all of them when None)."""
         limit = None if bound is None else bound.timestamp()
         while self._heap and (limit is None or -self._heap[0][0] > limit):
-            yield heapq.heappop(self._heap)[2]
+            stamp, _, event = heapq.heappop(self._heap)
+            self._floor = -stamp if self._floor is None else min(self._floor, -stamp)
+            yield event
 
     def final_pages(self, query: Query, emitted: int, status: str = "") -> Iterator[Page]:
         """Once every file is read: what is still held, within the limit, in

@@ -28,6 +28,7 @@ class Split:
     found: bool = False
     whole: bool = True
     truncated: bool = False
+    unbalanced: bool = False  # the brackets never closed: an element may have swallowed its successors
 
 
 def split_records(text: bytes) -> Split:
@@ -69,6 +70,7 @@ def split_records(text: bytes) -> Split:
             start = match.end()
     if target:  # the text ended inside the array
         out.truncated = bool(text[start:].strip())
+    out.unbalanced = depth > 0 and not out.truncated
     if closed_at >= 0 and text[closed_at:].strip():
         out.whole = False
     return out

@@ -157,6 +157,9 @@ def _record_by_record(text: bytes, limits: ReadLimits) -> Decoded | None:
     if split.truncated:
         problems.append(f"not valid JSON: the file ends inside record {len(split.spans) + 1} (truncated); "
                         f"the {len(out.records)} readable record(s) before it were kept")
+    if split.unbalanced:
+        problems.append("not valid JSON: its brackets do not balance, so records after the first unreadable one "
+                        f"may be missing; {len(out.records)} readable record(s) kept")
     out.problem = "; ".join(problems) or None
     return out
 

@@ -156,13 +156,12 @@ class S3Source:
                 node, task = in_flight.popleft()
                 scan = await task
                 done += 1
-                for event in scan.events:
-                    ordered.push(event)
+                late = [problem for event in scan.events if (problem := ordered.push(event)) is not None]
                 bound = _unread_bound(walk, in_flight)
                 events = list(ordered.release_newer_than(bound))
                 events = query.cap(events, emitted)
                 emitted += len(events)
-                problems = [Problem(scan.path, scan.problem)] if scan.problem else []
+                problems = ([Problem(scan.path, scan.problem)] if scan.problem else []) + late
                 remaining = len(in_flight) + len(walk)
                 yield Page(events=events, scanned=scan.scanned, problems=problems,
                            progress=done / (done + remaining), status=f"{done} file(s) read")

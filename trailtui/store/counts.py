@@ -30,7 +30,7 @@ from trailtui.sources.pushdown.dialects import Kind
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
 from trailtui.store.query import Wanted, segment_scan
-from trailtui.store.source import IndexedSource, split
+from trailtui.store.source import IndexedSource, split, wanted_files
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +54,7 @@ async def group_counts(source: EventSource, query: Query, path: tuple[str, ...],
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
-    wanted = Wanted({fid: rank for rank, _, fid in parts.fresh}, {fid: log.location for _, log, fid in parts.fresh})
+    wanted = wanted_files(parts)
     segments = sorted(source.location.folder / s for s in parts.segments)
     return await asyncio.to_thread(_count, segments, wanted, query, column.sql, pushed.where, path, top)
 

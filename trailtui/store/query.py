@@ -28,7 +28,7 @@ from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
 
-KEY_CHUNK = 512
+KEY_CHUNK = 2048
 _ROW_IDS = ", filename = true, file_row_number = true"
 # The segments' rows joined with the files the query may read (parameters `ids`, `ranks`).
 _JOINED = "{rows} s JOIN (SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"
@@ -40,18 +40,22 @@ class Wanted:
 
     ranks: Mapping[int, int]
     locations: Mapping[int, str]
+    newest: int | None = None  # microseconds: no held event is newer (the newest file's delivery stamp)
 
 
 def _parquet(segments: Sequence[Path], extra: str = "") -> str:
     return "read_parquet([" + ", ".join(sql_string(str(p)) for p in segments) + f"]{extra})"
 
 
-def keys_statement(segments: Sequence[Path], query: Query) -> tuple[str, bool]:
+def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None) -> tuple[str, bool]:
     """The first step's SQL (parameters `ids`, `ranks`) and whether the SQL
-    selects exactly the matching rows (then a LIMIT may be pushed down)."""
+    selects exactly the matching rows (then a LIMIT may be pushed down);
+    `newer_than` (microseconds) keeps only events at or after it."""
     pushed = to_sql(query.filter, STORE)
     times = store_time(query.time_range)
     where = list(times.predicates)
+    if newer_than is not None:
+        where.append(f"t >= {int(newer_than)}")
     if pushed.pushed:
         where.append(f"(s.odd OR {pushed.where})")
     columns = "s.filename, s.file_row_number, s.file_id, w.rank, s.seq, coalesce(s.t, 0) AS t"
@@ -74,12 +78,32 @@ def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[st
     return _JOINED.format(rows=_parquet(segments, _ROW_IDS)), {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
 
 
+# How far back from the newest event a LIMIT query looks first (hours), widening
+# until it holds enough: rows are stored newest first, so a time bound skips
+# most row groups, and every event newer than the bound is in the answer's order.
+WINDOWS_HOURS = (1, 6, 24, 24 * 7, 24 * 31)
+_HOUR = 3_600_000_000
+
+
 def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
     """Matching events with their sort keys, newest first, in lists of up to
     KEY_CHUNK (before the re-check), until the query's limit is met."""
     if not wanted.ranks or not segments:
         return
-    sql, exact = keys_statement(segments, query)
+    if query.limit is None or wanted.newest is None:
+        yield from _pass(con, segments, wanted, query, None)
+        return
+    for hours in (*WINDOWS_HOURS, None):
+        bound = None if hours is None else wanted.newest - hours * _HOUR
+        found = [keyed for chunk in _pass(con, segments, wanted, query, bound) for keyed in chunk]
+        if len(found) >= query.limit or bound is None:
+            yield found[:query.limit]
+            return
+
+
+def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
+          newer_than: int | None) -> Iterator[list[Keyed]]:
+    sql, exact = keys_statement(segments, query, newer_than)
     _, params = segment_scan(segments, wanted)
     emitted = 0
     if query.limit is not None and exact:

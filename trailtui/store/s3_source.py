@@ -157,6 +157,9 @@ class IndexedS3Source(IndexedSource):
         super().__init__(plain, plain.url, location, background_build=False)
         self.objects = S3Objects(plain.url, aws, factory)
 
+    def worth_it(self, query: Query) -> bool:
+        return True  # every answer from the store is a download saved
+
     async def listing(self, window: TimeRange) -> Listing:
         return await self.objects.listing(window)
 

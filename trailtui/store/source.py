@@ -24,9 +24,10 @@ from typing import Any
 
 from trailtui.events import EPOCH, Event
 from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Query, SourceError
+from trailtui.sources.layout import FAR_FUTURE
+from trailtui.sources.pushdown import STORE, to_sql
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
-from trailtui.store.build import StoreBuilder
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
@@ -80,6 +81,17 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
     return out
 
 
+def wanted_files(parts: Split) -> Wanted:
+    """The held files a search reads, with their reading order and where a
+    LIMIT query starts looking back from: the newest delivery stamp (only a
+    starting point: every event at or after a bound is found, whatever its file)."""
+    stamps = [log.stamp for _, log, _ in parts.fresh]
+    newest = max(stamps) if stamps else None
+    return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
+                  {file_id: log.location for _, log, file_id in parts.fresh},
+                  None if newest is None or newest >= FAR_FUTURE else micros(newest))
+
+
 def _key(event: Event, rank: int, seq: int) -> SortKey:
     return (-(micros(event.time) if event.time is not EPOCH else 0), rank, seq)
 
@@ -117,6 +129,14 @@ class IndexedSource:
         if thread is not None:
             await asyncio.to_thread(thread.join, 30)
 
+    def worth_it(self, query: Query) -> bool:
+        """False when the store would only re-read every event: no time range,
+        no limit and a filter that pushes down to nothing (none, or one SQL
+        cannot express, such as the hunts' candidate filter).  A local plain scan is then
+        faster (its typed pre-check, no JSON re-parse); the S3 store still pays
+        (no downloads)."""
+        return query.limit is not None or not query.time_range.unbounded or to_sql(query.filter, STORE).pushed
+
     async def listing(self, window: TimeRange) -> Listing:
         """The source's files for `window`, newest first (what a plain scan reads)."""
         return await asyncio.to_thread(local_listing, self.root, window.since, window.until)
@@ -141,7 +161,8 @@ class IndexedSource:
         if parts.stale and self.background_build:
             self._start_build(listing.files if query.time_range.unbounded else parts.stale,
                               complete=query.time_range.unbounded)
-        if not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files)):
+        if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
+                or not self.worth_it(query)):
             async for page in self._plain(query, notice):
                 yield page
             return
@@ -167,8 +188,7 @@ class IndexedSource:
 
     async def _merged(self, query: Query, listing: Listing, parts: Split) -> AsyncIterator[Page]:
         scanned, problems, plain_events = await self._scan_plain(query, parts)
-        wanted = Wanted({file_id: rank for rank, _, file_id in parts.fresh},
-                        {file_id: log.location for _, log, file_id in parts.fresh})
+        wanted = wanted_files(parts)
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
@@ -222,6 +242,8 @@ class IndexedSource:
         def progress(done: int, total: int) -> None:
             state.done, state.total = done, total
             self._changed()
+
+        from trailtui.store.build import StoreBuilder  # processes and locks: only when building
 
         try:
             report = StoreBuilder(self.location).build(files, complete=complete, progress=progress, stop=self._stop)

@@ -12,7 +12,7 @@ import asyncio
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,10 +28,12 @@ from trailtui.aws.config import AwsConfig
 from trailtui.case.store import CaseStore
 from trailtui.clipboard import ClipboardError, ClipboardWrite, osc52
 from trailtui.config import Config, ConfigSaveError, LoadedConfig, save_filter
+from trailtui.events import parse_event_time
 from trailtui.filters import EventFilter, FilterError
 from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources.base import EventSource, Query
+from trailtui.timerange import utcnow
 from trailtui.ui import keys
 from trailtui.ui.browse_state import BrowseState, RangeChoice
 from trailtui.ui.chain_screen import ChainScreen
@@ -302,18 +304,42 @@ class TrailApp(App[int]):
         self.events.start(self.events.state.with_filter(expression))
         self.events.list.focus()
 
+    def action_toggle_order(self) -> None:
+        """`o`: oldest first (an attack reads in order) or newest first."""
+        self._show_events()
+        event_list = self.events.list
+        event_list.set_oldest_first(not event_list.oldest_first)
+        self.notify("oldest first" if event_list.oldest_first else "newest first")
+        self.on_events_pane_state_changed(EventsPane.StateChanged())
+
+    def trail_clock(self) -> datetime | None:
+        """Where time presets count back from when not from now: the newest
+        event of a local (offline) source, or of any source whose newest event
+        is more than an hour old; None for a live source."""
+        newest = self.options.demo_anchor if self.options.demo else None
+        newest = newest or self.session.newest_seen
+        if newest is None:
+            return None
+        url = self.options.source_url
+        local = "://" not in url or url.startswith("file://")
+        if self.options.demo or local or utcnow() - newest > timedelta(hours=1):
+            return newest
+        return None
+
     def action_time_range(self) -> None:
-        anchor = None
-        anchored = self.options.demo
-        if anchored:
-            anchor = self.options.demo_anchor or self.session.newest_seen
+        anchor = self.trail_clock()
+        anchored = anchor is not None
+        around = None
+        selected = self._selected()
+        if selected is not None and not isinstance(self.screen, TimeScreen):
+            around = parse_event_time(selected[0].get("eventTime"))
 
         def apply(choice: RangeChoice | None) -> None:
             if choice is not None:
                 self._show_events()
                 self.events.start(self.events.state.with_range(choice))
 
-        self.push_screen(TimeScreen(self.events.state.effective_range(), anchor, anchored), apply)
+        self.push_screen(TimeScreen(self.events.state.effective_range(), anchor, anchored, around), apply)
 
     def action_pivot(self) -> None:
         selected = self._need_selection()
@@ -507,8 +533,11 @@ class TrailApp(App[int]):
         if state.pivots:
             pivots = f"{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
             filter_text += f"{' + ' if filter_text else ''}{pivots}"
+        label = state.effective_range().label
+        if pane.list.oldest_first:
+            label += " · oldest first"
         for status in self.query(StatusLine):  # none while the app is closing
-            status.update_state(self.options.source_url, state.effective_range().label, filter_text, pane.run)
+            status.update_state(self.options.source_url, label, filter_text, pane.run)
 
     # -- findings -----------------------------------------------------------------
     def on_findings_table_act(self, message: FindingsTable.Act) -> None:

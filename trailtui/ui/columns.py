@@ -35,6 +35,7 @@ class Layout:
     columns: tuple[Column, ...]
     time_format: str
     width: int
+    years: frozenset[int] = frozenset()
 
     def header(self) -> str:
         return set_cell_size(" " + " ".join(fit(c.title, c.width, "end") for c in self.columns), self.width)
@@ -65,8 +66,10 @@ def _last_cells(text: str, width: int) -> str:
     return out
 
 
-def layout_for(width: int) -> Layout:
-    """Columns for a list `width` cells wide (one cell is the gutter)."""
+def layout_for(width: int, years: frozenset[int] = frozenset()) -> Layout:
+    """Columns for a list `width` cells wide (one cell is the gutter).  The
+    year is shown at any width when the events are not all from this year
+    (offline evidence is often last year's)."""
     if width >= 140:
         time_w, time_fmt, ip_w, region_w, error_w = 19, "%Y-%m-%d %H:%M:%S", 20, 14, 22
     elif width >= 110:
@@ -75,6 +78,9 @@ def layout_for(width: int) -> Layout:
         time_w, time_fmt, ip_w, region_w, error_w = 14, "%m-%d %H:%M:%S", 15, 0, 12
     else:
         time_w, time_fmt, ip_w, region_w, error_w = 14, "%m-%d %H:%M:%S", 15, 0, 10
+    if time_w < 19 and years - {datetime.now(UTC).year}:
+        # a two-digit year, paid for by the IP column (long addresses are cut in the middle)
+        time_w, time_fmt, ip_w = 17, "%y-%m-%d %H:%M:%S", ip_w - 3
     fixed = [time_w, ip_w, error_w] + ([region_w] if region_w else [])
     separators = 5 if region_w else 4
     flexible = max(width - 1 - sum(fixed) - separators, 16)
@@ -99,7 +105,7 @@ def layout_for(width: int) -> Layout:
     titles = {TIME.key: "TIME (UTC)" if time_w >= 19 else "TIME UTC"}  # the list shows times in UTC
     columns = [Column(c.key, titles.get(c.key, c.title), widths[c.key], _CUT.get(c.key, "end"))
                for c in LIST_COLUMNS if widths[c.key]]
-    return Layout(tuple(columns), time_fmt, width)
+    return Layout(tuple(columns), time_fmt, width, years)
 
 
 # Principals (role name / session name) and IPv6 addresses tell most at both ends.

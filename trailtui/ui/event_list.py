@@ -26,7 +26,9 @@ from trailtui.ui.row_store import RowStore
 
 
 class EventList(ScrollView, can_focus=True):
-    """Rows of the current result; `cursor` is the selected row's index."""
+    """Rows of the current result.  `cursor` is the selected line on screen;
+    `store_index()` maps a line to its row in the store, which holds the
+    events newest first: with `oldest_first` the lines run the other way."""
 
     BINDINGS = keys.bindings(keys.LIST)
     COMPONENT_CLASSES = {
@@ -59,6 +61,26 @@ class EventList(ScrollView, can_focus=True):
         self.empty_text = ""
         self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(1024)
         self._layout: Layout | None = None
+        self.oldest_first = False
+        self._years: frozenset[int] = frozenset()  # of the newest and oldest rows, updated as rows arrive
+
+    def store_index(self, line: int) -> int:
+        return self.row_count - 1 - line if self.oldest_first else line
+
+    def set_oldest_first(self, value: bool) -> None:
+        """Flip the order.  From the first line the cursor stays on the first
+        line (now the other end, to read from the start); elsewhere the
+        selected event stays selected."""
+        if value == self.oldest_first:
+            return
+        at_top = self.cursor == 0
+        selected = self.store_index(self.cursor) if self.row_count else 0
+        self.oldest_first = value
+        self._cache.clear()
+        line = 0 if at_top or not self.row_count else self.store_index(selected)
+        self.set_reactive(EventList.cursor, line)
+        self._scroll_cursor_into_view()
+        self.refresh()
 
     # -- data ---------------------------------------------------------------
     def show_store(self, store: RowStore | None, marked: set[int] | None = None) -> None:
@@ -71,9 +93,16 @@ class EventList(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def rows_changed(self) -> None:
-        """Rows were appended: grow the virtual size, repaint."""
+        """Rows were appended: grow the virtual size, repaint.  Oldest first,
+        the new (older) rows land above: the selection moves down with its event."""
         count = len(self.store) if self.store is not None else 0
+        self._years = self.store.years() if self.store is not None else frozenset()
+        added = count - self.virtual_size.height
         self.virtual_size = Size(self.scrollable_content_region.width, count)
+        if self.oldest_first and added > 0 and count > added:
+            self._cache.clear()
+            self.set_reactive(EventList.cursor, self.cursor + added)
+            self.scroll_to(y=self.scroll_offset.y + added, animate=False, immediate=True)
         self.refresh()
 
     def marks_changed(self) -> None:
@@ -99,22 +128,24 @@ class EventList(ScrollView, can_focus=True):
 
     def row_layout(self) -> Layout:
         width = self.scrollable_content_region.width
-        if self._layout is None or self._layout.width != width:
-            self._layout = layout_for(width)
+        years = self._years
+        if self._layout is None or self._layout.width != width or self._layout.years != years:
+            self._layout = layout_for(width, years)
         return self._layout
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
-        index = self.scroll_offset.y + y
+        line = self.scroll_offset.y + y
         store = self.store
-        if store is None or index >= len(store):
+        if store is None or line >= len(store):
             if y == 0 and (store is None or len(store) == 0) and self.empty_text:
                 style = self.get_component_rich_style("event-list--empty")
                 return Strip([Segment(self.empty_text[:width].ljust(width), style)], width)
             return Strip.blank(width, self.rich_style)
-        selected = index == self.cursor
+        index = self.store_index(line)
+        selected = line == self.cursor
         marked = index in self.marked
-        key = (index, width, selected, marked)
+        key = (index, width, selected, marked, self.oldest_first)
         strip = self._cache.get(key)
         if strip is None:
             strip = self._render_row(index, selected, marked, width)
@@ -176,7 +207,7 @@ class EventList(ScrollView, can_focus=True):
 
     def action_open(self) -> None:
         if self.row_count:
-            self.post_message(self.Opened(self.cursor))
+            self.post_message(self.Opened(self.store_index(self.cursor)))
 
     def on_click(self, event: events.Click) -> None:
         index = self.scroll_offset.y + event.y

@@ -32,7 +32,6 @@ from trailtui.safe import visible
 from trailtui.sources.base import Page, Query, SourceError
 from trailtui.timerange import utcnow
 from trailtui.ui.browse_state import BrowseState
-from trailtui.ui.columns import layout_for
 from trailtui.ui.event_list import EventList
 from trailtui.ui.filter_bar import FilterBar
 from trailtui.ui.histogram import Histogram
@@ -99,7 +98,7 @@ class EventsPane(Vertical):
     def _paint_header(self) -> None:
         width = self.list.scrollable_content_region.width
         if width > 0:
-            self.query_one("#columns", Static).update(Text(layout_for(width).header(), no_wrap=True))
+            self.query_one("#columns", Static).update(Text(self.list.row_layout().header(), no_wrap=True))
 
     # -- starting and stopping queries ------------------------------------------
     def start(self, state: BrowseState) -> None:
@@ -198,7 +197,9 @@ class EventsPane(Vertical):
         await asyncio.sleep(0)
 
     async def _wait_for_demand(self, store: RowStore, run: RunState) -> None:
-        while len(store) - max(self.list.cursor, self.list.last_visible) > self.READ_AHEAD:
+        # oldest first, the analyst reads from the far end: the scan never pauses
+        while (not self.list.oldest_first
+               and len(store) - max(self.list.cursor, self.list.last_visible) > self.READ_AHEAD):
             run.paused = True
             self._dirty = True
             self._wanted.clear()
@@ -235,6 +236,7 @@ class EventsPane(Vertical):
             self._shown_rows = count
             self.list.rows_changed()
             self._paint_timeline()
+            self._paint_header()
         self.list.set_empty_text(self._empty_text())
         self.post_message(self.StateChanged())
 
@@ -278,7 +280,7 @@ class EventsPane(Vertical):
     def selected_index(self) -> int | None:
         if self.store is None or not len(self.store):
             return None
-        return self.list.cursor
+        return self.list.store_index(self.list.cursor)
 
     def selected_raw(self) -> dict[str, Any] | None:
         index = self.selected_index()

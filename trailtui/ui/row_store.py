@@ -17,6 +17,7 @@ import tempfile
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from trailtui.event_columns import ERROR_CODE, EVENT, PRINCIPAL, REGION, SOURCE_IP
@@ -119,6 +120,13 @@ class RowStore:
             s[self._region[index]],
             s[self._error[index]],
         )
+
+    def years(self) -> frozenset[int]:
+        """The years of the newest and oldest rows (the list shows the year
+        when one of them is not the current year)."""
+        if not self.times:
+            return frozenset()
+        return frozenset(datetime.fromtimestamp(t, tz=UTC).year for t in (self.times[0], self.times[-1]) if t > 0)
 
     def has_error(self, index: int) -> bool:
         return self._error[index] != 0

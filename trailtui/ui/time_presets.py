@@ -1,9 +1,10 @@
 """The time ranges offered by `t`: presets and an absolute range.
 
-Relative presets count back from an anchor.  For a live trail the anchor is
-now.  For the demo trail (whose events have fixed past dates) the anchor is the
-newest event of the trail, so "last 1h" shows the last hour of the demo rather
-than an empty screen.  Pure Python, no Textual.
+Relative presets count back from an anchor.  For a live source the anchor is
+now.  For offline evidence (a local trail, the demo, or any source whose newest
+event is more than an hour old) the anchor is the newest event seen, so
+"last 1h" shows the last hour of the evidence rather than an empty screen, and
+the label says so.  Pure Python, no Textual.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def preset_choice(name: str, anchor: datetime | None = None, anchored_to_trail: 
         return RangeChoice(TimeRange(), "all")
     anchor = anchor or utcnow()
     if anchored_to_trail:
-        return RangeChoice(TimeRange(anchor - delta, anchor), f"last {name} of trail")
+        return RangeChoice(TimeRange(anchor - delta, anchor), f"last {name} to newest event")
     return RangeChoice(TimeRange(anchor - delta, None), f"last {name}")
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -19,19 +19,25 @@ from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.time_presets import PRESETS, absolute_choice, preset_choice
 
+AROUND = timedelta(minutes=15)  # `t` on a selected event: this much either side of it
+
 
 class TimeScreen(DismissOnce, ModalScreen[RangeChoice | None]):
     BINDINGS = keys.bindings(keys.DIALOG)
 
-    def __init__(self, current: RangeChoice, anchor: datetime | None = None, anchored_to_trail: bool = False) -> None:
+    def __init__(self, current: RangeChoice, anchor: datetime | None = None, anchored_to_trail: bool = False,
+                 around: datetime | None = None) -> None:
         super().__init__()
         self.current = current
         self.anchor_time = anchor  # not `anchor`: that is a Widget method
         self.anchored_to_trail = anchored_to_trail
+        self.around = around  # the selected event: from/to are pre-filled ±AROUND around it
 
     def compose(self) -> ComposeResult:
         since = self.current.time_range.since
         until = self.current.time_range.until
+        if self.around is not None:
+            since, until = self.around - AROUND, self.around + AROUND
         anchor_note = ""
         if self.anchored_to_trail and self.anchor_time is not None:
             anchor_note = f" (counted back from the trail's newest event, {self.anchor_time:%Y-%m-%d %H:%M}Z)"
@@ -40,7 +46,10 @@ class TimeScreen(DismissOnce, ModalScreen[RangeChoice | None]):
             yield Static(Text("Presets" + anchor_note), classes="dialog-context")
             options = [Option(Text("all time" if name == "all" else f"last {name}"), id=name) for name, _ in PRESETS]
             yield OptionList(*options, id="time-presets")
-            yield Static(Text("or an absolute range (ISO 8601, -2h, now; empty = open)"), classes="dialog-context")
+            hint = "or an absolute range (ISO 8601, -2h, now; empty = open)"
+            if self.around is not None:
+                hint = f"or this range: ±15 min around the selected event ({self.around:%Y-%m-%d %H:%M:%S}Z)"
+            yield Static(Text(hint), classes="dialog-context")
             with Horizontal(classes="time-row"):
                 yield Label("from ")
                 yield SafeInput(value=f"{since:%Y-%m-%dT%H:%M:%SZ}" if since else "",
@@ -54,7 +63,10 @@ class TimeScreen(DismissOnce, ModalScreen[RangeChoice | None]):
             yield Static(Text("enter: apply   tab: next field   esc: cancel"), classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+        if self.around is not None:  # enter applies the pre-filled ±15 minutes
+            self.query_one("#time-since", SafeInput).focus()
+        else:
+            self.query_one(OptionList).focus()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

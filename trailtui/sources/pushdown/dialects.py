@@ -28,6 +28,10 @@ class Kind(Enum):
 class Column:
     sql: str
     kind: Kind
+    # For a path read from compact raw JSON (the store's `raw`, written by orjson):
+    # (the raw column, the path's last key).  `"key":<value as JSON>` must then
+    # appear verbatim in the text, a cheap test to run before JSON extraction.
+    compact_key: tuple[str, str] | None = None
 
 
 _STRING_FIELDS = (
@@ -69,6 +73,7 @@ class Dialect:
     json_columns: Mapping[str, str] = field(default_factory=dict)
     raw_json_column: str | None = None
     json_function: str = "json_extract_scalar"  # Trino's; DuckDB's is json_extract_string
+    raw_json_compact: bool = False  # raw_json_column holds compact JSON text (no spaces, one encoding)
 
     def column(self, path: tuple[str, ...]) -> Column | None:
         known = self.columns.get(path)
@@ -79,7 +84,9 @@ class Dialect:
                 return Column(f"{self.json_function}({self.json_columns[path[0]]}, {json_path(path[1:])})",
                               Kind.JSON_TEXT)
             if self.raw_json_column:
-                return Column(f"{self.json_function}({self.raw_json_column}, {json_path(path)})", Kind.JSON_TEXT)
+                compact = (self.raw_json_column, path[-1]) if self.raw_json_compact else None
+                return Column(f"{self.json_function}({self.raw_json_column}, {json_path(path)})", Kind.JSON_TEXT,
+                              compact)
         except Untranslatable:
             return None
         return None
@@ -147,4 +154,5 @@ STORE_COLUMN_NAMES: dict[tuple[str, ...], str] = {
 
 # The local investigation store (DuckDB over Parquet); `raw` holds every event
 # as compact JSON text, so any other path is read with DuckDB's JSON extraction.
-STORE = Dialect(name="store", columns=_store_columns(), raw_json_column="raw", json_function="json_extract_string")
+STORE = Dialect(name="store", columns=_store_columns(), raw_json_column="raw", json_function="json_extract_string",
+                raw_json_compact=True)

@@ -1,0 +1,134 @@
+"""The local investigation store against plain scans: whole CLI processes, side by side.
+
+    python bench/bench_store.py /tmp/demo2m [--repeat 3] [--json out.json]
+
+Runs, in one go, on one tree, each as a fresh `python -m trailtui ...` process
+(interpreter start, imports, listing, answer, exit), best of `--repeat` runs:
+
+  scan-all      `query TREE --format jsonl --no-index` (every event): the plain full scan
+  build         `index TREE` into an empty store (once per repeat, the store dropped before)
+  then each query with `--no-index` and with the store (after the build):
+  refine        a column filter, all matches  (the issue's bar: <= 0.3 s)
+  first-50      the 50 newest events           (<= 0.25 s)
+  no-column     requestParameters.userName     (JSON extraction inside the store, <= 1 s)
+  hunts         `hunt TREE --format jsonl`     (all hunts, <= 1 s)
+
+Each pair's stdout must be byte-identical (exit status 1 otherwise).  Also
+printed: the store's size against the tree's gzipped log files (bar: <= 1.2x),
+and the load average before each run: the machine is shared, so a run with a
+load above the core count is pessimistic.  The store goes to a temporary
+XDG_CACHE_HOME, removed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, bytes, float]:
+    """(wall seconds, stdout, load average before) of one CLI process."""
+    before = load()
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "trailtui", *args], env=env, cwd=str(ROOT),
+                          capture_output=True, check=False)
+    wall = time.perf_counter() - began
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
+    return wall, done.stdout, before
+
+
+def best(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, bytes, float]:
+    runs = [run(args, env) for _ in range(repeat)]
+    for wall, _, before in runs:
+        print(f"    {wall:7.3f} s  (load {before:.1f})  {' '.join(args[:1] + args[2:])}", file=sys.stderr)
+    return min(runs, key=lambda r: r[0])
+
+
+def gz_bytes(tree: Path) -> int:
+    return sum(p.stat().st_size for p in tree.rglob("*.json.gz") if "CloudTrail-Digest" not in p.parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tree", type=Path)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--refine", default="eventName == 'DeleteTrail' || userIdentity.type == 'Root'")
+    parser.add_argument("--no-column", default="requestParameters.userName == 'x'")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--skip", action="append", default=[], choices=("refine", "first-50", "no-column", "hunts"),
+                        help="leave a case out (repeatable)")
+    args = parser.parse_args()
+    tree = str(args.tree)
+    cache = tempfile.mkdtemp(prefix="bench-store-")
+    env = {**os.environ, "XDG_CACHE_HOME": cache}
+    results: dict[str, object] = {"tree": tree, "cpus": os.cpu_count()}
+    ok = True
+    try:
+        print("scan-all (plain full scan)", file=sys.stderr)
+        scan_all = best(["query", tree, "--format", "jsonl", "--no-index"], env, args.repeat)
+        print("build", file=sys.stderr)
+        builds = []
+        for _ in range(args.repeat):
+            run(["index", tree, "--drop"], env)
+            builds.append(run(["index", tree], env))
+        build = min(builds, key=lambda r: r[0])
+        for wall, _, before in builds:
+            print(f"    {wall:7.3f} s  (load {before:.1f})  index", file=sys.stderr)
+        status = json.loads(run(["index", tree, "--status", "--format", "json"], env)[1])
+        results["scan_all_s"], results["build_s"] = scan_all[0], build[0]
+        results["build_ratio"] = build[0] / scan_all[0]
+        results["store_bytes"], results["gz_bytes"] = status["bytes"], gz_bytes(args.tree)
+        results["size_ratio"] = status["bytes"] / results["gz_bytes"]
+        results["events"] = status["events"]
+        cases = {
+            "refine": ["query", tree, "--format", "jsonl", "--filter", args.refine],
+            "first-50": ["query", tree, "--format", "jsonl", "--limit", "50"],
+            "no-column": ["query", tree, "--format", "jsonl", "--filter", args.no_column],
+            "hunts": ["hunt", tree, "--format", "jsonl"],
+        }
+        for name, command in cases.items():
+            if name in args.skip:
+                continue
+            print(name, file=sys.stderr)
+            plain = best(command + ["--no-index"], env, args.repeat)
+            stored = best(command, env, args.repeat)
+            same = plain[1] == stored[1]
+            ok = ok and same
+            results[name] = {"plain_s": plain[0], "store_s": stored[0], "identical": same,
+                             "lines": plain[1].count(b"\n"), "sha256": hashlib.sha256(stored[1]).hexdigest()[:16],
+                             "load_before": stored[2]}
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    print(f"\n{results['events']:,} events; store {results['store_bytes'] / 2**20:.1f} MB = "
+          f"{results['size_ratio']:.2f}x the gzipped logs ({results['gz_bytes'] / 2**20:.1f} MB)")
+    print(f"plain full scan {results['scan_all_s']:.2f} s, build {results['build_s']:.2f} s "
+          f"= {results['build_ratio']:.2f}x")
+    print(f"{'case':<10} {'plain s':>9} {'store s':>9} {'lines':>8}  identical")
+    for name in ("refine", "first-50", "no-column", "hunts"):
+        if name not in results:
+            continue
+        row = results[name]
+        assert isinstance(row, dict)
+        print(f"{name:<10} {row['plain_s']:9.3f} {row['store_s']:9.3f} {row['lines']:8,}  {row['identical']}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
