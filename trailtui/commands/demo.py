@@ -23,6 +23,9 @@ from trailtui.demo.spec import (
     DEFAULT_DAYS,
     DEFAULT_EVENTS,
     DEFAULT_SEED,
+    MAX_EVENTS,
+    MAX_WORKERS,
+    MIN_EVENTS,
     ORG_ID,
     REGION_NAMES,
     TRAIL_ARN,
@@ -45,12 +48,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("dir", nargs="?", default=DEFAULT_DIR, metavar="DIR",
                         help=f"where to write the trail (default {DEFAULT_DIR})")
     parser.add_argument("--events", type=int, default=DEFAULT_EVENTS, metavar="N",
-                        help=f"about how many events (default {DEFAULT_EVENTS:,})")
+                        help=f"about how many events, {MIN_EVENTS:,} to {MAX_EVENTS:,} (default {DEFAULT_EVENTS:,})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S", help="random seed (default 1)")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, metavar="D",
                         help=f"days of activity (default {DEFAULT_DAYS})")
     parser.add_argument("--workers", type=int, default=None, metavar="W",
-                        help="generator processes (default: 2, or 1 on a one-core machine)")
+                        help=f"generator processes, 1 to {MAX_WORKERS} (default: 2, or 1 on a one-core machine)")
     parser.add_argument("--no-tui", action="store_true", help="print a summary instead of opening the console")
     add_console_options(parser)
     parser.set_defaults(func=run)
@@ -63,8 +66,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         spec = DemoSpec(seed=args.seed, events=args.events, days=args.days)
     except ValueError as exc:
         return fail(str(exc))
-    if args.workers is not None and args.workers < 1:
-        return fail("--workers must be at least 1")
+    if args.workers is not None and not 1 <= args.workers <= MAX_WORKERS:
+        return fail(f"--workers must be between 1 and {MAX_WORKERS}")
     directory = Path(args.dir)
     problem = _unusable(directory)
     if problem:

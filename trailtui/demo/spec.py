@@ -26,6 +26,10 @@ DEFAULT_SEED = 1
 DEFAULT_EVENTS = 30_000
 DEFAULT_DAYS = 7
 MIN_EVENTS = 500
+# About 20 GB of logs at the top: a bound that still lets benchmarks build
+# trees of tens of millions of events, and refuses a typo's 10**20 at once.
+MAX_EVENTS = 100_000_000
+MAX_WORKERS = 64
 # The newest demo day; the seed moves the end by up to a day so that different
 # seeds do not line up minute for minute.
 BASE_END = datetime(2026, 11, 20, 0, 0, tzinfo=UTC)
@@ -67,6 +71,10 @@ class DemoSpec:
     def __post_init__(self) -> None:
         if self.events < MIN_EVENTS:
             raise ValueError(f"--events must be at least {MIN_EVENTS} (the planted incident alone has ~70)")
+        if self.events > MAX_EVENTS:
+            raise ValueError(f"--events must be at most {MAX_EVENTS:,}")
+        if not 0 <= self.seed < 2**63:
+            raise ValueError("--seed must be between 0 and 2**63-1")
         if not 1 <= self.days <= 366:
             raise ValueError("--days must be between 1 and 366")
 

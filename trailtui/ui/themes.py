@@ -13,6 +13,7 @@ problem; the app then falls back to `default`.
 
 from __future__ import annotations
 
+import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,11 +68,31 @@ def theme_dirs() -> list[Path]:
     return [package / "ui" / "theme_files", package.parent / "themes", config_path().parent / "themes"]
 
 
+MAX_THEME_BYTES = 64 * 1024  # a theme is a dozen lines
+_TYPES: dict[str, tuple[type, ...]] = {"name": (str,), "dark": (bool,), "luminosity_spread": (int, float),
+                                       "text_alpha": (int, float)}
+
+
+def _check_types(data: dict[str, Any]) -> None:
+    for key in COLOR_FIELDS:
+        if key in data and not isinstance(data[key], str):
+            raise ValueError(f"{key} must be a colour string")
+    for key, types in _TYPES.items():
+        if key in data and (not isinstance(data[key], types) or (bool in types) != isinstance(data[key], bool)):
+            raise ValueError(f"{key} must be {'true or false' if bool in types else 'a ' + types[0].__name__}")
+    ansi = data.get("ansi", {})
+    if not isinstance(ansi, dict) or not all(isinstance(v, str) for v in ansi.values()):
+        raise ValueError("[ansi] must map names to colour strings")
+
+
 def theme_from_data(data: dict[str, Any], fallback_name: str) -> Theme:
-    """Build a Theme, refusing unknown keys and colours Textual cannot parse."""
+    """Build a Theme, refusing unknown keys, values of the wrong type and
+    colours Textual cannot parse, and trying it out: a theme that only fails
+    when the app applies it would stop the console from starting."""
     unknown = sorted(set(data) - ALLOWED)
     if unknown:
         raise ValueError(f"unknown key {unknown[0]!r}")
+    _check_types(data)
     for key in COLOR_FIELDS:
         if key in data:
             Color.parse(data[key])
@@ -83,15 +104,24 @@ def theme_from_data(data: dict[str, Any], fallback_name: str) -> Theme:
             Color.parse(value)
     if "primary" not in data:
         raise ValueError("'primary' is required")
-    return Theme(**{"name": fallback_name, **data})
+    theme = Theme(**{"name": fallback_name, **data})
+    theme.to_color_system().generate()
+    return theme
 
 
 def load_theme_file(path: Path) -> Theme:
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_THEME_BYTES:
+            raise ValueError(f"not a regular file of at most {MAX_THEME_BYTES:,} bytes")
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         return theme_from_data(data, path.stem)
+    except RecursionError:
+        raise ValueError(f"{path}: not valid TOML (nested too deeply)") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, ValueError, ColorParseError, TypeError) as exc:
         raise ValueError(f"{path}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - whatever Textual raises for an odd theme, it is one skipped file
+        raise ValueError(f"{path}: unusable theme ({type(exc).__name__}: {exc})") from None
 
 
 def load_themes(dirs: list[Path] | None = None) -> ThemeSet:
