@@ -442,7 +442,7 @@ def test_cli_refuses_a_directory_that_is_not_a_demo_and_bad_sizes(tmp_path, caps
     assert main(["demo", str(tmp_path / "x"), "--days", "0", "--no-tui"]) == 2
     assert main(["demo", str(tmp_path / "x"), "--workers", "0", "--no-tui"]) == 2
     err = capsys.readouterr().err
-    assert "--workers must be at least 1" in err and "Traceback" not in err
+    assert "--workers must be between 1 and 64" in err and "Traceback" not in err
 
 
 def test_demo_opens_the_console_with_the_manifest_source_and_keys(tmp_path, monkeypatch, capsys):
