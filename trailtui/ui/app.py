@@ -534,7 +534,8 @@ class TrailApp(App[int]):
             pivots = f"{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
             filter_text += f"{' + ' if filter_text else ''}{pivots}"
         label = state.effective_range().label
-        if pane.list.oldest_first:
+        lists = pane.query(EventList)  # none while the app is closing
+        if lists and lists.first().oldest_first:
             label += " · oldest first"
         for status in self.query(StatusLine):  # none while the app is closing
             status.update_state(self.options.source_url, label, filter_text, pane.run)
