@@ -65,15 +65,34 @@ class _Lines:
         return [json.loads(line) for line in self.take(want, timeout)]
 
 
+def _follow(root: Path, fmt: str) -> subprocess.Popen:
+    """`trailtui query ROOT --follow` as a real process in its own process group,
+    so `_end` can take down its scan workers too if it ever fails to stop."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.Popen([sys.executable, "-m", "trailtui", "query", str(root), "--follow", "--interval", "1",
+                             "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+
+
+def _end(proc: subprocess.Popen) -> str:
+    """ctrl+c, as a user would; the process group is killed if it has not ended
+    in 60 s (and the test fails), so no follower outlives its test."""
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise AssertionError("query --follow did not end on SIGINT within 60 s") from None
+    return err
+
+
 def test_local_follow_prints_new_files_once_including_a_slow_one(tmp_path):
     now = datetime.now(UTC).replace(microsecond=0)
     root = tmp_path / "trail"
     write_log(log_path(root, ACCOUNT, "us-east-1", now - timedelta(minutes=10)),
               [event(now - timedelta(minutes=12), "Old")])
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "trailtui", "query", str(root), "--follow", "--interval", "1",
-                             "--format", "jsonl"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+    proc = _follow(root, "jsonl")
     lines = _Lines(proc)
     try:
         assert [e["eventName"] for e in lines.json(1, 30)] == ["Old"]
@@ -95,8 +114,7 @@ def test_local_follow_prints_new_files_once_including_a_slow_one(tmp_path):
         # nothing printed twice, and nothing else arrives
         assert lines.take(1, 2.5) == []
     finally:
-        proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=20)
+        err = _end(proc)
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert "corrupt" not in err and "truncated" not in err.lower(), err
@@ -209,9 +227,7 @@ def test_local_follow_works_in_every_format(tmp_path, fmt):
     now = datetime.now(UTC).replace(microsecond=0)
     root = tmp_path / "trail"
     root.mkdir()
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen([sys.executable, "-m", "trailtui", "query", str(root), "--follow", "--interval", "1",
-                             "--format", fmt], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc = _follow(root, fmt)
     lines = _Lines(proc)
     try:
         header = lines.take(1, 30)
@@ -219,6 +235,5 @@ def test_local_follow_works_in_every_format(tmp_path, fmt):
         write_log(log_path(root, ACCOUNT, "us-east-1", now), [event(now, "Arrived")])
         assert any("Arrived" in line for line in lines.take(1, 10))
     finally:
-        proc.send_signal(signal.SIGINT)
-        proc.communicate(timeout=20)
+        _end(proc)
     assert proc.returncode == 0
