@@ -283,7 +283,7 @@ async def test_copy_sends_osc52_wrapped_for_tmux(trail: Path, monkeypatch: pytes
         assert write.sequence in sent  # what went to the terminal
         await wait_until(pilot, lambda: "copied the event JSON" in screen_text(app))
         text = screen_text(app)
-        assert "copied the event JSON" in text and "tmux passthrough" in text
+        assert "sent the event JSON" in text and "tmux passthrough" in text and "copied" not in text
         assert write.sequence.startswith("\x1bPtmux;\x1b\x1b]52;c;")
         payload = write.sequence.rsplit("\x1b]52;c;", 1)[1].rstrip("\a")
         assert '"eventID": "ops-2"' in base64.b64decode(payload).decode()

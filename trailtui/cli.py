@@ -106,6 +106,9 @@ def console_parser() -> argparse.ArgumentParser:
 
 
 def add_console_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--public-keys", metavar="FILE",
+                        help="for v (verify) on an offline copy: JSON from `aws cloudtrail list-public-keys` "
+                        "(default: DIR/list-public-keys.json when there)")
     parser.add_argument("--theme", help="theme name from themes/ (default, light, high-contrast)")
     parser.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     parser.add_argument("--filter", dest="filter", default="", help="initial JMESPath filter")

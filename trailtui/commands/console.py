@@ -40,6 +40,15 @@ def run_app(args: argparse.Namespace, aws: AwsConfig) -> int:
     return app.return_code or 0
 
 
+def companion_keys(url: str) -> str | None:
+    """`DIR/list-public-keys.json` of a local copy (what `aws cloudtrail
+    list-public-keys` prints, kept next to the evidence), used by itself."""
+    if "://" in url and not url.startswith("file://"):
+        return None
+    candidate = Path(url.removeprefix("file://")) / "list-public-keys.json"
+    return str(candidate) if candidate.is_file() else None
+
+
 def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig) -> ConsoleOptions | str:
     """Options from the command line and config, or a one-line error."""
     from trailtui.ui.app import ConsoleOptions
@@ -76,7 +85,8 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
         range_choice=RangeChoice(time_range, range_label(time_range)),
         demo=bool(demo_info_path),
         demo_anchor=demo_anchor(read_demo_info(demo_info_path)),
-        public_keys=getattr(args, "public_keys", None),
+        public_keys=getattr(args, "public_keys", None) or companion_keys(url),
+        public_keys_found=not getattr(args, "public_keys", None) and companion_keys(url) is not None,
         config=loaded,
         hunts=hunts,
         hunt_problems=hunt_problems,

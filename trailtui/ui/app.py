@@ -76,6 +76,7 @@ class ConsoleOptions:
     demo: bool = False
     demo_anchor: datetime | None = None
     public_keys: Any = None
+    public_keys_found: bool = False  # taken from DIR/list-public-keys.json, not from --public-keys
     config: LoadedConfig | None = None
     themes: ThemeSet | None = None
     source: EventSource | None = None  # an already-open source (tests, embedding)
@@ -238,6 +239,10 @@ class TrailApp(App[int]):
 
     async def action_verify(self) -> None:
         self.action_pane("integrity")
+        if self.options.public_keys:
+            how = " (found next to the logs)" if self.options.public_keys_found else ""
+            self.notify(visible(f"digest signatures checked with {self.options.public_keys}{how}"),
+                        title="verify", markup=False)
         pane = await self._ensure_integrity()
         await self._call_part(pane, "start_verification")
 
@@ -420,7 +425,9 @@ class TrailApp(App[int]):
                 error = exc
                 continue
             how = {"tmux": " (tmux passthrough)", "screen": " (screen passthrough)"}.get(write.wrapping, "")
-            self.notify(f"copied the event JSON ({len(blob):,} bytes) via OSC 52{how}")
+            # OSC 52 has no reply: the terminal may ignore it, so never claim the copy happened
+            self.notify(f"sent the event JSON ({len(blob):,} bytes) to the terminal's clipboard via OSC 52{how}; "
+                        "if nothing arrives, see README (OSC 52)")
             return
         self.notify(f"not copied: {error}", severity="error", markup=False)
 

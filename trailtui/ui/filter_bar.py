@@ -89,7 +89,7 @@ class FilterBar(Vertical):
         """Focus the bar, optionally replacing its text (quick filters, hunts)."""
         if text is not None:
             self.input.value = text
-            self.input.cursor_position = len(text)
+        self.input.cursor_position = len(self.input.value)  # after a hunt or pivot: type on at the end
         self.input.focus()
 
     def set_applied(self, text: str) -> None:

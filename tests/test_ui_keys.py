@@ -1,0 +1,135 @@
+"""Keys work as documented, at any speed: ctrl+p, `/` after a pivot or hunt,
+`/` inside the event detail with n/N, bursts in the detail and in dialogs,
+a [keymap] rebinding, and `--public-keys` / list-public-keys.json for v."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
+    incident_records,
+    isolated_config,
+    screen_text,
+    wait_idle,
+    wait_until,
+    write_trail,
+)
+
+from trailtui.aws.config import AwsConfig
+from trailtui.commands.console import build_options
+from trailtui.config import Config, LoadedConfig
+from trailtui.ui.app import ConsoleOptions, TrailApp
+from trailtui.ui.detail_screen import DetailScreen
+from trailtui.ui.time_screen import TimeScreen
+
+SMALL = (80, 24)
+
+
+@pytest.fixture
+def trail(tmp_path: Path) -> Path:
+    return write_trail(tmp_path / "trail", incident_records())
+
+
+async def test_ctrl_p_opens_the_command_palette(trail: Path) -> None:
+    app = TrailApp(ConsoleOptions(str(trail)))
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: "CommandPalette" in type(app.screen).__name__)
+
+
+async def test_slash_puts_the_cursor_at_the_end_after_a_hunt_or_pivot(trail: Path) -> None:
+    app = TrailApp(ConsoleOptions(str(trail)))
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        app.apply_filter("eventName == 'ListUsers'")  # what enter on a hunt does
+        await wait_idle(pilot, app)
+        await pilot.press("slash")
+        bar = app.events.filter_bar.input
+        assert bar.cursor_position == len(bar.value) == len("eventName == 'ListUsers'")
+        await pilot.press(*" && errorCode", "enter")
+        await wait_idle(pilot, app)
+        assert app.events.state.filter_text == "eventName == 'ListUsers' && errorCode"
+        await pilot.press("p", "1")  # a pivot, then / again
+        await wait_idle(pilot, app)
+        await pilot.press("slash")
+        assert bar.cursor_position == len(bar.value)
+
+
+async def test_slash_in_the_detail_finds_inside_the_event(trail: Path) -> None:
+    app = TrailApp(ConsoleOptions(str(trail)))
+    async with app.run_test(size=SMALL) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("j", "j", "j", "enter")  # eve's ListUsers
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        detail = app.screen
+        await pilot.press("slash", *"eve", "enter")
+        await pilot.pause(0.1)
+        assert len(detail.matches) >= 2 and "match 1 of" in screen_text(app)
+        await pilot.press("n")
+        assert detail.match_at == 1 and "match 2 of" in screen_text(app)
+        await pilot.press("N")
+        assert detail.match_at == 0
+        await pilot.press("slash", *"half-typ", "escape")  # leaves the box, nothing half-typed stays
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, DetailScreen) and not detail.query_one("#detail-find").display
+        await pilot.press("escape")
+        await pilot.pause(0.05)
+        assert app.events.filter_bar.input.value == "" and app.events.state.filter_text == ""
+
+
+async def test_a_burst_of_keys_is_never_dropped_in_the_detail_and_dialogs(trail: Path) -> None:
+    app = TrailApp(ConsoleOptions(str(trail)))
+    async with app.run_test(size=(80, 12)) as pilot:  # short: the JSON must scroll
+        await wait_idle(pilot, app)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, DetailScreen))
+        scroll = app.screen.query_one("#detail-scroll")
+        await pilot.press(*["j"] * 20)  # sent at once, as over SSH
+        await pilot.pause(0.1)
+        assert scroll.scroll_y == min(20, scroll.max_scroll_y)
+        await pilot.press("escape", "g", "t")
+        await wait_until(pilot, lambda: isinstance(app.screen, TimeScreen))
+        # a pasted "from<Tab>to" arrives as one burst
+        app.screen.query_one("#time-since").value = ""
+        app.screen.query_one("#time-since").focus()
+        await pilot.press(*"2024-03-01T12:29:00Z", "tab", *"2024-03-01T12:31:00Z", "enter")
+        await wait_idle(pilot, app)
+        status = screen_text(app).splitlines()[-2]
+        assert "2024-03-01 12:29→12:31Z" in status and "6 matched" in status, status
+
+
+async def test_keymap_in_config_rebinds_an_action_by_its_id(trail: Path) -> None:
+    loaded = LoadedConfig(Config(keymap={"trailtui.everywhere.filter": "ctrl+f", "trailtui.nope": "x"}),
+                          Path("config.toml"))
+    app = TrailApp(ConsoleOptions(str(trail), config=loaded))
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await wait_idle(pilot, app)
+        assert "no binding trailtui.nope" in screen_text(app)
+        await pilot.press("ctrl+f")
+        assert app.focused is app.events.filter_bar.input
+        await pilot.press("escape", "question_mark")
+        await pilot.pause(0.1)
+        help_text = screen_text(app)
+        assert "ctrl+f" in help_text
+
+
+def test_public_keys_option_and_companion_file(trail: Path, tmp_path: Path) -> None:
+    args = argparse.Namespace(source=str(trail), public_keys=None)
+    loaded = LoadedConfig(Config(), tmp_path / "config.toml")
+    options = build_options(args, AwsConfig(), loaded)
+    assert options.public_keys is None
+    companion = trail / "list-public-keys.json"
+    companion.write_text('{"PublicKeyList": []}')
+    options = build_options(args, AwsConfig(), loaded)
+    assert options.public_keys == str(companion) and options.public_keys_found
+    given = tmp_path / "keys.json"
+    given.write_text('{"PublicKeyList": []}')
+    options = build_options(argparse.Namespace(source=str(trail), public_keys=str(given)), AwsConfig(), loaded)
+    assert options.public_keys == str(given) and not options.public_keys_found
+    from trailtui.cli import console_parser
+
+    parsed = console_parser().parse_args([str(trail), "--public-keys", str(given)])
+    assert parsed.public_keys == str(given)
