@@ -281,7 +281,7 @@ async def test_copy_sends_osc52_wrapped_for_tmux(trail: Path, monkeypatch: pytes
         write = app.last_clipboard
         assert write is not None and write.wrapping == "tmux"
         assert write.sequence in sent  # what went to the terminal
-        await wait_until(pilot, lambda: "copied the event JSON" in screen_text(app))
+        await wait_until(pilot, lambda: "sent the event JSON" in screen_text(app))
         text = screen_text(app)
         assert "sent the event JSON" in text and "tmux passthrough" in text and "copied" not in text
         assert write.sequence.startswith("\x1bPtmux;\x1b\x1b]52;c;")
