@@ -38,13 +38,19 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes:
     opening and reading; `strerror` is a short user-facing reason."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     try:
-        mode = os.fstat(fd).st_mode
+        info = os.fstat(fd)
+        mode = info.st_mode
         if stat.S_ISDIR(mode):
             raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
         if not stat.S_ISREG(mode):
             raise NotRegularFile(errno.EINVAL, f"{kind_of(mode)}, not a regular file: not read", str(path))
-        parts: list[bytes] = []
-        size = 0
+        if info.st_size <= limit:  # one read; a short read of a regular file is its end
+            first = os.read(fd, info.st_size + 1)
+            if len(first) <= info.st_size:
+                return first
+            parts, size = [first], len(first)
+        else:
+            parts, size = [], 0
         while size <= limit:  # the size can change while reading: count what arrives, not st_size
             chunk = os.read(fd, min(_CHUNK, limit + 1 - size))
             if not chunk:

@@ -42,6 +42,7 @@ class DecodeError(ValueError):
 class Decoded:
     records: list[dict[str, Any]] = field(default_factory=list)
     problem: str | None = None
+    size: int = 0  # inflated bytes: a file no larger than the record bound cannot hold an oversized record
 
 
 loads = loads_record
@@ -181,7 +182,9 @@ def decode_log(data: bytes, limits: ReadLimits | None = None) -> Decoded:
     try:
         doc = loads(text)
     except _UNDECODABLE as exc:
-        return _salvage(text, exc, limits)
+        salvaged = _salvage(text, exc, limits)
+        salvaged.size = len(text)
+        return salvaged
     records = _records_from_document(doc)
     if records is None:
         return Decoded(problem="JSON but not CloudTrail (no Records array)")
@@ -189,7 +192,8 @@ def decode_log(data: bytes, limits: ReadLimits | None = None) -> Decoded:
     if records and not cloudtrail:
         return Decoded(problem="JSON but not CloudTrail (records lack eventTime/eventName)")
     skipped = len(records) - len(cloudtrail)
-    return Decoded(cloudtrail, f"{skipped} record(s) that are not CloudTrail events skipped" if skipped else None)
+    return Decoded(cloudtrail, f"{skipped} record(s) that are not CloudTrail events skipped" if skipped else None,
+                   len(text))
 
 
 def _salvage(text: bytes, exc: BaseException, limits: ReadLimits) -> Decoded:

@@ -149,6 +149,10 @@ def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
     bad_times: list[str] = []
     oversized: list[str] = []
     limits = current_limits()
+    # The bounds walk costs about as much as decoding: only a file larger than the
+    # record bound can hold a record beyond it (nesting deeper than the decoder
+    # recurses is refused while decoding, record by record).
+    check_bounds = decoded.size > limits.max_record
     for number, raw in enumerate(decoded.records, 1):
         when = parse_event_time(raw.get("eventTime"))
         if when is None:
@@ -157,7 +161,7 @@ def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
         if (since is not None and when < since) or (until is not None and when > until):
             continue
         if matches(raw):
-            too_big = record_bounds_problem(raw, limits)
+            too_big = record_bounds_problem(raw, limits) if check_bounds else None
             if too_big is not None:
                 oversized.append(f"{record_label(raw, number)}: {too_big}")
                 continue
@@ -171,16 +175,6 @@ def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
                     problem="; ".join(problems) or None)
 
 
-@lru_cache(maxsize=4096)
-def _text_time(text: str) -> datetime | None:
-    return parse_event_time(text)
-
-
-def _record_time(value: object) -> datetime | None:
-    """`parse_event_time`, remembered: the records of a file share their seconds."""
-    return _text_time(value) if type(value) is str else None
-
-
 def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | None:
     """The number of records when the typed pre-check proves that no record of
     this inflated file matches; None when the plain path must look at it (a
@@ -189,7 +183,7 @@ def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | 
     if records is None:
         return None
     try:
-        return plan.verdict(records, request.bounded, lambda when: _in_range(when, request), _record_time)
+        return plan.verdict(records, request.bounded, lambda when: _in_range(when, request), parse_event_time)
     except (Undecidable, RecursionError):
         return None
 
