@@ -111,9 +111,10 @@ def test_ocsf_record_maps_cloudtrail_fields():
 def test_md_escape_neutralises_structure():
     text = md_escape(HOSTILE["eventName"] + HOSTILE["userAgent"])
     for raw in ("|", "`", "[", "]", "<", ">", "*", "_", "\n", "\x1b", "\x07"):
-        stripped = text.replace("\\" + raw, "") if raw not in "<>\n\x1b\x07" else text
+        stripped = text.replace("\\" + raw, "") if raw not in "\n\x1b\x07" else text
         assert raw not in stripped, raw
-    assert "&lt;img" in text and "\\x0a" in text and "\\x1b" in text
+    assert "\\<img" in text and "\\x0a" in text and "\\x1b" in text
+    assert "&lt;" not in text and "&amp;" not in md_escape("a & b")  # no HTML entities in the Markdown
     block = md_code_block("a ```` b")
     assert block.startswith("`````") and block.endswith("`````")
 
@@ -164,10 +165,12 @@ def test_markdown_escapes_every_event_string():
     # Outside fenced code (which renders literally), no live HTML, links or markup.
     prose = re.sub(r"(?ms)^(`{3,})(json)?\n.*?^\1$", "", text)
     assert "```" not in prose, "every code block is closed by its own fence"
-    assert "<img" not in prose and "<b>" not in prose
+    live = prose.replace("\\<", "")  # a backslash-escaped < renders as text, never as a tag
+    assert "<img" not in live and "<b>" not in live
     assert "[red]" not in prose.replace("\\[red\\]", "")
     assert "](" not in prose.replace("\\](", "")
-    assert "&lt;b&gt;note&lt;/b&gt;\\\\x0aline" in prose, "rendered: <b>note</b>\\x0aline, inert"
+    assert "\\<b\\>note\\</b\\>\\\\x0aline" in prose, "rendered: <b>note</b>\\x0aline, inert"
+    assert "&lt;" not in text and "&gt;" not in text
     tables: list[list[str]] = []
     previous = False
     for line in text.splitlines():

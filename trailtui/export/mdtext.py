@@ -5,7 +5,8 @@ An attacker controls most event fields (user agents, names, request
 parameters), so every event string is escaped: control characters become
 visible escapes, line breaks cannot start a new block, pipes cannot split a
 table cell, backticks cannot open code, brackets cannot make links or images,
-and HTML cannot become tags or entities.
+and HTML cannot become tags or entities: `<`, `>` and `&` are backslash-escaped
+(CommonMark renders them literally), so the Markdown holds no HTML entities.
 """
 
 from __future__ import annotations
@@ -19,14 +20,12 @@ from trailtui.safe import visible
 # code spans, emphasis, links and images (every link needs `[`), table cells,
 # strikethrough.  Block markers (`#`, `-`, `1.`, `>`) only act at the start of
 # a line, and escaped text never starts one: line breaks become visible `\x0a`.
-_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
-_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_PUNCTUATION = re.compile(r"([\\`*_\[\]|~<>&])")
 
 
 def md_escape(value: Any) -> str:
     """Inline text safe in a paragraph or a table cell."""
     text = visible(value)  # control chars, CR/LF, bidi overrides -> \\xNN / \\uNNNN
-    text = "".join(_HTML.get(ch, ch) for ch in text)
     return _PUNCTUATION.sub(r"\\\1", text)
 
 
