@@ -152,11 +152,11 @@ def test_markdown_report_sections():
     assert "not verified" in text
 
 
-def test_markdown_timeline_is_per_hour_for_short_ranges():
-    events = stratus("credential-access.secretsmanager-retrieve-secrets")
+def test_markdown_timeline_bins_fit_the_span():
+    events = stratus("credential-access.secretsmanager-retrieve-secrets")  # a few minutes of activity
     text = _report(events)
-    assert "## Timeline (events per hour, UTC)" in text
-    assert "2024-07-31 12:00" in text
+    assert "## Timeline (events per minute, UTC)" in text
+    assert "2024-07-31 12:36" in text
 
 
 def test_markdown_escapes_every_event_string():

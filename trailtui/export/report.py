@@ -26,6 +26,7 @@ from trailtui.timerange import TimeRange
 TOP_N = 10
 BAR_WIDTH = 32
 MAX_TIMELINE_ROWS = 72
+MAX_MINUTES = 10_080  # per-minute counts kept for a week of distinct minutes; beyond it, hours only
 
 
 class TopCounter:
@@ -66,6 +67,14 @@ def _stamp(when: datetime | None) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if when else "-"
 
 
+def _minute_bucket(first: datetime, last: datetime) -> tuple[timedelta, str] | None:
+    """1, 5 or 15 minutes when the span fits in MAX_TIMELINE_ROWS of them."""
+    for minutes, label in ((1, "minute"), (5, "5 minutes"), (15, "15 minutes")):
+        if (last - first) / timedelta(minutes=minutes) < MAX_TIMELINE_ROWS:
+            return timedelta(minutes=minutes), label
+    return None
+
+
 def _bucket_size(first: datetime, last: datetime) -> tuple[timedelta, str]:
     span = last - first
     for size, label in ((timedelta(hours=1), "hour"), (timedelta(hours=6), "6 hours"), (timedelta(days=1), "day"),
@@ -90,6 +99,7 @@ class ReportWriter:
         self.addresses = TopCounter()
         self.names = TopCounter()
         self.hours: Counter[datetime] = Counter()
+        self.minutes: Counter[datetime] | None = Counter()  # None once too many distinct minutes
         hunts = tuple(hunts)
         self._engine = HuntEngine(hunts)
         self.tallies = HuntTallies(hunts)
@@ -106,6 +116,10 @@ class ReportWriter:
                 self.first = event.time if self.first is None or event.time < self.first else self.first
                 self.last = event.time if self.last is None or event.time > self.last else self.last
                 self.hours[event.time.replace(minute=0, second=0, microsecond=0)] += 1
+                if self.minutes is not None:
+                    self.minutes[event.time.replace(second=0, microsecond=0)] += 1
+                    if len(self.minutes) > MAX_MINUTES:
+                        self.minutes = None
             self.tallies.add(self._engine.feed(event))
 
     def close(self) -> None:
@@ -169,10 +183,17 @@ class ReportWriter:
     def _timeline(self) -> str:
         if not self.hours:
             return ""
+        counts = self.hours
         first, last = min(self.hours), max(self.hours)
         size, label = _bucket_size(first, last)
+        if self.minutes and size == timedelta(hours=1):  # a short incident: bins that fit its span
+            first, last = min(self.minutes), max(self.minutes)
+            size, label = _minute_bucket(first, last) or (size, label)
+            counts = self.minutes if label != "hour" else self.hours
+            if label == "hour":
+                first, last = min(self.hours), max(self.hours)
         buckets: Counter[datetime] = Counter()
-        for hour, count in self.hours.items():
+        for hour, count in counts.items():
             index = (hour - first) // size
             buckets[first + index * size] += count
         peak = max(buckets.values())
