@@ -15,6 +15,7 @@ import zlib
 from dataclasses import dataclass
 
 from trailtui.integrity.verdicts import Status
+from trailtui.read_limits import current_limits, megabytes
 
 try:  # isal inflates ~1.3-1.7x faster than zlib with the same API (eof, unused_data)
     from isal import isal_zlib as _inflate_lib
@@ -23,7 +24,8 @@ except ImportError:  # pragma: no cover - isal is a declared dependency
 
 GZIP_MAGIC = b"\x1f\x8b"
 _GZIP_ONLY = 31  # 16 + MAX_WBITS: a gzip wrapper and nothing else
-_CHUNK = 1 << 20  # compressed bytes fed per step; keeps the inflated buffer bounded
+_CHUNK = 1 << 20  # compressed bytes fed per step
+_OUT_CHUNK = 4 << 20  # inflated bytes produced per step: one step of a bomb stays small
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,23 +42,35 @@ def _problem(status: Status, detail: str) -> Inflated:
     return Inflated(problem=(status, detail))
 
 
-def inflate_strict(data: bytes, keep: bool = True) -> Inflated:
+def inflate_strict(data: bytes, keep: bool = True, limit: int | None = None) -> Inflated:
     """Inflate one gzip member and hash the result.
 
     keep=False hashes while streaming and does not keep the inflated bytes
-    (log files can be large; only their hash matters)."""
+    (log files can be large; only their hash matters).  At most `limit` bytes
+    (TRAILTUI_MAX_INFLATED_MB by default) are inflated, `_OUT_CHUNK` at a time,
+    so a gzip bomb posing as a log or a digest costs bounded memory and time."""
     if data[:2] != GZIP_MAGIC:
         what = "empty file" if not data else "not gzip (stored uncompressed?)"
         return _problem(Status.BAD_FORMAT, what)
+    cap = current_limits().max_inflated if limit is None else limit
     inflater = _inflate_lib.decompressobj(_GZIP_ONLY)
     digest = hashlib.sha256()
     parts: list[bytes] = []
+    total = 0
+    offset = 0
     try:
         for offset in range(0, len(data), _CHUNK):
-            out = inflater.decompress(data[offset:offset + _CHUNK])
-            digest.update(out)
-            if keep:
-                parts.append(out)
+            pending = data[offset:offset + _CHUNK]
+            while pending and not inflater.eof:
+                out = inflater.decompress(pending, _OUT_CHUNK)
+                total += len(out)
+                if total > cap:
+                    return _problem(Status.BAD_FORMAT,
+                                    f"inflates to more than {megabytes(cap)} (TRAILTUI_MAX_INFLATED_MB): not read")
+                digest.update(out)
+                if keep:
+                    parts.append(out)
+                pending = inflater.unconsumed_tail
             if inflater.eof:
                 break
         tail = inflater.flush()
