@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
+from textual._node_list import DuplicateIds
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import BindingType
@@ -507,7 +508,10 @@ class TrailApp(App[int]):
 
     def action_command_palette(self) -> None:
         if self.use_command_palette and not OnceCommandPalette.is_open(self):  # type: ignore[arg-type]  # App[int]
-            self.push_screen(OnceCommandPalette(id="--command-palette"))
+            try:
+                self.push_screen(OnceCommandPalette(id="--command-palette"))
+            except DuplicateIds:  # the previous palette is still being removed: this `:` is dropped
+                pass
 
     def pop_screen(self) -> AwaitComplete:
         """Never pop the last screen: a stray dismissal (from a screen Textual
