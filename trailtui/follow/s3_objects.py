@@ -24,6 +24,7 @@ from trailtui.follow.arrival import Arrival, SeenEvents
 from trailtui.follow.local_files import Clock, utc_now
 from trailtui.sources.base import Problem, SourceError
 from trailtui.sources.layout import delivery_stamp, is_digest_key, looks_like_log_name
+from trailtui.sources.object_body import ObjectTooLarge, read_body
 from trailtui.sources.s3 import parse_s3_url
 from trailtui.sources.scan import ScanRequest, scan_bytes
 
@@ -144,9 +145,10 @@ class S3Follower:
     async def _read_object(self, s3: Any, key: str, request: ScanRequest) -> tuple[list[Any], str | None]:
         try:
             response = await s3.get_object(Bucket=self.bucket, Key=key)
-            async with response["Body"] as body:
-                data = await body.read()
+            data = await read_body(response)
         except Exception as exc:  # noqa: BLE001  one unreadable object is one problem line, never the follow's end
+            if isinstance(exc, ObjectTooLarge):
+                return [], str(exc)
             return [], describe_error(exc) if is_sdk_error(exc) else f"cannot read object ({type(exc).__name__})"
         scan = await asyncio.to_thread(scan_bytes, f"s3://{self.bucket}/{key}", data, request)
         return scan.events, scan.problem

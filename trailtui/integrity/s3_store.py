@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.errors import describe_error, error_code
 from trailtui.integrity.store import Fetched, ListedObject, ObjectRef, StoreError
+from trailtui.sources.object_body import read_body
 
 T = TypeVar("T")
 NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
@@ -104,8 +105,7 @@ class S3Store:
         async with self._gate:
             try:
                 response = await s3.get_object(Bucket=ref.bucket, Key=ref.key)
-                async with response["Body"] as body:
-                    data = await body.read()
+                data = await read_body(response)
             except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
                 if error_code(exc) in NOT_FOUND:
                     return None

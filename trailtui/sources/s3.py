@@ -37,6 +37,7 @@ from trailtui.sources.layout import (
     looks_like_log_name,
 )
 from trailtui.sources.newest_first import NewestFirst
+from trailtui.sources.object_body import ObjectTooLarge, read_body
 from trailtui.sources.scan import FileScan, ScanRequest, scan_bytes
 
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
@@ -235,8 +236,7 @@ class S3Source:
         location = f"s3://{self.bucket}/{key}"
         try:
             response = await s3.get_object(Bucket=self.bucket, Key=key)
-            async with response["Body"] as body:
-                data = await body.read()
+            data = await read_body(response)
         except Exception as exc:  # noqa: BLE001 - one unreadable object never stops the scan...
             if error_code(exc) in EXPIRED:  # ...but expired credentials stop every read
                 raise SourceError(describe_error(exc, location)) from None
@@ -256,6 +256,8 @@ def _unread_bound(walk: _Walk, in_flight: deque[tuple[Any, Any]]) -> datetime | 
 
 
 def _object_problem(exc: BaseException) -> str:
+    if isinstance(exc, ObjectTooLarge):
+        return str(exc)
     code = error_code(exc)
     if is_access_denied(exc):
         return "access denied (s3:GetObject): object skipped"

@@ -30,6 +30,7 @@ from trailtui.sources.layout import (
     is_digest_key,
     looks_like_log_name,
 )
+from trailtui.sources.object_body import read_body
 from trailtui.sources.s3 import parse_s3_url
 from trailtui.sources.scan import FileScan, ScanRequest, scan_bytes
 from trailtui.store.build import StoreBuilder
@@ -115,8 +116,7 @@ class S3Objects:
                 try:
                     response = await s3.get_object(Bucket=self.bucket, Key=log.location[len(prefix):],
                                                    IfMatch=log.etag)
-                    async with response["Body"] as body:
-                        data = await body.read()
+                    data = await read_body(response)
                 except Exception as exc:  # noqa: BLE001 - the plain read reports it
                     if is_sdk_error(exc):
                         return
@@ -138,8 +138,7 @@ class S3Objects:
                 location = log.location
                 try:
                     response = await s3.get_object(Bucket=self.bucket, Key=location[len(prefix):])
-                    async with response["Body"] as body:
-                        data = await body.read()
+                    data = await read_body(response)
                 except Exception as exc:  # noqa: BLE001 - one unreadable object never stops the scan
                     yield [FileScan(location, problem=describe_error(exc) if is_sdk_error(exc) else str(exc))]
                     continue
