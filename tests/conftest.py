@@ -77,3 +77,11 @@ def _no_real_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))  # the local store never lands in ~/.cache
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))  # case files stay in the test's tmp dir
+
+
+@pytest.fixture
+def trail(tmp_path: Path) -> Path:
+    """The console tests' incident records as a local trail (a test module may define its own `trail`)."""
+    from test_ui_harness import incident_records, write_trail
+
+    return write_trail(tmp_path / "trail", incident_records())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
+    SMALL,
     ScriptedSource,
     incident_records,
     isolated_config,
@@ -23,13 +24,7 @@ from trailtui.ui.help_screen import HelpScreen
 from trailtui.ui.keys import KEYS, binding_id
 from trailtui.ui.pivot_screen import PivotScreen
 
-SMALL = (80, 24)
 LARGE = (160, 45)
-
-
-@pytest.fixture
-def trail(tmp_path: Path) -> Path:
-    return write_trail(tmp_path / "trail", incident_records())
 
 
 def app_for(source: str | Path, **kw) -> TrailApp:

@@ -11,8 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
+    SMALL,
     incident_records,
     isolated_config,
     screen_text,
@@ -25,13 +25,6 @@ from trailtui.case.store import case_path, cases_dir
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.findings_pane import FindingsTable
-
-SMALL = (80, 24)
-
-
-@pytest.fixture
-def trail(tmp_path: Path) -> Path:
-    return write_trail(tmp_path / "trail", incident_records())
 
 
 async def mark(pilot, note: str) -> None:

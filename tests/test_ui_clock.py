@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
+    SMALL,
     incident_records,
     isolated_config,
     screen_text,
@@ -19,13 +19,6 @@ from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixt
 
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.detail_screen import DetailScreen
-
-SMALL = (80, 24)
-
-
-@pytest.fixture
-def trail(tmp_path: Path) -> Path:
-    return write_trail(tmp_path / "trail", incident_records())
 
 
 async def test_presets_count_back_from_the_newest_event_of_a_local_trail(trail: Path) -> None:

@@ -91,6 +91,9 @@ def incident_records() -> list[dict[str, Any]]:
     return records
 
 
+SMALL = (80, 24)  # the terminal every console test starts from
+
+
 def write_trail(root: Path, records: list[dict[str, Any]]) -> Path:
     """One file per 20 records, delivered 5 minutes after its newest event."""
     records = sorted(records, key=lambda r: r["eventTime"])

@@ -7,8 +7,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pytest
 from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
+    SMALL,
     incident_records,
     isolated_config,
     screen_text,
@@ -23,13 +23,6 @@ from trailtui.config import Config, LoadedConfig
 from trailtui.ui.app import ConsoleOptions, TrailApp
 from trailtui.ui.detail_screen import DetailScreen
 from trailtui.ui.time_screen import TimeScreen
-
-SMALL = (80, 24)
-
-
-@pytest.fixture
-def trail(tmp_path: Path) -> Path:
-    return write_trail(tmp_path / "trail", incident_records())
 
 
 async def test_ctrl_p_opens_the_command_palette(trail: Path) -> None:
