@@ -126,3 +126,59 @@ def test_public_keys_option_and_companion_file(trail: Path, tmp_path: Path) -> N
 
     parsed = console_parser().parse_args([str(trail), "--public-keys", str(given)])
     assert parsed.public_keys == str(given)
+
+
+async def test_counts_field_menu_keys_are_in_help_and_rebind_through_the_keymap(trail: Path) -> None:
+    from trailtui.ui.counts_field_menu import FieldMenu
+    from trailtui.ui.help_screen import HelpScreen
+    from trailtui.ui.prompt_screen import PromptScreen
+
+    loaded = LoadedConfig(Config(keymap={"trailtui.counts-field-menu.expression": "x"}), Path("config.toml"))
+    app = TrailApp(ConsoleOptions(str(trail), config=loaded))
+    async with app.run_test(size=(100, 200)) as pilot:  # tall: the whole help table on screen
+        await wait_idle(pilot, app)
+        await pilot.press("question_mark")
+        await wait_until(pilot, lambda: isinstance(app.screen, HelpScreen))
+        help_text = screen_text(app)
+        assert "Counts field menu" in help_text
+        for ident in ("trailtui.counts-field-menu.choose-1", "trailtui.counts-field-menu.choose-9",
+                      "trailtui.counts-field-menu.cancel"):
+            assert ident in help_text, ident
+        assert "Count by a JMESPath expression" in help_text
+        row = next(line for line in help_text.splitlines() if "Count by a JMESPath expression" in line)
+        assert row.strip(" │").startswith("x "), row  # help shows the key as rebound
+        assert "trailtui.counts-field-menu.expression" in row
+        await pilot.press("escape", "c")
+        await wait_until(pilot, lambda: isinstance(app.screen, FieldMenu))
+        await pilot.press("0")  # the old key no longer chooses the expression
+        await pilot.pause(0.05)
+        assert isinstance(app.screen, FieldMenu)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: isinstance(app.screen, PromptScreen))
+        await pilot.press("escape")
+        await pilot.press("c")
+        await wait_until(pilot, lambda: isinstance(app.screen, FieldMenu))
+        await pilot.press("q")  # q goes back one level from the menu
+        await wait_until(pilot, lambda: not isinstance(app.screen, FieldMenu))
+        assert app.is_running
+
+
+def test_every_binding_of_every_console_screen_is_in_the_key_table() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    import trailtui.ui
+    from trailtui.ui import keys
+
+    known = keys.all_ids()
+    checked = 0
+    for info in pkgutil.walk_packages(trailtui.ui.__path__, "trailtui.ui."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or "BINDINGS" not in vars(cls):
+                continue
+            for binding in vars(cls)["BINDINGS"]:
+                checked += 1
+                assert getattr(binding, "id", None) in known, (cls.__qualname__, binding)
+    assert checked >= len(known) - 10  # nearly every entry of the table is bound somewhere

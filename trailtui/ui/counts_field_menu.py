@@ -7,13 +7,14 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from trailtui.counts import FIELDS, GroupField
+from trailtui.ui import keys
 from trailtui.ui.dismissal import DismissOnce
 
 # The console's menu: the fields an analyst counts by first.
@@ -31,12 +32,7 @@ def option_text(number: int, field: GroupField) -> Text:
 
 
 class FieldMenu(DismissOnce, ModalScreen[GroupField | None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel", id="trailtui.counts-field.cancel"),
-        *[Binding(str(n), f"choose({n - 1})", show=False, id=f"trailtui.counts-field.choose-{n}")
-          for n in range(1, 10)],
-        Binding("0", f"choose({len(MENU)})", show=False, id="trailtui.counts-field.choose-expression"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = keys.bindings(keys.COUNTS_FIELD)
 
     def __init__(self, current: GroupField | None = None) -> None:
         super().__init__()
@@ -64,6 +60,9 @@ class FieldMenu(DismissOnce, ModalScreen[GroupField | None]):
     def action_choose(self, index: int) -> None:
         if 0 <= index < len(self.choices):
             self.dismiss(self.choices[index])
+
+    def action_choose_expression(self) -> None:
+        self.dismiss(EXPRESSION)
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -63,6 +63,7 @@ class EventList(ScrollView, can_focus=True):
         self._layout: Layout | None = None
         self.oldest_first = False
         self._years: frozenset[int] = frozenset()  # of the newest and oldest rows, updated as rows arrive
+        self._accounts = False  # rows from more than one account: an account column where it fits
 
     def store_index(self, line: int) -> int:
         return self.row_count - 1 - line if self.oldest_first else line
@@ -97,6 +98,10 @@ class EventList(ScrollView, can_focus=True):
         the new (older) rows land above: the selection moves down with its event."""
         count = len(self.store) if self.store is not None else 0
         self._years = self.store.years() if self.store is not None else frozenset()
+        accounts = self.store is not None and self.store.account_count > 1
+        if accounts != self._accounts:
+            self._accounts = accounts
+            self._cache.clear()
         added = count - self.virtual_size.height
         self.virtual_size = Size(self.scrollable_content_region.width, count)
         if self.oldest_first and added > 0 and count > added:
@@ -128,9 +133,10 @@ class EventList(ScrollView, can_focus=True):
 
     def row_layout(self) -> Layout:
         width = self.scrollable_content_region.width
-        years = self._years
-        if self._layout is None or self._layout.width != width or self._layout.years != years:
-            self._layout = layout_for(width, years)
+        years, accounts = self._years, self._accounts
+        layout = self._layout
+        if layout is None or layout.width != width or layout.years != years or layout.accounts != accounts:
+            self._layout = layout_for(width, years, accounts)
         return self._layout
 
     def render_line(self, y: int) -> Strip:

@@ -32,6 +32,7 @@ from trailtui.safe import visible
 from trailtui.sources.base import Page, Query, SourceError
 from trailtui.timerange import utcnow
 from trailtui.ui.browse_state import BrowseState
+from trailtui.ui.columns import Layout
 from trailtui.ui.event_list import EventList
 from trailtui.ui.filter_bar import FilterBar
 from trailtui.ui.histogram import Histogram
@@ -70,6 +71,7 @@ class EventsPane(Vertical):
         self.problems: deque[str] = deque(maxlen=200)
         self._wanted = asyncio.Event()
         self._dirty = False
+        self._header_layout: Layout | None = None  # what the column header was painted for
         self._shown_rows = -1
         self.generation = 0
 
@@ -98,7 +100,9 @@ class EventsPane(Vertical):
     def _paint_header(self) -> None:
         width = self.list.scrollable_content_region.width
         if width > 0:
-            self.query_one("#columns", Static).update(Text(self.list.row_layout().header(), no_wrap=True))
+            layout = self.list.row_layout()
+            self._header_layout = layout
+            self.query_one("#columns", Static).update(Text(layout.header(), no_wrap=True))
 
     # -- starting and stopping queries ------------------------------------------
     def start(self, state: BrowseState) -> None:
@@ -221,6 +225,8 @@ class EventsPane(Vertical):
 
     # -- painting -------------------------------------------------------------
     def _tick(self) -> None:
+        if self._header_layout is not None and self.list.row_layout() is not self._header_layout:
+            self._paint_header()  # a resize the header missed (the list's width settles after the pane's)
         run = self.run
         index = self.session.index_word()
         if index != run.index:

@@ -37,6 +37,7 @@ DETAIL = "Event detail"
 LISTS = "Lists and tables (Health, Findings, Hunts, Integrity)"
 FINDINGS = "Findings pane"
 COUNTS = "Counts"
+COUNTS_FIELD = "Counts field menu"
 CHAIN = "Credential chain"
 HEALTH = "Health pane"
 HUNTS = "Hunts window"
@@ -111,6 +112,11 @@ KEYS: tuple[Key, ...] = (
     Key(COUNTS, "backspace", "shallower", "Up", "Back up one level", "backspace"),
     Key(COUNTS, "b", "choose_field", "Field", "Count by another field or an expression", "b", show=True),
     Key(COUNTS, "escape", "close", "Back", "Back to the list", "esc", show=True),
+    *(Key(COUNTS_FIELD, str(n), f"choose({n - 1})", f"Field {n}", f"Count by menu field {n}", str(n),
+          name=f"choose-{n}") for n in range(1, 10)),
+    Key(COUNTS_FIELD, "0", "choose_expression", "Expression", "Count by a JMESPath expression (typed next)", "0",
+        name="expression"),
+    Key(COUNTS_FIELD, "escape,q", "cancel", "Cancel", "Back to the counts", "esc q"),
     Key(CHAIN, "enter", "choose", "Show events", "Narrow the event list to the node's events", "enter", show=True),
     Key(CHAIN, "j", "cursor(1)", "Down", "Next node", "j ↓", name="down"),
     Key(CHAIN, "k", "cursor(-1)", "Up", "Previous node", "k ↑", name="up"),

@@ -1,9 +1,10 @@
 """Every match of the current query, in little memory.
 
-The list shows six short fields per event; the detail view needs the whole
-event.  So each match costs, in memory, one float (time), five small integers
+The list shows seven short fields per event; the detail view needs the whole
+event.  So each match costs, in memory, one float (time), six small integers
 (indexes into tables of distinct strings: principal, event, source IP, region,
-error code) and one file offset: about 36 bytes however large the event is.
+error code, account) and one file offset: about 40 bytes however large the
+event is.
 The raw event is appended as JSON to an unnamed temporary file (deleted by the
 OS when closed) and read back with `pread` when the user opens it.
 
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from trailtui.event_columns import ERROR_CODE, EVENT, PRINCIPAL, REGION, SOURCE_IP
+from trailtui.event_columns import ERROR_CODE, EVENT, PRINCIPAL, RECIPIENT_ACCOUNT, REGION, SOURCE_IP
 from trailtui.events import Event
 from trailtui.record_json import dumps_record, loads_record
 
@@ -36,6 +37,7 @@ class Row:
     source_ip: str
     region: str
     error: str
+    account: str = ""
 
 
 class StringTable:
@@ -75,6 +77,8 @@ class RowStore:
         self._ip = array("I")
         self._region = array("I")
         self._error = array("I")
+        self._account = array("I")
+        self._accounts: set[int] = set()  # distinct recipient accounts (ids in the string table)
         self.error_count = 0
         self.closed = False
 
@@ -101,6 +105,10 @@ class RowStore:
             self._error.append(sid(error))
             if error:
                 self.error_count += 1
+            account = sid(RECIPIENT_ACCOUNT.value(event))
+            self._account.append(account)
+            if account:
+                self._accounts.add(account)
         if blobs:
             data = b"".join(blobs)
             written = 0
@@ -119,7 +127,14 @@ class RowStore:
             s[self._ip[index]],
             s[self._region[index]],
             s[self._error[index]],
+            s[self._account[index]],
         )
+
+    @property
+    def account_count(self) -> int:
+        """How many recipient accounts the rows come from: more than one is an
+        organisation (or multi-account) trail, which gets an account column."""
+        return len(self._accounts)
 
     def years(self) -> frozenset[int]:
         """The years of the newest and oldest rows (the list shows the year
@@ -147,7 +162,8 @@ class RowStore:
 
     def memory_bytes(self) -> int:
         """Approximate memory held for the rows (arrays only; strings are shared)."""
-        arrays = (self._offsets, self.times, self._principal, self._event, self._ip, self._region, self._error)
+        arrays = (self._offsets, self.times, self._principal, self._event, self._ip, self._region, self._error,
+                  self._account)
         return sum(a.buffer_info()[1] * a.itemsize for a in arrays)
 
     def close(self) -> None:
