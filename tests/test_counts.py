@@ -231,7 +231,6 @@ async def test_the_store_counts_with_sql_and_agrees_with_a_plain_count(tmp_path)
     tree = tmp_path / "trail"
     write_tree(tree, objects)
     plain = LocalSource(str(tree))
-    # principal reads userIdentity.invokedBy, which the store has no column for: counted the plain way
     cases = [(["key"], "", 5), (["ip", "error"], "readOnly == `false`", 10), (["eventName"], "", 3),
              (["lower(eventName)"], "", 3), (["principal"], "", 5)]
     unbuilt = open_source(str(tree), index=True)
@@ -247,7 +246,65 @@ async def test_the_store_counts_with_sql_and_agrees_with_a_plain_count(tmp_path)
             got = await count_source(indexed, spec, query, top)
             want = await count_source(plain, spec, query, top, server=False)
             assert got.as_json() == want.as_json(), by
-            assert got.method == ("scan" if by in (["lower(eventName)"], ["principal"]) else "store"), by
+            assert got.method == ("scan" if by == ["lower(eventName)"] else "store"), by
+    finally:
+        await indexed.close()
+        await plain.close()
+
+
+def _identity_variants(base: dict) -> list[dict]:
+    """Events whose principal comes from each link of `arn || principalId ||
+    invokedBy`, with empty strings (falsy: the next link), missing fields and
+    values of other types (counted from the raw JSON)."""
+    identities = [
+        {"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"},
+        {"type": "AWSService", "invokedBy": "cloudtrail.amazonaws.com"},
+        {"type": "AWSAccount", "principalId": "AIDAEXAMPLE", "arn": ""},
+        {"type": "AWSAccount", "principalId": "", "arn": "", "invokedBy": "sso.amazonaws.com"},
+        {"type": "Unknown"},
+        {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice", "invokedBy": "x.amazonaws.com"},
+        {"type": "IAMUser", "arn": 7, "principalId": "AIDAODD"},
+        {"type": "AWSService", "invokedBy": {"service": "odd"}},
+        {"type": "AWSService", "invokedBy": ""},
+    ]
+    events = []
+    for index, identity in enumerate(identities):
+        events.append(dict(base, userIdentity=identity, eventID=f"identity-{index}",
+                           eventTime=f"2024-03-01T00:{index:02d}:00Z"))
+    events.append({key: value for key, value in base.items() if key != "userIdentity"}
+                  | {"eventID": "no-identity", "eventTime": "2024-03-01T00:30:00Z"})
+    return events
+
+
+async def test_the_store_counts_by_principal_with_sql_on_every_identity_shape(tmp_path):
+    from sources_fixture import fixture_events, trail_objects, write_tree
+
+    from trailtui.counts import count_source
+    from trailtui.sources import Query, open_source
+    from trailtui.sources.local import LocalSource
+    from trailtui.store import locate
+    from trailtui.store.build import StoreBuilder
+    from trailtui.store.listing import local_listing
+
+    events = fixture_events()
+    objects, _ = trail_objects(events + _identity_variants(events[0]))
+    tree = tmp_path / "trail"
+    write_tree(tree, objects)
+    StoreBuilder(locate(str(tree))).build(local_listing(str(tree)).files, complete=True)
+    indexed = open_source(str(tree), index=True)
+    plain = LocalSource(str(tree))
+    try:
+        for by, text in [(["principal"], ""), (["principal"], "userIdentity.type == 'AWSService'"),
+                         (["principal", "event"], "errorCode == `null`"), (["type", "principal"], "")]:
+            spec = GroupSpec.compile(by)
+            query = Query(filter=EventFilter.compile(text))
+            got = await count_source(indexed, spec, query, 50)
+            want = await count_source(plain, spec, query, 50, server=False)
+            assert got.method == "store", (by, text)
+            assert got.as_json() == want.as_json(), (by, text)
+        services = await count_source(indexed, GroupSpec.compile(["principal"]),
+                                      Query(filter=EventFilter.compile("userIdentity.type == 'AWSService'")), 50)
+        assert {g.key: g.count for g in services.groups}[("cloudtrail.amazonaws.com",)] == 2
     finally:
         await indexed.close()
         await plain.close()

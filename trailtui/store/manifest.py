@@ -18,7 +18,7 @@ import orjson
 from trailtui import __version__
 from trailtui.export.output import atomic_text_file
 
-FORMAT = 1
+FORMAT = 2  # 2: the userIdentity.invokedBy column
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 

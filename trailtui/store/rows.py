@@ -23,7 +23,7 @@ from typing import Any
 import orjson
 
 from trailtui.events import EPOCH, parse_event_time, principal_label
-from trailtui.sources.pushdown.dialects import STORE, STORE_TOP_FIELDS
+from trailtui.sources.pushdown.dialects import STORE, STORE_IDENTITY_FIELDS, STORE_ISSUER_FIELDS, STORE_TOP_FIELDS
 
 NULL_TEXT = "\\N"
 DELIMITER = "\x1f"
@@ -36,8 +36,8 @@ class StoreColumn:
     sql_type: str
 
 
-_IDENTITY = ("type", "arn", "accountId", "accessKeyId", "userName", "principalId")
-_ISSUER = ("arn", "userName")
+_IDENTITY = STORE_IDENTITY_FIELDS
+_ISSUER = STORE_ISSUER_FIELDS
 # The order in which row_fields reads the typed columns; checked against the dialect below.
 _PATHS = ([(f,) for f in STORE_TOP_FIELDS] + [("userIdentity", f) for f in _IDENTITY]
           + [("userIdentity", "sessionContext", "sessionIssuer", f) for f in _ISSUER] + [("readOnly",)])

@@ -137,8 +137,8 @@ def _store_columns() -> dict[tuple[str, ...], Column]:
     a row where some value had another type is flagged `odd` and always
     re-checked, so these columns are exact for every other row."""
     strings: list[tuple[str, ...]] = [(f,) for f in STORE_TOP_FIELDS]
-    strings += [("userIdentity", f) for f in ("type", "arn", "accountId", "accessKeyId", "userName", "principalId")]
-    strings += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in ("arn", "userName")]
+    strings += [("userIdentity", f) for f in STORE_IDENTITY_FIELDS]
+    strings += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in STORE_ISSUER_FIELDS]
     columns = {path: Column(STORE_COLUMN_NAMES.get(path, "_".join(p.lower() for p in path)), Kind.STRING)
                for path in strings}
     columns[("readOnly",)] = Column("readonly", Kind.BOOL)
@@ -147,6 +147,9 @@ def _store_columns() -> dict[tuple[str, ...], Column]:
 
 STORE_TOP_FIELDS = ("eventTime", "eventSource", "eventName", "eventType", "awsRegion", "recipientAccountId",
                     "sourceIPAddress", "userAgent", "errorCode", "eventID", "requestID")
+# invokedBy completes the principal (`arn || principalId || invokedBy`), so counts by principal are one GROUP BY.
+STORE_IDENTITY_FIELDS = ("type", "arn", "accountId", "accessKeyId", "userName", "principalId", "invokedBy")
+STORE_ISSUER_FIELDS = ("arn", "userName")
 STORE_COLUMN_NAMES: dict[tuple[str, ...], str] = {
     ("userIdentity", "sessionContext", "sessionIssuer", "arn"): "issuer_arn",
     ("userIdentity", "sessionContext", "sessionIssuer", "userName"): "issuer_username",
