@@ -126,6 +126,13 @@ def _values(events: list[dict]) -> dict[str, list]:
     return out
 
 
+def _membership(field: str, values: list[str], with_null: bool = False, folded: bool = False) -> str:
+    """`contains(`[...]`, field)`, the hunts' eventName gate (over casefold() when `folded`)."""
+    listed = [v.casefold() if folded else v for v in values] + ([None] if with_null else [])
+    literal = json.dumps(listed).replace("`", "\\`")
+    return f"contains(`{literal}`, {f'casefold({field})' if folded else field})"
+
+
 def _filters(values: dict[str, list]) -> st.SearchStrategy[str]:
     def literal(value) -> str:
         return "'" + str(value).replace("\\", "\\\\").replace("'", "\\'") + "'"
@@ -138,7 +145,11 @@ def _filters(values: dict[str, list]) -> st.SearchStrategy[str]:
         field.flatmap(lambda f: st.sampled_from(values[f]).map(
             lambda v, f=f: f"starts_with({f}, {literal(v[:3])})")),
         field.flatmap(lambda f: st.sampled_from(values[f]).map(lambda v, f=f: f"contains({f}, {literal(v[1:4])})")),
-        st.sampled_from(["readOnly == `true`", "readOnly == `false`", "!readOnly", "eventTime >= '2024-01-01'"]),
+        st.sampled_from(["readOnly == `true`", "readOnly == `false`", "!readOnly", "eventTime >= '2024-01-01'",
+                         "(eventName != 'x' && length(eventName) > `12`)"]),  # a superset in SQL
+        field.flatmap(lambda f: st.tuples(st.lists(st.sampled_from(values[f] + ["nope"]), min_size=1, max_size=3),
+                                          st.booleans(), st.booleans()).map(
+            lambda p, f=f: _membership(f, p[0], with_null=p[1], folded=p[2]))),
     )
     return st.recursive(leaf, lambda inner: st.one_of(
         st.tuples(inner, inner).map(lambda p: f"({p[0]}) && ({p[1]})"),
@@ -160,6 +171,54 @@ def test_random_filters_store_equals_plain_scan(tmp_path_factory):
         assert got == want, text
 
     check()
+
+
+async def test_gate_supersets_keep_casefold_nulls_and_odd_names_exact(tmp_path):
+    """The hunts' gate shapes, which only the store's own superset translates
+    (OR'd with a filter no SQL expresses), on names where casefold and lower
+    differ, a missing name and a name of another type."""
+    from trailtui.store.dialect import store_where
+
+    base = fixture_events()[0]
+    names: list = ["Straße", "STRASSE", "strasse", "İstanbul", "AssumeRole", "assumerole", "ASSUMEROLE", 7, None]
+    events = []
+    for index, name in enumerate(names):
+        event = dict(base, eventID=f"gate-{index}", eventTime=f"2024-03-01T00:{index:02d}:00Z", eventName=name)
+        if name is None:
+            del event["eventName"]
+        events.append(event)
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(events + fixture_events())[0])
+    _build(tree)
+    odd = "(eventName != 'x' && length(eventName) > `40`)"  # SQL keeps only its first operand
+    for gate in [_membership("eventName", ["strasse", "assumerole"], folded=True),
+                 _membership("eventName", ["AssumeRole", "Straße"]),
+                 _membership("eventName", ["AssumeRole"], with_null=True),
+                 _membership("eventName", ["strasse"], with_null=True, folded=True)]:
+        text = f"{gate} || {odd}"
+        assert store_where(EventFilter.compile(text)).pushed, text
+        for limit in (None, 3):
+            want, got, _ = await _both(tree, Query(filter=EventFilter.compile(text), limit=limit))
+            assert got == want and want, text
+
+
+def test_hunts_through_the_store_equal_the_plain_scan(tmp_path):
+    """`hunt` answered from the store (the candidate filter as SQL, each
+    candidate re-checked) prints what the plain scan prints, byte for byte."""
+    from trailtui.hunts import candidate_filter
+    from trailtui.hunts.catalogue import load_catalogue
+    from trailtui.store.dialect import store_where
+
+    assert store_where(candidate_filter(list(load_catalogue().hunts))).pushed
+    demo = tmp_path / "demo"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    made = _cli("demo", str(demo), "--events", "4000", "--no-tui", env=env)
+    assert made.returncode == 0, made.stderr
+    assert _cli("index", str(demo), env=env).returncode == 0
+    plain = _cli("hunt", str(demo), "--format", "jsonl", "--no-index", env=env)
+    stored = _cli("hunt", str(demo), "--format", "jsonl", env=env)
+    assert plain.returncode == stored.returncode and plain.stdout == stored.stdout
+    assert plain.stdout.count("\n") > 3
 
 
 # -- the index command -----------------------------------------------------------------

@@ -23,10 +23,10 @@ import orjson
 
 from trailtui.events import Event
 from trailtui.sources.base import Query
-from trailtui.sources.pushdown import STORE, to_sql
 from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
+from trailtui.store.dialect import store_where
 
 KEY_CHUNK = 2048
 _ROW_IDS = ", filename = true, file_row_number = true"
@@ -51,7 +51,7 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
     """The first step's SQL (parameters `ids`, `ranks`) and whether the SQL
     selects exactly the matching rows (then a LIMIT may be pushed down);
     `newer_than` (microseconds) keeps only events at or after it."""
-    pushed = to_sql(query.filter, STORE)
+    pushed = store_where(query.filter)
     times = store_time(query.time_range)
     where = list(times.predicates)
     if newer_than is not None:

@@ -25,9 +25,9 @@ from typing import Any
 from trailtui.events import EPOCH, Event
 from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Query, SourceError
 from trailtui.sources.layout import FAR_FUTURE
-from trailtui.sources.pushdown import STORE, to_sql
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
+from trailtui.store.dialect import store_where
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
@@ -135,7 +135,7 @@ class IndexedSource:
         cannot express, such as the hunts' candidate filter).  A local plain scan is then
         faster (its typed pre-check, no JSON re-parse); the S3 store still pays
         (no downloads)."""
-        return query.limit is not None or not query.time_range.unbounded or to_sql(query.filter, STORE).pushed
+        return query.limit is not None or not query.time_range.unbounded or store_where(query.filter).pushed
 
     async def listing(self, window: TimeRange) -> Listing:
         """The source's files for `window`, newest first (what a plain scan reads)."""

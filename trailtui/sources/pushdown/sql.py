@@ -207,3 +207,12 @@ class _Translator:
         if column.kind not in allowed:
             raise Untranslatable(f"{name}() on a column that may not hold a string")
         return Sql(like_predicate(column.sql, value, where), column.kind is Kind.STRING)
+
+
+def node_sql(node: Node, dialect: Dialect) -> Sql | None:
+    """One sub-expression's translation, or None when it has none: for a
+    dialect that combines the parts of a filter itself (the local store)."""
+    try:
+        return _Translator(dialect).node(node)
+    except Untranslatable:
+        return None
