@@ -202,6 +202,31 @@ async def test_gate_supersets_keep_casefold_nulls_and_odd_names_exact(tmp_path):
             assert got == want and want, text
 
 
+async def test_a_search_selecting_most_of_the_store_is_a_plain_scan(tmp_path):
+    """Without a limit, SQL that selects more than `max_store_share` of the held
+    rows hands the search to the plain scan, silently and with the same answer."""
+    tree, _ = _tree(tmp_path)
+    _build(tree)
+    query = Query(filter=EventFilter.compile("eventName != 'nope' && length(eventName) > `3`"))
+    want, _, _ = await collect(LocalSource(str(tree)), query)
+    for share, through_store in [(0.0, False), (1.0, True)]:
+        source = open_source(str(tree), index=True)
+        assert isinstance(source, IndexedSource)
+        source.max_store_share, source.min_rows_checked = share, 0
+        plain_searches: list[Query] = []
+        original = source.plain.search
+
+        def spy(q: Query, original=original, seen=plain_searches):
+            seen.append(q)
+            return original(q)
+
+        source.plain.search = spy  # type: ignore[method-assign]
+        got, problems, _ = await collect(source, query)
+        await source.close()
+        assert _rows(got) == _rows(want) and not problems
+        assert bool(plain_searches) is not through_store, share
+
+
 def test_hunts_through_the_store_equal_the_plain_scan(tmp_path):
     """`hunt` answered from the store (the candidate filter as SQL, each
     candidate re-checked) prints what the plain scan prints, byte for byte."""

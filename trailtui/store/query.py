@@ -41,16 +41,25 @@ class Wanted:
     ranks: Mapping[int, int]
     locations: Mapping[int, str]
     newest: int | None = None  # microseconds: no held event is newer (the newest file's delivery stamp)
+    max_rows: int | None = None  # more candidate rows than this: `TooManyRows` before any is read
+
+
+class TooManyRows(Exception):
+    """The SQL selects so much of the store that re-checking each row's raw
+    JSON here would cost more than a plain scan (which checks in parallel,
+    on typed fields): the caller scans plainly instead."""
 
 
 def _parquet(segments: Sequence[Path], extra: str = "") -> str:
     return "read_parquet([" + ", ".join(sql_string(str(p)) for p in segments) + f"]{extra})"
 
 
-def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None) -> tuple[str, bool]:
+def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None,
+                   counted: bool = False) -> tuple[str, bool]:
     """The first step's SQL (parameters `ids`, `ranks`) and whether the SQL
     selects exactly the matching rows (then a LIMIT may be pushed down);
-    `newer_than` (microseconds) keeps only events at or after it."""
+    `newer_than` (microseconds) keeps only events at or after it; `counted`
+    adds the number of rows selected to every row."""
     pushed = store_where(query.filter)
     times = store_time(query.time_range)
     where = list(times.predicates)
@@ -59,6 +68,8 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
     if pushed.pushed:
         where.append(f"(s.odd OR {pushed.where})")
     columns = "s.filename, s.file_row_number, s.file_id, w.rank, s.seq, coalesce(s.t, 0) AS t"
+    if counted:
+        columns += ", count(*) OVER () AS selected"
     sql = f"SELECT {columns} FROM {_JOINED}".format(rows=_parquet(segments, _ROW_IDS))  # noqa: S608 - our literals
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -68,7 +79,7 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
 
 SortKey = tuple[int, int, int]  # (-time in microseconds, file rank, record position): newest first
 Keyed = tuple[SortKey, Event]
-_Key = tuple[str, int, int, int, int, int]  # segment, row number, file id, rank, seq, t
+_Key = tuple[Any, ...]  # segment, row number, file id, rank, seq, t (and the rows selected)
 
 
 def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[str, list[int]]]:
@@ -103,7 +114,8 @@ def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Q
 
 def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
           newer_than: int | None) -> Iterator[list[Keyed]]:
-    sql, exact = keys_statement(segments, query, newer_than)
+    counted = wanted.max_rows is not None and query.limit is None
+    sql, exact = keys_statement(segments, query, newer_than, counted)
     _, params = segment_scan(segments, wanted)
     emitted = 0
     if query.limit is not None and exact:
@@ -112,10 +124,14 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
     fetch = con.cursor()
     try:
         keys.execute(sql, params)
+        first = True
         while True:
             chunk = keys.fetchmany(KEY_CHUNK)
             if not chunk:
                 return
+            if first and counted and chunk[0][6] > (wanted.max_rows or 0):
+                raise TooManyRows(f"{chunk[0][6]:,} candidate rows")
+            first = False
             events = _fetch(fetch, chunk, wanted, query)
             if query.limit is not None:
                 events = events[: max(0, query.limit - emitted)]  # Query.cap, for keyed events
@@ -142,7 +158,7 @@ def _fetch(con: Any, keys: list[_Key], wanted: Wanted, query: Query) -> list[Key
         for row, raw in found:
             raws[(segment, row)] = raw
     out: list[Keyed] = []
-    for segment, row, file_id, rank, seq, when in keys:
+    for segment, row, file_id, rank, seq, when, *_ in keys:
         event = accept(query, orjson.loads(raws[(segment, row)]), wanted.locations[file_id])
         if event is not None:
             out.append(((-when, rank, seq), event))

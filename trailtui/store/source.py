@@ -31,7 +31,7 @@ from trailtui.store.dialect import store_where
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
-from trailtui.store.query import Keyed, SortKey, Wanted, matching_events
+from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
 from trailtui.store.segments import connect
 from trailtui.timerange import TimeRange
 
@@ -81,7 +81,7 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
     return out
 
 
-def wanted_files(parts: Split) -> Wanted:
+def wanted_files(parts: Split, max_rows: int | None = None) -> Wanted:
     """The held files a search reads, with their reading order and where a
     LIMIT query starts looking back from: the newest delivery stamp (only a
     starting point: every event at or after a bound is found, whatever its file)."""
@@ -89,7 +89,7 @@ def wanted_files(parts: Split) -> Wanted:
     newest = max(stamps) if stamps else None
     return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
                   {file_id: log.location for _, log, file_id in parts.fresh},
-                  None if newest is None or newest >= FAR_FUTURE else micros(newest))
+                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows)
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
@@ -101,6 +101,12 @@ class IndexedSource:
 
     capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=True, server_cancel=False)
     max_plain_share = 0.25  # more of the range stale than this: the plain scan answers alone
+    # A search without a limit whose SQL selects more than this share of the
+    # held rows (and more than `min_rows_checked`) is a plain scan: re-checking
+    # that many raw events on one core costs more than the plain scan's
+    # parallel typed pass (the hunts' candidate filter selects ~85 % of events).
+    max_store_share = 0.2
+    min_rows_checked = 20_000
 
     def __init__(self, plain: EventSource, root: str, location: StoreLocation, background_build: bool = False,
                  scanner: FileScanner | None = None) -> None:
@@ -171,6 +177,9 @@ class IndexedSource:
             async for page in self._merged(query, listing, parts):
                 yielded = True
                 yield page
+        except TooManyRows:
+            async for page in self._plain(query, notice):
+                yield page
         except _StoreFailed as exc:
             if yielded:
                 raise SourceError(f"index: the store failed mid-answer ({exc}); run with --no-index") from None
@@ -188,25 +197,30 @@ class IndexedSource:
 
     async def _merged(self, query: Query, listing: Listing, parts: Split) -> AsyncIterator[Page]:
         scanned, problems, plain_events = await self._scan_plain(query, parts)
-        wanted = wanted_files(parts)
+        max_rows = None
+        if query.limit is None:
+            max_rows = max(self.min_rows_checked, int(self.max_store_share * parts.fresh_events))
+        wanted = wanted_files(parts, max_rows)
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
         emitted = 0
         first = Page(scanned=scanned + parts.fresh_events, problems=list(listing.problems) + problems)
         iterator = iter(merged)
-        while True:
-            batch = await asyncio.to_thread(_take, iterator, query.page_size)
-            batch = query.cap(batch, emitted)
-            emitted += len(batch)
-            done = len(batch) < query.page_size or (query.limit is not None and emitted >= query.limit)
-            status = self.build.word() or (INDEXED if not parts.plain else "")
-            yield Page(events=batch, scanned=first.scanned, problems=first.problems,
-                       progress=1.0 if done else None, status=status)
-            first = Page()
-            if done:
-                stored.close()
-                return
+        try:
+            while True:
+                batch = await asyncio.to_thread(_take, iterator, query.page_size)
+                batch = query.cap(batch, emitted)
+                emitted += len(batch)
+                done = len(batch) < query.page_size or (query.limit is not None and emitted >= query.limit)
+                status = self.build.word() or (INDEXED if not parts.plain else "")
+                yield Page(events=batch, scanned=first.scanned, problems=first.problems,
+                           progress=1.0 if done else None, status=status)
+                first = Page()
+                if done:
+                    return
+        finally:
+            stored.close()
 
     async def _scan_plain(self, query: Query, parts: Split) -> tuple[int, list[Problem], list[Keyed]]:
         """The files the store does not hold fresh, scanned as a plain scan would."""
