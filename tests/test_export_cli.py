@@ -89,7 +89,7 @@ def test_markdown_report_with_marks_and_integrity(trail, tmp_path, capsys):
     err = capsys.readouterr().err
     assert "line 2: not JSON" in err
     text = report.read_text()
-    assert "| Events | 25 of 25 scanned" in text
+    assert "25 events of 25 scanned" in text
     assert "VERIFIED" in text
     assert "## Hunts that fired" in text and "cloudtrail\\-stopped" not in text and "| cloudtrail-stopped |" in text
     assert "new admin \\| by \\[christophe\\]" in text

@@ -171,7 +171,7 @@ async def test_export_screen_writes_markdown_with_progress(trail, tmp_path, monk
     written = Path(app.result)
     assert written.suffix == ".md" and stat.S_IMODE(written.stat().st_mode) == 0o600
     report = written.read_text()
-    assert "| secrets-mass-retrieval |" in report and "## Marked events (1)" in report
+    assert "| secrets-mass-retrieval |" in report and "## Marked events (1, oldest first)" in report
     assert "\\[red\\]x\\[/red\\]" in report
 
 

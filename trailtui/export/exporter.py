@@ -2,16 +2,20 @@
 a format writer into a file or stream, with progress for the console.
 
 Streaming end to end: pages go straight to the writer; only the Markdown
-report keeps aggregates.  Files are created 0600 and appear atomically (see
-`output.py`); a cancelled or failed export leaves no file behind.
+report keeps aggregates.  The report's hunts run over the whole source and
+time range: over the exported events themselves when those are exactly that
+(no filter), else in a second, bounded pass (`HUNT_SCAN_LIMIT` events).
+Files are created 0600 and appear atomically (see `output.py`); a cancelled
+or failed export leaves no file behind.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol
+from typing import IO, TYPE_CHECKING, Protocol
 
 from trailtui.aws.config import AwsConfig
 from trailtui.events import Event
@@ -24,7 +28,11 @@ from trailtui.export.output import atomic_text_file, check_target
 from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.sources.registry import open_source
 
+if TYPE_CHECKING:
+    from trailtui.export.report import ReportWriter
+
 FORMATS = ("jsonl", "csv", "markdown", "ocsf")
+HUNT_SCAN_LIMIT = 5_000_000  # events the report's separate hunt pass reads at most
 EXTENSIONS = {"jsonl": "jsonl", "csv": "csv", "markdown": "md", "ocsf": "ocsf.jsonl"}
 
 
@@ -49,6 +57,13 @@ class ExportRequest:
     marked_only: bool = False
     integrity: IntegrityStatus | None = None
     index: bool = False  # read through the local store (`trailtui.store`)
+    hunt_limit: int = HUNT_SCAN_LIMIT
+
+
+def separate_hunt_pass(request: ExportRequest) -> bool:
+    """The report's hunts need their own pass when the exported events are
+    not the whole source and range (the marks, or a filtered subset)."""
+    return request.format == "markdown" and (request.marked_only or bool(request.query.filter.text))
 
 
 @dataclass(slots=True)
@@ -90,24 +105,29 @@ def make_writer(request: ExportRequest, stream: IO[str]) -> EventWriter:
             integrity=request.integrity,
             marks=list(request.marks),
         )
-        return ReportWriter(stream, context, load_catalogue().hunts)
+        separate = separate_hunt_pass(request)
+        if separate:
+            context.hunt_scope = f"every event of the source in {request.query.time_range.describe()}"
+        return ReportWriter(stream, context, load_catalogue().hunts, hunts_from_events=not separate)
     raise ValueError(f"unknown format {request.format!r}: use {', '.join(FORMATS)}")
 
 
 async def _pump(request: ExportRequest, writer: EventWriter, on_progress: ProgressCallback | None,
                 source: EventSource | None) -> ExportResult:
     written = scanned = problems = 0
-    if request.marked_only:
-        events = sorted((m.as_event() for m in request.marks), key=lambda e: e.time, reverse=True)
-        writer.write(events)
-        written = scanned = len(events)
-        if on_progress:
-            on_progress(ExportProgress(written, scanned, 1.0))
-    else:
-        owned = source is None
-        if source is None:
-            source = open_source(request.source_url, request.aws, index=request.index)
-        try:
+    needs_source = not request.marked_only or separate_hunt_pass(request)
+    owned = source is None and needs_source
+    if owned:
+        source = open_source(request.source_url, request.aws, index=request.index)
+    try:
+        if request.marked_only:
+            events = sorted((m.as_event() for m in request.marks), key=lambda e: e.time, reverse=True)
+            writer.write(events)
+            written = scanned = len(events)
+            if on_progress:
+                on_progress(ExportProgress(written, scanned, 1.0))
+        else:
+            assert source is not None  # noqa: S101 - opened above whenever the events come from the source
             async for page in source.search(request.query):
                 scanned += page.scanned
                 problems += len(page.problems)
@@ -116,13 +136,39 @@ async def _pump(request: ExportRequest, writer: EventWriter, on_progress: Progre
                     written += len(page.events)
                 if on_progress:
                     on_progress(ExportProgress(written, scanned, page.progress, list(page.problems)))
-        finally:
-            if owned:
-                await source.close()
-        if request.format == "markdown":
-            writer.scanned = scanned  # type: ignore[attr-defined]  # the report renders it in close()
+        if request.format == "markdown":  # the report (make_writer): it renders these in close()
+            report: ReportWriter = writer  # type: ignore[assignment]
+            if not request.marked_only:
+                report.scanned = scanned
+            if separate_hunt_pass(request):
+                assert source is not None  # noqa: S101 - opened above for the hunt pass
+                problems += await _hunt_pass(request, report, source, on_progress, written)
+    finally:
+        if owned and source is not None:
+            await source.close()
     writer.close()
     return ExportResult(written, scanned, problems, request.output)
+
+
+async def _hunt_pass(request: ExportRequest, writer: ReportWriter, source: EventSource,
+                     on_progress: ProgressCallback | None, written: int) -> int:
+    """The catalogue over every event of the source in the export's time range
+    (no filter), at most `request.hunt_limit` events read; returns the problems."""
+    from trailtui.hunts import run_hunts  # loaded only for the report
+
+    problems = 0
+    steps = run_hunts(source, writer.hunts, request.query.time_range, context=writer.hunt_context)
+    async with aclosing(steps):
+        async for step in steps:
+            writer.add_hunt_hits(step.hits)
+            writer.hunt_scanned = max(writer.hunt_scanned, step.scanned)
+            problems += len(step.problems)
+            if on_progress:
+                on_progress(ExportProgress(written, step.scanned, step.progress, list(step.problems)))
+            if step.scanned >= request.hunt_limit:
+                writer.hunt_limit_hit = True
+                break
+    return problems
 
 
 async def run_export(request: ExportRequest, stream: IO[str] | None = None,
