@@ -97,6 +97,26 @@ def _fill(value: Any, kind: Type) -> Any:
     return {name: _fill(_field(value, name), sub) for name, sub in kind[1]}
 
 
+_CIDR = re.compile(r"contains\(('(?:[^']|'')*'), TRY_CAST\(([a-z_.]+) AS IPADDRESS\)\)")
+
+
+def _cidr_sql(match: re.Match[str]) -> str:
+    """Trino's contains(CIDR, TRY_CAST(ip AS IPADDRESS)) in plain SQL (DuckDB's
+    inet extension cannot be downloaded here): IPv4 dotted quads compared as
+    integers; for an IPv6 network every value with a ':' (a superset, which the
+    client re-check narrows, as Athena's own answer is)."""
+    import ipaddress
+
+    network = ipaddress.ip_network(match.group(1)[1:-1].replace("''", "'"), strict=False)
+    column = match.group(2)
+    if network.version == 6:
+        return f"({column} LIKE '%:%')"
+    octets = " + ".join(f"(CAST(split_part({column}, '.', {i + 1}) AS BIGINT) * {256 ** (3 - i)})" for i in range(4))
+    low, high = int(network.network_address), int(network.broadcast_address)
+    return (f"(CASE WHEN regexp_like({column}, '^[0-9]{{1,3}}([.][0-9]{{1,3}}){{3}}$') "
+            f"THEN {octets} BETWEEN {low} AND {high} ELSE NULL END)")
+
+
 def run(sql: str, events: list[dict[str, Any]], partitions: dict[str, str],
         database: str, table: str) -> tuple[list[str], list[tuple]]:
     """Run AthenaSource's SQL over the events; (column names, rows)."""
@@ -112,7 +132,8 @@ def run(sql: str, events: list[dict[str, Any]], partitions: dict[str, str],
         rows = [[_fill(_field(raw, name), kind) for name, kind in columns] + [partitions[raw["eventID"]]]
                 for raw in events]
         con.executemany(f'INSERT INTO "{database}"."{table}" VALUES ({", ".join("?" * (len(columns) + 1))})', rows)
-        cursor = con.execute(sqlglot.transpile(sql, read="trino", write="duckdb")[0])
+        duck = sqlglot.transpile(_CIDR.sub(_cidr_sql, sql), read="trino", write="duckdb")[0]
+        cursor = con.execute(duck)
         return [d[0] for d in cursor.description], cursor.fetchall()
     finally:
         con.close()

@@ -51,7 +51,28 @@ def test_injection_is_one_literal_comparison():
     ("userIdentity.userName", "(useridentity.username IS NOT NULL AND useridentity.username <> '')", True),
     ("requestParameters.bucketName == 'logs'",
      "(json_extract_scalar(requestparameters, '$.bucketName') IS NOT DISTINCT FROM 'logs')", False),
-    ("eventName == 'A' && cidr_match(sourceIPAddress, '10.0.0.0/8')", "(eventname IS NOT DISTINCT FROM 'A')", False),
+    ("eventName == 'A' && cidr_match(sourceIPAddress, '10.0.0.0/8')",
+     "((eventname IS NOT DISTINCT FROM 'A') AND (coalesce(contains('10.0.0.0/8', "
+     "TRY_CAST(sourceipaddress AS IPADDRESS)), FALSE) OR coalesce(strpos(sourceipaddress, '%') > 0, FALSE)))", False),
+    ("icontains(userAgent, 'SQLMap')",
+     "(coalesce(lower(useragent) LIKE '%sqlmap%' ESCAPE '\\', FALSE) "
+     "OR coalesce(regexp_like(useragent, '[^ -~]'), FALSE))",
+     False),
+    ("iequals('ConsoleLogin', eventName)",
+     "(coalesce(lower(eventname) = 'consolelogin', FALSE) OR coalesce(regexp_like(eventname, '[^ -~]'), FALSE))",
+     False),
+    ("istarts_with(eventSource, 'IAM.')",
+     "(coalesce(lower(eventsource) LIKE 'iam.%' ESCAPE '\\', FALSE) OR coalesce(regexp_like(eventsource, '[^ -~]'), "
+     "FALSE))", False),
+    ("lower(userIdentity.userName) == 'bob'",
+     "(coalesce(lower(useridentity.username) = 'bob', FALSE) OR coalesce(regexp_like(useridentity.username, '[^ -~]'), "
+     "FALSE))", False),
+    ("starts_with(upper(eventName), 'GET')",
+     "(coalesce(upper(eventname) LIKE 'GET%' ESCAPE '\\', FALSE) OR coalesce(regexp_like(eventname, '[^ -~]'), FALSE))",
+     False),
+    ("regex_match(userAgent, '^aws-cli/[0-9]+\\.')",
+     "(coalesce(regexp_like(useragent, '^aws-cli/[0-9]+\\.'), FALSE) OR coalesce(regexp_like(useragent, '[^ -~]'), "
+     "FALSE))", False),
     ("!(eventName == 'A') || errorCode == `null`",
      "((NOT (eventname IS NOT DISTINCT FROM 'A')) OR (errorcode IS NULL))", True),
 ])
@@ -62,18 +83,50 @@ def test_athena_translations(text, athena, exact):
 
 
 @pytest.mark.parametrize("text", [
-    "cidr_match(sourceIPAddress, '10.0.0.0/8')",          # client-side only
+    "cidr_match(userAgent, 'not-a-network')",             # not a network
+    "regex_match(userAgent, 'a{')",                       # a literal { in RE2, an error in Java
+    "regex_match(userAgent, '(?i)curl')",                 # inline flags differ
+    "regex_match(userAgent, '[a&&b]')",                   # an intersection in Java, literal & in RE2
+    "regex_match(userAgent, '\\s')",                      # \s differs (\x0B)
+    "icontains(userAgent, 'stra\u00dfe')",                # a literal outside ASCII: casefold is not lower
+    "!icontains(userAgent, 'x')",                         # a superset cannot be negated
     "requestParameters.bucketName != 'logs'",             # JSON text: != would drop rows
     "!(requestParameters.bucketName == 'logs')",          # a superset cannot be negated
-    "eventName == 'A' || cidr_match(sourceIPAddress, '10.0.0.0/8')",  # one side of || unknown
+    "eventName == 'A' || length(resources) > `1`",        # one side of || unknown
     "readOnly == 'false'",                                # wrong literal type: JMESPath says never
     "resources[0].ARN == 'x'", "length(resources) > `1`", "eventname == 'x'",  # not a column path
     "contains(requestParameters.ids, 'i-1')",             # contains() also tests lists
-    "icontains(userAgent, 'ss')",                         # casefold() is not SQL lower()
+    "icontains(requestParameters.ids, 'i-1')",            # icontains() also tests lists
 ])
 def test_untranslatable_parts_are_left_to_the_client(text):
     translation = _where(text)
     assert translation.where == "TRUE" and not translation.exact
+
+
+def test_cidr_only_where_the_dialect_has_ip_functions():
+    assert _where("cidr_match(sourceIPAddress, '10.0.0.0/8')", LAKE).where == "TRUE"
+    assert "'10.0.0.0/8'" in _where("cidr_match(sourceIPAddress, '10.1.2.3/8')").where  # normalised network
+
+
+def test_caseless_pushdown_keeps_every_casefold_match():
+    """The SQL (run by DuckDB as the test server does) keeps every row the
+    filter matches, including values whose casefold is not their lower()."""
+    import duckdb
+
+    values = ["SQLMap/1.0", "x sqlmap", "Stra\u00dfe", "\u017fqlmap", "curl", None, "K\u212aLVIN", "aws-cli/2.1"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (useragent VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
+    for text in ("icontains(userAgent, 'sqlmap')", "iequals(userAgent, 'strasse')", "istarts_with(userAgent, 'kk')",
+                 "lower(userAgent) == 'curl'", "regex_match(userAgent, '^aws-cli/[0-9]+\\.')",
+                 "regex_match(lower(userAgent), 'sql(map)?')"):
+        flt = EventFilter.compile(text)
+        where = _where(text).where
+        kept = {row[0] for row in con.execute(sqlglot.transpile(f"SELECT useragent FROM t WHERE {where}",
+                                                                read="trino", write="duckdb")[0]).fetchall()}
+        wanted = {v for v in values if flt.matches({"userAgent": v} if v is not None else {})}
+        assert wanted <= kept, text
+        assert kept - wanted <= {v for v in values if v and any(not " " <= c <= "~" for c in v)}, text
 
 
 def test_lake_uses_typed_columns_and_eventjson():
@@ -101,7 +154,7 @@ def test_statements_push_time_and_limit_only_when_exact():
     assert "\"timestamp\" >= '2024/03/01'" in sql and "\"timestamp\" <= '2024/03/03'" in sql
     assert "eventtime >= '2024-03-01T10:00:00'" in sql and "eventtime < '2024-03-02T09:30:01'" in sql
     sql, exact = athena_statement("db", "t",
-                                  Query(filter=EventFilter.compile("cidr_match(sourceIPAddress, '10.0.0.0/8')"),
+                                  Query(filter=EventFilter.compile("length(resources) > `1`"),
                                                    limit=5))
     assert not exact and "LIMIT" not in sql and "WHERE" not in sql
     sql, _ = lake_statement("EXAMPLE-1234", Query(time_range=window, limit=2))

@@ -15,6 +15,7 @@ from pathlib import Path
 from trailtui.aws.config import AwsConfig
 from trailtui.case.store import case_path, load_case
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import OutputFailed, for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.export.exporter import FORMATS, ExportProgress, ExportRequest, run_export
@@ -51,6 +52,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--verify-result", metavar="FILE",
                         help="output of `trailtui verify --format json` for the report's integrity line")
     add_no_index(parser)
+    add_explain(parser)
     parser.set_defaults(func=run)
 
 
@@ -118,6 +120,12 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     request = _request(args, aws)
     if isinstance(request, int):
         return request
+    if args.explain:
+        query = request.query
+        try:
+            return run_explain(args.source, aws, query, lambda source: [source.search_statement(query)])
+        except SourceError as exc:
+            return fail(str(exc))
     try:
         stream = for_terminal(sys.stdout, json=request.format in ("jsonl", "ocsf"))
         result = asyncio.run(run_export(request, stream=stream, on_progress=_warn_problems))

@@ -16,6 +16,7 @@ import orjson
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.hunts import (
@@ -30,8 +31,9 @@ from trailtui.hunts import (
     load_known_accounts,
     run_hunts,
 )
+from trailtui.hunts.runner import candidate_filter
 from trailtui.safe import visible
-from trailtui.sources import SourceError, open_source
+from trailtui.sources import Query, SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
 
 if TYPE_CHECKING:
@@ -66,6 +68,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--baseline-until", metavar="TIME",
                         help="end of the first-seen baseline; events after it are compared with it")
     add_no_index(parser)
+    add_explain(parser)
     parser.set_defaults(func=run)
 
 
@@ -207,6 +210,11 @@ def select_hunts(args: argparse.Namespace) -> tuple[tuple[Hunt, ...], tuple[Refu
     return catalogue.select(args.hunts), refused
 
 
+def _explain(url: str, hunts: Sequence[Hunt], window: TimeRange, aws: AwsConfig) -> int:
+    query = Query(filter=candidate_filter(hunts), time_range=window)
+    return run_explain(url, aws, query, lambda source: [source.search_statement(query)])
+
+
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
         hunts, refused = select_hunts(args)
@@ -230,6 +238,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     import asyncio  # ~40 ms that `hunt --list` does not need
 
     try:
+        if args.explain:
+            return _explain(args.source, hunts, window, aws)
         return asyncio.run(_run(args.source, hunts, window, args.format, aws, context, use_index(args)))
     except SourceError as exc:
         return fail(str(exc))

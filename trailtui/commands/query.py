@@ -9,6 +9,7 @@ from typing import IO
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.event_columns import LIST_COLUMNS
@@ -38,6 +39,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--interval", type=float, default=30.0, metavar="S",
                         help="seconds between polls in --follow mode (default 30, at least 1)")
     add_no_index(parser)
+    add_explain(parser)
     parser.set_defaults(func=run)
 
 
@@ -165,6 +167,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         follow_every = args.interval
     query = Query(filter=flt, time_range=window, limit=args.limit)
     try:
+        if args.explain:
+            return run_explain(args.source, aws, query, lambda source: [source.search_statement(query)])
         return asyncio.run(_run(args.source, query, args.format, aws, follow_every, use_index(args)))
     except SourceError as exc:
         return fail(str(exc))

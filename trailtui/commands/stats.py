@@ -8,13 +8,17 @@ import sys
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
+from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.store_option import add_no_index, use_index
 from trailtui.counts import GroupByError, GroupSpec, count_source
 from trailtui.counts.output import approximation_note, json_text, table_lines, write_csv
 from trailtui.counts.result import CountResult
+from trailtui.counts.run import PAGE_SIZE
+from trailtui.counts.server import SqlCounting, server_statement
 from trailtui.filters import EventFilter, FilterError
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.base import Page
+from trailtui.sources.explain import SqlSearch
 from trailtui.timerange import TimeParseError, TimeRange
 
 DEFAULT_TOP = 20
@@ -36,6 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--top", "-n", type=int, default=DEFAULT_TOP, help=f"groups to list (default {DEFAULT_TOP})")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     add_no_index(parser)
+    add_explain(parser)
     parser.set_defaults(func=run)
 
 
@@ -75,6 +80,25 @@ async def _run(url: str, spec: GroupSpec, query: Query, top: int, fmt: str, aws:
     return 0
 
 
+def _explain(url: str, spec: GroupSpec, query: Query, top: int, aws: AwsConfig) -> int:
+    """The GROUP BY statement when the server can count exactly, else the
+    search whose rows would be counted here."""
+    whole = Query(filter=query.filter, time_range=query.time_range, limit=None, page_size=PAGE_SIZE)
+
+    def grouped(source: SqlSearch) -> str | None:
+        return server_statement(source, spec, whole, top) if isinstance(source, SqlCounting) else None
+
+    def statements(source: SqlSearch) -> list[str]:
+        return [grouped(source) or source.search_statement(whole)]
+
+    def notes(source: SqlSearch) -> list[str]:
+        if grouped(source) is not None:
+            return ["counted by the server (GROUP BY)"]
+        return ["the server cannot count this exactly: its rows would be counted here"]
+
+    return run_explain(url, aws, query, statements, notes)
+
+
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
         spec = GroupSpec.compile(args.by)
@@ -90,6 +114,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         return fail(f"--top must be between 0 and {MAX_TOP:,}")
     try:
         query = Query(filter=flt, time_range=window)
+        if args.explain:
+            return _explain(args.source, spec, query, args.top, aws)
         return asyncio.run(_run(args.source, spec, query, args.top, args.format, aws, use_index(args)))
     except SourceError as exc:
         return fail(str(exc))

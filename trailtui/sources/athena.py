@@ -108,6 +108,21 @@ class AthenaSource:
             async for page in self._search(query, partitions=False):
                 yield page
 
+    def search_statement(self, query: Query) -> str:
+        """The SQL `search(query)` sends first (with the partition column)."""
+        return athena_statement(self.database, self.table, query, partitions=True)[0]
+
+    async def table_parameters(self) -> dict[str, str] | str:
+        """The table's parameters (partition projection among them) from the Glue
+        catalogue, or why they cannot be read.  Read-only: GetTable."""
+        try:
+            async with self._factory.async_client("glue") as glue:
+                found = await glue.get_table(DatabaseName=self.database, Name=self.table)
+        except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
+            return describe_error(exc, f"glue table {self.database}.{self.table}")
+        parameters = found.get("Table", {}).get("Parameters") or {}
+        return {str(k): str(v) for k, v in parameters.items()}
+
     # -- small SELECTs of other modules' making (GROUP BY counts) -------------------
     def from_clause(self) -> str:
         return f'"{self.database}"."{self.table}"'

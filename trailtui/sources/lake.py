@@ -103,6 +103,10 @@ class LakeSource:
                 raise SourceError(self._describe(exc)) from None
             raise
 
+    def search_statement(self, query: Query) -> str:
+        """The SQL `search(query)` sends."""
+        return lake_statement(self.store_id, query)[0]
+
     # -- small SELECTs of other modules' making (GROUP BY counts) -------------------
     def from_clause(self) -> str:
         return self.store_id

@@ -74,6 +74,9 @@ class Dialect:
     raw_json_column: str | None = None
     json_function: str = "json_extract_scalar"  # Trino's; DuckDB's is json_extract_string
     raw_json_compact: bool = False  # raw_json_column holds compact JSON text (no spaces, one encoding)
+    regex_function: str = "regexp_like"  # Trino's; DuckDB's is regexp_matches
+    # Trino's IPADDRESS type and contains(CIDR, address), documented for Athena engine v3.
+    ip_functions: bool = False
 
     def column(self, path: tuple[str, ...]) -> Column | None:
         known = self.columns.get(path)
@@ -125,6 +128,7 @@ ATHENA = Dialect(
     json_columns={"requestParameters": "requestparameters", "responseElements": "responseelements",
                   "additionalEventData": "additionaleventdata", "serviceEventDetails": "serviceeventdetails",
                   "edgeDeviceDetails": "edgedevicedetails"},
+    ip_functions=True,
 )
 
 # CloudTrail Lake's event schema; `eventjson` holds the raw event.
@@ -158,4 +162,4 @@ STORE_COLUMN_NAMES: dict[tuple[str, ...], str] = {
 # The local investigation store (DuckDB over Parquet); `raw` holds every event
 # as compact JSON text, so any other path is read with DuckDB's JSON extraction.
 STORE = Dialect(name="store", columns=_store_columns(), raw_json_column="raw", json_function="json_extract_string",
-                raw_json_compact=True)
+                raw_json_compact=True, regex_function="regexp_matches")

@@ -15,13 +15,14 @@ back.  Hence the rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from trailtui.filters import EventFilter, is_truthy
+from trailtui.sources.pushdown import functions as custom
 from trailtui.sources.pushdown.dialects import Column, Dialect, Kind
 from trailtui.sources.pushdown.literals import Untranslatable, like_predicate, sql_string
 from trailtui.sources.pushdown.tree import Node, field_path, path_and_literal
@@ -29,6 +30,12 @@ from trailtui.sources.pushdown.tree import Node, field_path, path_and_literal
 MAX_WHERE_CHARS = 4000  # Lake statements are limited to 10,000 characters in all
 _ORDERING = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
 _LIKE_FUNCTIONS = {"starts_with": "prefix", "ends_with": "suffix", "contains": "infix"}
+_CUSTOM: dict[str, Callable[[str, list[Node], Dialect], str]] = {
+    "icontains": custom.caseless, "iequals": custom.caseless, "istarts_with": custom.caseless,
+    "iends_with": custom.caseless,
+    "regex_match": lambda _, children, dialect: custom.regex(children, dialect),
+    "cidr_match": lambda _, children, dialect: custom.cidr(children, dialect),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +160,7 @@ class _Translator:
     def _comparator(self, node: Node) -> Sql:
         found = path_and_literal(node)
         if found is None:
-            raise Untranslatable("comparison is not path vs literal")
+            return self._folded_comparison(node)
         path, value, op = found
         column = self._column(path)
         approximate = column.kind is Kind.JSON_TEXT
@@ -179,6 +186,16 @@ class _Translator:
             return Sql(f"({column.sql} IS DISTINCT FROM {literal})", True)
         return Sql(f"coalesce({column.sql} {_ORDERING[op]} {literal}, FALSE)", not approximate)
 
+    def _folded_comparison(self, node: Node) -> Sql:
+        """`lower(x) == 'literal'` (or upper, either side): a superset."""
+        left, right = node["children"]
+        if node["value"] != "eq":
+            raise Untranslatable("comparison is not path vs literal")
+        for subject, literal in ((left, right), (right, left)):
+            if literal.get("type") == "literal" and subject.get("type") == "function_expression":
+                return Sql(custom.folded_equality(subject, literal["value"], self.dialect), False)
+        raise Untranslatable("comparison is not path vs literal")
+
     def _bool_comparison(self, column: Column, value: bool, op: str) -> Sql:
         if op not in ("eq", "ne"):
             raise Untranslatable("ordering on a boolean")
@@ -195,6 +212,10 @@ class _Translator:
         name = node["value"]
         where = _LIKE_FUNCTIONS.get(name)
         children = node["children"]
+        if name in _CUSTOM:
+            return Sql(_CUSTOM[name](name, children, self.dialect), False)
+        if where is not None and len(children) == 2 and children[0].get("type") == "function_expression":
+            return Sql(custom.folded_like(name, children, self.dialect), False)
         if where is None or len(children) != 2 or children[1].get("type") != "literal":
             raise Untranslatable(f"{name}() is evaluated client-side")
         path = field_path(children[0])

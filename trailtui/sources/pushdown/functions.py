@@ -1,0 +1,178 @@
+"""trailtui's own JMESPath functions (`trailtui.filters.functions`) as SQL supersets.
+
+Every translation here is a *superset* of what the function matches, never
+exact, so it is only pushed in positive polarity and the client re-check
+decides:
+
+* `icontains`, `iequals`, `istarts_with`, `iends_with` compare Unicode case
+  folds; SQL's `lower()` agrees with them on printable ASCII only (`'ß'` folds
+  to `'ss'`, the long s to `'s'`).  So the literal must be printable ASCII and
+  any row whose value holds another character is kept for the re-check.
+* `lower(x)` / `upper(x)` as the subject of a comparison or a string function:
+  the same rule (Python's and Trino's case mappings agree on ASCII).
+* `regex_match(x, 'p')` becomes `regexp_like` (Trino: Java-style syntax run by
+  Joni; the local store's DuckDB: RE2).  The filter's own engine is RE2, whose
+  dialect differs from Java's in corners (`$` before a final newline, which
+  characters `.` excludes, `{` as a literal, `&&` in classes, possessive
+  quantifiers, inline flags).  Only patterns in a small common subset are
+  pushed (literal characters, `.`, `|`, `^`, `$`, groups, `* + ?` and `{n,m}`
+  quantifiers, simple classes, escaped metacharacters); rows whose value holds
+  a character outside printable ASCII (line terminators among them) are kept.
+* `cidr_match(ip, 'net')` becomes `contains('net', TRY_CAST(ip AS IPADDRESS))`
+  where the dialect has Trino's IP functions (Athena engine v3); Trino reads an
+  IPv4-mapped IPv6 address as IPv4, which only widens the result, and a scoped
+  IPv6 address (`fe80::1%eth0`), which Python reads and Trino does not, is kept.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from trailtui.sources.pushdown.dialects import Column, Dialect, Kind
+from trailtui.sources.pushdown.literals import Untranslatable, like_predicate, sql_string
+from trailtui.sources.pushdown.tree import Node, field_path
+
+_PRINTABLE_ASCII = re.compile(r"[ -~]*")
+_OUTSIDE_ASCII = "'[^ -~]'"
+_CASELESS = {"icontains": "infix", "istarts_with": "prefix", "iends_with": "suffix", "iequals": "equal"}
+_CASE_FUNCTIONS = ("lower", "upper")
+_LIKE = {"starts_with": "prefix", "ends_with": "suffix", "contains": "infix"}
+MAX_PATTERN_CHARS = 500
+
+_LITERAL_CHARS = r"A-Za-z0-9 _\-,:/@=#%!~<>'\""
+_ESCAPED = r"\\[.\-/()\[\]{}*+?|^$\\]"
+_CLASS = rf"\[\^?(?:[A-Za-z0-9 _\-.:/@=#%!~<>]|{_ESCAPED})+\]"
+_TOKEN = re.compile(rf"[{_LITERAL_CHARS}]|{_ESCAPED}|{_CLASS}|\{{\d{{1,3}}(?:,\d{{0,3}})?\}}|\(\?:|[.|^$()*+?]")
+_NO_QUANTIFIER_AFTER = re.compile(r"[*+?}]")
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """The value a function tests: `sql` (the column, or lower/upper of it)
+    and `column`, the column itself (for the outside-ASCII escape)."""
+
+    sql: str
+    column: Column
+    folded: bool
+
+
+def subject_of(node: Node, dialect: Dialect, allowed: tuple[Kind, ...]) -> Subject:
+    """A plain column path, or `lower(path)` / `upper(path)`."""
+    if node.get("type") == "function_expression" and node.get("value") in _CASE_FUNCTIONS:
+        children = node.get("children", [])
+        if len(children) != 1:
+            raise Untranslatable("lower()/upper() take one argument")
+        inner = subject_of(children[0], dialect, allowed)
+        if inner.folded:
+            raise Untranslatable("nested case functions")
+        return Subject(f"{node['value']}({inner.sql})", inner.column, True)
+    path = field_path(node)
+    if path is None:
+        raise Untranslatable("not a column path")
+    column = dialect.column(path)
+    if column is None or column.kind not in allowed:
+        raise Untranslatable(f"{'.'.join(path)} has no string column")
+    return Subject(column.sql, column, False)
+
+
+def _or_outside_ascii(test: str, subject: Subject, dialect: Dialect) -> str:
+    """`test`, or any row whose value holds a character outside printable ASCII."""
+    escape = f"coalesce({dialect.regex_function}({subject.column.sql}, {_OUTSIDE_ASCII}), FALSE)"
+    return f"({test} OR {escape})"
+
+
+def _ascii_literal(value: Any) -> str:
+    if not isinstance(value, str) or not _PRINTABLE_ASCII.fullmatch(value):
+        raise Untranslatable("literal outside printable ASCII")
+    return value
+
+
+def caseless(name: str, children: list[Node], dialect: Dialect) -> str:
+    """`icontains`, `iequals`, `istarts_with`, `iends_with` with one literal."""
+    if len(children) != 2:
+        raise Untranslatable(f"{name}() takes two arguments")
+    first, second = children
+    if name == "iequals" and first.get("type") == "literal":
+        first, second = second, first
+    if second.get("type") != "literal":
+        raise Untranslatable(f"{name}() needs a literal")
+    literal = _ascii_literal(second["value"]).lower()
+    # icontains() also tests list elements, which a string column cannot hold.
+    kinds = (Kind.STRING,) if name == "icontains" else (Kind.STRING, Kind.JSON_TEXT)
+    subject = subject_of(first, dialect, kinds)
+    lowered = subject.sql if subject.folded and subject.sql.startswith("lower(") else f"lower({subject.sql})"
+    where = _CASELESS[name]
+    if where == "equal":
+        test = f"coalesce({lowered} = {sql_string(literal)}, FALSE)"
+    else:
+        test = like_predicate(lowered, literal, where)
+    return _or_outside_ascii(test, subject, dialect)
+
+
+def folded_like(name: str, children: list[Node], dialect: Dialect) -> str:
+    """`contains`/`starts_with`/`ends_with` over `lower(x)` or `upper(x)`."""
+    subject = subject_of(children[0], dialect, (Kind.STRING, Kind.JSON_TEXT))
+    if not subject.folded or children[1].get("type") != "literal":
+        raise Untranslatable(f"{name}() is translated elsewhere")
+    literal = _ascii_literal(children[1]["value"])
+    return _or_outside_ascii(like_predicate(subject.sql, literal, _LIKE[name]), subject, dialect)
+
+
+def folded_equality(subject_node: Node, value: Any, dialect: Dialect) -> str:
+    """`lower(x) == 'literal'` (or upper)."""
+    subject = subject_of(subject_node, dialect, (Kind.STRING, Kind.JSON_TEXT))
+    if not subject.folded:
+        raise Untranslatable("not a case function")
+    literal = _ascii_literal(value)
+    return _or_outside_ascii(f"coalesce({subject.sql} = {sql_string(literal)}, FALSE)", subject, dialect)
+
+
+def portable_pattern(pattern: str) -> bool:
+    """True when `pattern` is in the subset RE2 and Java/Joni read alike."""
+    if not 0 < len(pattern) <= MAX_PATTERN_CHARS:
+        return False
+    position, previous = 0, ""
+    while position < len(pattern):
+        match = _TOKEN.match(pattern, position)
+        if match is None:
+            return False
+        piece = match.group(0)
+        quantifier = piece in ("*", "+", "?") or piece.startswith("{")
+        if quantifier and (previous in ("", "(", "(?:", "|", "^") or
+                           (_NO_QUANTIFIER_AFTER.fullmatch(previous) and piece != "?")):
+            return False  # a dangling or possessive quantifier: the dialects disagree
+        previous, position = piece, match.end()
+    return True
+
+
+def regex(children: list[Node], dialect: Dialect) -> str:
+    """`regex_match(x, 'pattern')` through the dialect's regex function."""
+    if len(children) != 2 or children[1].get("type") != "literal":
+        raise Untranslatable("regex_match() needs a literal pattern")
+    pattern = children[1]["value"]
+    if not isinstance(pattern, str) or not portable_pattern(pattern):
+        raise Untranslatable("pattern outside the portable regex subset")
+    subject = subject_of(children[0], dialect, (Kind.STRING, Kind.JSON_TEXT))
+    test = f"coalesce({dialect.regex_function}({subject.sql}, {sql_string(pattern)}), FALSE)"
+    return _or_outside_ascii(test, subject, dialect)
+
+
+def cidr(children: list[Node], dialect: Dialect) -> str:
+    """`cidr_match(ip, 'net')` through Trino's IP address functions."""
+    if not dialect.ip_functions:
+        raise Untranslatable("no IP address functions in this dialect")
+    if len(children) != 2 or children[1].get("type") != "literal" or not isinstance(children[1]["value"], str):
+        raise Untranslatable("cidr_match() needs a literal network")
+    try:
+        network = ipaddress.ip_network(children[1]["value"], strict=False)
+    except ValueError:
+        raise Untranslatable("not a network") from None
+    subject = subject_of(children[0], dialect, (Kind.STRING,))
+    if subject.folded:
+        raise Untranslatable("cidr_match() of a case function")
+    column = subject.sql
+    return (f"(coalesce(contains({sql_string(str(network))}, TRY_CAST({column} AS IPADDRESS)), FALSE) "
+            f"OR coalesce(strpos({column}, '%') > 0, FALSE))")
