@@ -36,3 +36,27 @@ async def test_an_oversized_object_is_one_problem_and_the_rest_are_read(aws_env,
     assert [e.event_name for e in events] == ["Kept"]
     assert len(problems) == 1
     assert "large" in problems[0].location and "more than 1 MiB (TRAILTUI_MAX_INFLATED_MB)" in problems[0].message
+
+
+async def test_integrity_names_an_oversized_object_in_plain_words(aws_env, monkeypatch):
+    """verify's S3 reader says what and where, without a Python class name in front."""
+    from trailtui.integrity.s3_store import S3Store
+    from trailtui.integrity.store import StoreError
+
+    upload(aws_env, "size-digests", {"d/big.json.gz": os.urandom(2 << 20)})
+    monkeypatch.setenv("TRAILTUI_MAX_INFLATED_MB", "1")
+    current_limits.cache_clear()
+    config = AwsConfig(region="us-east-1", endpoint_url=aws_env)
+    store = S3Store("s3://size-digests", ClientFactory(config, max_attempts=1))
+    try:
+        await store.fetch(store.ref("d/big.json.gz"))
+    except StoreError as exc:
+        message = str(exc)
+    else:
+        message = ""
+    finally:
+        await store.close()
+        monkeypatch.delenv("TRAILTUI_MAX_INFLATED_MB")
+        current_limits.cache_clear()
+    assert message.startswith("s3://size-digests/d/big.json.gz: object is")
+    assert "ObjectTooLarge" not in message and "TRAILTUI_MAX_INFLATED_MB" in message

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.errors import describe_error, error_code
 from trailtui.integrity.store import Fetched, ListedObject, ObjectRef, StoreError
-from trailtui.sources.object_body import read_body
+from trailtui.sources.object_body import ObjectTooLarge, read_body
 
 T = TypeVar("T")
 NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
@@ -106,6 +106,8 @@ class S3Store:
             try:
                 response = await s3.get_object(Bucket=ref.bucket, Key=ref.key)
                 data = await read_body(response)
+            except ObjectTooLarge as exc:  # its message already says what and why: no class name in front
+                raise StoreError(f"{self.location(ref)}: {exc}") from None
             except Exception as exc:  # noqa: BLE001 - SDK, transport and allow-list errors share no base
                 if error_code(exc) in NOT_FOUND:
                     return None
