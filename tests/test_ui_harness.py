@@ -48,6 +48,14 @@ def _painting(app: Any) -> bool:
                                   for part in (getattr(app, "_events", None), app.screen))
 
 
+def _streaming(app: Any) -> bool:
+    """True while an endless scripted source is still being read: its pages never stop, so its
+    painters are never idle for long, and on a loaded host a poll may never catch them idle."""
+    source = getattr(getattr(app, "options", None), "source", None)
+    run = getattr(getattr(app, "_events", None), "run", None)
+    return bool(app.is_running and getattr(source, "endless", False) and getattr(run, "running", False))
+
+
 async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float = 10.0) -> None:
     """Poll `condition` while the console runs, then wait until the painters
     have shown everything they hold and every message that painting posted is
@@ -57,6 +65,9 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], timeout: float =
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for the console:\n{screen_text(pilot.app)}")
         await pilot.pause(0.02)
+    if _streaming(pilot.app):  # a scan that never ends keeps its painters busy: give them one 10 Hz tick
+        await pilot.pause(0.15)
+        return
     while _painting(pilot.app):
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the console to paint")

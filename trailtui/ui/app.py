@@ -61,6 +61,10 @@ from trailtui.ui.status_line import StatusLine
 from trailtui.ui.themes import DEFAULT_THEME, ThemeSet, load_themes, resolve_variable_defaults
 from trailtui.ui.time_screen import TimeScreen
 
+# Problems found at start (a broken config, Sigma rules that did not load) stay up longer than a toast:
+# the first paint of a big source on a slow host can take most of Textual's default 5 s.
+STARTUP_WARNING_SECONDS = 15.0
+
 if TYPE_CHECKING:
     from trailtui.hunts.model import Hunt
 
@@ -133,12 +137,14 @@ class TrailApp(App[int]):
     def on_mount(self) -> None:
         self._apply_themes()
         if self.options.config and self.options.config.problem:
-            self.notify(visible(self.options.config.problem), title="config", severity="warning", markup=False)
+            self.notify(visible(self.options.config.problem), title="config", severity="warning", markup=False,
+                        timeout=STARTUP_WARNING_SECONDS)
         if self.options.hunt_problems:
             first = visible(self.options.hunt_problems[0])
             more = len(self.options.hunt_problems) - 1
             self.notify(first + (f" (and {more} more: trailtui hunt --list --sigma …)" if more else ""),
-                        title="sigma rules not loaded", severity="warning", markup=False)
+                        title="sigma rules not loaded", severity="warning", markup=False,
+                        timeout=STARTUP_WARNING_SECONDS)
         self._apply_keymap()
         for problem in self.marks.problems:
             self.notify(visible(problem), title="case", severity="warning", markup=False)
