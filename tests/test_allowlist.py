@@ -76,3 +76,40 @@ async def test_async_clients_are_guarded_too(aws_env):
             await s3.put_object(Bucket="x", Key="y", Body=b"z")
         listed = await s3.list_buckets()
         assert listed["Buckets"] == []
+
+
+def test_account_fan_out_adds_only_assume_role_and_list_accounts():
+    """Reaching every account adds two operations, neither of which creates anything persistent."""
+    assert ALLOWED_OPERATIONS["sts"] == {"GetCallerIdentity", "AssumeRole"}
+    assert ALLOWED_OPERATIONS["organizations"] == {"DescribeOrganization", "ListAccounts"}
+
+
+async def test_assumed_keys_reach_the_role_account_with_both_sdks(aws_env):
+    """Clients for a member account are built from its assumed role's keys,
+    boto3 and aiobotocore alike, at the same endpoint; the keys never print."""
+    from org_fixture import AUDIT_ROLE, build_organisation
+
+    from trailtui.aws.config import Credentials
+
+    org = build_organisation(aws_env, members=2, audit_role_in=(0,))
+    member, without_role = org.members
+    caller = ClientFactory(AwsConfig(region="us-east-1", endpoint_url=aws_env))
+    with pytest.raises(Exception, match="AccessDenied"):  # the test server refuses a missing role, like AWS
+        caller.client("sts").assume_role(RoleArn=f"arn:aws:iam::{without_role}:role/{AUDIT_ROLE}",
+                                         RoleSessionName="trailtui-test")
+    keys = caller.client("sts").assume_role(RoleArn=f"arn:aws:iam::{member}:role/{AUDIT_ROLE}",
+                                            RoleSessionName="trailtui-test", DurationSeconds=900)["Credentials"]
+    creds = Credentials(keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"])
+    config = AwsConfig(region="us-east-1", endpoint_url=aws_env, credentials=creds)
+    factory = ClientFactory(config)
+    identity = factory.client("sts").get_caller_identity()
+    assert identity["Account"] == member and f"assumed-role/{AUDIT_ROLE}/trailtui-test" in identity["Arn"]
+    async with factory.async_client("sts") as sts:
+        assert (await sts.get_caller_identity())["Account"] == member
+        with pytest.raises(OperationNotAllowed):  # the allow-list holds for assumed keys too
+            await sts.get_session_token()
+    assert caller.client("sts").get_caller_identity()["Account"] == "123456789012"  # the caller's own keys unchanged
+    shown = repr(config) + str(config) + repr(creds) + str(creds) + f"{config}"
+    for secret in (keys["AccessKeyId"], keys["SecretAccessKey"], keys["SessionToken"]):
+        assert secret not in shown
+    assert "Credentials(<hidden>)" in repr(config)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from importlib import import_module
 
 from trailtui import __version__
+from trailtui.aws.account_scope import AccountScopeError, parse_account_scope
 from trailtui.aws.config import AwsConfig
 
 COMMANDS: dict[str, str] = {
@@ -31,7 +32,11 @@ COMMANDS: dict[str, str] = {
 }
 
 # Global options that take a value (needed to find the subcommand in argv).
-_VALUED_GLOBALS = {"--profile", "--region", "--endpoint-url", "--theme"}
+_VALUED_GLOBALS = {"--profile", "--region", "--endpoint-url", "--theme", "--accounts", "--role-name"}
+
+# Commands that can fan out over the organisation's accounts (`--accounts`):
+# health, and every command that opens a source (lookup:// only, checked there).
+ACCOUNT_COMMANDS = {"health", "query", "stats", "hunt", "export", "chain"}
 
 
 def common_options(suppress: bool) -> argparse.ArgumentParser:
@@ -43,6 +48,12 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
     group.add_argument("--profile", default=default, help="AWS profile (else AWS_PROFILE / default chain)")
     group.add_argument("--region", default=default, help="AWS region (else AWS_REGION / profile)")
     group.add_argument("--endpoint-url", default=default, help="custom endpoint (else AWS_ENDPOINT_URL[_<SERVICE>])")
+    group.add_argument("--accounts", default=default, metavar="all|ID[,ID...]",
+                       help="every account of the organisation (all: Organizations ListAccounts, ACTIVE ones) or "
+                       "these IDs, each through --role-name (health, and lookup:// sources)")
+    group.add_argument("--role-name", default=default, metavar="ROLE",
+                       help="the role assumed in each --accounts account (arn:PARTITION:iam::ID:role/ROLE); "
+                       "the caller's own account uses the caller's credentials")
     return parser
 
 
@@ -54,6 +65,7 @@ def aws_config(args: argparse.Namespace) -> AwsConfig:
         profile=getattr(args, "profile", None),
         region=region,
         endpoint_url=getattr(args, "endpoint_url", None),
+        accounts=parse_account_scope(getattr(args, "accounts", None), getattr(args, "role_name", None)),
     )
 
 
@@ -153,7 +165,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_app(args, aws_config(args))
         args = build_parser(only=command).parse_args(argv)
+        if getattr(args, "accounts", None) is not None and command not in ACCOUNT_COMMANDS:
+            raise AccountScopeError(f"--accounts does not apply to `trailtui {command}` "
+                                    "(it works with health and with lookup:// sources)")
         return _run_command(args)
+    except AccountScopeError as exc:
+        from trailtui.commands.errors import fail
+
+        return fail(str(exc))
     except KeyboardInterrupt:
         print("trailtui: interrupted", file=sys.stderr)
         return 130

@@ -2,8 +2,12 @@
 
 trailtui is read-only toward a customer's account.  The only operations here
 that start anything are Athena query executions and CloudTrail Lake queries
-(and their cancellation).  Every client comes from `trailtui.aws.clients`, which
-refuses any operation not listed, before a request is built.
+(and their cancellation).  `sts:AssumeRole` (reaching each account of an
+organisation through a role that already exists) and `organizations:ListAccounts`
+create nothing persistent: AssumeRole returns temporary keys that expire on
+their own (trailtui asks for 15 minutes), ListAccounts only reads.  Every
+client comes from `trailtui.aws.clients`, which refuses any operation not
+listed, before a request is built.
 """
 
 from __future__ import annotations
@@ -29,8 +33,8 @@ ALLOWED_OPERATIONS: dict[str, frozenset[str]] = {
     "glue": frozenset({"GetTable", "GetDatabase"}),
     "logs": frozenset({"DescribeLogGroups"}),
     "sns": frozenset({"GetTopicAttributes"}),
-    "sts": frozenset({"GetCallerIdentity"}),
-    "organizations": frozenset({"DescribeOrganization"}),
+    "sts": frozenset({"GetCallerIdentity", "AssumeRole"}),
+    "organizations": frozenset({"DescribeOrganization", "ListAccounts"}),
 }
 
 

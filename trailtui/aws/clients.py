@@ -1,8 +1,9 @@
 """The one place AWS clients are made.
 
 Every client (boto3, aiobotocore, and the boto3 session PyAthena uses) gets:
-the user's profile/region/endpoint, adaptive retries for throttling, and a
-`before-call` hook that refuses operations off the allow-list.  SDK imports are
+the user's profile/region/endpoint (and, for a member account, the keys of its
+assumed role), adaptive retries for throttling, and a `before-call` hook that
+refuses operations off the allow-list.  SDK imports are
 lazy so a local trail never pays for importing boto3.
 """
 
@@ -54,14 +55,24 @@ class ClientFactory:
             kwargs["region_name"] = region or self.config.region
         if self.config.endpoint_url:
             kwargs["endpoint_url"] = self.config.endpoint_url
+        kwargs.update(self._credential_kwargs())
         return kwargs
+
+    def _credential_kwargs(self) -> dict[str, str]:
+        """Explicit keys (an assumed role) for the SDK; none means the profile's chain."""
+        keys = self.config.credentials
+        if keys is None:
+            return {}
+        return {"aws_access_key_id": keys.access_key_id, "aws_secret_access_key": keys.secret_access_key,
+                "aws_session_token": keys.session_token}
 
     def boto3_session(self) -> boto3.Session:
         """A boto3 session whose every client is guarded (PyAthena takes this)."""
         if self._session is None:
             import boto3
 
-            session = boto3.Session(profile_name=self.config.profile, region_name=self.config.region)
+            session = boto3.Session(profile_name=self.config.profile, region_name=self.config.region,
+                                    **self._credential_kwargs())
             core = session._session  # the botocore session behind boto3's
             core.register("before-parameter-build", _guard_parameters)
             core.register("before-call", _guard)

@@ -2,7 +2,9 @@
 
 Exit 1 if any check FAILs, 0 otherwise, 2 on usage or fatal errors (one line).
 `--save-facts` keeps what was read from AWS; `--facts` evaluates such a file
-offline, as of the time it was collected.
+offline, as of the time it was collected.  With `--accounts`/`--role-name`
+every account of the organisation is checked and the results merged (an
+account that cannot be reached is one UNKNOWN, as a denied permission is).
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from trailtui.health import (
     from_json,
     to_json,
 )
+from trailtui.health.accounts import collect_accounts, evaluate_accounts
 from trailtui.health.context import parse_time
+from trailtui.health.results import HealthReport
 from trailtui.health.table import render_table
 
 FINDINGS = 1
@@ -43,7 +47,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     )
     parser.add_argument("--trail", metavar="NAME", help="only this trail (name or ARN)")
     parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help="table (80 columns) or json: {\"trails\": [...], \"account\": [...]}")
+                        help="table (80 columns) or json: {\"trails\": [...], \"account\": [...]} "
+                        "(with --accounts each trail and check has an \"account\" key, and \"accounts\" lists them)")
     parser.add_argument("--facts", metavar="FILE", help="evaluate facts saved by --save-facts (no AWS calls)")
     parser.add_argument("--save-facts", metavar="FILE",
                         help="also write the facts read from AWS to FILE (JSON, mode 0600, atomically; an "
@@ -84,7 +89,34 @@ def _trail_names(facts: AccountFacts) -> str:
     return ", ".join(names) if names else "none"
 
 
+def run_accounts(args: argparse.Namespace, aws: AwsConfig) -> int:
+    """Every account `--accounts` names, merged into one report."""
+    if args.facts or args.save_facts:
+        return fail("--facts and --save-facts hold one account's facts: not with --accounts")
+    try:
+        results = asyncio.run(collect_accounts(aws, trail=args.trail))
+    except HealthCollectionError as exc:
+        return fail(str(exc))
+    report = evaluate_accounts(results, datetime.now(UTC))
+    if args.trail:
+        report = report.only(args.trail)
+        if not report.trails and all(r.facts is not None and isinstance(r.facts.trails, list) for r in results):
+            return fail(f"no trail named {args.trail!r} in any of the {len(results)} accounts")
+    return _print(report, args.format)
+
+
+def _print(report: HealthReport, form: str) -> int:
+    if form == "json":
+        payload: Any = report.to_json()
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        sys.stdout.write(render_table(report))
+    return FINDINGS if report.has_failures() else 0
+
+
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:
+    if aws.accounts is not None:
+        return run_accounts(args, aws)
     try:
         if args.save_facts:
             check_target(Path(args.save_facts), args.force)  # before any AWS call
@@ -107,9 +139,4 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         report = report.only(args.trail)
         if not report.trails and isinstance(facts.trails, list):
             return fail(f"no trail named {args.trail!r} (trails: {_trail_names(facts)})")
-    if args.format == "json":
-        payload: Any = report.to_json()
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-    else:
-        sys.stdout.write(render_table(report))
-    return FINDINGS if report.has_failures() else 0
+    return _print(report, args.format)

@@ -2,6 +2,8 @@
 
 `status`, `id` and the JSON shape are interfaces (scripts and the console
 read them), so they are plain values here with no presentation attached.
+Over several accounts (`--accounts`) every trail and check carries its
+`account`, and the report lists the accounts; a one-account run has neither.
 """
 
 from __future__ import annotations
@@ -40,10 +42,14 @@ class CheckResult:
     status: Status
     reason: str
     fix: str | None = None
+    account: str | None = None  # set when several accounts are checked at once
 
     def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "status": self.status.value, "reason": self.reason,
-                "fix": self.fix}
+        out: dict[str, Any] = {"id": self.id, "title": self.title, "status": self.status.value,
+                               "reason": self.reason, "fix": self.fix}
+        if self.account is not None:
+            out["account"] = self.account
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,20 +58,42 @@ class TrailReport:
     arn: str
     home_region: str
     checks: tuple[CheckResult, ...]
+    account: str | None = None  # set when several accounts are checked at once
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "arn": self.arn, "home_region": self.home_region,
-                "checks": [c.to_json() for c in self.checks]}
+        out: dict[str, Any] = {"name": self.name, "arn": self.arn, "home_region": self.home_region}
+        if self.account is not None:
+            out["account"] = self.account
+        out["checks"] = [c.to_json() for c in self.checks]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLine:
+    """One account of a multi-account run: `problem` is why it could not be checked ("" when it was)."""
+
+    account: str
+    name: str = ""
+    problem: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"account": self.account, "name": self.name, "checked": not self.problem,
+                "problem": self.problem or None}
 
 
 @dataclass(frozen=True, slots=True)
 class HealthReport:
     trails: tuple[TrailReport, ...] = ()
     account: tuple[CheckResult, ...] = field(default_factory=tuple)
+    accounts: tuple[AccountLine, ...] = ()  # only over several accounts (`--accounts`)
 
     def to_json(self) -> dict[str, Any]:
-        """Exactly `{"trails": [...], "account": [...]}`."""
-        return {"trails": [t.to_json() for t in self.trails], "account": [c.to_json() for c in self.account]}
+        """`{"trails": [...], "account": [...]}`, plus `"accounts": [...]` over several accounts."""
+        out: dict[str, Any] = {"trails": [t.to_json() for t in self.trails],
+                               "account": [c.to_json() for c in self.account]}
+        if self.accounts:
+            out["accounts"] = [a.to_json() for a in self.accounts]
+        return out
 
     def all_checks(self) -> list[CheckResult]:
         return [c for t in self.trails for c in t.checks] + list(self.account)
@@ -79,7 +107,13 @@ class HealthReport:
 
     def only(self, trail: str) -> HealthReport:
         """The report for one trail (by name or ARN); account checks kept."""
-        return HealthReport(tuple(t for t in self.trails if trail in (t.name, t.arn)), self.account)
+        return HealthReport(tuple(t for t in self.trails if trail in (t.name, t.arn)), self.account, self.accounts)
+
+    def of_account(self, account: str) -> HealthReport:
+        """The trails and account checks tagged with `account`."""
+        return HealthReport(tuple(t for t in self.trails if t.account == account),
+                            tuple(c for c in self.account if c.account == account),
+                            tuple(a for a in self.accounts if a.account == account))
 
 
 def summary_line(counts: dict[Status, int]) -> str:

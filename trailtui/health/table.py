@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import textwrap
 
-from trailtui.health.results import CheckResult, HealthReport, summary_line
+from trailtui.health.results import CheckResult, HealthReport, Status, summary_line
 from trailtui.safe import visible
 
 WIDTH = 80
@@ -141,19 +141,63 @@ def _header(text: str, width: int) -> list[str]:
 def render_table(report: HealthReport, width: int = WIDTH) -> str:
     out: list[str] = []
     for trail in report.trails:
-        out += _header(f"== trail {trail.name} (home region {trail.home_region})", width)
+        where = f"home region {trail.home_region}" + (f", account {trail.account}" if trail.account else "")
+        out += _header(f"== trail {trail.name} ({where})", width)
         arn = "   " + visible(trail.arn)
         out += [arn[i:i + width] for i in range(0, len(arn), width)]
         id_width = max((len(c.id) for c in trail.checks), default=0) + 2
         for check in trail.checks:
             out += check_lines(check, id_width, width)
         out.append("")
-    if report.account:
-        out += _header("== account", width)
-        id_width = max(len(c.id) for c in report.account) + 2
-        for check in report.account:
+    for title, checks in _account_groups(report):
+        out += _header(title, width)
+        id_width = max(len(c.id) for c in checks) + 2
+        for check in checks:
             out += check_lines(check, id_width, width)
         out.append("")
+    if report.accounts:
+        out += accounts_table(report, width)
+        out.append("")
     trails = len(report.trails)
-    out.append(f"{trails} trail{'s' if trails != 1 else ''}: {summary_line(report.counts())}")
+    accounts = f"{len(report.accounts)} account{'s' if len(report.accounts) != 1 else ''}, " if report.accounts else ""
+    out.append(f"{accounts}{trails} trail{'s' if trails != 1 else ''}: {summary_line(report.counts())}")
     return "\n".join(out) + "\n"
+
+
+def _account_groups(report: HealthReport) -> list[tuple[str, list[CheckResult]]]:
+    """The account-level checks: one group, or one per account over several accounts."""
+    if not report.accounts:
+        return [("== account", list(report.account))] if report.account else []
+    groups = []
+    for line in report.accounts:
+        checks = [c for c in report.account if c.account == line.account]
+        if checks:
+            name = f" ({line.name})" if line.name else ""
+            groups.append((f"== account {line.account}{name}", checks))
+    return groups
+
+
+ACCOUNTS_HEADER = ("ACCOUNT", "NAME", "TRAILS", "FAIL", "UNKNOWN", "WARN", "PASS", "INFO")
+
+
+def accounts_table(report: HealthReport, width: int = WIDTH) -> list[str]:
+    """One row per account: its checks counted per status (an account that
+    could not be reached shows `-` trails and its one UNKNOWN)."""
+    name_width = width - 14 - 7 - 5 * 8 - 1
+    rows = [_row(ACCOUNTS_HEADER, name_width)]
+    for line in report.accounts:
+        counts = report.of_account(line.account).counts()
+        trails = sum(1 for t in report.trails if t.account == line.account)
+        cells = (line.account, _cut(visible(line.name), name_width), "-" if line.problem else str(trails),
+                 *(str(counts[s]) for s in (Status.FAIL, Status.UNKNOWN, Status.WARN, Status.PASS, Status.INFO)))
+        rows.append(_row(cells, name_width))
+    return rows
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+def _row(cells: tuple[str, ...], name_width: int) -> str:
+    account, name, trails, *counts = cells
+    return (f"{account:<14}{name:<{name_width}} {trails:>6}" + "".join(f" {c:>7}" for c in counts)).rstrip()
