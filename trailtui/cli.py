@@ -131,6 +131,8 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only-sigma", action="store_true", help="the hunts (h) are only the --sigma rules")
     parser.add_argument("--no-index", action="store_true",
                         help="read the source plainly, without the local store (also: index = false in the config)")
+    parser.add_argument("--follow-interval", type=float, default=30.0, metavar="S",
+                        help="seconds between polls when following with F (default 30, at least 1)")
 
 
 # Options whose values may look like flags (`--since -15m`): argparse would read

@@ -73,6 +73,9 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
         time_range = TimeRange.parse(since, until)
     except TimeParseError as exc:
         return str(exc)
+    interval = float(getattr(args, "follow_interval", 30.0) or 30.0)
+    if not 1.0 <= interval <= 86_400:
+        return "--follow-interval must be between 1 and 86400 seconds"
     hunts, hunt_problems = console_hunts(args)
     if isinstance(hunts, str):
         return hunts
@@ -91,6 +94,7 @@ def build_options(args: argparse.Namespace, aws: AwsConfig, loaded: LoadedConfig
         hunts=hunts,
         hunt_problems=hunt_problems,
         index=not getattr(args, "no_index", False) and loaded.config.index,
+        follow_interval=interval,
     )
 
 

@@ -17,6 +17,8 @@ from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
 from trailtui.follow import Follower, open_follower
+from trailtui.follow.cost import ScanCost
+from trailtui.follow.watch import follow_steps
 from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
@@ -132,20 +134,20 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_e
 
 async def follow(follower: Follower, printer: _Printer, interval: float) -> None:
     """Poll until interrupted; a failed poll is one warning and a longer wait
-    (doubling up to 5 minutes), never the end of the follow."""
-    wait = interval
-    while True:
-        await asyncio.sleep(wait)
-        try:
-            arrival = await follower.poll()
-        except SourceError as exc:
-            wait = min(max(wait * 2, interval), 300.0)
-            warn(f"poll failed, retrying in {wait:.0f} s: {exc}")
+    (doubling up to 5 minutes), never the end of the follow.  A query source
+    that bills by the byte (Athena) has each poll's data scanned and its
+    approximate cost said on stderr."""
+    async for step in follow_steps(follower, interval):
+        if step.error:
+            warn(f"poll failed, retrying in {step.retry_in:.0f} s: {step.error}")
             continue
-        wait = interval
-        for problem in arrival.problems:
+        for problem in step.problems:
             warn(str(problem))
-        printer.write_each(arrival.events)
+        printer.write_each(step.events)
+        if step.scanned_bytes is not None:
+            print(f"trailtui: poll at {step.polled_at:%H:%M:%S}Z: {len(step.events)} new, "
+                  f"{ScanCost(step.scanned_bytes).describe()} (approximate: $5 per TB, 10 MB minimum)",
+                  file=sys.stderr, flush=True)
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import orjson
 
@@ -23,6 +24,7 @@ class Arrival:
     events: list[Event] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     polled_at: datetime | None = None
+    scanned_bytes: int | None = None  # what the poll's query read (Athena bills it), None when not a query
 
 
 class SeenEvents:
@@ -39,7 +41,11 @@ class SeenEvents:
 
     def add(self, event: Event) -> bool:
         """True when the event is new (and remember it)."""
-        key = _identity(event)
+        return self.add_raw(event.raw)
+
+    def add_raw(self, raw: dict[str, Any]) -> bool:
+        """`add` for a record read back from where it was shown."""
+        key = record_identity(raw)
         if key in self._ids:
             return False
         self._ids[key] = None
@@ -54,8 +60,9 @@ class SeenEvents:
         return new
 
 
-def _identity(event: Event) -> str:
-    event_id = event.raw.get("eventID")
+def record_identity(raw: dict[str, Any]) -> str:
+    """The eventID, or the whole record when it has none."""
+    event_id = raw.get("eventID")
     if isinstance(event_id, str) and event_id:
         return event_id
-    return orjson.dumps(event.raw, option=orjson.OPT_SORT_KEYS).decode()
+    return orjson.dumps(raw, option=orjson.OPT_SORT_KEYS, default=str).decode()

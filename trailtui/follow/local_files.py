@@ -72,9 +72,16 @@ class LocalFollower:
             marks[log.path] = FileMark(info.st_size, info.st_mtime_ns)
         return marks, list(found.problems)
 
-    async def prime(self) -> None:
-        """Take the files there now as read: the search that runs first shows them."""
-        self._read, _ = await asyncio.to_thread(self._current)
+    async def prime(self, since: datetime | None = None) -> None:
+        """Take the files there now as read: the search that runs first shows
+        them.  With `since` (when that search started), files written at or
+        after it are left to the first poll: they may have landed after the
+        search passed them."""
+        marks, _ = await asyncio.to_thread(self._current)
+        if since is not None:
+            cut = since.timestamp() * 1e9
+            marks = {path: mark for path, mark in marks.items() if mark.mtime_ns < cut}
+        self._read = marks
 
     async def poll(self) -> Arrival:
         return await asyncio.to_thread(self.poll_now)

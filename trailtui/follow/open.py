@@ -3,9 +3,10 @@ whatever the kind of source."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from trailtui.aws.config import AwsConfig
 from trailtui.events import Event
@@ -18,7 +19,7 @@ from trailtui.sources.registry import scheme_of
 
 
 class Poller(Protocol):
-    async def prime(self) -> None: ...
+    async def prime(self, since: datetime | None = None) -> None: ...
 
     async def poll(self) -> Arrival: ...
 
@@ -30,20 +31,31 @@ class Follower:
     """Watches one source for events that arrive after the first search.
 
     Call `prime()` before that search (so files that land during it are not
-    missed), `shown()` with the events it printed, then `poll()` at an interval."""
+    missed), `shown()` with the events it printed, then `poll()` at an interval.
+    A follow started after the search (the console's `F`) primes with the
+    search's start time instead: files written since then are read again at
+    the first poll, and `remember()` of the newest rows shown keeps their
+    events from showing twice."""
 
     kind: str
     seen: SeenEvents
     poller: Poller
     newest: datetime | None = None
 
-    async def prime(self) -> None:
-        await self.poller.prime()
+    async def prime(self, since: datetime | None = None) -> None:
+        await self.poller.prime(since)
 
     def shown(self, events: list[Event]) -> None:
         for event in events:
             self.seen.add(event)
             self._note(event.time)
+
+    def remember(self, raws: Iterable[dict[str, Any]], newest: datetime | None) -> None:
+        """Records already on screen (by their eventID), and the newest time among them."""
+        for raw in raws:
+            self.seen.add_raw(raw)
+        if newest is not None:
+            self._note(newest)
 
     async def poll(self) -> Arrival:
         arrival = await self.poller.poll()
@@ -69,7 +81,8 @@ def open_follower(url: str, source: EventSource, flt: EventFilter, aws: AwsConfi
     if scheme == "s3":
         from trailtui.aws.clients import ClientFactory
         from trailtui.follow.s3_objects import S3Follower
+        from trailtui.sources.s3 import S3Source
 
-        factory = getattr(source, "_factory", None) or ClientFactory(aws or AwsConfig())
+        factory = source.client_factory if isinstance(source, S3Source) else ClientFactory(aws or AwsConfig())
         return Follower("objects", seen, S3Follower(url, factory, flt, seen, clock))
     return Follower("window", seen, WindowFollower(source, flt, seen, clock))

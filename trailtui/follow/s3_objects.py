@@ -49,11 +49,14 @@ class S3Follower:
         self._read: set[str] = set()
         self._polls = 0
 
-    async def prime(self) -> None:
-        """Take the objects there now as read: the search that runs first shows them."""
+    async def prime(self, since: datetime | None = None) -> None:
+        """Take the objects there now as read: the search that runs first shows
+        them.  With `since` (when that search started), objects modified at or
+        after it are left to the first poll."""
         async with self.factory.async_client("s3") as s3:
             self._regions = await self._region_prefixes(s3)
-            self._read = set(await self._recent_keys(s3, since=None))
+            listed = await self._recent_keys(s3, since=None)
+        self._read = {key for key, modified in listed if since is None or modified is None or modified < since}
 
     def note(self, when: datetime) -> None:
         """Objects, not times, say what is new here."""
@@ -66,7 +69,7 @@ class S3Follower:
                 if self._polls % self.layout_every == 0 or not self._regions:
                     self._regions = await self._region_prefixes(s3)
                 self._polls += 1
-                keys = await self._recent_keys(s3, since=now - LOOKBACK)
+                keys = [key for key, _ in await self._recent_keys(s3, since=now - LOOKBACK)]
                 request = ScanRequest(self.filter.text)
                 for key in sorted(k for k in keys if k not in self._read):
                     scan = await self._read_object(s3, key, request)
@@ -112,20 +115,22 @@ class S3Follower:
         today = datetime(now.year, now.month, now.day, tzinfo=UTC)
         return [today - timedelta(days=1), today]
 
-    async def _recent_keys(self, s3: Any, since: datetime | None) -> list[str]:
+    async def _recent_keys(self, s3: Any, since: datetime | None) -> list[tuple[str, datetime | None]]:
+        """(key, LastModified) of the log objects in the listed date folders."""
         lists = await asyncio.gather(*(self._day_keys(s3, region, day, since)
                                        for region in self._regions for day in self._days()))
         return [key for keys in lists for key in keys]
 
-    async def _day_keys(self, s3: Any, region: str, day: datetime, since: datetime | None) -> list[str]:
+    async def _day_keys(self, s3: Any, region: str, day: datetime,
+                        since: datetime | None) -> list[tuple[str, datetime | None]]:
         folder = f"{region}{day:%Y/%m/%d}/"
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": folder}
         start = self._start_after(region, folder, since)
         if start:
             kwargs["StartAfter"] = start
-        keys: list[str] = []
+        keys: list[tuple[str, datetime | None]] = []
         async for page in s3.get_paginator("list_objects_v2").paginate(**kwargs):
-            keys.extend(o["Key"] for o in page.get("Contents", [])
+            keys.extend((o["Key"], _modified(o)) for o in page.get("Contents", [])
                         if looks_like_log_name(o["Key"].rsplit("/", 1)[-1]) and not is_digest_key(o["Key"]))
         return keys
 
@@ -157,3 +162,11 @@ class S3Follower:
         """Keys older than the two listed days cannot come back: memory stays flat."""
         oldest = self._days()[0]
         self._read = {k for k in self._read if (delivery_stamp(k.rsplit("/", 1)[-1]) or now) >= oldest}
+
+
+def _modified(listed: dict[str, Any]) -> datetime | None:
+    """An object's LastModified as an aware UTC time (None when not given)."""
+    value = listed.get("LastModified")
+    if not isinstance(value, datetime):
+        return None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

@@ -24,7 +24,7 @@ class WindowFollower:
         self.clock = clock
         self.newest: datetime | None = None
 
-    async def prime(self) -> None:
+    async def prime(self, since: datetime | None = None) -> None:
         """Nothing to take stock of: the window starts at the newest event shown."""
 
     def note(self, when: datetime) -> None:
@@ -39,6 +39,8 @@ class WindowFollower:
         query = Query(filter=self.filter, time_range=TimeRange(since=since), page_size=500)
         async for page in self.source.search(query):
             arrival.problems.extend(page.problems)
+            if page.scanned_bytes is not None:
+                arrival.scanned_bytes = (arrival.scanned_bytes or 0) + page.scanned_bytes
             arrival.events.extend(self.seen.fresh(page.events))
         for event in arrival.events:
             self.note(event.time)

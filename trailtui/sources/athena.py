@@ -247,7 +247,8 @@ class AthenaSource:
                 yield page
             if query.limit is not None and emitted >= query.limit:
                 return
-        yield Page(progress=1.0, status=_status_line(latest.get("execution")))
+        yield Page(progress=1.0, status=_status_line(latest.get("execution")),
+                   scanned_bytes=_scanned_bytes(latest.get("execution"), cursor))
 
     def _raise_failure(self, exc: BaseException, execution: Any, partitions: bool) -> None:
         root = _root_cause(exc)
@@ -272,6 +273,16 @@ class AthenaSource:
 
 class _PartitionMissing(Exception):
     """The table has no `"timestamp"` partition column: query without it."""
+
+
+def _scanned_bytes(execution: Any, cursor: Any) -> int:
+    """GetQueryExecution's Statistics.DataScannedInBytes for the finished query
+    (0 when the server reports none)."""
+    for holder in (execution, cursor):
+        value = getattr(holder, "data_scanned_in_bytes", None)
+        if isinstance(value, int) and value >= 0:
+            return value
+    return 0
 
 
 def _status_line(execution: Any) -> str:

@@ -57,7 +57,9 @@ class Page:
     estimate when the source can tell, else None; `status` is a short word for
     the status line (e.g. `RUNNING 12.3 MB scanned`); `notices` are one-line
     warnings about how the answer was found (e.g. the store could not be used
-    and a plain scan answered), not about the data."""
+    and a plain scan answered), not about the data; `scanned_bytes` is what the
+    server says the query read (Athena's DataScannedInBytes, which it bills),
+    on the page that ends a query, None where a source cannot tell."""
 
     events: list[Event] = field(default_factory=list)
     scanned: int = 0
@@ -65,6 +67,7 @@ class Page:
     progress: float | None = None
     status: str = ""
     notices: list[str] = field(default_factory=list)
+    scanned_bytes: int | None = None
 
 
 def split_pages(events: list[Event], page_size: int, scanned: int = 0, problems: list[Problem] | None = None,

@@ -118,6 +118,12 @@ class S3Source:
         self._factory = factory or ClientFactory(aws)
         self._listings: dict[str, tuple[float, list[str], list[str]]] = {}
 
+    @property
+    def client_factory(self) -> ClientFactory:
+        """The one client factory (allow-list, endpoint, credentials) this
+        source calls S3 through; a follower of the same bucket shares it."""
+        return self._factory
+
     async def close(self) -> None:
         """Each search opens and closes its own client; only listings are kept."""
         self._listings.clear()

@@ -89,6 +89,7 @@ class ConsoleOptions:
     hunts: tuple[Hunt, ...] | None = None  # None: the built-in catalogue
     hunt_problems: tuple[str, ...] = ()  # Sigma rules not loaded, one line each
     index: bool = False  # read through the local store, filled in the background (`trailtui.store`)
+    follow_interval: float = 30.0  # seconds between polls in follow mode (`F`)
     keep_case: bool = True  # marks, notes and the verify result saved per source (trailtui.case)
 
 
@@ -474,8 +475,27 @@ class TrailApp(App[int]):
             if isinstance(result, str) and result.strip():
                 self.apply_filter(result.strip())
 
-        time_range = self.events.state.effective_range().time_range
-        self.push_screen(HuntsScreen(self.session, time_range, self.options.hunts), apply)
+        pane = self.events
+        choice = pane.state.effective_range()
+        time_range = choice.following() if pane.following else choice.time_range
+        self.push_screen(HuntsScreen(self.session, time_range, self.options.hunts, arrived=tuple(pane.arrived_hits)),
+                         apply)
+
+    def action_follow(self) -> None:
+        """`F`: follow the source (new events on top), or stop following."""
+        self._show_events()
+        pane = self.events
+        if pane.stop_follow():
+            self.notify("stopped following")
+            return
+        self.notify(pane.start_follow(self.options.follow_interval, self.options.hunts))
+
+    def on_events_pane_hunt_hits(self, message: EventsPane.HuntHits) -> None:
+        titles = list(dict.fromkeys(hit.hunt.title for hit in message.hits))
+        more = f" (and {len(titles) - 2} more)" if len(titles) > 2 else ""
+        self.notify(visible("; ".join(titles[:2]) + more + " — h lists them"),
+                    title=f"hunt hit{'s' if len(message.hits) != 1 else ''} on arrival", severity="warning",
+                    markup=False)
 
     def action_counts(self) -> None:
         """Counts for the Events pane's filter, pivots and time range; a chosen value comes back as a pivot."""
@@ -498,7 +518,9 @@ class TrailApp(App[int]):
 
     def action_back(self) -> None:  # type: ignore[override]  # Textual runs sync actions too
         if self.current_pane == "events":
-            if self.events.cancel():
+            if self.events.stop_follow():
+                self.notify("stopped following")
+            elif self.events.cancel():
                 on_server = bool(self.session.capabilities and self.session.capabilities.server_cancel)
                 stopped = "query stopped on the server" if on_server else "scan stopped"
                 self.notify(f"{stopped}; the list may be incomplete")
@@ -527,6 +549,10 @@ class TrailApp(App[int]):
         return super().pop_screen()
 
     def action_quit_now(self) -> None:
+        """ctrl+c: quit at once; while following, stop following first (like `less +F`)."""
+        if self._events is not None and self._events.stop_follow():
+            self.notify("stopped following (ctrl+c again quits)")
+            return
         self.exit(0)
 
     def close_top_screen(self) -> None:
@@ -550,12 +576,15 @@ class TrailApp(App[int]):
         if state.pivots:
             pivots = f"{len(state.pivots)} pivot{'s' if len(state.pivots) > 1 else ''}"
             filter_text += f"{' + ' if filter_text else ''}{pivots}"
-        label = state.effective_range().label
+        choice = state.effective_range()
+        label = choice.label
+        if pane.following and choice.relative and choice.time_range.until is not None:
+            label = label.replace(" to newest event", "")  # its end opened: new events stay in range
         lists = pane.query(EventList)  # none while the app is closing
         if lists and lists.first().oldest_first:
             label += " · oldest first"
         for status in self.query(StatusLine):  # none while the app is closing
-            status.update_state(self.options.source_url, label, filter_text, pane.run)
+            status.update_state(self.options.source_url, label, filter_text, pane.run, pane.follow)
 
     # -- findings -----------------------------------------------------------------
     def on_findings_table_act(self, message: FindingsTable.Act) -> None:
@@ -653,6 +682,7 @@ class TrailApp(App[int]):
         yield "Export", "events or marks to a file (e)", self.action_export
         yield "Hunts", "run a hunt from the catalogue (h)", self.action_hunts
         yield "Counts", "top values of a field for the current filter and range (c)", self.action_counts
+        yield "Follow", "new events on top as they arrive, hunts on arrival (F)", self.action_follow
         yield "Cancel scan", "stop the running query (esc)", self.action_back
         yield "Show read problems", "files or folders the current query could not read", self.show_problems
         yield "Write marks", "save the marks as JSONL", self.ask_save_marks

@@ -13,10 +13,19 @@ from trailtui.ui.pivots import Pivot
 
 @dataclass(frozen=True, slots=True)
 class RangeChoice:
-    """A time range plus how the user chose it (`all`, `last 1h`, an absolute range)."""
+    """A time range plus how the user chose it (`all`, `last 1h`, an absolute
+    range).  `relative`: a `last …` preset, whose end follow mode opens so new
+    events stay in range."""
 
     time_range: TimeRange = TimeRange()
     label: str = "all"
+    relative: bool = False
+
+    def following(self) -> TimeRange:
+        """The range new events are held to in follow mode."""
+        if self.relative:
+            return TimeRange(self.time_range.since, None)
+        return self.time_range
 
 
 @dataclass(frozen=True, slots=True)

@@ -166,8 +166,9 @@ def cells(row: Row, layout: Layout) -> list[str]:
     return [fit(visible(values[c.key]), c.width, c.cut) for c in layout.columns]
 
 
-def row_text(row: Row, layout: Layout, marked: bool) -> str:
-    """The whole line: gutter (`*` marked, `!` error) then the cells."""
-    gutter = "*" if marked else ("!" if row.error else " ")
+def row_text(row: Row, layout: Layout, marked: bool, arrived: bool = False) -> str:
+    """The whole line: gutter (`*` marked, `+` arrived in follow mode, `!`
+    error) then the cells."""
+    gutter = "*" if marked else ("+" if arrived else ("!" if row.error else " "))
     line = gutter + " ".join(cells(row, layout))
     return set_cell_size(line, layout.width)

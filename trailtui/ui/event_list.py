@@ -22,19 +22,28 @@ from textual.strip import Strip
 
 from trailtui.ui import keys
 from trailtui.ui.columns import Layout, layout_for, row_text
+from trailtui.ui.row_order import RowOrder
 from trailtui.ui.row_store import RowStore
 
 
 class EventList(ScrollView, can_focus=True):
     """Rows of the current result.  `cursor` is the selected line on screen;
-    `store_index()` maps a line to its row in the store, which holds the
-    events newest first: with `oldest_first` the lines run the other way."""
+    `store_index()` maps a line to its row in the store through the `RowOrder`
+    (the scan's rows newest first, follow mode's arrivals above them): with
+    `oldest_first` the lines run the other way.
+
+    Rows that arrive in follow mode never move the selection: the selected
+    event stays selected.  Newest first they go on top: at the top of the list
+    the view stays there and shows them (the rest moves down); scrolled down,
+    the view moves with the rows it shows, so what the analyst reads stays
+    put.  Oldest first they go at the bottom, where nothing moves."""
 
     BINDINGS = keys.bindings(keys.LIST)
     COMPONENT_CLASSES = {
         "event-list--cursor",
         "event-list--error",
         "event-list--marked",
+        "event-list--arrived",
         "event-list--empty",
     }
 
@@ -57,6 +66,8 @@ class EventList(ScrollView, can_focus=True):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.store: RowStore | None = None
+        self.order = RowOrder()
+        self._counted = (0, 0)  # (scanned, arrived) rows the virtual size includes
         self.marked: set[int] = set()
         self.empty_text = ""
         self._cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(1024)
@@ -66,7 +77,12 @@ class EventList(ScrollView, can_focus=True):
         self._accounts = False  # rows from more than one account: an account column where it fits
 
     def store_index(self, line: int) -> int:
-        return self.row_count - 1 - line if self.oldest_first else line
+        return self.order.index_at(self.row_count - 1 - line if self.oldest_first else line)
+
+    def line_of(self, index: int) -> int:
+        """The line showing the row with store index `index`."""
+        position = self.order.position_of(index)
+        return self.row_count - 1 - position if self.oldest_first else position
 
     def set_oldest_first(self, value: bool) -> None:
         """Flip the order.  From the first line the cursor stays on the first
@@ -78,15 +94,18 @@ class EventList(ScrollView, can_focus=True):
         selected = self.store_index(self.cursor) if self.row_count else 0
         self.oldest_first = value
         self._cache.clear()
-        line = 0 if at_top or not self.row_count else self.store_index(selected)
+        line = 0 if at_top or not self.row_count else self.line_of(selected)
         self.set_reactive(EventList.cursor, line)
         self._scroll_cursor_into_view()
         self.refresh()
 
     # -- data ---------------------------------------------------------------
-    def show_store(self, store: RowStore | None, marked: set[int] | None = None) -> None:
+    def show_store(self, store: RowStore | None, marked: set[int] | None = None,
+                   order: RowOrder | None = None) -> None:
         """Show a new result (a new query); resets the cursor and scroll."""
         self.store = store
+        self.order = order if order is not None else RowOrder()
+        self._counted = (0, 0)
         self.marked = marked if marked is not None else set()
         self._cache.clear()
         self.set_reactive(EventList.cursor, 0)
@@ -94,20 +113,26 @@ class EventList(ScrollView, can_focus=True):
         self.scroll_to(y=0, animate=False, immediate=True)
 
     def rows_changed(self) -> None:
-        """Rows were appended: grow the virtual size, repaint.  Oldest first,
-        the new (older) rows land above: the selection moves down with its event."""
-        count = len(self.store) if self.store is not None else 0
+        """Rows were appended: grow the virtual size, repaint.  Rows that land
+        above the selection (the scan's older rows, oldest first; arrivals,
+        newest first) move it down with its event."""
+        count = len(self.order)
+        scanned, arrived = self.order.scanned - self._counted[0], self.order.arrived - self._counted[1]
+        had = sum(self._counted)
+        self._counted = (self.order.scanned, self.order.arrived)
         self._years = self.store.years() if self.store is not None else frozenset()
         accounts = self.store is not None and self.store.account_count > 1
         if accounts != self._accounts:
             self._accounts = accounts
             self._cache.clear()
-        added = count - self.virtual_size.height
         self.virtual_size = Size(self.scrollable_content_region.width, count)
-        if self.oldest_first and added > 0 and count > added:
+        above = scanned if self.oldest_first else arrived
+        if above > 0 and had > 0:
             self._cache.clear()
-            self.set_reactive(EventList.cursor, self.cursor + added)
-            self.scroll_to(y=self.scroll_offset.y + added, animate=False, immediate=True)
+            self.set_reactive(EventList.cursor, self.cursor + above)
+            # newest first at the top, the view stays on top to show the arrivals
+            if self.oldest_first or self.scroll_offset.y > 0:
+                self.scroll_to(y=self.scroll_offset.y + above, animate=False, immediate=True)
         self.refresh()
 
     def marks_changed(self) -> None:
@@ -120,7 +145,8 @@ class EventList(ScrollView, can_focus=True):
 
     @property
     def row_count(self) -> int:
-        return len(self.store) if self.store is not None else 0
+        """Rows in the order (the store may hold a page more until the next repaint)."""
+        return sum(self._counted) if self.store is not None else 0
 
     # -- rendering ----------------------------------------------------------
     def notify_style_update(self) -> None:
@@ -143,26 +169,29 @@ class EventList(ScrollView, can_focus=True):
         width = self.scrollable_content_region.width
         line = self.scroll_offset.y + y
         store = self.store
-        if store is None or line >= len(store):
-            if y == 0 and (store is None or len(store) == 0) and self.empty_text:
+        if store is None or line >= self.row_count:
+            if y == 0 and self.row_count == 0 and self.empty_text:
                 style = self.get_component_rich_style("event-list--empty")
                 return Strip([Segment(self.empty_text[:width].ljust(width), style)], width)
             return Strip.blank(width, self.rich_style)
         index = self.store_index(line)
         selected = line == self.cursor
         marked = index in self.marked
-        key = (index, width, selected, marked, self.oldest_first)
+        arrived = self.order.is_arrived(index)
+        key = (index, width, selected, marked, arrived)
         strip = self._cache.get(key)
         if strip is None:
-            strip = self._render_row(index, selected, marked, width)
+            strip = self._render_row(index, selected, marked, arrived, width)
             self._cache[key] = strip
         return strip
 
-    def _render_row(self, index: int, selected: bool, marked: bool, width: int) -> Strip:
+    def _render_row(self, index: int, selected: bool, marked: bool, arrived: bool, width: int) -> Strip:
         assert self.store is not None  # noqa: S101 - narrows the type: rows are rendered only once a store is set
         row = self.store.row(index)
-        text = row_text(row, self.row_layout(), marked)
+        text = row_text(row, self.row_layout(), marked, arrived)
         style: Style = self.rich_style
+        if arrived:
+            style += self.get_component_rich_style("event-list--arrived")
         if row.error:
             style += self.get_component_rich_style("event-list--error")
         if marked:

@@ -8,6 +8,9 @@ first and last hit; the hunts without hits are folded into one row that
 `enter` unfolds.  `enter` on a hunt closes the screen with a filter showing
 exactly that hunt's hits (see `trailtui.hunts.hits`), which the app applies in
 the event browser; `esc` or `q` closes it with None.
+
+In follow mode the hits on arrival are counted from the start (`arrived`),
+and the scan does not count them twice (same hunt, same eventID).
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from trailtui.hunts import CatalogueError, Hunt, HuntTallies, HuntTally, load_catalogue, run_hunts
+from trailtui.follow.arrival import record_identity
+from trailtui.hunts import CatalogueError, Hit, Hunt, HuntTallies, HuntTally, load_catalogue, run_hunts
 from trailtui.hunts.hits import HitIds, hits_filter
 from trailtui.hunts.model import describe_window
 from trailtui.safe import visible
@@ -106,7 +110,8 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
 
     BINDINGS = keys.bindings(keys.HUNTS)
 
-    def __init__(self, session: SourceSession, time_range: TimeRange, hunts: tuple[Hunt, ...] | None = None) -> None:
+    def __init__(self, session: SourceSession, time_range: TimeRange, hunts: tuple[Hunt, ...] | None = None,
+                 arrived: tuple[Hit, ...] = ()) -> None:
         super().__init__()
         self.session = session  # the console's: the hunts run on its source thread, never on the UI loop
         self.source_url = session.url
@@ -125,10 +130,29 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
         self.unfolded = False
         self.order: list[str] = []  # row keys as shown
         self.wide = False
+        known = {h.id for h in self.hunts}
+        self.arrived = [hit for hit in arrived if hit.hunt.id in known]
+        self._counted: set[tuple[str, str]] = set()  # (hunt, event) of the hits on arrival
+        self._take_hits(self.arrived)
+        self._counted = {(hit.hunt.id, record_identity(hit.event.raw)) for hit in self.arrived}
+
+    def _take_hits(self, hits: list[Hit]) -> list[Hit]:
+        """Count hits (not those already counted on arrival); returns the ones taken."""
+        if self._counted:
+            hits = [h for h in hits if (h.hunt.id, record_identity(h.event.raw)) not in self._counted]
+        self.tallies.add(hits)
+        for hit in hits:
+            pinned = self.hit_ids.get(hit.hunt.id)
+            if pinned is not None:
+                pinned.add(hit.event)
+        return hits
 
     def compose(self) -> ComposeResult:
         with Vertical(id="hunts-dialog"):
             title = Text("Hunts", style="bold")
+            if self.arrived:  # before the source, which a narrow terminal cuts
+                title.append(f"  {len(self.arrived)} hit{'s' if len(self.arrived) != 1 else ''} on arrival ·",
+                             style="bold")
             title.append(f"  {visible(self.source_url)}  ·  {self.time_range.describe()}", style="")
             yield Static(title, id="hunts-title")
             yield NavigableTable(id="hunts-table", cursor_type="row", zebra_stripes=False)
@@ -231,13 +255,9 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
                 async for step in steps:
                     self.scanned = step.scanned
                     problems += len(step.problems)
-                    if step.hits:
-                        self.tallies.add(step.hits)
-                        for hit in step.hits:
-                            pinned = self.hit_ids.get(hit.hunt.id)
-                            if pinned is not None:
-                                pinned.add(hit.event)
-                        self._refresh_rows({h.hunt.id for h in step.hits})
+                    taken = self._take_hits(step.hits) if step.hits else []
+                    if taken:
+                        self._refresh_rows({h.hunt.id for h in taken})
                     self._status(self._progress_text(step.progress, problems))
         except SourceError as exc:
             self._failed(str(exc))

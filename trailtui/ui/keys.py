@@ -67,9 +67,11 @@ KEYS: tuple[Key, ...] = (
     Key(APP, "ctrl+p", "command_palette", "Commands", "Command palette", "ctrl+p", priority=True,
         name="palette-ctrl-p"),
     Key(APP, "question_mark", "help", "Help", "Help: this list", "?", show=True),
-    Key(APP, "escape", "back", "Back", "Back / cancel the running scan", "esc"),
+    Key(APP, "F", "follow", "Follow", "Follow the source: new events on top, marked +, hunts on arrival "
+        "(F again, esc or ctrl+c stops)", "F"),
+    Key(APP, "escape", "back", "Back", "Back / stop following / cancel the running scan", "esc"),
     Key(APP, "q", "quit", "Quit", "Quit (in a dialog or the detail: back one level)", "q", show=True),
-    Key(APP, "ctrl+c", "quit_now", "Quit", "Quit at once", "ctrl+c"),
+    Key(APP, "ctrl+c", "quit_now", "Quit", "Quit at once (while following: stop following)", "ctrl+c"),
     Key(LIST, "j,down", "cursor(1)", "Down", "Next event", "j ↓", name="down"),
     Key(LIST, "k,up", "cursor(-1)", "Up", "Previous event", "k ↑", name="up"),
     Key(LIST, "pagedown,ctrl+d", "page(1)", "Page down", "Page down", "pgdn ctrl+d", name="page-down"),

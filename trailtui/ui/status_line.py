@@ -15,7 +15,9 @@ from rich.text import Text
 from textual.widget import Widget
 
 from trailtui.safe import visible
+from trailtui.timerange import utcnow
 from trailtui.ui.columns import fit
+from trailtui.ui.follow_state import FollowState
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 
@@ -59,7 +61,8 @@ class RunState:
 
 
 def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
-    """Fit range, filter and source around `activity`; True when range or filter had to be cut."""
+    """Fit range, filter and source around `activity`; True when the range,
+    the filter or the activity had to be cut."""
     separators = 3 * len(" │ ") + 1
     room = max(width - len(activity) - separators, 0)
     floors = [min(len(w), floor) for w, floor in zip(wanted, (10, 10, 6), strict=True)]
@@ -69,24 +72,31 @@ def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
         extra = min(max(spare, 0), len(text) - widths[i])
         widths[i] += extra
         spare -= extra
-    if spare < 0:  # too narrow even for the floors: shorten the activity instead
+    short = spare < 0
+    if short:  # too narrow even for the floors: shorten the activity instead
         activity = fit(activity, max(len(activity) + spare, 12)).rstrip()
     range_part, filter_part, source_part = (fit(t, w, "middle" if i == 2 else "end").rstrip()
                                             for i, (t, w) in enumerate(zip(wanted, widths, strict=True)))
-    cut = widths[0] < len(wanted[0]) or widths[1] < len(wanted[1])
+    cut = short or widths[0] < len(wanted[0]) or widths[1] < len(wanted[1])
     return " " + " │ ".join([source_part, range_part, filter_part, activity]), cut
 
 
-def status_text(width: int, source: str, range_label: str, filter_text: str, run: RunState) -> str:
+def status_text(width: int, source: str, range_label: str, filter_text: str, run: RunState,
+                follow: list[str] | None = None) -> str:
     """`source │ range │ filter │ activity`, fitted to `width`.  The counts
     always show; the elapsed time and the problem count are shortened before
-    the range or the filter is cut; the source is cut first (in the middle)."""
+    the range or the filter is cut; the source is cut first (in the middle).
+    In follow mode `follow` holds the follow part, longest first: it comes
+    after the counts, and the counts go before its shortest form is cut."""
     wanted = [visible(range_label), visible(filter_text) if filter_text else "no filter", visible(source)]
     base = run.activity(elapsed=False)
     problems = f" · {run.problems} problem{'s' if run.problems != 1 else ''}" if run.problems else ""
     short_problems = f" · ⚠{run.problems}" if run.problems else ""
     index = f" · {run.index}" if run.index else ""
     candidates = [run.activity() + index + problems, base + index + problems, base + index + short_problems]
+    if follow:
+        counts = base + index + short_problems
+        candidates = [f"{counts} · {part}" for part in follow] + list(follow)
     line = ""
     for activity in candidates:
         line, cut = _layout(width, activity, wanted)
@@ -96,7 +106,7 @@ def status_text(width: int, source: str, range_label: str, filter_text: str, run
 
 
 class StatusLine(Widget):
-    COMPONENT_CLASSES = {"status-line--error", "status-line--busy"}
+    COMPONENT_CLASSES = {"status-line--error", "status-line--busy", "status-line--hunt"}
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -104,16 +114,26 @@ class StatusLine(Widget):
         self.range_label = "all"
         self.filter_text = ""
         self.run = RunState()
+        self.follow: FollowState | None = None
 
-    def update_state(self, source: str, range_label: str, filter_text: str, run: RunState) -> None:
+    def update_state(self, source: str, range_label: str, filter_text: str, run: RunState,
+                     follow: FollowState | None = None) -> None:
         self.source, self.range_label, self.filter_text, self.run = source, range_label, filter_text, run
+        self.follow = follow
         self.refresh()
 
     def render(self) -> Text:
-        line = status_text(self.size.width, self.source, self.range_label, self.filter_text, self.run)
+        follow = self.follow if self.follow is not None and self.follow.active else None
+        variants = follow.variants(utcnow()) if follow is not None else None
+        line = status_text(self.size.width, self.source, self.range_label, self.filter_text, self.run, variants)
         style: Style | str = ""
-        if self.run.error:
+        if self.run.error or (follow is not None and follow.error):
             style = self.get_component_rich_style("status-line--error")
         elif self.run.running:
             style = self.get_component_rich_style("status-line--busy")
-        return Text(line, style=style, no_wrap=True, overflow="ellipsis")
+        text = Text(line, style=style, no_wrap=True, overflow="ellipsis")
+        hits = follow.hits_text() if follow is not None else ""
+        if hits and hits in line:
+            start = line.index(hits)
+            text.stylize(self.get_component_rich_style("status-line--hunt"), start, start + len(hits))
+        return text

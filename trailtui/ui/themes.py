@@ -37,6 +37,8 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "trail-cursor-text": "$text",
     "trail-error": "$error",
     "trail-marked": "$accent",
+    "trail-arrived": "$success",
+    "trail-hunt": "$warning",
     "trail-timeline": "$primary",
     "trail-muted": "$text-muted",
     "trail-json-key": "$primary",

@@ -31,8 +31,8 @@ def preset_choice(name: str, anchor: datetime | None = None, anchored_to_trail: 
         return RangeChoice(TimeRange(), "all")
     anchor = anchor or utcnow()
     if anchored_to_trail:
-        return RangeChoice(TimeRange(anchor - delta, anchor), f"last {name} to newest event")
-    return RangeChoice(TimeRange(anchor - delta, None), f"last {name}")
+        return RangeChoice(TimeRange(anchor - delta, anchor), f"last {name} to newest event", relative=True)
+    return RangeChoice(TimeRange(anchor - delta, None), f"last {name}", relative=True)
 
 
 def absolute_choice(since: str, until: str, now: datetime | None = None) -> RangeChoice:

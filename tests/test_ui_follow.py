@@ -1,0 +1,167 @@
+"""Follow mode in the console (`F`), driven with Pilot over a local trail that
+grows while the console watches it: new rows on top (at the bottom oldest
+first), marked `+`, the selection never moved, the filter and a `last …`
+range respected, hunts on arrival counted in the status line and listed by
+`h`, and `F` / `esc` / `ctrl+c` ending the follow."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from test_ui_harness import isolated_config, screen_text, wait_idle, wait_until  # noqa: F401  (autouse fixture)
+from trail_builder import event, log_path, write_log
+
+from trailtui.ui.app import ConsoleOptions, TrailApp
+from trailtui.ui.hunts_screen import HuntsScreen
+from trailtui.ui.time_presets import preset_choice
+
+ACCOUNT = "111122223333"
+NOW = datetime.now(UTC).replace(microsecond=0)
+STATUS = re.compile(r"newest \d+ (s|min) ago · polled \d+ s ago")
+
+
+def stop_logging(when: datetime) -> dict[str, Any]:
+    return event(when, name="StopLogging", eventSource="cloudtrail.amazonaws.com", eventID="planted-stop",
+                 requestParameters={"name": "main-trail"})
+
+
+def live_trail(root: Path) -> Path:
+    """Eight events of the last half hour, delivered in one file."""
+    records = [event(NOW - timedelta(minutes=30 - i), eventID=f"base-{i}") for i in range(8)]
+    write_log(log_path(root, ACCOUNT, "us-east-1", NOW - timedelta(minutes=20), unique="base000000000000"), records)
+    return root
+
+
+def console(root: Path, **kw: Any) -> TrailApp:
+    return TrailApp(ConsoleOptions(str(root), follow_interval=1.0, keep_case=False, **kw))
+
+
+def status_line(app: TrailApp) -> str:
+    return screen_text(app).splitlines()[-2]
+
+
+def list_rows(app: TrailApp) -> list[str]:
+    lines = screen_text(app).splitlines()
+    header = next(i for i, line in enumerate(lines) if "PRINCIPAL" in line)
+    return [line for line in lines[header + 1:-2] if line.strip()]
+
+
+def follow_workers(app: TrailApp) -> list[Any]:
+    return [w for w in app.workers if w.group == "follow" and not w.is_finished]
+
+
+def half_written(path: Path, records: list[dict[str, Any]]) -> bytes:
+    """Write the first half of a gzip log (a copy in progress); returns the rest."""
+    body = gzip.compress(json.dumps({"Records": records}).encode())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(body[: len(body) // 2])
+    return body[len(body) // 2:]
+
+
+async def test_new_files_go_on_top_marked_without_moving_the_selection(tmp_path: Path) -> None:
+    root = live_trail(tmp_path / "trail")
+    app = console(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("j", "j")
+        selected = app.events.selected_raw()
+        assert selected is not None and selected["eventID"] == "base-5"
+        await pilot.press("F")
+        pane = app.events
+        await wait_until(pilot, lambda: pane.follow.polled_at is not None)
+        assert STATUS.search(status_line(app)), status_line(app)
+
+        # two files in the same minute, and one copied slowly (its first half now)
+        stamp = NOW + timedelta(minutes=1)
+        write_log(log_path(root, ACCOUNT, "us-east-1", stamp, unique="aaaa000000000000"),
+                  [event(NOW - timedelta(seconds=40), eventID="new-1")])
+        write_log(log_path(root, ACCOUNT, "eu-west-1", stamp, unique="0000000000000000"),
+                  [event(NOW - timedelta(seconds=20), eventID="new-2", awsRegion="eu-west-1")])
+        slow = log_path(root, ACCOUNT, "us-east-1", stamp, unique="slow000000000000")
+        rest = half_written(slow, [stop_logging(NOW - timedelta(seconds=5))])
+        await wait_until(pilot, lambda: pane.follow.arrived == 2)
+
+        assert pane.selected_raw()["eventID"] == "base-5"  # the same event, two lines lower
+        assert app.events.list.cursor == 4
+        rows = list_rows(app)
+        assert rows[0].startswith("+") and rows[1].startswith("+") and not rows[2].startswith("+")
+        assert [pane.raw_at(pane.list.store_index(i))["eventID"] for i in range(3)] == ["new-2", "new-1", "base-7"]
+        assert "slow" not in " ".join(pane.problems)  # a half-written file is not a problem
+
+        with slow.open("ab") as handle:
+            handle.write(rest)
+        await wait_until(pilot, lambda: pane.follow.arrived == 3 and pane.follow.hunt_hits == 1)
+        assert pane.selected_raw()["eventID"] == "base-5"
+        assert pane.raw_at(pane.list.store_index(0))["eventID"] == "planted-stop"
+        line = status_line(app)
+        assert "1 hunt hit" in line and STATUS.search(line), line
+        ids = [pane.raw_at(i)["eventID"] for i in range(len(pane.store))]
+        assert len(ids) == len(set(ids)) == 11  # nothing twice
+        assert pane.follow.polled_at is not None and not pane.follow.error
+
+        # the timeline counts the arrivals too
+        assert pane.histogram.total == 11
+
+        # h lists the hit that arrived
+        await pilot.press("h")
+        await wait_until(pilot, lambda: isinstance(app.screen, HuntsScreen) and app.screen.done)
+        text = screen_text(app)
+        assert "1 hit on arrival" in text
+        assert "CloudTrail logging stopped" in text
+        tally = app.screen.tallies.get("cloudtrail-stopped")
+        assert tally is not None and tally.count == 1  # the scan found it too: counted once
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, HuntsScreen))
+
+        # F again stops: the worker ends, the status line no longer polls
+        await pilot.press("F")
+        await wait_until(pilot, lambda: not follow_workers(app))
+        assert not pane.follow.active
+        assert "polled" not in status_line(app)
+
+
+async def test_filter_range_and_oldest_first_while_following(tmp_path: Path) -> None:
+    root = live_trail(tmp_path / "trail")
+    newest = NOW - timedelta(minutes=23)
+    app = console(root, filter_text="eventName == 'GetObject'",
+                  range_choice=preset_choice("1h", newest, anchored_to_trail=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        pane = app.events
+        assert len(pane.store) == 8
+        await pilot.press("o", "j")  # oldest first, on the second oldest
+        assert pane.selected_raw()["eventID"] == "base-1"
+        await pilot.press("F")
+        await wait_until(pilot, lambda: pane.follow.polled_at is not None)
+        write_log(log_path(root, ACCOUNT, "us-east-1", NOW + timedelta(minutes=1), unique="bbbb000000000000"),
+                  [event(NOW - timedelta(seconds=30), eventID="later-get"),
+                   stop_logging(NOW - timedelta(seconds=10))])
+        await wait_until(pilot, lambda: pane.follow.hunt_hits == 1)
+        # past the range's end (the newest event when it was chosen): still listed, the preset extends
+        assert pane.follow.arrived == 1
+        assert pane.selected_raw()["eventID"] == "base-1" and pane.list.cursor == 1
+        last = pane.list.row_count - 1
+        assert pane.raw_at(pane.list.store_index(last))["eventID"] == "later-get"  # at the bottom
+        assert "planted-stop" not in {pane.raw_at(i)["eventID"] for i in range(len(pane.store))}  # filtered out
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not follow_workers(app))
+        assert not pane.follow.active
+
+
+async def test_ctrl_c_stops_following_before_quitting(tmp_path: Path) -> None:
+    root = live_trail(tmp_path / "trail")
+    app = console(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("F")
+        await wait_until(pilot, lambda: app.events.follow.polled_at is not None)
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not follow_workers(app))
+        assert app.is_running and not app.events.follow.active
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not app.is_running)
