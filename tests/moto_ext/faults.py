@@ -6,6 +6,9 @@ fail with that AWS error (JSON services: cloudtrail, athena; S3 GetObject and
 ListObjectsV2 with an XML error; `match` is a substring of the object key or
 listing prefix).  `{"service": "athena", "operation": "QueryFails", "message"}`
 makes the next started Athena query end FAILED with that reason.
+`{"service": "athena", "operation": "DataScanned", "bytes": N, "times": k}`
+makes the next `k` started queries report `Statistics.DataScannedInBytes` = N
+in GetQueryExecution (moto reports 0 for every query).
 `GET /moto-api/trailtui/calls` returns every JSON-protocol call the server saw
 (service, operation, time, parameters) and every S3 GetObject/ListObjectsV2
 (with the path or prefix as `subject`), so tests can check what a client sent:
@@ -25,6 +28,8 @@ _faults: list[dict[str, Any]] = []
 _calls: list[dict[str, Any]] = []
 _failing_queries: dict[str, str] = {}
 _pending_failures: list[str] = []
+_scanned_queries: dict[str, int] = {}
+_pending_scanned: list[int] = []
 
 
 def _take_fault(service: str, operation: str, subject: str = "") -> dict[str, Any] | None:
@@ -42,6 +47,8 @@ def _set_fault(body: dict[str, Any]) -> dict[str, Any]:
     with _lock:
         if body.get("operation") == "QueryFails":
             _pending_failures.extend([body.get("message", "query failed")] * int(body.get("times", 1)))
+        elif body.get("operation") == "DataScanned":
+            _pending_scanned.extend([int(body["bytes"])] * int(body.get("times", 1)))
         else:
             _faults.append(dict(body))
     return {"ok": True}
@@ -58,6 +65,8 @@ def _reset() -> None:
         _calls.clear()
         _failing_queries.clear()
         _pending_failures.clear()
+        _scanned_queries.clear()
+        _pending_scanned.clear()
 
 
 def _patch_json_services() -> None:
@@ -117,7 +126,8 @@ def _patch_s3() -> None:
 
 
 def _patch_athena() -> None:
-    """Queries marked to fail end FAILED with a reason (moto's always succeed)."""
+    """Queries marked to fail end FAILED with a reason (moto's always succeed);
+    queries marked with a size report it as the data they scanned."""
     import json
 
     from moto.athena.models import AthenaBackend
@@ -131,6 +141,8 @@ def _patch_athena() -> None:
         with _lock:
             if _pending_failures:
                 _failing_queries[execution_id] = _pending_failures.pop(0)
+            if _pending_scanned:
+                _scanned_queries[execution_id] = _pending_scanned.pop(0)
         return execution_id
 
     def patched_describe(self: Any) -> str:
@@ -140,6 +152,9 @@ def _patch_athena() -> None:
         if reason and execution["Status"]["State"] != "CANCELLED":
             execution["Status"]["State"] = "FAILED"
             execution["Status"]["StateChangeReason"] = reason
+        scanned = _scanned_queries.get(execution["QueryExecutionId"])
+        if scanned is not None:
+            execution.setdefault("Statistics", {})["DataScannedInBytes"] = scanned
         return json.dumps(result)
 
     AthenaBackend.start_query_execution = patched_start  # type: ignore[method-assign]

@@ -29,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from collections.abc import Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -301,7 +302,7 @@ class EventsPane(Vertical):
         self._dirty = True
         self.post_message(self.StateChanged())
 
-    def _add_arrivals(self, rows: list[Event], store: RowStore, order: RowOrder) -> None:
+    def _add_arrivals(self, rows: Sequence[Event], store: RowStore, order: RowOrder) -> None:
         added = store.extend(rows)
         order.add(added, arrived=True)
         keys = self.marks.keys() if len(self.marks) else None
