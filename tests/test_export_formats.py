@@ -214,3 +214,24 @@ def test_top_counter_stays_bounded():
         counter.add("hot" if i % 2 else f"cold-{i}")
     assert len(counter.counts) <= 100 and counter.approximate
     assert counter.top(1)[0][0] == "hot"
+
+
+def test_json_document_keeps_raw_events_exact_with_provenance_and_verdict():
+    from trailtui.export.jsondoc import DocumentContext, JsonDocumentWriter
+
+    verdict = integrity_from_json({"summary": {"ok": True, "statuses": {"VALID": 3}}, "results": []}, "verify.json")
+    out = io.StringIO()
+    writer = JsonDocumentWriter(out, DocumentContext(source="./trail\x1b", filter_text="eventName == 'x'",
+                                                     integrity=verdict, marks=[Mark(HOSTILE, note="n\x1b[2J|`")]))
+    writer.write([Event.from_raw(HOSTILE)])
+    writer.write([Event.from_raw(HOSTILE)])
+    writer.close()
+    text = out.getvalue()
+    assert "\x1b" not in text and "\x07" not in text and "\r" not in text  # JSON escapes every control
+    document = json.loads(text)
+    assert document["events"] == [HOSTILE, HOSTILE] and document["count"] == 2
+    assert document["integrity"]["verdict"].startswith("VERIFIED") and document["integrity"]["origin"] == "verify.json"
+    assert document["marks"][0]["note"] == "n\x1b[2J|`" and document["filter"] == "eventName == 'x'"
+    empty = io.StringIO()
+    JsonDocumentWriter(empty, DocumentContext(source="s")).close()
+    assert json.loads(empty.getvalue())["events"] == [] and json.loads(empty.getvalue())["integrity"] is None

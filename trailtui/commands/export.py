@@ -1,4 +1,4 @@
-"""`trailtui export SOURCE --format jsonl|csv|markdown|ocsf`: results (or the
+"""`trailtui export SOURCE --format jsonl|csv|markdown|ocsf|json`: results (or the
 marked findings) to a file for the incident ticket.
 
 Files are written 0600 and atomically, never over an existing file without
@@ -30,10 +30,11 @@ from trailtui.timerange import TimeParseError, TimeRange
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     parser = sub.add_parser(
-        "export", parents=[common], help="write events or marked findings as jsonl, csv, markdown or ocsf",
+        "export", parents=[common], help="write events or marked findings as jsonl, csv, markdown, ocsf or json",
         description="Export the events of SOURCE that match --filter/--since/--until (or, with --marked and a "
-        "format other than markdown, the marked findings) as JSON Lines, CSV, a Markdown incident report, or "
-        "OCSF API Activity. Files are created with mode 0600, atomically, and never replace an existing file "
+        "format other than markdown, the marked findings) as JSON Lines, CSV, a Markdown incident report, "
+        "OCSF API Activity, or one JSON document with the source, filter, range, integrity verdict and notes. "
+        "Files are created with mode 0600, atomically, and never replace an existing file "
         "without --force.",
     )
     parser.add_argument("source", help="directory, file, s3://, athena://, lake:// or lookup:// URL")
@@ -50,7 +51,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--verify-result", metavar="FILE",
-                        help="output of `trailtui verify --format json` for the report's integrity line")
+                        help="output of `trailtui verify --format json`: the integrity verdict of the markdown "
+                        "report and the json document")
     add_no_index(parser)
     add_explain(parser)
     parser.set_defaults(func=run)
@@ -127,7 +129,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         except SourceError as exc:
             return fail(str(exc))
     try:
-        stream = for_terminal(sys.stdout, json=request.format in ("jsonl", "ocsf"))
+        stream = for_terminal(sys.stdout, json=request.format in ("jsonl", "ocsf", "json"))
         result = asyncio.run(run_export(request, stream=stream, on_progress=_warn_problems))
     except OutputExists as exc:
         return fail(str(exc))

@@ -21,6 +21,7 @@ from trailtui.aws.config import AwsConfig
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.export.integrity import IntegrityStatus
+from trailtui.export.jsondoc import DocumentContext, JsonDocumentWriter
 from trailtui.export.jsonl import JsonlWriter
 from trailtui.export.marks import Mark
 from trailtui.export.ocsf import OcsfWriter
@@ -31,9 +32,9 @@ from trailtui.sources.registry import open_source
 if TYPE_CHECKING:
     from trailtui.export.report import ReportWriter
 
-FORMATS = ("jsonl", "csv", "markdown", "ocsf")
+FORMATS = ("jsonl", "csv", "markdown", "ocsf", "json")
 HUNT_SCAN_LIMIT = 5_000_000  # events the report's separate hunt pass reads at most
-EXTENSIONS = {"jsonl": "jsonl", "csv": "csv", "markdown": "md", "ocsf": "ocsf.jsonl"}
+EXTENSIONS = {"jsonl": "jsonl", "csv": "csv", "markdown": "md", "ocsf": "ocsf.jsonl", "json": "json"}
 
 
 class EventWriter(Protocol):
@@ -85,6 +86,10 @@ class ExportResult:
 ProgressCallback = Callable[[ExportProgress], None]
 
 
+def _scope(request: ExportRequest) -> str:
+    return "marked findings" if request.marked_only else "query results"
+
+
 def make_writer(request: ExportRequest, stream: IO[str]) -> EventWriter:
     if request.format == "jsonl":
         return JsonlWriter(stream)
@@ -92,6 +97,10 @@ def make_writer(request: ExportRequest, stream: IO[str]) -> EventWriter:
         return CsvWriter(stream)
     if request.format == "ocsf":
         return OcsfWriter(stream)
+    if request.format == "json":
+        return JsonDocumentWriter(stream, DocumentContext(
+            source=request.source_url, scope=_scope(request), filter_text=request.query.filter.text,
+            time_range=request.query.time_range.describe(), integrity=request.integrity, marks=list(request.marks)))
     if request.format == "markdown":
         # the report runs the hunt catalogue: loaded only for this format
         from trailtui.export.report import ReportContext, ReportWriter
@@ -101,7 +110,7 @@ def make_writer(request: ExportRequest, stream: IO[str]) -> EventWriter:
             source=request.source_url,
             time_range=request.query.time_range,
             filter_text=request.query.filter.text,
-            scope="marked findings" if request.marked_only else "query results",
+            scope=_scope(request),
             integrity=request.integrity,
             marks=list(request.marks),
         )

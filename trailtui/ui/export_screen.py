@@ -31,7 +31,7 @@ from trailtui.ui.dismissal import DismissOnce
 from trailtui.ui.safe_input import SafeInput
 from trailtui.ui.session import SourceSession
 
-FORMAT_LABELS = {"jsonl": "JSONL", "csv": "CSV", "markdown": "Markdown", "ocsf": "OCSF"}
+FORMAT_LABELS = {"jsonl": "JSONL", "csv": "CSV", "markdown": "Markdown", "ocsf": "OCSF", "json": "JSON"}
 
 
 def default_path(fmt: str, now: datetime | None = None) -> str:
@@ -75,7 +75,7 @@ class ExportScreen(DismissOnce, ModalScreen[str | None]):
     ExportScreen RadioSet:focus-within {
         background: $boost;
     }
-    ExportScreen RadioButton {
+    ExportScreen RadioSet > RadioButton {
         width: auto;
         background: transparent;
         margin-right: 2;
