@@ -12,6 +12,11 @@ Runs, in one go, on one tree, each as a fresh `python -m trailtui ...` process
   first-50      the 50 newest events           (<= 0.25 s)
   no-column     requestParameters.userName     (JSON extraction inside the store, <= 1 s)
   hunts         `hunt TREE --format jsonl`     (all hunts, <= 1 s)
+  counts        `stats TREE --by principal --top 20 --format json` (<= 0.3 s)
+
+Each run also reports the CPU seconds of the process and its children (the
+steadier figure on a loaded machine).  `--cache DIR --skip build` reuses a
+store already built there (no plain full scan, no build).
 
 Each pair's stdout must be byte-identical (exit status 1 otherwise).  Also
 printed: the store's size against the tree's gzipped log files (bar: <= 1.2x),
@@ -26,6 +31,7 @@ import argparse
 import hashlib
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -40,22 +46,31 @@ def load() -> float:
     return float(Path("/proc/loadavg").read_text().split()[0])
 
 
-def run(args: list[str], env: dict[str, str]) -> tuple[float, bytes, float]:
-    """(wall seconds, stdout, load average before) of one CLI process."""
+def cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(args: list[str], env: dict[str, str]) -> tuple[float, bytes, float, float]:
+    """(wall seconds, stdout, load average before, CPU seconds of the process
+    and its children) of one CLI process.  On a loaded machine the CPU time is
+    the steadier figure: wall time there includes waiting for a core."""
     before = load()
+    cpu = cpu_of_children()
     began = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "trailtui", *args], env=env, cwd=str(ROOT),
                           capture_output=True, check=False)
     wall = time.perf_counter() - began
     if done.returncode not in (0, 1):
         raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {done.stderr.decode()[-400:]}")
-    return wall, done.stdout, before
+    return wall, done.stdout, before, cpu_of_children() - cpu
 
 
-def best(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, bytes, float]:
+def best(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, bytes, float, float]:
     runs = [run(args, env) for _ in range(repeat)]
-    for wall, _, before in runs:
-        print(f"    {wall:7.3f} s  (load {before:.1f})  {' '.join(args[:1] + args[2:])}", file=sys.stderr)
+    for wall, _, before, cpu in runs:
+        print(f"    {wall:7.3f} s  cpu {cpu:6.3f} s  (load {before:.1f})  {' '.join(args[:1] + args[2:])}",
+              file=sys.stderr)
     return min(runs, key=lambda r: r[0])
 
 
@@ -70,28 +85,35 @@ def main() -> int:
     parser.add_argument("--refine", default="eventName == 'DeleteTrail' || userIdentity.type == 'Root'")
     parser.add_argument("--no-column", default="requestParameters.userName == 'x'")
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--skip", action="append", default=[], choices=("refine", "first-50", "no-column", "hunts"),
-                        help="leave a case out (repeatable)")
+    parser.add_argument("--skip", action="append", default=[],
+                        choices=("build", "refine", "first-50", "no-column", "hunts", "counts"),
+                        help="leave a case out (repeatable); `build` also skips the plain full scan and needs --cache")
+    parser.add_argument("--cache", type=Path,
+                        help="XDG_CACHE_HOME holding a store already built for TREE (kept; default: a temporary one)")
     args = parser.parse_args()
     tree = str(args.tree)
-    cache = tempfile.mkdtemp(prefix="bench-store-")
+    if "build" in args.skip and args.cache is None:
+        parser.error("--skip build needs --cache")
+    cache = str(args.cache) if args.cache else tempfile.mkdtemp(prefix="bench-store-")
     env = {**os.environ, "XDG_CACHE_HOME": cache}
     results: dict[str, object] = {"tree": tree, "cpus": os.cpu_count()}
     ok = True
     try:
-        print("scan-all (plain full scan)", file=sys.stderr)
-        scan_all = best(["query", tree, "--format", "jsonl", "--no-index"], env, args.repeat)
-        print("build", file=sys.stderr)
-        builds = []
-        for _ in range(args.repeat):
-            run(["index", tree, "--drop"], env)
-            builds.append(run(["index", tree], env))
-        build = min(builds, key=lambda r: r[0])
-        for wall, _, before in builds:
-            print(f"    {wall:7.3f} s  (load {before:.1f})  index", file=sys.stderr)
+        if "build" not in args.skip:
+            print("scan-all (plain full scan)", file=sys.stderr)
+            scan_all = best(["query", tree, "--format", "jsonl", "--no-index"], env, args.repeat)
+            print("build", file=sys.stderr)
+            builds = []
+            for _ in range(args.repeat):
+                run(["index", tree, "--drop"], env)
+                builds.append(run(["index", tree], env))
+            build = min(builds, key=lambda r: r[0])
+            for wall, _, before, cpu in builds:
+                print(f"    {wall:7.3f} s  cpu {cpu:6.3f} s  (load {before:.1f})  index", file=sys.stderr)
+            results["scan_all_s"], results["build_s"] = scan_all[0], build[0]
+            results["scan_all_cpu_s"], results["build_cpu_s"] = scan_all[3], build[3]
+            results["build_ratio"] = build[0] / scan_all[0]
         status = json.loads(run(["index", tree, "--status", "--format", "json"], env)[1])
-        results["scan_all_s"], results["build_s"] = scan_all[0], build[0]
-        results["build_ratio"] = build[0] / scan_all[0]
         results["store_bytes"], results["gz_bytes"] = status["bytes"], gz_bytes(args.tree)
         results["size_ratio"] = status["bytes"] / results["gz_bytes"]
         results["events"] = status["events"]
@@ -100,6 +122,7 @@ def main() -> int:
             "first-50": ["query", tree, "--format", "jsonl", "--limit", "50"],
             "no-column": ["query", tree, "--format", "jsonl", "--filter", args.no_column],
             "hunts": ["hunt", tree, "--format", "jsonl"],
+            "counts": ["stats", tree, "--by", "principal", "--top", "20", "--format", "json"],
         }
         for name, command in cases.items():
             if name in args.skip:
@@ -110,21 +133,25 @@ def main() -> int:
             same = plain[1] == stored[1]
             ok = ok and same
             results[name] = {"plain_s": plain[0], "store_s": stored[0], "identical": same,
+                             "plain_cpu_s": plain[3], "store_cpu_s": stored[3],
                              "lines": plain[1].count(b"\n"), "sha256": hashlib.sha256(stored[1]).hexdigest()[:16],
                              "load_before": stored[2]}
     finally:
-        shutil.rmtree(cache, ignore_errors=True)
+        if args.cache is None:
+            shutil.rmtree(cache, ignore_errors=True)
     print(f"\n{results['events']:,} events; store {results['store_bytes'] / 2**20:.1f} MB = "
           f"{results['size_ratio']:.2f}x the gzipped logs ({results['gz_bytes'] / 2**20:.1f} MB)")
-    print(f"plain full scan {results['scan_all_s']:.2f} s, build {results['build_s']:.2f} s "
-          f"= {results['build_ratio']:.2f}x")
-    print(f"{'case':<10} {'plain s':>9} {'store s':>9} {'lines':>8}  identical")
-    for name in ("refine", "first-50", "no-column", "hunts"):
+    if "build_s" in results:
+        print(f"plain full scan {results['scan_all_s']:.2f} s, build {results['build_s']:.2f} s "
+              f"= {results['build_ratio']:.2f}x")
+    print(f"{'case':<10} {'plain s':>9} {'store s':>9} {'plain cpu':>10} {'store cpu':>10} {'lines':>8}  identical")
+    for name in ("refine", "first-50", "no-column", "hunts", "counts"):
         if name not in results:
             continue
         row = results[name]
         assert isinstance(row, dict)
-        print(f"{name:<10} {row['plain_s']:9.3f} {row['store_s']:9.3f} {row['lines']:8,}  {row['identical']}")
+        print(f"{name:<10} {row['plain_s']:9.3f} {row['store_s']:9.3f} {row['plain_cpu_s']:10.3f} "
+              f"{row['store_cpu_s']:10.3f} {row['lines']:8,}  {row['identical']}")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if ok else 1

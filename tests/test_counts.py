@@ -305,6 +305,17 @@ async def test_the_store_counts_by_principal_with_sql_on_every_identity_shape(tm
         services = await count_source(indexed, GroupSpec.compile(["principal"]),
                                       Query(filter=EventFilter.compile("userIdentity.type == 'AWSService'")), 50)
         assert {g.key: g.count for g in services.groups}[("cloudtrail.amazonaws.com",)] == 2
+        # a file replaced and indexed again: its old rows stay in the old segment and must not count
+        import gzip
+        import json
+
+        replaced = sorted(tree.rglob("*.json.gz"))[0]
+        replaced.write_bytes(gzip.compress(json.dumps({"Records": _identity_variants(events[1])[:3]}).encode()))
+        StoreBuilder(locate(str(tree))).build(local_listing(str(tree)).files, complete=True)
+        spec = GroupSpec.compile(["principal"])
+        got = await count_source(indexed, spec, Query(), 50)
+        assert got.method == "store" and got.as_json() == (await count_source(plain, spec, Query(), 50,
+                                                                              server=False)).as_json()
     finally:
         await indexed.close()
         await plain.close()

@@ -38,7 +38,8 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     """The store's answer, or None when it cannot give an exact one."""
     try:
         from trailtui.sources.pushdown import STORE
-        from trailtui.store.query import Wanted, segment_scan
+        from trailtui.store.query import Wanted, segment_scan, whole_segments_scan
+        from trailtui.store.segments import warm_engine
         from trailtui.store.source import IndexedSource, split
     except ImportError:  # a build without the store
         return None
@@ -48,14 +49,17 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     pushed = to_sql(query.filter, STORE)
     if any(key is None for key in keys) or not pushed.exact:
         return None
-    listing = await source.listing(query.time_range)
-    manifest, notice = await asyncio.to_thread(source.manifest)
+    warm_engine()
+    listing, (manifest, notice) = await asyncio.gather(source.listing(query.time_range),
+                                                       asyncio.to_thread(source.manifest))
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
     wanted = Wanted({fid: rank for rank, _, fid in parts.fresh}, {fid: log.location for _, log, fid in parts.fresh})
     segments = sorted(source.location.folder / s for s in parts.segments)
     rows_of, params = segment_scan(segments, wanted)
+    if parts.whole:
+        rows_of, params = whole_segments_scan(segments), {}
     counter = GroupCounter(spec.texts, capacity)
     where = [*store_time(query.time_range).predicates, *([pushed.where] if pushed.pushed else [])]
     done = await asyncio.to_thread(_count, counter, spec, query, rows_of, params, [str(k) for k in keys], where,

@@ -89,6 +89,12 @@ def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[st
     return _JOINED.format(rows=_parquet(segments, _ROW_IDS)), {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
 
 
+def whole_segments_scan(segments: Sequence[Path]) -> str:
+    """`FROM` text for every row of `segments` (`s` the rows): when every row
+    is of a wanted file, counting skips the join that picks rows by file."""
+    return _parquet(segments) + " s"
+
+
 # How far back from the newest event a LIMIT query looks first (hours), widening
 # until it holds enough: rows are stored newest first, so a time bound skips
 # most row groups, and every event newer than the bound is in the answer's order.

@@ -150,6 +150,7 @@ class IndexedS3Source(IndexedSource):
     indexed before the store answers."""
 
     max_plain_share = 1.0  # every object is in the store after the build step
+    max_store_share = 1.0  # a plain scan would download every object again
 
     def __init__(self, plain: EventSource, location: StoreLocation, aws: AwsConfig,
                  factory: ClientFactory | None = None) -> None:

@@ -32,7 +32,7 @@ from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
 from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
-from trailtui.store.segments import connect
+from trailtui.store.segments import connect, warm_engine
 from trailtui.timerange import TimeRange
 
 INDEXED = "indexed"
@@ -63,21 +63,26 @@ class Split:
     fresh_events: int = 0
     stale: list[LogIdentity] = field(default_factory=list)                   # to (re)build
     segments: set[str] = field(default_factory=set)                          # holding the fresh files
+    whole: bool = False  # every row of those segments is of a fresh file: no need to pick rows by file
 
 
 def split(listing: Listing, manifest: Manifest | None) -> Split:
     out = Split()
     files = manifest.files if manifest is not None else {}
+    held: dict[str, int] = {}
     for rank, log in enumerate(listing.files):
         entry = files.get(log.location)
         if log.same_as(entry) and entry is not None and entry.segment:
             out.fresh.append((rank, log, entry.id))
             out.fresh_events += entry.events
             out.segments.add(entry.segment)
+            held[entry.segment] = held.get(entry.segment, 0) + entry.events
             continue
         out.plain.append((rank, log))
         if not log.same_as(entry):
             out.stale.append(log)
+    rows = manifest.segments if manifest is not None else {}
+    out.whole = bool(held) and all(rows.get(segment) == events for segment, events in held.items())
     return out
 
 
@@ -136,12 +141,18 @@ class IndexedSource:
             await asyncio.to_thread(thread.join, 30)
 
     def worth_it(self, query: Query) -> bool:
-        """False when the store would only re-read every event: no time range,
-        no limit and a filter that pushes down to nothing (none, or one SQL
-        cannot express, such as the hunts' candidate filter).  A local plain scan is then
-        faster (its typed pre-check, no JSON re-parse); the S3 store still pays
-        (no downloads)."""
-        return query.limit is not None or not query.time_range.unbounded or store_where(query.filter).pushed
+        """False when a plain scan answers faster.  A LIMIT query whose filter
+        gives SQL nothing to select on: the plain scan reads only the newest
+        files until it has the page, while the store would stat every file and
+        start its engine first.  A query without a limit, time range or pushed
+        filter: the store would only re-read every event, which the plain scan
+        does in parallel on typed fields (the hunts' candidate filter is
+        handled later, by `max_store_share`).  The S3 store always pays (no
+        downloads)."""
+        pushed = store_where(query.filter).pushed
+        if query.limit is not None:
+            return pushed
+        return pushed or not query.time_range.unbounded
 
     async def listing(self, window: TimeRange) -> Listing:
         """The source's files for `window`, newest first (what a plain scan reads)."""
@@ -160,15 +171,22 @@ class IndexedSource:
             return None, f"index: store at {self.location.folder} not used ({exc}); it will be rebuilt"
 
     async def search(self, query: Query) -> AsyncIterator[Page]:
-        listing = await self.listing(query.time_range)
-        manifest, notice = await asyncio.to_thread(self.manifest)
+        worth_it = self.worth_it(query)
+        if not worth_it and not self.background_build:  # nothing to learn from listing the store's files
+            async for page in self._plain(query, ""):
+                yield page
+            return
+        if worth_it:
+            warm_engine()
+        listing, (manifest, notice) = await asyncio.gather(self.listing(query.time_range),
+                                                           asyncio.to_thread(self.manifest))
         parts = split(listing, manifest)
         self.indexed = not parts.plain
         if parts.stale and self.background_build:
             self._start_build(listing.files if query.time_range.unbounded else parts.stale,
                               complete=query.time_range.unbounded)
         if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
-                or not self.worth_it(query)):
+                or not worth_it):
             async for page in self._plain(query, notice):
                 yield page
             return
