@@ -12,6 +12,8 @@ Each measurement runs in a fresh process (so RSS is the console's own):
   painted (the same run as first paint);
 - key latency while scanning: wall time of a `j` key press, answered while the
   first query still scans the tree;
+- `--building`: key latency while the store is built in the background (a
+  fresh temporary store), and the status line's `indexing N%` / `indexed`;
 - scrolling: a filter matching many events, then `G` / pagedown until
   `--target` matches are loaded and the cursor went through them; peak RSS of
   the console process (ru_maxrss) and of the scan's worker processes, plus the
@@ -132,7 +134,8 @@ async def key_latencies(app, count: int) -> list[float]:
 def child_startup(spawned: float, tree: str) -> dict:
     import asyncio
 
-    from trailtui.ui.app import ConsoleOptions, TrailApp, prepare_worker_processes
+    from trailtui.commands.console import prepare_worker_processes
+    from trailtui.ui.app import ConsoleOptions, TrailApp
 
     prepare_worker_processes()
 
@@ -176,11 +179,54 @@ def child_startup(spawned: float, tree: str) -> dict:
     return asyncio.run(run())
 
 
+def child_building(tree: str, count: int) -> dict:
+    """Key presses while the store is built in the background (a fresh, temporary
+    store): wait for `indexing N%` on the status line, then time `j` presses
+    while the build runs, and wait for `indexed`."""
+    import asyncio
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="bench-ui-store-")
+    from trailtui.commands.console import prepare_worker_processes
+    from trailtui.ui.app import ConsoleOptions, TrailApp
+
+    prepare_worker_processes()
+
+    async def run() -> dict:
+        app = TrailApp(ConsoleOptions(tree, index=True))
+        out: list[float] = []
+        words: list[str] = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            began = time.perf_counter()
+            while not app.session.index_word().startswith("indexing"):
+                await asyncio.sleep(0.01)
+            words.append(app.session.index_word())
+            while app.session.index_word().startswith("indexing") and len(out) < count:
+                before = app.events.list.cursor
+                await pilot.press("j" if len(out) % 40 < 20 else "k")
+                started = time.perf_counter()
+                while app.events.list.cursor == before:
+                    await asyncio.sleep(0.001)
+                out.append(time.perf_counter() - started)
+                await asyncio.sleep(0.1)
+            words.append(app.session.index_word())
+            while app.session.index_word() != "indexed":
+                await asyncio.sleep(0.2)
+            built = time.perf_counter() - began
+            await pilot.pause(0.5)
+            line = "\n".join(s.text for s in app.screen._compositor.render_strips()).splitlines()[-2]
+        return {"key_latencies_ms": [round(x * 1000, 1) for x in out], "words": words, "build_s": round(built, 1),
+                "status_line": line}
+
+    return asyncio.run(run())
+
+
 def child_scroll(tree: str, expression: str, target: int) -> dict:
     import asyncio
     import resource
 
-    from trailtui.ui.app import ConsoleOptions, TrailApp, prepare_worker_processes
+    from trailtui.commands.console import prepare_worker_processes
+    from trailtui.ui.app import ConsoleOptions, TrailApp
 
     prepare_worker_processes()
 
@@ -256,6 +302,9 @@ def main() -> None:
     parser.add_argument("--target", type=int, default=200_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-scroll", action="store_true")
+    parser.add_argument("--building", action="store_true",
+                        help="only: key presses while the store is built in the background")
+    parser.add_argument("--presses", type=int, default=100)
     parser.add_argument("--child")
     parser.add_argument("--spawned", type=float, default=0.0)
     args = parser.parse_args()
@@ -264,12 +313,21 @@ def main() -> None:
             result = child_baseline(args.spawned)
         elif args.child == "startup":
             result = child_startup(args.spawned, args.tree)
+        elif args.child == "building":
+            result = child_building(args.tree, args.presses)
         else:
             result = child_scroll(args.tree, args.filter, args.target)
         print(json.dumps(result))
         return
     tree = args.tree or default_tree()
     print(f"tree: {tree}  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    if args.building:
+        result = in_child("building", "--tree", tree, "--presses", str(args.presses))
+        keys = result["key_latencies_ms"]
+        print(f"key press while the store builds ({len(keys)} presses, status {result['words']}): median "
+              f"{statistics.median(keys):.0f} ms, p95 {sorted(keys)[int(len(keys) * 0.95)]:.0f} ms, max "
+              f"{max(keys):.0f} ms; indexed after {result['build_s']} s; status line: {result['status_line']}")
+        return
     baseline = [in_child("baseline")["first_paint_s"] for _ in range(args.repeat)]
     runs = [in_child("startup", "--tree", tree) for _ in range(args.repeat)]
     paint = [r["first_paint_s"] for r in runs]

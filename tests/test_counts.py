@@ -319,3 +319,41 @@ async def test_the_store_counts_by_principal_with_sql_on_every_identity_shape(tm
     finally:
         await indexed.close()
         await plain.close()
+
+
+async def test_the_store_draws_the_consoles_sparks_as_a_streamed_count_does(tmp_path):
+    """The console's counts from the store (GROUP BY key, slot) equal a streamed
+    `GroupCounter(spark=True)`: counts, first and last seen, and every bar."""
+    from sources_fixture import fixture_events, trail_objects, write_tree
+
+    from trailtui.counts.counter import SPARK_BARS
+    from trailtui.counts.store import store_count
+    from trailtui.sources import Query, open_source
+    from trailtui.sources.local import LocalSource
+    from trailtui.store import locate
+    from trailtui.store.build import StoreBuilder
+    from trailtui.store.listing import local_listing
+
+    events = fixture_events()
+    objects, _ = trail_objects(events + _identity_variants(events[0]))
+    tree = tmp_path / "trail"
+    write_tree(tree, objects)
+    StoreBuilder(locate(str(tree))).build(local_listing(str(tree)).files, complete=True)
+    indexed = open_source(str(tree), index=True)
+    plain = LocalSource(str(tree))
+    try:
+        for by, text in [("principal", ""), ("ip", "readOnly == `false`"), ("event", "userIdentity.type != 'Root'")]:
+            spec = GroupSpec.compile([by])
+            query = Query(filter=EventFilter.compile(text))
+            got = await store_count(indexed, spec, query, 15, spark_bars=SPARK_BARS)
+            counter = GroupCounter(spec.texts, spark=True)
+            async for page in plain.search(query):
+                counter.add_events(page.events, spec.key_function())
+            want = counter.result(15, SPARK_BARS)
+            assert got is not None and got.method == "store", by
+            assert got.groups == want.groups and got.events == want.events, by
+            assert any(sum(g.bins) == g.count and len(g.bins) == SPARK_BARS for g in got.groups)
+        assert await store_count(indexed, GroupSpec.compile(["ip", "event"]), Query(), 5, spark_bars=SPARK_BARS) is None
+    finally:
+        await indexed.close()
+        await plain.close()

@@ -147,6 +147,16 @@ def test_status_text_keeps_the_activity() -> None:
     assert "⏸" in RunState(paused=True).activity() and "✗ boom" in RunState(error="boom").activity()
 
 
+def test_status_text_keeps_the_store_word_at_80_columns() -> None:
+    """A paused 2M-event scan's long activity is cut at its end; the store's word leads it and stays."""
+    for word in ("indexing 42%", "indexed"):
+        for run in (RunState(paused=True, scanned=1_250_612, matched=1_250_206, index=word),
+                    RunState(running=True, scanned=1_250_612, matched=1_250_206, progress=0.22, index=word,
+                             problems=3)):
+            line = status_text(80, "/tmp/store-demo2m", "all", "", run)
+            assert word in line and cell_len(line) <= 80, line
+
+
 def test_quick_filter_clauses_match() -> None:
     records = incident_records()
     expression = quick_filter(principal="EVE", source_ip="203.0.113.", event_name="listusers")

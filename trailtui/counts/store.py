@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
 
 from trailtui.counts.counter import DEFAULT_CAPACITY, GroupCounter
 from trailtui.counts.keys import GroupSpec
-from trailtui.counts.result import CountResult
+from trailtui.counts.result import CountResult, Group
+from trailtui.counts.spark import SparkFrame, bars
 from trailtui.counts.sql import key_sql
 from trailtui.events import EPOCH
 from trailtui.sources.base import Query
@@ -34,8 +36,11 @@ FETCH_ROWS = 10_000
 
 
 async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
-                      capacity: int = DEFAULT_CAPACITY) -> CountResult | None:
-    """The store's answer, or None when it cannot give an exact one."""
+                      capacity: int = DEFAULT_CAPACITY, spark_bars: int = 0) -> CountResult | None:
+    """The store's answer, or None when it cannot give an exact one.
+    `spark_bars`: each listed group also gets its events over the whole span
+    in that many bars (the console's spark), as a streamed `GroupCounter(spark=True)`
+    would draw them; only for one `--by`."""
     try:
         from trailtui.sources.pushdown import STORE
         from trailtui.store.query import Wanted, segment_scan, whole_segments_scan
@@ -62,33 +67,100 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
         rows_of, params = whole_segments_scan(segments), {}
     counter = GroupCounter(spec.texts, capacity)
     where = [*store_time(query.time_range).predicates, *([pushed.where] if pushed.pushed else [])]
-    done = await asyncio.to_thread(_count, counter, spec, query, rows_of, params, [str(k) for k in keys], where,
+    if spark_bars and len(keys) != 1:
+        return None
+    span = await asyncio.to_thread(_count, counter, spec, query, rows_of, params, [str(k) for k in keys], where,
                                    wanted.locations)
-    if not done:
+    if span is None:
         return None
     answer = counter.result(top)
-    return CountResult(by=answer.by, events=answer.events, distinct=answer.distinct, groups=answer.groups,
-                       approximate=answer.approximate, error_bound=answer.error_bound, method="store")
+    groups = answer.groups
+    if spark_bars and groups and span.lo is not None:
+        found = await asyncio.to_thread(_sparks, groups, span, spark_bars, rows_of, params, str(keys[0]), where)
+        if found is None:
+            return None
+        groups = found
+    return CountResult(by=answer.by, events=answer.events, distinct=answer.distinct, groups=groups,
+                       approximate=answer.approximate, error_bound=answer.error_bound, method="store",
+                       first=_when(span.lo) if span.lo is not None else None,
+                       last=_when(span.hi) if span.hi is not None else None)
+
+
+@dataclass(slots=True)
+class _Span:
+    """The times (microseconds) of everything counted, and the odd rows' own
+    spark slots per key (counted in Python)."""
+
+    lo: int | None = None
+    hi: int | None = None
+    odd_times: dict[Any, list[int]] = field(default_factory=dict)
+
+    def cover(self, micros: int) -> None:
+        self.lo = micros if self.lo is None else min(self.lo, micros)
+        self.hi = micros if self.hi is None else max(self.hi, micros)
+
+
+def _sparks(groups: tuple[Group, ...], span: _Span, width: int, rows_of: str, params: dict[str, Any], key: str,
+            where: list[str]) -> tuple[Group, ...] | None:
+    """The listed groups with their bars: events per slot of the frame a
+    streamed count would end with (the span's), from one GROUP BY key, slot."""
+    import duckdb
+
+    from trailtui.store.segments import connect
+
+    frame = SparkFrame()
+    assert span.lo is not None and span.hi is not None  # noqa: S101 - the caller checked
+    frame.cover(_second(span.lo))
+    frame.cover(_second(span.hi))
+    values = [group.key[0] for group in groups]
+    listed = [value for value in values if isinstance(value, str)]
+    chosen = f"(list_contains($listed, {key}){f' OR {key} IS NULL' if None in values else ''})"
+    slot = f"(CAST(floor(coalesce(s.t, 0) / 1000000.0) AS BIGINT) >> {int(frame.exponent)})"
+    sql = (f"SELECT {key} AS k0, {slot} AS slot, count(*) FROM {rows_of} "  # noqa: S608 - whitelisted columns
+           f"WHERE NOT s.odd{''.join(' AND ' + w for w in where)} AND {chosen} GROUP BY ALL")
+    bins: dict[Any, dict[int, int]] = {value: {} for value in values}
+    con = connect()
+    try:
+        for value, slot_number, count in con.execute(sql, {**params, "listed": listed}).fetchall():
+            if value in bins:
+                bins[value][slot_number] = bins[value].get(slot_number, 0) + count
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    for (value,), times in span.odd_times.items():
+        if value in bins:
+            for micros in times:
+                slot_number = _second(micros) >> frame.exponent
+                bins[value][slot_number] = bins[value].get(slot_number, 0) + 1
+    return tuple(replace(group, bins=bars(bins[group.key[0]], frame, width)) for group in groups)
+
+
+def _second(micros: int) -> int:
+    return micros // 1_000_000
 
 
 def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, params: dict[str, Any],
-           keys: list[str], where: list[str], locations: Mapping[int, str]) -> bool:
+           keys: list[str], where: list[str], locations: Mapping[int, str]) -> _Span | None:
     import duckdb
 
     from trailtui.store.segments import connect
 
     times = list(store_time(query.time_range).predicates)
     names = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys))
-    grouped = (f"SELECT {names}, count(*), min(s.t), max(s.t) FROM {rows_of} "  # noqa: S608 - whitelisted columns
+    grouped = (f"SELECT {names}, count(*), min(coalesce(s.t, 0)), max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted columns
                f"WHERE NOT s.odd{''.join(' AND ' + w for w in where)} GROUP BY {', '.join(keys)}")
     odd = f"SELECT s.raw, s.file_id FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
     width = len(keys)
     con = connect()
     try:
+        span = _Span()
         cursor = con.execute(grouped, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             counter.add_counts({tuple(row[:width]): [row[width], _when(row[width + 1]), _when(row[width + 2])]
                                 for row in rows})
+            span.cover(min(row[width + 1] for row in rows))
+            span.cover(max(row[width + 2] for row in rows))
         key_of = spec.key_function()
         extra: dict[Any, list[Any]] = {}
         cursor = con.execute(odd, params)
@@ -97,16 +169,25 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
                 event = accept(query, orjson.loads(raw), locations.get(file_id, ""))
                 if event is None:
                     continue
-                entry = extra.setdefault(key_of(event.raw), [0, event.time, event.time])
+                key = key_of(event.raw)
+                entry = extra.setdefault(key, [0, event.time, event.time])
                 entry[0] += 1
                 entry[1], entry[2] = min(entry[1], event.time), max(entry[2], event.time)
+                micros = _micros(event.time)
+                span.cover(micros)
+                span.odd_times.setdefault(key, []).append(micros)
         if extra:
             counter.add_counts(extra)
     except duckdb.Error:
-        return False
+        return None
     finally:
         con.close()
-    return True
+    return span
+
+
+def _micros(when: datetime) -> int:
+    delta = when - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _when(micros: int | None) -> Any:

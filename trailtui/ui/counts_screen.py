@@ -14,6 +14,7 @@ Values are event data: shown as `Text` with control characters escaped.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import ClassVar
 
@@ -28,9 +29,10 @@ from textual.widgets import DataTable, Footer, Static
 
 from trailtui.counts import GroupByError, GroupCounter, GroupField, GroupSpec, format_key_part
 from trailtui.counts.result import CountResult, Group
+from trailtui.counts.store import store_count
 from trailtui.filters import EventFilter
 from trailtui.safe import visible
-from trailtui.sources.base import Query, SourceError
+from trailtui.sources.base import EventSource, Query, SourceError
 from trailtui.timerange import TimeRange
 from trailtui.ui import keys
 from trailtui.ui.counts_field_menu import EXPRESSION, FieldMenu
@@ -103,6 +105,7 @@ class CountsScreen(DismissOnce, Screen[Pivot | None]):
         self.range_label = range_label
         self.scope: CountScope | None = CountScope(field) if field is not None else None
         self.counter: GroupCounter | None = None
+        self.answer: CountResult | None = None  # the store's whole answer (then the counter stays empty)
         self.result: CountResult | None = None
         self.scanned = 0
         self.problems = 0
@@ -140,6 +143,7 @@ class CountsScreen(DismissOnce, Screen[Pivot | None]):
         self.generation += 1
         spec = self.scope.spec()
         self.counter = GroupCounter(spec.texts, CAPACITY, spark=True)
+        self.answer = None
         self.result = None
         self.scanned = self.problems = 0
         self.progress = None
@@ -152,8 +156,36 @@ class CountsScreen(DismissOnce, Screen[Pivot | None]):
         self._paint_scope()
         self.count(self.generation, query, spec, self.counter)
 
+    async def _from_store(self, query: Query, spec: GroupSpec) -> CountResult | None:
+        """The whole answer as one GROUP BY in the local store (sparks
+        included), when the store holds the range fresh and the filter and
+        field translate exactly; else None and the count streams."""
+
+        async def one(source: EventSource) -> AsyncIterator[CountResult | None]:
+            yield await store_count(source, spec, query, TOP_ROWS, CAPACITY, spark_bars=SPARK_BARS)
+
+        answers = self.session.stream(one)
+        found: CountResult | None = None
+        try:
+            async for answer in answers:
+                found = answer if isinstance(answer, CountResult) else None
+        except Exception:  # noqa: BLE001 - the store is only a shortcut: the streamed count decides
+            return None
+        finally:
+            await aclose_quietly(answers)
+        return found
+
     @work(exclusive=True, group="trailtui-counts", exit_on_error=False)
     async def count(self, generation: int, query: Query, spec: GroupSpec, counter: GroupCounter) -> None:
+        answer = await self._from_store(query, spec)
+        if generation != self.generation:
+            return
+        if answer is not None:
+            self.answer = answer
+            self.progress = 1.0
+            self.running = False
+            self._dirty = True
+            return
         key_of = spec.key_function()
         pages = self.session.pages(query)
         try:
@@ -182,7 +214,7 @@ class CountsScreen(DismissOnce, Screen[Pivot | None]):
         if not self._dirty or self.counter is None:
             return
         self._dirty = False
-        self.result = self.counter.result(TOP_ROWS, SPARK_BARS)
+        self.result = self.answer or self.counter.result(TOP_ROWS, SPARK_BARS)
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear()
@@ -219,6 +251,8 @@ class CountsScreen(DismissOnce, Screen[Pivot | None]):
         distinct = result.distinct if result else 0
         head = "counting" + (f" {self.progress:.0%}" if self.progress is not None else "…") if self.running else "done"
         text = f" {head}: {events:,} events, {distinct:,} distinct values"
+        if result is not None and result.method == "store":
+            text += " (counted by the store)"
         if self.problems:
             text += f", {self.problems} unreadable"
         if result is not None and result.approximate:

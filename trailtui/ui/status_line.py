@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.widget import Widget
@@ -64,7 +65,7 @@ def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
     """Fit range, filter and source around `activity`; True when the range,
     the filter or the activity had to be cut."""
     separators = 3 * len(" │ ") + 1
-    room = max(width - len(activity) - separators, 0)
+    room = width - cell_len(activity) - separators  # cells (⏸ is two wide); negative: the activity is cut too
     floors = [min(len(w), floor) for w, floor in zip(wanted, (10, 10, 6), strict=True)]
     widths = list(floors)
     spare = room - sum(floors)
@@ -74,7 +75,7 @@ def _layout(width: int, activity: str, wanted: list[str]) -> tuple[str, bool]:
         spare -= extra
     short = spare < 0
     if short:  # too narrow even for the floors: shorten the activity instead
-        activity = fit(activity, max(len(activity) + spare, 12)).rstrip()
+        activity = fit(activity, max(cell_len(activity) + spare, 12)).rstrip()
     range_part, filter_part, source_part = (fit(t, w, "middle" if i == 2 else "end").rstrip()
                                             for i, (t, w) in enumerate(zip(wanted, widths, strict=True)))
     cut = short or widths[0] < len(wanted[0]) or widths[1] < len(wanted[1])
@@ -92,10 +93,12 @@ def status_text(width: int, source: str, range_label: str, filter_text: str, run
     base = run.activity(elapsed=False)
     problems = f" · {run.problems} problem{'s' if run.problems != 1 else ''}" if run.problems else ""
     short_problems = f" · ⚠{run.problems}" if run.problems else ""
-    index = f" · {run.index}" if run.index else ""
-    candidates = [run.activity() + index + problems, base + index + problems, base + index + short_problems]
+    # The store's word leads the activity: a long activity (a paused scan's
+    # hint) is cut at its end at 80 columns, and `indexing 42%` must stay.
+    index = f"{run.index} · " if run.index else ""
+    candidates = [index + run.activity() + problems, index + base + problems, index + base + short_problems]
     if follow:
-        counts = base + index + short_problems
+        counts = index + base + short_problems
         candidates = [f"{counts} · {part}" for part in follow] + list(follow)
     line = ""
     for activity in candidates:
