@@ -10,8 +10,11 @@ unfiltered query of the same tree in the same process:
   query-selective userIdentity.type == 'Root' (typed pre-check territory)
   hunt-all        all catalogue hunts in one pass (candidate filter pushed down)
   export-csv      the unfiltered query written as CSV to a temp file
-  export-markdown the unfiltered query as a Markdown report (aggregates + hunts)
+  export-markdown the unfiltered query as a Markdown report (aggregates + hunts in the same pass)
+  export-md-filter a filtered query as a Markdown report: the query, then the hunts over the
+                  whole source and range in a second pass
   export-ocsf     the unfiltered query as OCSF JSON lines
+  export-json     the unfiltered query as one JSON document
 """
 
 from __future__ import annotations
@@ -52,9 +55,10 @@ async def _hunt(tree: str) -> tuple[int, int]:
     return scanned, hits
 
 
-async def _export(tree: str, fmt: str) -> tuple[int, int]:
+async def _export(tree: str, fmt: str, text: str = "") -> tuple[int, int]:
     with tempfile.TemporaryDirectory() as directory:
-        result = await run_export(ExportRequest(source_url=tree, format=fmt, output=Path(directory) / f"out.{fmt}"))
+        result = await run_export(ExportRequest(source_url=tree, format=fmt, output=Path(directory) / f"out.{fmt}",
+                                                query=Query(filter=EventFilter.compile(text))))
     return result.scanned, result.written
 
 
@@ -79,7 +83,9 @@ def main() -> None:
         "hunt-all": lambda: _hunt(args.tree),
         "export-csv": lambda: _export(args.tree, "csv"),
         "export-markdown": lambda: _export(args.tree, "markdown"),
+        "export-md-filter": lambda: _export(args.tree, "markdown", "userIdentity.type == 'IAMUser'"),
         "export-ocsf": lambda: _export(args.tree, "ocsf"),
+        "export-json": lambda: _export(args.tree, "json"),
     }
     baseline = None
     print(f"{'job':<16} {'seconds':>8} {'events/s':>10} {'vs query-all':>13} {'found':>8}")
