@@ -144,7 +144,7 @@ def test_hostile_values_are_inert_in_every_table_cell(tmp_path: Path, capsys) ->
     (trail / "events.json").write_text(json.dumps({"Records": records}))
     marks = tmp_path / "marks.jsonl"
     write_marks(marks, [Mark(r, "note" + HOSTILE) for r in records])
-    code = main(["export", str(trail), "--format", "markdown", "--marked", str(marks)])  # to stdout
+    code = main(["export", str(trail), "--format", "md", "--marked", str(marks)])  # to stdout; md: markdown
     captured = capsys.readouterr()
     assert code == 0, captured.err
     text = captured.out

@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--case", action="store_true",
                         help="use the console's case for SOURCE (marks, notes and its verify result, saved under "
                         "$XDG_DATA_HOME/trailtui/cases/): no separate marks file needed")
-    parser.add_argument("--format", required=True, choices=FORMATS)
+    parser.add_argument("--format", required=True, choices=(*FORMATS, "md"), help="md is short for markdown")
     parser.add_argument("-o", "--output", metavar="FILE", help="write here instead of stdout")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--verify-result", metavar="FILE",
@@ -59,6 +59,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
 
 
 def _request(args: argparse.Namespace, aws: AwsConfig) -> ExportRequest | int:
+    args.format = "markdown" if args.format == "md" else args.format
     try:
         query = Query(filter=EventFilter.compile(args.filter), time_range=TimeRange.parse(args.since, args.until))
     except FilterError as exc:
