@@ -162,8 +162,8 @@ class EventList(ScrollView, can_focus=True):
         years, accounts = self._years, self._accounts
         layout = self._layout
         if layout is None or layout.width != width or layout.years != years or layout.accounts != accounts:
-            self._layout = layout_for(width, years, accounts)
-        return self._layout
+            layout = self._layout = layout_for(width, years, accounts)
+        return layout
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
