@@ -171,3 +171,16 @@ def test_hostile_values_are_inert_in_every_table_cell(tmp_path: Path, capsys) ->
     assert hostile_cells >= 7 + 4 * 3 + 2 + 1, hostile_cells
     prose = re.sub(r"(?ms)^(`{3,})(json)?\n.*?^\1$", "", text)
     assert "```" not in prose and "<img" not in prose.replace("\\<img", "")
+
+
+def test_indicator_counts_stay_bounded_and_keep_first_and_last() -> None:
+    from trailtui.export.indicators import SeenCounter
+
+    counter = SeenCounter(limit=100)
+    for i in range(10_000):
+        counter.add("hot" if i % 2 else f"cold-{i}", datetime(2024, 1, 1 + i % 28, tzinfo=UTC))
+    counter.add("hot", None)  # an event without a readable time counts, without moving first/last
+    assert len(counter) <= 100 and counter.approximate
+    value, seen = counter.top(1)[0]
+    assert value == "hot" and seen.count == 5_001
+    assert seen.first == datetime(2024, 1, 2, tzinfo=UTC) and seen.last == datetime(2024, 1, 28, tzinfo=UTC)

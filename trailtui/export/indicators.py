@@ -23,12 +23,6 @@ class Seen:
     first: datetime | None = None
     last: datetime | None = None
 
-    def add(self, when: datetime) -> None:
-        self.count += 1
-        if when != EPOCH:
-            self.first = when if self.first is None or when < self.first else self.first
-            self.last = when if self.last is None or when > self.last else self.last
-
 
 class SeenCounter:
     """Values with count and first/last time.  Past `limit` distinct values it
@@ -40,15 +34,22 @@ class SeenCounter:
         self.values: dict[str, Seen] = {}
         self.approximate = False
 
-    def add(self, key: str, when: datetime) -> None:
+    def add(self, key: str, when: datetime | None) -> None:
+        """Count `key` once; `when` is None for an event without a readable time."""
         seen = self.values.get(key)
         if seen is None:
-            seen = self.values[key] = Seen()
-        seen.add(when)
-        if len(self.values) > self.limit:
-            self.approximate = True
-            keep = sorted(self.values.items(), key=lambda item: -item[1].count)[: self.limit // 2]
-            self.values = dict(keep)
+            self.values[key] = Seen(1, when, when)
+            if len(self.values) > self.limit:
+                self.approximate = True
+                keep = sorted(self.values.items(), key=lambda item: -item[1].count)[: self.limit // 2]
+                self.values = dict(keep)
+            return
+        seen.count += 1
+        if when is not None:
+            if seen.first is None or when < seen.first:
+                seen.first = when
+            if seen.last is None or when > seen.last:
+                seen.last = when
 
     def top(self, n: int) -> list[tuple[str, Seen]]:
         """Most frequent first; equal counts in order of first appearance."""
@@ -107,7 +108,7 @@ class Indicators:
         self.regions = SeenCounter(limit)
 
     def add(self, event: Event) -> None:
-        when = event.time
+        when = event.time if event.time != EPOCH else None
         self.kinds["principal"].add(event.principal, when)
         if event.access_key:
             self.kinds["access key"].add(event.access_key, when)
