@@ -10,7 +10,7 @@ makes the next started Athena query end FAILED with that reason.
 makes the next `k` started queries report `Statistics.DataScannedInBytes` = N
 in GetQueryExecution (moto reports 0 for every query).
 `GET /moto-api/trailtui/calls` returns every JSON-protocol call the server saw
-(service, operation, time, parameters) and every S3 GetObject/ListObjectsV2
+(service, operation, time, parameters, the account it acted in) and every S3 GetObject/ListObjectsV2
 (with the path or prefix as `subject`), so tests can check what a client sent:
 cancellations, paging, request spacing, which prefixes were listed.
 """
@@ -81,7 +81,7 @@ def _patch_json_services() -> None:
         if operation:
             with _lock:
                 _calls.append({"service": service, "operation": operation, "time": time.time(),
-                               "params": request_json(self)})
+                               "params": request_json(self), "account": self.current_account})
             fault = _take_fault(service, operation)
             if fault is not None:
                 error = JsonRESTError(fault["code"], fault.get("message", fault["code"]))

@@ -5,7 +5,8 @@ accounts `--accounts` names (Organizations ListAccounts for `all`), and an
 The caller's own account (usually the management account) is reached with
 the caller's own credentials; every other account through
 `sts:AssumeRole` on `arn:PARTITION:iam::ID:role/ROLE`, for 15 minutes
-(`SESSION_SECONDS`).  An account whose role cannot be assumed is not an
+(`SESSION_SECONDS`; Event history searches ask for longer, see
+`trailtui.sources.lookup_accounts`).  An account whose role cannot be assumed is not an
 error of the run: its `AccountAccess` carries the one-line reason.
 """
 
@@ -50,12 +51,16 @@ class OrgAccount:
 
 @dataclass(frozen=True, slots=True)
 class AccountAccess:
-    """One account and how to reach it: `config` (None when the role could
-    not be assumed, then `problem` says why in one line)."""
+    """One account and how to reach it: `factory` makes its clients (None
+    when the role could not be assumed, then `problem` says why in one line)."""
 
     account: OrgAccount
-    config: AwsConfig | None
+    factory: ClientFactory | None
     problem: str = ""
+
+    @property
+    def config(self) -> AwsConfig | None:
+        return None if self.factory is None else self.factory.config
 
 
 async def caller_identity(factory: ClientFactory, region: str) -> Caller:
@@ -112,17 +117,16 @@ def assume_failure(exc: BaseException, role_arn: str) -> str:
 
 
 async def access_account(factory: ClientFactory, caller: Caller, account: OrgAccount, scope: AccountScope,
-                         region: str, session_name: str) -> AccountAccess:
-    """How to reach `account`: the caller's own config for the caller's
-    account, else the config with the assumed role's keys."""
-    base = replace(factory.config, accounts=None, region=region)
+                         region: str, session_name: str, seconds: int = SESSION_SECONDS) -> AccountAccess:
+    """How to reach `account`: the caller's own factory for the caller's
+    account, else one with the assumed role's keys (sharing its SDK session)."""
     if account.id == caller.account:
-        return AccountAccess(account, base)
+        return AccountAccess(account, factory)
     role_arn = scope.role_arn(caller.partition, account.id)
     try:
         async with factory.async_client("sts", region) as sts:
             answer = await sts.assume_role(RoleArn=role_arn, RoleSessionName=session_name,
-                                           DurationSeconds=SESSION_SECONDS)
+                                           DurationSeconds=seconds)
     except Exception as exc:
         if not (is_sdk_error(exc) or isinstance(exc, OperationNotAllowed)):
             raise
@@ -132,7 +136,7 @@ async def access_account(factory: ClientFactory, caller: Caller, account: OrgAcc
         credentials = Credentials(str(keys["AccessKeyId"]), str(keys["SecretAccessKey"]), str(keys["SessionToken"]))
     except KeyError:
         return AccountAccess(account, None, f"cannot assume {role_arn}: the answer held no credentials")
-    return AccountAccess(account, replace(base, credentials=credentials))
+    return AccountAccess(account, factory.with_credentials(credentials))
 
 
 
@@ -146,30 +150,32 @@ class Fanout:
     scope: AccountScope
     region: str
     session_name: str
+    seconds: int = SESSION_SECONDS
 
     async def access(self, account: OrgAccount) -> AccountAccess:
         return await access_account(self.factory, self.caller, account, self.scope, self.region,
-                                    self.session_name)
+                                    self.session_name, self.seconds)
 
 
-async def open_fanout(aws: AwsConfig, session_name: str, region: str | None = None) -> Fanout:
+async def open_fanout(aws: AwsConfig, session_name: str, region: str | None = None,
+                      seconds: int = SESSION_SECONDS) -> Fanout:
     """Who the caller is and which accounts `aws.accounts` names; raises
     AccountsError (one line) when that cannot be found out."""
     scope = aws.accounts
     if scope is None:
         raise AccountsError("no --accounts given")
-    factory = ClientFactory(replace(aws, accounts=None))
     try:
-        region = region or aws.region or factory.region()
+        region = region or aws.region or ClientFactory(replace(aws, accounts=None)).region()
     except BotoCoreError as exc:
         raise AccountsError(describe_error(exc)) from None
     if not region:
         raise AccountsError("no AWS region: pass --region or set AWS_REGION")
+    factory = ClientFactory(replace(aws, accounts=None, region=region))
     caller = await caller_identity(factory, region)
     accounts = await target_accounts(factory, scope, region)
     if not accounts:
         raise AccountsError("the organisation lists no ACTIVE account (--accounts all)")
-    return Fanout(factory, caller, tuple(accounts), scope, region, session_name)
+    return Fanout(factory, caller, tuple(accounts), scope, region, session_name, seconds)
 
 
 async def each_account(accounts: tuple[OrgAccount, ...], work: Callable[[OrgAccount], Awaitable[T]],

@@ -5,9 +5,9 @@ that start anything are Athena query executions and CloudTrail Lake queries
 (and their cancellation).  `sts:AssumeRole` (reaching each account of an
 organisation through a role that already exists) and `organizations:ListAccounts`
 create nothing persistent: AssumeRole returns temporary keys that expire on
-their own (trailtui asks for 15 minutes), ListAccounts only reads.  Every
-client comes from `trailtui.aws.clients`, which refuses any operation not
-listed, before a request is built.
+their own (15 minutes for health, an hour for Event history), ListAccounts
+only reads.  Every client comes from `trailtui.aws.clients`, which refuses any
+operation not listed, before a request is built.
 """
 
 from __future__ import annotations

@@ -9,10 +9,11 @@ lazy so a local trail never pays for importing boto3.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from trailtui.aws.allowlist import check_operation
-from trailtui.aws.config import AwsConfig
+from trailtui.aws.config import AwsConfig, Credentials
 
 if TYPE_CHECKING:
     import boto3
@@ -86,6 +87,24 @@ class ClientFactory:
     def async_client(self, service: str, region: str | None = None, connections: int | None = None) -> Any:
         """An aiobotocore client context manager: `async with factory.async_client('s3') as s3:`.
         `connections` raises the pool (botocore's default is 10) for callers that run more requests at once."""
+        session = self._guarded_aio_session()
+        kwargs = self._client_kwargs(region)
+        if connections:
+            from botocore.config import Config
+
+            kwargs["config"] = kwargs["config"].merge(Config(max_pool_connections=connections))
+        return session.create_client(service, **kwargs)
+
+    def with_credentials(self, credentials: Credentials) -> ClientFactory:
+        """A factory for another account (its assumed role's keys on every client)
+        sharing this factory's aiobotocore session: each session loads the service
+        models and endpoint data anew (about 9 MB and 0.4 s here), a client on a
+        shared one costs about 0.2 MB."""
+        child = ClientFactory(replace(self.config, credentials=credentials, accounts=None), self.max_attempts)
+        child._aio_session = self._guarded_aio_session()
+        return child
+
+    def _guarded_aio_session(self) -> Any:
         if self._aio_session is None:
             from aiobotocore.session import AioSession
 
@@ -93,12 +112,7 @@ class ClientFactory:
             session.register("before-parameter-build", _guard_parameters)
             session.register("before-call", _guard)
             self._aio_session = session
-        kwargs = self._client_kwargs(region)
-        if connections:
-            from botocore.config import Config
-
-            kwargs["config"] = kwargs["config"].merge(Config(max_pool_connections=connections))
-        return self._aio_session.create_client(service, **kwargs)
+        return self._aio_session
 
     def region(self) -> str | None:
         """The region botocore resolves (flag, env, profile), or None."""

@@ -46,10 +46,11 @@ async def collect_accounts(aws: AwsConfig, trail: str | None = None,
 
     async def one(account: OrgAccount) -> AccountHealth:
         access = await fanout.access(account)
-        if access.config is None:
+        if access.factory is None:
             return AccountHealth(account, None, access.problem)
         try:
-            return AccountHealth(account, await collect_facts(access.config, trail=trail))
+            return AccountHealth(account, await collect_facts(access.factory.config, trail=trail,
+                                                              factory=access.factory))
         except HealthCollectionError as exc:
             return AccountHealth(account, None, str(exc))
 

@@ -56,12 +56,14 @@ class LookupSource:
     capabilities = Capabilities(sql_pushdown=False, server_time_pruning=True, raw_json=True, server_cancel=False)
 
     def __init__(self, url: str, aws: AwsConfig, factory: ClientFactory | None = None,
-                 limits: RateLimits | None = None) -> None:
+                 limits: RateLimits | None = None, account_id: str | None = None) -> None:
         self.url = url
         self.region = parse_lookup_url(url)
         self._factory = factory or ClientFactory(aws)
         self._limits = limits or LOOKUP_LIMITS
-        self._account: str | None = None
+        self._account: str | None = account_id
+        # where events and problems say they come from; one account of several names itself
+        self.location = f"lookup://{self.region}" + (f" account {account_id}" if account_id else "")
 
     async def close(self) -> None:
         """Nothing is held between searches."""
@@ -72,7 +74,7 @@ class LookupSource:
     async def search(self, query: Query) -> AsyncIterator[Page]:
         try:
             async with self._factory.async_client("cloudtrail", self.region) as client:
-                async for page in self._pages(client, query):
+                async for page in self.pages(client, query):
                     yield page
         except SourceError:
             raise
@@ -81,7 +83,9 @@ class LookupSource:
                 raise SourceError(describe_error(exc, f"lookup://{self.region}")) from None
             raise
 
-    async def _pages(self, client: Any, query: Query) -> AsyncIterator[Page]:
+    async def pages(self, client: Any, query: Query) -> AsyncIterator[Page]:
+        """The search through `client` (anything with an async `lookup_events`);
+        SDK errors propagate as they are."""
         start, end, note = lookup_window(query, utcnow())
         if start > end:
             yield Page(progress=1.0, status="the time range is older than Event history's 90 days")
@@ -91,7 +95,7 @@ class LookupSource:
         if attribute is not None:
             request["LookupAttributes"] = [attribute.as_request()]
         bucket = self._limits.bucket((await self._account_id(), self.region))
-        location = f"lookup://{self.region}"
+        location = self.location
         emitted = calls = 0
         while True:
             await bucket.acquire()

@@ -32,6 +32,8 @@ def open_source(url: str, aws: AwsConfig | None = None, index: bool = False,
     background when `background_build` (the console) and by `trailtui index`."""
     aws = aws or AwsConfig()
     scheme = scheme_of(url)
+    if aws.accounts is not None:
+        return _every_account(url, scheme, aws)
     if scheme == "file":
         from trailtui.sources.local import LocalSource
 
@@ -59,3 +61,14 @@ def open_source(url: str, aws: AwsConfig | None = None, index: bool = False,
 
         return indexed(source, url, aws, background_build)
     return source
+
+
+def _every_account(url: str, scheme: str, aws: AwsConfig) -> EventSource:
+    """`--accounts`: Event history is per account, so only `lookup://` fans
+    out; the other sources already hold every account their logs hold."""
+    if scheme != "lookup":
+        raise SourceError(f"--accounts works with lookup://REGION sources (and trailtui health), not {url!r}: "
+                          "an S3, Athena or Lake organisation trail already holds every account")
+    from trailtui.sources.lookup_accounts import AccountsLookupSource
+
+    return AccountsLookupSource(url, aws)
