@@ -34,6 +34,7 @@ from trailtui.hunts import (
 from trailtui.hunts.runner import candidate_filter
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
+from trailtui.sources.cost import ScanCost, scan_cost
 from trailtui.timerange import TimeParseError, TimeRange
 
 if TYPE_CHECKING:
@@ -52,7 +53,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("--hunt", action="append", dest="hunts", metavar="ID", help="run only this hunt (repeatable)")
     parser.add_argument("--since", help="ISO 8601, -15m/-24h/-7d, or now")
     parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
-    parser.add_argument("--format", choices=("table", "jsonl"), default="table")
+    parser.add_argument("--format", choices=("table", "jsonl", "json"), default="table",
+                        help="table (default), jsonl (one hit a line), or json (one document: hits and a summary "
+                             "with where each hunt ran)")
     parser.add_argument("--list", action="store_true", help="list the hunts and exit")
     parser.add_argument("--catalogue", metavar="FILE",
                         help="a hunts.toml of your own (same format as the built-in one) instead of the built-in")
@@ -155,13 +158,25 @@ def _context(args: argparse.Namespace) -> HuntContext:
     return HuntContext(known_accounts=known, baseline=baseline)
 
 
+def write_ran(ran: dict[str, list[str]], out: IO[str]) -> None:
+    """Which hunts the server ran (compiled to SQL) and which the client did."""
+    server, client = ran.get("server", []), ran.get("client", [])
+    out.write(f"ran on the server (SQL): {len(server)} hunts; on the client: {len(client)}"
+              + (f" ({visible(', '.join(client))})" if client else "") + "\n")
+
+
 async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: str, aws: AwsConfig,
                context: HuntContext, index: bool = False) -> int:
     source = open_source(source_url, aws, index=index)
     tallies = HuntTallies(hunts)
     scanned = 0
     problems = 0
-    out = for_terminal(sys.stdout, json=True) if fmt == "jsonl" else sys.stdout
+    ran: dict[str, list[str]] | None = None
+    cost: ScanCost | None = None
+    out = for_terminal(sys.stdout, json=True) if fmt in ("jsonl", "json") else sys.stdout
+    first = True
+    if fmt == "json":
+        _emit(out, b'{"hits": [')
     try:
         async for step in run_hunts(source, hunts, window, context=context):
             scanned = step.scanned
@@ -169,13 +184,32 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
                 problems += 1
                 warn(str(problem))
             tallies.add(step.hits)
+            if step.ran is not None:
+                ran, cost = step.ran, scan_cost(step.engine, step.scanned_bytes)
             if fmt == "jsonl" and step.hits:
                 _emit(out, b"".join(hit_line(h) for h in step.hits))
+            if fmt == "json" and step.hits:
+                lines = [hit_line(h).rstrip(b"\n") for h in step.hits]
+                _emit(out, (b"" if first else b",") + b",".join(lines))
+                first = False
     finally:
         await source.close()
     if fmt == "table":
         write_table(tallies, len(hunts), scanned, out, context.known_accounts)
+        if ran is not None:
+            write_ran(ran, out)
+    if fmt == "json":
+        summary: dict[str, object] = {"hunts": len(hunts), "fired": len(tallies.fired()), "hits": tallies.total,
+                                      "scanned": scanned}
+        if ran is not None:
+            summary["ran"] = ran
+        if cost is not None:
+            summary["data_scanned_bytes"] = cost.scanned_bytes
+            summary["approximate_cost_usd"] = round(cost.usd, 6)
+        _emit(out, b'], "summary": ' + orjson.dumps(summary) + b"}\n")
     out.flush()
+    if cost is not None:
+        print(f"trailtui: {cost.describe()}", file=sys.stderr)
     if problems:
         warn(f"{problems} problem(s) while reading, listed above; everything else was hunted")
     return FOUND if tallies.total else 0
@@ -211,8 +245,24 @@ def select_hunts(args: argparse.Namespace) -> tuple[tuple[Hunt, ...], tuple[Refu
 
 
 def _explain(url: str, hunts: Sequence[Hunt], window: TimeRange, aws: AwsConfig) -> int:
+    """The statements the hunts compile to on a SQL source, with where each runs."""
+    from trailtui.hunts.sql.run import SqlHunting, explained_statements, plan_statements
+
     query = Query(filter=candidate_filter(hunts), time_range=window)
-    return run_explain(url, aws, query, lambda source: [source.search_statement(query)])
+
+    def statements(source: object) -> list[str]:
+        if isinstance(source, SqlHunting):
+            return explained_statements(source, hunts, window)
+        return [getattr(source, "search_statement")(query)]  # noqa: B009 - every SQL source has it
+
+    def notes(source: object) -> list[str]:
+        if not isinstance(source, SqlHunting):
+            return []
+        ran = plan_statements(source, hunts, window).ran
+        out = [f"on the server: {', '.join(ran['server']) or 'none'}"]
+        return out + [f"on the client (over the candidates the SQL returns): {', '.join(ran['client']) or 'none'}"]
+
+    return run_explain(url, aws, query, statements, notes)
 
 
 def run(args: argparse.Namespace, aws: AwsConfig) -> int:

@@ -105,11 +105,13 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_e
     source = open_source(source_url, aws, index=index)
     printer = _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
     problems = 0
+    last_status = ""
     follower = open_follower(source_url, source, query.filter, aws) if follow_every is not None else None
     try:
         if follower is not None:
             await follower.prime()
         async for page in source.search(query):
+            last_status = page.status or last_status
             for notice in page.notices:
                 warn(notice)
             for problem in page.problems:
@@ -127,6 +129,8 @@ async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_e
         await source.close()
     printer.start()
     sys.stdout.flush()
+    if "~$" in last_status:  # Athena and Lake: data scanned and its approximate cost
+        print(f"trailtui: {visible(last_status)} (approximate)", file=sys.stderr)
     if problems:
         warn(f"{problems} problem(s) while reading, listed above; everything else was searched")
     return 0

@@ -289,12 +289,15 @@ class HuntEngine:
     `finish` after the last event for the hits that needed the whole range
     (first-seen findings, outside-access verdicts on learned accounts)."""
 
-    def __init__(self, hunts: Iterable[Hunt], context: HuntContext | None = None) -> None:
+    def __init__(self, hunts: Iterable[Hunt], context: HuntContext | None = None, learn: bool = True) -> None:
+        """`learn=False`: the caller feeds the known accounts itself (a run
+        compiled to SQL learns them from rows the engine never sees)."""
         self.hunts = tuple(hunts)
         self.context = context or HuntContext()
         self._trackers = [tracker_for(h, self.context) for h in self.hunts]
         self._dispatch = _Dispatch(self._trackers)
-        self._learns_accounts = any(h.outside is not None or h.chain is not None for h in self.hunts)
+        self.learns_accounts = any(h.outside is not None or h.chain is not None for h in self.hunts)
+        self._learns_accounts = learn and self.learns_accounts
 
     def feed(self, event: Event) -> list[Hit]:
         if self._learns_accounts:

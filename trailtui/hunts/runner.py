@@ -35,6 +35,12 @@ class HuntProgress:
     problems: list[Problem] = field(default_factory=list)
     progress: float | None = None
     status: str = ""
+    # Set on the last step of a run compiled to SQL: hunt ids by where they
+    # ran ({"server": [...], "client": [...]}), the bytes the server scanned
+    # (what the query is billed on) and the engine ("athena", "lake").
+    ran: dict[str, list[str]] | None = None
+    scanned_bytes: int | None = None
+    engine: str = ""
 
 
 def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
@@ -72,11 +78,21 @@ async def run_hunts(
     time_range: TimeRange | None = None,
     page_size: int = 500,
     context: HuntContext | None = None,
+    server: bool = True,
 ) -> AsyncGenerator[HuntProgress]:
     """Run `hunts` over `source` in one pass, newest first.  The caller owns the
     source (and closes it); cancelling the consumer stops the scan.  The last
     step carries the hits only the whole range can decide (first seen,
-    outside access judged on learned accounts)."""
+    outside access judged on learned accounts).  A SQL source (Athena, Lake)
+    runs every hunt it can exactly itself (`trailtui.hunts.sql`) unless
+    `server` is False."""
+    if server:
+        from trailtui.hunts.sql.run import SqlHunting, run_hunts_in_sql
+
+        if isinstance(source, SqlHunting):
+            async for step in run_hunts_in_sql(source, hunts, time_range or TimeRange(), context):
+                yield step
+            return
     engine = HuntEngine(hunts, context)
     query = Query(filter=candidate_filter(hunts), time_range=time_range or TimeRange(), page_size=page_size)
     scanned = 0

@@ -31,9 +31,11 @@ from trailtui.events import Event
 from trailtui.safe import visible
 from trailtui.sources.athena_rows import SELECT_LIST, row_to_record
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError, split_pages
+from trailtui.sources.cost import scan_cost
 from trailtui.sources.pushdown import ATHENA, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import TimeSql, athena_time
 from trailtui.sources.recheck import accept
+from trailtui.sources.tagged import TaggedRows
 from trailtui.timerange import TimeRange
 
 # PyAthena logs failures with tracebacks; trailtui reports them in one line.
@@ -250,6 +252,58 @@ class AthenaSource:
         yield Page(progress=1.0, status=_status_line(latest.get("execution")),
                    scanned_bytes=_scanned_bytes(latest.get("execution"), cursor))
 
+    # -- statements of other modules' making that select whole events (compiled hunts) -----
+    async def tagged_rows(self, statement: Callable[[bool], str], tag: str) -> AsyncIterator[TaggedRows]:
+        """The events `statement(partitions)` selects (SELECT_LIST plus column
+        `tag`), newest first as the statement orders them; retried without the
+        partition column when the table has none."""
+        await self._check_workgroup()
+        try:
+            async for part in self._tagged(statement(True), tag, partitions=True):
+                yield part
+        except _PartitionMissing:
+            async for part in self._tagged(statement(False), tag, partitions=False):
+                yield part
+
+    async def _tagged(self, sql: str, tag: str, partitions: bool) -> AsyncIterator[TaggedRows]:
+        try:
+            connection = await self._connect()
+        except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
+            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+        try:
+            latest: dict[str, Any] = {}
+            cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
+            running = asyncio.create_task(cursor.execute(sql))
+            try:
+                while True:
+                    done, _ = await asyncio.wait({running}, timeout=self.poll_interval)
+                    if done:
+                        break
+                    yield TaggedRows(status=_status_line(latest.get("execution")))
+                try:
+                    running.result()
+                except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
+                    self._raise_failure(exc, latest.get("execution"), partitions)
+            finally:
+                if not running.done():
+                    running.cancel()  # PyAthena sends StopQueryExecution and waits for CANCELLED
+                    await asyncio.gather(running, return_exceptions=True)
+            location = f"athena://{self.workgroup}/{cursor.query_id}"
+            names = [column[0].lower() for column in cursor.description or []]
+            while True:
+                rows = await cursor.fetchmany(FETCH_ROWS)
+                if not rows:
+                    break
+                cells = [dict(zip(names, row, strict=False)) for row in rows]
+                yield TaggedRows([(row_to_record(c), str(c.get(tag) or "")) for c in cells], location,
+                                 status=_status_line(latest.get("execution")))
+            execution = latest.get("execution")
+            scanned = getattr(execution, "data_scanned_in_bytes", None)
+            yield TaggedRows(location=location, status=_status_line(execution),
+                             scanned_bytes=int(scanned) if scanned is not None else None)
+        finally:
+            connection.close()
+
     def _raise_failure(self, exc: BaseException, execution: Any, partitions: bool) -> None:
         root = _root_cause(exc)
         if hasattr(root, "response"):
@@ -288,5 +342,7 @@ def _scanned_bytes(execution: Any, cursor: Any) -> int:
 def _status_line(execution: Any) -> str:
     if execution is None:
         return "QUEUED"
-    scanned = (getattr(execution, "data_scanned_in_bytes", None) or 0) / 1e6
-    return f"{execution.state} {scanned:.1f} MB scanned"
+    scanned = getattr(execution, "data_scanned_in_bytes", None) or 0
+    found = scan_cost("athena", int(scanned))
+    cost = f", ~${found.usd:.4f}" if found is not None and execution.state == "SUCCEEDED" else ""
+    return f"{execution.state} {scanned / 1e6:.1f} MB scanned{cost}"

@@ -22,9 +22,11 @@ from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, error_code, error_message, is_sdk_error
 from trailtui.safe import visible
 from trailtui.sources.base import Capabilities, Page, Problem, Query, SourceError, split_pages
+from trailtui.sources.cost import scan_cost
 from trailtui.sources.pushdown import LAKE, newest_first_statement, to_sql
 from trailtui.sources.pushdown.timebounds import TimeSql, lake_time
 from trailtui.sources.recheck import accept, parse_json
+from trailtui.sources.tagged import TaggedRows
 from trailtui.timerange import TimeRange
 
 _STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{2,63}")
@@ -55,10 +57,12 @@ def lake_statement(store_id: str, query: Query) -> tuple[str, bool]:
 
 def _status_line(status: str, stats: dict[str, Any]) -> str:
     scanned = stats.get("EventsScanned")
-    megabytes = (stats.get("BytesScanned") or 0) / 1e6
+    scanned_bytes = stats.get("BytesScanned") or 0
     if scanned is None:
         return status
-    return f"{status} {scanned:,} events scanned, {megabytes:.1f} MB"
+    found = scan_cost("lake", int(scanned_bytes))
+    cost = f", ~${found.usd:.4f}" if found is not None and status == "FINISHED" else ""
+    return f"{status} {scanned:,} events scanned, {scanned_bytes / 1e6:.1f} MB{cost}"
 
 
 def _row_json(row: list[dict[str, str]]) -> str | None:
@@ -207,11 +211,61 @@ class LakeSource:
             stats = result.get("QueryStatistics") or {}
             total = stats.get("TotalResultsCount")
             progress = 1.0 if not token else (min(1.0, fetched / total) if total else None)
+            status = f"FINISHED {total if total is not None else '?'} rows"
+            found = scan_cost("lake", stats.get("BytesScanned") if isinstance(stats.get("BytesScanned"), int) else None)
+            if found is not None:
+                status += f", {found.scanned_bytes / 1e6:.1f} MB scanned, ~${found.usd:.4f}"
             for page in split_pages(events, query.page_size, scanned=len(rows), problems=problems, progress=progress,
-                                    status=f"FINISHED {total if total is not None else '?'} rows"):
+                                    status=status):
                 yield page
             if not token or (query.limit is not None and emitted >= query.limit):
                 return
+
+    # -- statements of other modules' making that select whole events (compiled hunts) -----
+    async def tagged_rows(self, statement: Callable[[bool], str], tag: str) -> AsyncIterator[TaggedRows]:
+        """The events `statement(True)` selects (`eventjson` plus column
+        `tag`), in the statement's order; cancelling cancels the query."""
+        try:
+            async with self._factory.async_client("cloudtrail", self._region) as client:
+                async for part in self._tagged(client, statement(True), tag):
+                    yield part
+        except SourceError:
+            raise
+        except Exception as exc:
+            if is_sdk_error(exc):
+                raise SourceError(self._describe(exc)) from None
+            raise
+
+    async def _tagged(self, client: Any, sql: str, tag: str) -> AsyncIterator[TaggedRows]:
+        started = await client.start_query(QueryStatement=sql)
+        query_id = started["QueryId"]
+        ended: list[str] = []
+        location = f"lake://{self.store_id}/{query_id}"
+        try:
+            async for page in self._wait(client, query_id, ended):
+                yield TaggedRows(location=location, status=page.status)
+            token: str | None = None
+            while True:
+                kwargs: dict[str, Any] = {"QueryId": query_id, "MaxQueryResults": self.page_rows}
+                if token:
+                    kwargs["NextToken"] = token
+                result = await client.get_query_results(**kwargs)
+                rows = []
+                for row in result.get("QueryResultRows") or []:
+                    cells = {key.lower(): value for cell in row for key, value in cell.items()}
+                    rows.append((parse_json(cells.get("eventjson")), cells.get(tag.lower()) or ""))
+                yield TaggedRows(rows, location, status="FINISHED")
+                token = result.get("NextToken")
+                if not token:
+                    break
+            described = await client.describe_query(QueryId=query_id)
+            stats = described.get("QueryStatistics") or {}
+            scanned = stats.get("BytesScanned")
+            yield TaggedRows(location=location, status=_status_line("FINISHED", stats),
+                             scanned_bytes=int(scanned) if isinstance(scanned, int) else None)
+        finally:
+            if not ended:
+                await self._cancel(client, query_id)
 
     async def _cancel(self, client: Any, query_id: str) -> None:
         """CancelQuery, even while the search itself is being cancelled."""

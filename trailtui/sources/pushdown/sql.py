@@ -196,6 +196,24 @@ class _Translator:
                 return Sql(custom.folded_equality(subject, literal["value"], self.dialect), False)
         raise Untranslatable("comparison is not path vs literal")
 
+    def _membership(self, values: Node, subject: Node) -> Sql:
+        """`contains(['a', 'b'], path)`: the path's value is one of the strings."""
+        if values.get("type") == "literal":
+            items = values.get("value")
+        else:
+            found = values.get("children", [])
+            items = [c.get("value") for c in found] if all(c.get("type") == "literal" for c in found) else None
+        if not isinstance(items, list) or not items or not all(isinstance(v, str) for v in items):
+            raise Untranslatable("contains() over something other than a list of strings")
+        path = field_path(subject)
+        if path is None:
+            raise Untranslatable("contains() of something other than a path")
+        column = self._column(path)
+        if column.kind not in (Kind.STRING, Kind.JSON_TEXT):
+            raise Untranslatable("contains() on a column that may not hold a string")
+        listed = ", ".join(sql_string(v) for v in dict.fromkeys(items))
+        return Sql(f"coalesce({column.sql} IN ({listed}), FALSE)", column.kind is Kind.STRING)
+
     def _bool_comparison(self, column: Column, value: bool, op: str) -> Sql:
         if op not in ("eq", "ne"):
             raise Untranslatable("ordering on a boolean")
@@ -216,6 +234,8 @@ class _Translator:
             return Sql(_CUSTOM[name](name, children, self.dialect), False)
         if where is not None and len(children) == 2 and children[0].get("type") == "function_expression":
             return Sql(custom.folded_like(name, children, self.dialect), False)
+        if name == "contains" and len(children) == 2 and children[0].get("type") in ("literal", "multi_select_list"):
+            return self._membership(children[0], children[1])
         if where is None or len(children) != 2 or children[1].get("type") != "literal":
             raise Untranslatable(f"{name}() is evaluated client-side")
         path = field_path(children[0])

@@ -1,0 +1,1 @@
+"""Hunts compiled to Trino SQL for Athena and CloudTrail Lake (see `run`)."""
