@@ -28,6 +28,15 @@ def _stamp(when: float) -> str:
     return datetime.fromtimestamp(when, UTC).strftime("%Y-%m-%d %H:%MZ") if when else "?"
 
 
+def _earlier(event: Event, kept: Event) -> bool:
+    """Whether `event` was seen first: older, or of the same second with the
+    smaller eventID (so the finding does not depend on how a source orders
+    events of one second)."""
+    if event.time != kept.time:
+        return event.time < kept.time
+    return str(event.raw.get("eventID", "")) < str(kept.raw.get("eventID", ""))
+
+
 class FirstSeenTracker:
     def __init__(self, hunt: Hunt, baseline: TimeRange | None = None) -> None:
         if hunt.first_seen is None:
@@ -58,7 +67,8 @@ class FirstSeenTracker:
         pair = (principal, value)
         if now >= self._boundary:
             if pair in self._candidates:
-                self._candidates[pair] = event  # older: the first time it was seen
+                if _earlier(event, self._candidates[pair]):
+                    self._candidates[pair] = event  # older: the first time it was seen
             elif len(self._candidates) < MAX_CANDIDATES:
                 self._candidates[pair] = event
                 self._watched.add(principal)
