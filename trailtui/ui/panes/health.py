@@ -5,6 +5,11 @@ line), and on `enter` the checks of one trail; the highlighted check's reason
 and fix are shown below the list.  `y` copies that fix through the app's
 clipboard (OSC 52), `r` collects again, `esc` goes back to the trails.
 
+Started with `--accounts`/`--role-name`, every account is checked: each trail
+row starts with its account ID, and each account has a row of its own for
+its account-wide checks (one UNKNOWN row with the reason when its role could
+not be assumed).
+
 Facts are collected in a thread worker the first time the app shows the pane
 (`load()`), never at import or before the first paint.  With `facts` given
 (the demo) nothing touches AWS.  Names, reasons and fixes come from AWS, so
@@ -27,13 +32,16 @@ from textual.worker import get_current_worker
 
 from trailtui.aws.config import AwsConfig
 from trailtui.health import AccountFacts, HealthCollectionError, collect_facts, evaluate
+from trailtui.health.accounts import collect_accounts, evaluate_accounts
 from trailtui.health.results import STATUS_ORDER, CheckResult, HealthReport, Status, TrailReport
 from trailtui.safe import visible
 from trailtui.ui import keys
 from trailtui.ui.navigable import NavigableOptions
 
 ACCOUNT_ID = "account"
+ACCOUNT_PREFIX = "account:"  # an account's row over several accounts: `account:ID`
 LINE = 76  # option text is cut here so one option stays one line at 80 columns
+ACCOUNT_WIDTH = 13  # a 12-digit account ID and a space
 
 
 def _cut(text: str, width: int) -> str:
@@ -164,18 +172,23 @@ class HealthPane(Widget):
         """Collect in a thread (botocore work would otherwise stall key presses)."""
         worker = get_current_worker()
         try:
-            facts = asyncio.run(collect_facts(self.aws))
+            report = asyncio.run(self._read_report())
         except HealthCollectionError as exc:
             message = str(exc)
         except Exception as exc:  # noqa: BLE001 - the pane must survive anything AWS throws
             message = f"health check failed: {type(exc).__name__}: {exc}"
         else:
             if not worker.is_cancelled:
-                report = evaluate(facts, datetime.now(UTC))
                 self.app.call_from_thread(self.show_report, report)
             return
         if not worker.is_cancelled:
             self.app.call_from_thread(self.show_error, message)
+
+    async def _read_report(self) -> HealthReport:
+        """One account's report, or every account's (`--accounts`) merged."""
+        if self.aws.accounts is not None:
+            return evaluate_accounts(await collect_accounts(self.aws), datetime.now(UTC))
+        return evaluate(await collect_facts(self.aws), datetime.now(UTC))
 
     def show_error(self, message: str) -> None:
         self.query_one("#health-summary", Static).update(
@@ -186,7 +199,9 @@ class HealthPane(Widget):
     def show_report(self, report: HealthReport) -> None:
         self.report = report
         counts = report.counts()
-        summary = Text(f"Health: {len(report.trails)} trail{'s' if len(report.trails) != 1 else ''}  ")
+        accounts = len(report.accounts)
+        summary = Text("Health: " + (f"{accounts} account{'s' if accounts != 1 else ''}, " if accounts else "")
+                       + f"{len(report.trails)} trail{'s' if len(report.trails) != 1 else ''}  ")
         for status, count in counts.items():
             if count:
                 summary.append(f"{count} {status.value}", style=self._style(status))
@@ -195,9 +210,15 @@ class HealthPane(Widget):
         trails = self.query_one("#health-trails", OptionList)
         trails.clear_options()
         for trail in report.trails:
-            trails.add_option(Option(self._trail_prompt(trail.name, trail.home_region, trail.checks),
+            trails.add_option(Option(self._trail_prompt(trail.name, trail.home_region, trail.checks, trail.account),
                                      id=f"trail:{trail.arn}"))
-        if report.account:
+        if report.accounts:
+            for line in report.accounts:
+                checks = report.of_account(line.account).account
+                label = f"{line.name}: {line.problem}" if line.problem else f"account-wide checks ({line.name})"
+                trails.add_option(Option(self._trail_prompt(label, "", checks, line.account),
+                                         id=ACCOUNT_PREFIX + line.account))
+        elif report.account:
             trails.add_option(Option(self._trail_prompt("account-wide checks", "", report.account),
                                      id=ACCOUNT_ID))
         if trails.option_count:
@@ -207,10 +228,15 @@ class HealthPane(Widget):
         else:
             self.back_to_trails()
 
-    def _trail_prompt(self, name: str, region: str, checks: tuple[CheckResult, ...]) -> Text:
+    def _trail_prompt(self, name: str, region: str, checks: tuple[CheckResult, ...],
+                      account: str | None = None) -> Text:
         prompt = self._status_text(worst(checks))
+        width = 44
+        if account is not None:  # over several accounts every row starts with its account
+            prompt.append(visible(account)[:ACCOUNT_WIDTH - 1].ljust(ACCOUNT_WIDTH))
+            width -= ACCOUNT_WIDTH
         where = f" ({region})" if region else ""
-        prompt.append(_cut(visible(name) + where, 44).ljust(45))
+        prompt.append(_cut(visible(name) + where, width).ljust(width + 1))
         counts = {s: sum(1 for c in checks if c.status is s) for s in STATUS_ORDER}
         for status, count in counts.items():
             if count and status is not Status.INFO:
@@ -222,6 +248,11 @@ class HealthPane(Widget):
             return None
         if key == ACCOUNT_ID:
             return "account-wide checks", self.report.account
+        if key.startswith(ACCOUNT_PREFIX):
+            account = key[len(ACCOUNT_PREFIX):]
+            names = [a.name for a in self.report.accounts if a.account == account]
+            return (f"account {account} ({names[0] if names else ''})",
+                    self.report.of_account(account).account)
         for trail in self.report.trails:
             if key == f"trail:{trail.arn}":
                 return self._trail_title(trail), trail.checks
