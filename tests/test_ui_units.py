@@ -157,6 +157,16 @@ def test_status_text_keeps_the_store_word_at_80_columns() -> None:
             assert word in line and cell_len(line) <= 80, line
 
 
+def test_the_store_word_is_said_once() -> None:
+    """A store page carries the store's word as its status too: the line says it once, where it leads."""
+    run = RunState(running=True, scanned=11_125, matched=11_125, progress=0.35, index="indexing 15%",
+                   status="indexing 11%")
+    line = status_text(120, "/tmp/demo", "all", "", run)
+    assert line.count("indexing") == 1 and "indexing 15%" in line, line
+    other = RunState(running=True, scanned=5, matched=5, status="page 3 of Lake results", index="indexed")
+    assert "page 3 of Lake results" in status_text(120, "lake://x", "all", "", other)
+
+
 def test_quick_filter_clauses_match() -> None:
     records = incident_records()
     expression = quick_filter(principal="EVE", source_ip="203.0.113.", event_name="listusers")

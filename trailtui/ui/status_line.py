@@ -43,6 +43,11 @@ class RunState:
     extra: dict[str, str] = field(default_factory=dict)
     index: str = ""  # the local store: "indexed", "indexing 42%" or "" (none)
 
+    def _repeats_index(self) -> bool:
+        """A page from the store carries the store's word as its status; the
+        line already leads with it (`index`), so it is not said twice."""
+        return bool(self.index) and self.status.startswith(("indexing", "indexed"))
+
     def activity(self, elapsed: bool = True) -> str:
         counts = f"{self.scanned:,} scanned / {self.matched:,} matched"
         if self.error:
@@ -52,7 +57,7 @@ class RunState:
         if self.running:
             spin = SPINNER[self.tick % len(SPINNER)]
             pct = f" {self.progress:.0%}" if self.progress is not None else ""
-            status = f" {self.status}" if self.status else ""
+            status = f" {self.status}" if self.status and not self._repeats_index() else ""
             return f"{spin}{pct}{status} {counts}"
         if self.stopped:
             return f"■ stopped: {counts}"
