@@ -93,3 +93,14 @@ async def test_fired_hunts_first_with_top_principal_and_times_quiet_ones_folded(
         await pilot.press("G", "enter")
         await wait_until(pilot, lambda: screen.table.row_count == len(screen.hunts) + 1)
         assert "▾" in screen_text(app)
+
+
+async def test_the_hunts_headers_are_whole_at_80_columns(trail: Path) -> None:
+    app = TrailApp(ConsoleOptions(str(trail)))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("h")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
+        header = next(line for line in screen_text(app).splitlines() if "SEV" in line)
+        for label in ("SEV", "HITS", "HUNT", "PRINCIPAL", "FIRST→LAST UTC"):
+            assert f" {label} " in f"{header} ", header

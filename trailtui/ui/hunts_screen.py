@@ -170,7 +170,7 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
         table.add_column("SEV", width=4, key="sev")
         table.add_column("HITS", width=5, key="hits")
         table.add_column("HUNT", width=40 if wide else 26, key="hunt")
-        table.add_column("TOP PRINCIPAL", width=30 if wide else 12, key="who")
+        table.add_column("TOP PRINCIPAL" if wide else "PRINCIPAL", width=30 if wide else 12, key="who")
         table.add_column("FIRST→LAST UTC", width=33 if wide else 17, key="when")
         self.wide = wide
         self._rebuild()
