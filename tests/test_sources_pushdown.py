@@ -49,8 +49,15 @@ def test_injection_is_one_literal_comparison():
     ("ends_with(userAgent, '50%_x')", "coalesce(useragent LIKE '%50\\%\\_x' ESCAPE '\\', FALSE)", True),
     ("eventTime >= '2024-05-01T03:00:00Z'", "coalesce(eventtime >= '2024-05-01T03:00:00Z', FALSE)", True),
     ("userIdentity.userName", "(useridentity.username IS NOT NULL AND useridentity.username <> '')", True),
+    ("requestParameters.bucketName == 'lo\\gs'",
+     "(json_extract_scalar(requestparameters, '$.bucketName') IS NOT DISTINCT FROM 'lo\\gs')", False),
     ("requestParameters.bucketName == 'logs'",
-     "(json_extract_scalar(requestparameters, '$.bucketName') IS NOT DISTINCT FROM 'logs')", False),
+     "(coalesce(try(json_format(json_extract(requestparameters, '$.bucketName'))), 'null') = '\"logs\"')", True),
+    ("requestParameters.enable != `true`",
+     "(coalesce(try(json_format(json_extract(requestparameters, '$.enable'))), 'null') <> 'true')", True),
+    ("!(requestParameters.userName)",
+     "(NOT coalesce(try(json_format(json_extract(requestparameters, '$.userName'))) NOT IN "
+     "('null', 'false', '\"\"', '[]', '{}'), FALSE))", True),
     ("eventName == 'A' && cidr_match(sourceIPAddress, '10.0.0.0/8')",
      "((eventname IS NOT DISTINCT FROM 'A') AND (coalesce(contains('10.0.0.0/8', "
      "TRY_CAST(sourceipaddress AS IPADDRESS)), FALSE) OR coalesce(strpos(sourceipaddress, '%') > 0, FALSE)))", False),
@@ -90,8 +97,8 @@ def test_athena_translations(text, athena, exact):
     "regex_match(userAgent, '\\s')",                      # \s differs (\x0B)
     "icontains(userAgent, 'stra\u00dfe')",                # a literal outside ASCII: casefold is not lower
     "!icontains(userAgent, 'x')",                         # a superset cannot be negated
-    "requestParameters.bucketName != 'logs'",             # JSON text: != would drop rows
-    "!(requestParameters.bucketName == 'logs')",          # a superset cannot be negated
+    "requestParameters.bucketName != 'lo\"gs'",           # JSON text, a value JSON escapes: != would drop rows
+    "!(requestParameters.bucketName == 'lo\"gs')",        # a superset cannot be negated
     "eventName == 'A' || length(resources) > `1`",        # one side of || unknown
     "readOnly == 'false'",                                # wrong literal type: JMESPath says never
     "resources[0].ARN == 'x'", "length(resources) > `1`", "eventname == 'x'",  # not a column path
@@ -135,8 +142,10 @@ def test_lake_uses_typed_columns_and_eventjson():
         "coalesce(json_extract_scalar(eventjson, '$.eventTime') < '2024', FALSE)"
     anything = _where("requestParameters.roleName == 'admin'", LAKE)
     assert anything.where == \
-        "(json_extract_scalar(eventjson, '$.requestParameters.roleName') IS NOT DISTINCT FROM 'admin')"
-    assert not anything.exact
+        "(coalesce(try(json_format(json_extract(eventjson, '$.requestParameters.roleName'))), 'null') = '\"admin\"')"
+    assert anything.exact
+    escaped = _where("requestParameters.roleName == 'a\\\\b'", LAKE)
+    assert escaped.where.startswith("(json_extract_scalar(eventjson, ") and not escaped.exact
     assert _where("requestParameters.\"odd'key\" == 'x'", LAKE).where == "TRUE"  # keys are never quoted in
 
 

@@ -32,6 +32,9 @@ class Column:
     # (the raw column, the path's last key).  `"key":<value as JSON>` must then
     # appear verbatim in the text, a cheap test to run before JSON extraction.
     compact_key: tuple[str, str] | None = None
+    # For a JSON_TEXT column: (the column holding JSON text, the JSONPath literal),
+    # so a dialect with typed JSON can test the value's JSON form exactly.
+    json_source: tuple[str, str] | None = None
 
 
 _STRING_FIELDS = (
@@ -77,6 +80,9 @@ class Dialect:
     regex_function: str = "regexp_like"  # Trino's; DuckDB's is regexp_matches
     # Trino's IPADDRESS type and contains(CIDR, address), documented for Athena engine v3.
     ip_functions: bool = False
+    # Trino's json_format(json_extract(...)): a JSON value's canonical text, so
+    # tests on JSON fields can be exact (a string literal is '"text"', false is 'false').
+    typed_json: bool = False
 
     def column(self, path: tuple[str, ...]) -> Column | None:
         known = self.columns.get(path)
@@ -84,12 +90,13 @@ class Dialect:
             return known
         try:
             if len(path) > 1 and path[0] in self.json_columns:
-                return Column(f"{self.json_function}({self.json_columns[path[0]]}, {json_path(path[1:])})",
-                              Kind.JSON_TEXT)
+                source = (self.json_columns[path[0]], json_path(path[1:]))
+                return Column(f"{self.json_function}({source[0]}, {source[1]})", Kind.JSON_TEXT, json_source=source)
             if self.raw_json_column:
                 compact = (self.raw_json_column, path[-1]) if self.raw_json_compact else None
-                return Column(f"{self.json_function}({self.raw_json_column}, {json_path(path)})", Kind.JSON_TEXT,
-                              compact)
+                source = (self.raw_json_column, json_path(path))
+                return Column(f"{self.json_function}({source[0]}, {source[1]})", Kind.JSON_TEXT, compact,
+                              json_source=source)
         except Untranslatable:
             return None
         return None
@@ -129,10 +136,11 @@ ATHENA = Dialect(
                   "additionalEventData": "additionaleventdata", "serviceEventDetails": "serviceeventdetails",
                   "edgeDeviceDetails": "edgedevicedetails"},
     ip_functions=True,
+    typed_json=True,
 )
 
 # CloudTrail Lake's event schema; `eventjson` holds the raw event.
-LAKE = Dialect(name="lake", columns=_lake_columns(), raw_json_column="eventjson")
+LAKE = Dialect(name="lake", columns=_lake_columns(), raw_json_column="eventjson", typed_json=True)
 
 
 def _store_columns() -> dict[tuple[str, ...], Column]:

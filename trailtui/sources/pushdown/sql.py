@@ -15,6 +15,7 @@ back.  Hence the rules:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,8 @@ from trailtui.sources.pushdown.tree import Node, field_path, path_and_literal
 
 MAX_WHERE_CHARS = 4000  # Lake statements are limited to 10,000 characters in all
 _ORDERING = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}
+# A string whose JSON text is itself in double quotes (no escapes in any encoder).
+_PLAIN_JSON_STRING = re.compile(r"[A-Za-z0-9 _./:@=+,;!#$%&()*\-\[\]^{}|~<>?']*")
 _LIKE_FUNCTIONS = {"starts_with": "prefix", "ends_with": "suffix", "contains": "infix"}
 _CUSTOM: dict[str, Callable[[str, list[Node], Dialect], str]] = {
     "icontains": custom.caseless, "iequals": custom.caseless, "istarts_with": custom.caseless,
@@ -155,7 +158,35 @@ class _Translator:
             return Sql(f"coalesce({column.sql}, FALSE)", True)
         if column.kind is Kind.BOOL_TEXT:
             return Sql(f"coalesce({column.sql} = 'true', FALSE)", True)
+        typed = self._typed(column)
+        if typed is not None:
+            return Sql(f"coalesce({typed} NOT IN ('null', 'false', '\"\"', '[]', '{{}}'), FALSE)", True)
         raise Untranslatable("truthiness of JSON text")
+
+    def _typed(self, column: Column) -> str | None:
+        """The JSON text of a JSON field's value (NULL when missing or unreadable),
+        where the dialect has typed JSON."""
+        if not self.dialect.typed_json or column.json_source is None:
+            return None
+        source, path = column.json_source
+        return f"try(json_format(json_extract({source}, {path})))"
+
+    def _typed_comparison(self, column: Column, value: Any, op: str) -> Sql | None:
+        """`==`/`!=` of a JSON field with null, a boolean or a plain string, on its JSON text: exact."""
+        typed = self._typed(column)
+        if typed is None or op not in ("eq", "ne"):
+            return None
+        if value is None:
+            text = "null"
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        elif isinstance(value, str) and _PLAIN_JSON_STRING.fullmatch(value):
+            text = f'"{value}"'
+        else:
+            return None
+        if op == "eq":
+            return Sql(f"(coalesce({typed}, 'null') = {sql_string(text)})", True)
+        return Sql(f"(coalesce({typed}, 'null') <> {sql_string(text)})", True)
 
     def _comparator(self, node: Node) -> Sql:
         found = path_and_literal(node)
@@ -164,6 +195,10 @@ class _Translator:
         path, value, op = found
         column = self._column(path)
         approximate = column.kind is Kind.JSON_TEXT
+        if approximate:
+            typed = self._typed_comparison(column, value, op)
+            if typed is not None:
+                return typed
         if value is None:
             if op == "eq":
                 return Sql(f"({column.sql} IS NULL)", not approximate)
@@ -211,6 +246,10 @@ class _Translator:
         column = self._column(path)
         if column.kind not in (Kind.STRING, Kind.JSON_TEXT):
             raise Untranslatable("contains() on a column that may not hold a string")
+        typed = self._typed(column)
+        if typed is not None and all(_PLAIN_JSON_STRING.fullmatch(v) for v in items):
+            listed = ", ".join(sql_string(f'"{v}"') for v in dict.fromkeys(items))
+            return Sql(f"coalesce({typed} IN ({listed}), FALSE)", True)
         listed = ", ".join(sql_string(v) for v in dict.fromkeys(items))
         return Sql(f"coalesce({column.sql} IN ({listed}), FALSE)", column.kind is Kind.STRING)
 
