@@ -165,3 +165,67 @@ async def test_ctrl_c_stops_following_before_quitting(tmp_path: Path) -> None:
         assert app.is_running and not app.events.follow.active
         await pilot.press("ctrl+c")
         await wait_until(pilot, lambda: not app.is_running)
+
+
+def _s3_key(stamp: datetime, unique: str) -> str:
+    return (f"AWSLogs/{ACCOUNT}/CloudTrail/us-east-1/{stamp:%Y/%m/%d}/"
+            f"{ACCOUNT}_CloudTrail_us-east-1_{stamp:%Y%m%dT%H%M}Z_{unique}.json.gz")
+
+
+def _s3_body(*records: dict[str, Any]) -> bytes:
+    return gzip.compress(json.dumps({"Records": list(records)}).encode())
+
+
+async def test_throttled_polls_are_said_in_the_status_line_and_retried(aws_env: str) -> None:
+    from sources_fixture import fault, upload
+
+    from trailtui.aws.clients import ClientFactory
+    from trailtui.aws.config import AwsConfig
+    from trailtui.sources.s3 import S3Source
+
+    bucket = "follow-console"
+    upload(aws_env, bucket, {_s3_key(NOW - timedelta(minutes=20), "base"): _s3_body(
+        event(NOW - timedelta(minutes=25), eventID="s3-base"))})
+    config = AwsConfig(region="us-east-1", endpoint_url=aws_env)
+    source = S3Source(f"s3://{bucket}", config, factory=ClientFactory(config, max_attempts=1))
+    app = TrailApp(ConsoleOptions(f"s3://{bucket}", aws=config, source=source, follow_interval=1.0,
+                                  keep_case=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        pane = app.events
+        await pilot.press("F")
+        await wait_until(pilot, lambda: pane.follow.polled_at is not None)
+        fault(aws_env, "s3", "ListObjectsV2", "SlowDown", status=503, times=5, match="CloudTrail/us-east-1/")
+        await wait_until(pilot, lambda: "poll failed" in status_line(app), timeout=15)
+        assert "throttled" in pane.follow.error and pane.follow.retry_in >= 2
+        assert pane.follow.active  # still following: the next poll is only later
+        upload(aws_env, bucket, {_s3_key(NOW, "after"): _s3_body(event(NOW - timedelta(seconds=5),
+                                                                      eventID="s3-after"))})
+        await wait_until(pilot, lambda: pane.follow.arrived == 1, timeout=60)
+        assert not pane.follow.error and STATUS.search(status_line(app)), status_line(app)
+        assert pane.raw_at(pane.list.store_index(0))["eventID"] == "s3-after"
+        await pilot.press("F")
+        await wait_until(pilot, lambda: not follow_workers(app))
+
+
+def test_follow_part_of_the_status_line_fits_80_columns_with_hits_first_and_cost() -> None:
+    from trailtui.ui.follow_state import FollowState, ago
+    from trailtui.ui.status_line import RunState, status_text
+
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    assert [ago(now - timedelta(seconds=s), now) for s in (12, 360, 7200, 3 * 86400)] == \
+        ["12 s ago", "6 min ago", "2 h ago", "3 d ago"]
+    state = FollowState(active=True, newest=now - timedelta(minutes=6), polled_at=now - timedelta(seconds=12),
+                        hunt_hits=2, scanned_bytes=123_456_789)
+    variants = state.variants(now)
+    assert variants[0] == ("following · 2 hunt hits · newest 6 min ago · polled 12 s ago · "
+                           "123.5 MB scanned ≈$0.00062/poll")
+    assert variants[-2:] == ["2 hunt hits · newest 6 min ago · polled 12 s ago",
+                             "2 hits · newest 6 min ago · polled 12 s ago"]
+    run = RunState(started=1.0, scanned=1200, matched=56)
+    narrow = status_text(80, "athena://wg/db.table", "last 1h", "errorCode != null", run, variants)
+    assert len(narrow) <= 80 and narrow.endswith("2 hits · newest 6 min ago · polled 12 s ago"), narrow
+    wide = status_text(200, "athena://wg/db.table", "last 1h", "errorCode != null", run, variants)
+    assert "56 matched · following · 2 hunt hits" in wide and "≈$0.00062/poll" in wide, wide
+    failed = FollowState(active=True, newest=now, error="cannot reach AWS endpoint", retry_in=60.0)
+    assert failed.variants(now)[0] == "✗ poll failed: cannot reach AWS endpoint · retry in 60 s · newest 0 s ago"

@@ -292,6 +292,7 @@ class EventsPane(Vertical):
             self.run.problems += len(step.problems)
             self.run.last_problem = visible(str(step.problems[-1]))
             self.problems.extend(str(p) for p in step.problems)
+        self.run.scanned += len(step.events)
         rows = [e for e in step.events if time_range.contains(e.time) and view.matches(e.raw)]
         if rows:
             self._add_arrivals(rows, store, order)

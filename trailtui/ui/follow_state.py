@@ -38,8 +38,11 @@ class FollowState:
     hunt_hits: int = 0
     scanned_bytes: int | None = None  # the last poll's query (Athena)
 
-    def hits_text(self) -> str:
-        return f"{self.hunt_hits} hunt hit{'s' if self.hunt_hits != 1 else ''}" if self.hunt_hits else ""
+    def hits_text(self, short: bool = False) -> str:
+        """`2 hunt hits` (`2 hits` where the line is short), or '' when none."""
+        if not self.hunt_hits:
+            return ""
+        return f"{self.hunt_hits}{'' if short else ' hunt'} hit{'s' if self.hunt_hits != 1 else ''}"
 
     def variants(self, now: datetime) -> list[str]:
         """The follow part of the status line, longest first (the line takes
@@ -61,4 +64,5 @@ class FollowState:
             cost = f"{ScanCost(self.scanned_bytes).describe()}/poll"
             longer.insert(0, f"following · {core} · {cost}")
             longer.append(f"{core} · {cost}")
-        return [*longer, core]
+        shortest = [f"{self.hits_text(short=True)} · {newest} · {polled}"] if hits else []
+        return [*longer, core, *shortest]

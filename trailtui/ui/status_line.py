@@ -140,8 +140,9 @@ class StatusLine(Widget):
         elif self.run.running:
             style = self.get_component_rich_style("status-line--busy")
         text = Text(line, style=style, no_wrap=True, overflow="ellipsis")
-        hits = follow.hits_text() if follow is not None else ""
-        if hits and hits in line:
-            start = line.index(hits)
-            text.stylize(self.get_component_rich_style("status-line--hunt"), start, start + len(hits))
+        for hits in (follow.hits_text(), follow.hits_text(short=True)) if follow is not None else ():
+            if hits and hits in line:
+                start = line.index(hits)
+                text.stylize(self.get_component_rich_style("status-line--hunt"), start, start + len(hits))
+                break
         return text
