@@ -6,7 +6,8 @@ oldest first, poll after poll, so instead of feeding one long-lived engine in
 the wrong order, each poll re-runs a fresh engine, newest first, over a bounded
 recent window: the arrivals plus the earlier events (arrived, or shown before
 the follow began) that a threshold or sequence hunt could still count, kept for
-the longest such window and at most `MAX_RECENT` events.  So a burst that
+the longest such window and at most `MAX_RECENT` events.  The other hunts
+(predicates, outside access, credential chains) see only the arrivals.  So a burst that
 started before a poll and ends in it fires, with every event of the burst
 reported, and the memory stays flat.
 
@@ -16,7 +17,7 @@ run also hit an arrived event (the burst the arrival completed).  Hits among
 earlier events alone are the full scan's business (`h`, `trailtui hunt`).  The
 accounts counted as the organisation's (for the outside-access hunts) are
 learned across polls.  First-seen hunts need their whole baseline, which a
-recent window does not hold: they never fire on arrival.
+recent window does not hold: they are not run on arrival.
 """
 
 from __future__ import annotations
@@ -54,8 +55,10 @@ class ArrivalHunts:
         self.hunts = tuple(hunts)
         self.context = context or HuntContext()
         self.span = _span(self.hunts)
-        stateful = [h for h in self.hunts if _stateful(h)]
-        self._keeps = candidate_filter(stateful).predicate() if stateful else None
+        self._stateful = tuple(h for h in self.hunts if _stateful(h))
+        # first-seen hunts judge against a baseline a recent window never holds: left to the full scan
+        self._single = tuple(h for h in self.hunts if not _stateful(h) and h.first_seen is None)
+        self._keeps = candidate_filter(self._stateful).predicate() if self._stateful else None
         self._recent: deque[Event] = deque(maxlen=max_recent)
         self._reported: OrderedDict[tuple[str, str], None] = OrderedDict()
         self.count = 0
@@ -70,8 +73,11 @@ class ArrivalHunts:
         if not arrived or not self.hunts:
             return []
         fresh = {record_identity(e.raw) for e in arrived}
-        window = sorted([*self._recent, *arrived], key=lambda e: e.time, reverse=True)
-        hits = HuntEngine(self.hunts, self.context).feed_all(window)
+        newest_first = sorted(arrived, key=lambda e: e.time, reverse=True)
+        hits = HuntEngine(self._single, self.context).feed_all(newest_first) if self._single else []
+        if self._stateful:
+            window = sorted([*self._recent, *arrived], key=lambda e: e.time, reverse=True)
+            hits += HuntEngine(self._stateful, self.context).feed_all(window)
         touched = {hit.hunt.id for hit in hits if record_identity(hit.event.raw) in fresh}
         out: list[Hit] = []
         for hit in hits:
