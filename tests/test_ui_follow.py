@@ -229,3 +229,38 @@ def test_follow_part_of_the_status_line_fits_80_columns_with_hits_first_and_cost
     assert "56 matched · following · 2 hunt hits" in wide and "≈$0.00062/poll" in wide, wide
     failed = FollowState(active=True, newest=now, error="cannot reach AWS endpoint", retry_in=60.0)
     assert failed.variants(now)[0] == "✗ poll failed: cannot reach AWS endpoint · retry in 60 s · newest 0 s ago"
+
+
+async def test_scrolled_down_the_view_keeps_its_rows_and_a_new_filter_keeps_following(tmp_path: Path) -> None:
+    root = tmp_path / "trail"
+    records = [event(NOW - timedelta(minutes=50) + timedelta(seconds=40 * i), eventID=f"row-{i}") for i in range(60)]
+    write_log(log_path(root, ACCOUNT, "us-east-1", NOW - timedelta(minutes=5), unique="rows000000000000"), records)
+    app = console(root)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        pane = app.events
+        await pilot.press("pagedown", "j")
+        top = pane.list.scroll_offset.y
+        assert top > 0
+        shown_top = pane.raw_at(pane.list.store_index(top))["eventID"]
+        selected = pane.selected_raw()["eventID"]
+        await pilot.press("F")
+        await wait_until(pilot, lambda: pane.follow.polled_at is not None)
+        write_log(log_path(root, ACCOUNT, "us-east-1", NOW + timedelta(minutes=1), unique="more000000000000"),
+                  [event(NOW - timedelta(seconds=9), eventID="more-1"), event(NOW - timedelta(seconds=3),
+                                                                             eventID="more-2")])
+        await wait_until(pilot, lambda: pane.follow.arrived == 2)
+        assert pane.list.scroll_offset.y == top + 2  # the rows on screen did not move
+        assert pane.raw_at(pane.list.store_index(pane.list.scroll_offset.y))["eventID"] == shown_top
+        assert pane.selected_raw()["eventID"] == selected
+
+        # a new filter while following: the new results, then following them
+        app.apply_filter("eventName == 'DeleteBucket'")
+        await wait_idle(pilot, app)
+        await wait_until(pilot, lambda: pane.follow.active and not pane.follow.waiting and bool(follow_workers(app)))
+        write_log(log_path(root, ACCOUNT, "us-east-1", NOW + timedelta(minutes=2), unique="dele000000000000"),
+                  [event(NOW - timedelta(seconds=1), name="DeleteBucket", eventID="gone"),
+                   event(NOW - timedelta(seconds=1), eventID="not-shown")])
+        await wait_until(pilot, lambda: pane.follow.arrived == 1)
+        assert [pane.raw_at(i)["eventID"] for i in range(len(pane.store))] == ["gone"]
+        assert pane.list.row_count == 1 and list_rows(app)[0].startswith("+")

@@ -164,6 +164,7 @@ class EventsPane(Vertical):
         if self.follow.active:  # the follow moves to the new results once they are in
             self.workers.cancel_group(self, "follow")
             self.follow.waiting = True
+            self.follow.arrived = 0  # rows arrived in this list
         self.list.show_store(self.store, self.marked_rows, self.order)
         self.list.set_empty_text(" scanning…")
         self._shown_rows = 0
