@@ -30,6 +30,18 @@ Progress = Callable[[int, int], None]
 ORPHAN_GRACE = 120.0  # seconds an unreferenced segment is kept (a reader may still be on it)
 
 
+BACKGROUND_NICENESS = 10
+
+
+def lower_priority(thread_id: int = 0) -> None:
+    """Run this process (or one thread, by its native id) at a lower priority:
+    a background build must not take the cores from the console's key presses.
+    Nothing happens where the system refuses."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, thread_id, min(19, os.getpriority(os.PRIO_PROCESS, thread_id)
+                                                       + BACKGROUND_NICENESS))
+
+
 class StoreBusy(Exception):
     """Another process is building this store."""
 
@@ -104,9 +116,10 @@ class StoreBuilder:
     pool_threshold = 64   # fewer stale files than this: one thread, no processes to start
     max_segments = 24     # more than this (or a quarter of rows dead): compact into one
 
-    def __init__(self, location: StoreLocation, workers: int | None = None) -> None:
+    def __init__(self, location: StoreLocation, workers: int | None = None, background: bool = False) -> None:
         self.location = location
         self.workers = workers or min(2, os.cpu_count() or 1)
+        self.background = background  # a console's build: the worker processes run at a lower priority
 
     def build(self, listing: Sequence[LogIdentity], complete: bool = False,
               read_paths: Mapping[str, str] | None = None, progress: Progress | None = None,
@@ -200,6 +213,8 @@ class StoreBuilder:
         try:
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["trailtui.store.handover"])
+            if self.background:
+                return ProcessPoolExecutor(self.workers, mp_context=context, initializer=lower_priority)
             return ProcessPoolExecutor(self.workers, mp_context=context)
         except (OSError, ValueError):  # no processes here (sandbox, limits): one thread it is
             return ThreadPoolExecutor(1, thread_name_prefix="trailtui-index")

@@ -275,10 +275,12 @@ class IndexedSource:
             state.done, state.total = done, total
             self._changed()
 
-        from trailtui.store.build import StoreBuilder  # processes and locks: only when building
+        from trailtui.store.build import StoreBuilder, lower_priority  # processes and locks: only when building
 
+        lower_priority(threading.get_native_id())  # this thread and the engine threads it starts
         try:
-            report = StoreBuilder(self.location).build(files, complete=complete, progress=progress, stop=self._stop)
+            builder = StoreBuilder(self.location, background=True)
+            report = builder.build(files, complete=complete, progress=progress, stop=self._stop)
             state.notice = "index: another trailtui is building this store" if report.busy else ""
             self.indexed = not report.busy and not report.stopped
         except Exception as exc:  # noqa: BLE001 - disk full, unwritable cache, engine error: plain scans go on
