@@ -109,7 +109,7 @@ class IndexedSource:
     # A search without a limit whose SQL selects more than this share of the
     # held rows (and more than `min_rows_checked`) is a plain scan: re-checking
     # that many raw events on one core costs more than the plain scan's
-    # parallel typed pass (the hunts' candidate filter selects ~85 % of events).
+    # parallel typed pass (the hunts' candidate SQL selects nearly every demo event).
     max_store_share = 0.2
     min_rows_checked = 20_000
 
