@@ -264,3 +264,53 @@ async def test_scrolled_down_the_view_keeps_its_rows_and_a_new_filter_keeps_foll
         await wait_until(pilot, lambda: pane.follow.arrived == 1)
         assert [pane.raw_at(i)["eventID"] for i in range(len(pane.store))] == ["gone"]
         assert pane.list.row_count == 1 and list_rows(app)[0].startswith("+")
+
+
+async def test_athena_follow_shows_data_scanned_and_cost_per_poll(aws_env: str) -> None:
+    import boto3
+    from sources_fixture import fault
+
+    from trailtui.aws.clients import ClientFactory
+    from trailtui.aws.config import AwsConfig
+    from trailtui.sources.athena import AthenaSource
+
+    url = "athena://trailwg/trails.cloudtrail_logs"
+    boto3.client("athena", endpoint_url=aws_env, region_name="us-east-1").create_work_group(
+        Name="trailwg", Configuration={"ResultConfiguration": {"OutputLocation": "s3://athena-results/q/"}})
+    config = AwsConfig(region="us-east-1", endpoint_url=aws_env)
+    source = AthenaSource(url, config, factory=ClientFactory(config, max_attempts=1))
+    source.poll_interval = 0.02
+    fault(aws_env, "athena", "DataScanned", bytes=734_003_200, times=50)
+    app = TrailApp(ConsoleOptions(url, aws=config, source=source, follow_interval=1.0, keep_case=False))
+    async with app.run_test(size=(200, 50)) as pilot:
+        await wait_idle(pilot, app)
+        pane = app.events
+        await pilot.press("F")
+        await wait_until(pilot, lambda: pane.follow.scanned_bytes is not None)
+        assert pane.follow.scanned_bytes == 734_003_200
+        await wait_until(pilot, lambda: "734.0 MB scanned ≈$0.00367/poll" in status_line(app), timeout=15)
+        assert "following · no events yet · polled " in status_line(app)  # an empty table: nothing is newest
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not follow_workers(app))
+
+
+async def test_f_during_the_scan_follows_once_it_ends(tmp_path: Path) -> None:
+    from test_ui_harness import ScriptedSource
+
+    root = live_trail(tmp_path / "trail")
+    records = [event(NOW - timedelta(minutes=30 - i), eventID=f"base-{i}") for i in range(8)]
+    scan = ScriptedSource(records, page_size=1, delay=0.3)  # a slow scan of the same events
+    app = TrailApp(ConsoleOptions(str(root), source=scan, follow_interval=1.0, keep_case=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.events
+        await wait_until(pilot, lambda: pane.run.matched >= 1)
+        await pilot.press("F")
+        assert pane.run.running and pane.follow.waiting and not follow_workers(app)
+        await wait_until(pilot, lambda: "follow starts when the scan ends" in status_line(app))
+        await wait_idle(pilot, app)
+        await wait_until(pilot, lambda: pane.follow.polled_at is not None and not pane.follow.waiting)
+        write_log(log_path(root, ACCOUNT, "us-east-1", NOW + timedelta(minutes=1), unique="cccc000000000000"),
+                  [event(NOW - timedelta(seconds=2), eventID="after-scan")])
+        await wait_until(pilot, lambda: pane.follow.arrived == 1)
+        ids = [pane.raw_at(i)["eventID"] for i in range(len(pane.store))]
+        assert ids[-1] == "after-scan" and len(ids) == len(set(ids)) == 9
