@@ -93,9 +93,10 @@ async def test_each_account_keeps_its_own_two_requests_a_second(org):
     sent = calls(org.endpoint, "LookupEvents")
     per_account = {a: [c["time"] for c in sent if c["account"] == a] for a in (MANAGEMENT, first, second)}
     assert {a: len(t) for a, t in per_account.items()} == {MANAGEMENT: 2, first: 3, second: 2}
-    # each request waited for its account's token (measured from the second: a new client's first request spends
-    # part of its wait connecting, after the token was taken)
-    assert per_account[first][2] - per_account[first][1] >= 0.95, per_account
+    # each request waited for its account's token, 1 s apart when taken; measured where the server sees them, from
+    # the second (a new client's first request spends part of its wait connecting, after the token was taken) and
+    # with 0.25 s for the time a loaded machine takes between taking a token and the request arriving
+    assert per_account[first][2] - per_account[first][1] >= 0.75, per_account
     # accounts do not share a bucket: one shared bucket would hold the third account's first request >= 2 s
     firsts = sorted(t[0] for t in per_account.values())
     assert firsts[-1] - firsts[0] < 1.5, per_account
