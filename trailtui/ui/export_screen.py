@@ -259,7 +259,8 @@ class ExportScreen(DismissOnce, ModalScreen[str | None]):
         self.written = path
         self._confirm_overwrite = None
         self._status(f"wrote {result.written:,} events to {path}", "-done")
-        self.query_one("#export-hint", Static).update(Text("esc: close   enter: write again"))
+        for hint in self.query("#export-hint").results(Static):  # none once the dialog is gone
+            hint.update(Text("esc: close   enter: write again"))
 
     def _ask_to_replace(self, path: Path) -> None:
         """The second enter on the same path replaces the file."""
@@ -267,7 +268,10 @@ class ExportScreen(DismissOnce, ModalScreen[str | None]):
         self._status(f"{path} exists: press enter again to replace it, or change the name", "-warning")
 
     def _status(self, message: str, kind: str) -> None:
-        status = self.query_one("#export-status", Static)
+        found = list(self.query("#export-status").results(Static))
+        if not found:  # the dialog was closed while the export finished: nothing to tell
+            return
+        status = found[0]
         status.update(Text(visible(message)))
         for name in ("-error", "-warning", "-done"):
             status.set_class(name == kind, name)
