@@ -476,3 +476,20 @@ async def test_group_counts_equal_counting_a_plain_scan(tmp_path):
                               ("eventName",)) is None  # not exactly pushed down: the caller counts
     assert await group_counts(LocalSource(str(tree)), Query(), ("eventName",)) is None
     await source.close()
+
+
+async def test_a_limit_pushed_to_sql_is_not_cut_short_by_odd_rows(tmp_path):
+    """Rows flagged odd (a field of another type) pass the SQL and may fail the
+    re-check: a LIMIT pushed down must still end with the plain scan's page."""
+    base = fixture_events()[0]
+    events = [dict(base, eventID=f"x-{i}", eventName="Wanted", eventTime=f"2024-03-01T00:{i:02d}:00Z")
+              for i in range(5)]
+    events += [dict(base, eventID=f"odd-{i}", eventName=["not", "a", "string"], eventTime=f"2024-03-01T01:{i:02d}:00Z")
+               for i in range(5)]  # newer than every match
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(events)[0])
+    _build(tree)
+    for limit in (1, 2, 4, 5, 7):
+        query = Query(filter=EventFilter.compile("eventName == 'Wanted'"), limit=limit)
+        want, got, _ = await _both(tree, query)
+        assert got == want and len(want) == min(limit, 5), limit

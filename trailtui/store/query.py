@@ -123,28 +123,34 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
     counted = wanted.max_rows is not None and query.limit is None
     sql, exact = keys_statement(segments, query, newer_than, counted)
     _, params = segment_scan(segments, wanted)
-    emitted = 0
-    if query.limit is not None and exact:
-        sql += f" LIMIT {int(query.limit)}"
+    limited = query.limit is not None and exact
+    emitted = offset = 0
     keys = con.cursor()
     fetch = con.cursor()
     try:
-        keys.execute(sql, params)
-        first = True
         while True:
-            chunk = keys.fetchmany(KEY_CHUNK)
-            if not chunk:
+            # A LIMIT also counts rows flagged odd, which the re-check may drop:
+            # when it cut the SQL short of a page, read on past what was read.
+            page = sql + (f" LIMIT {int(query.limit or 0)} OFFSET {offset}" if limited else "")
+            keys.execute(page, params)
+            rows = 0
+            while True:
+                chunk = keys.fetchmany(KEY_CHUNK)
+                if not chunk:
+                    break
+                if rows == 0 and offset == 0 and counted and chunk[0][6] > (wanted.max_rows or 0):
+                    raise TooManyRows(f"{chunk[0][6]:,} candidate rows")
+                rows += len(chunk)
+                events = _fetch(fetch, chunk, wanted, query)
+                if query.limit is not None:
+                    events = events[: max(0, query.limit - emitted)]  # Query.cap, for keyed events
+                emitted += len(events)
+                yield events
+                if query.limit is not None and emitted >= query.limit:
+                    return
+            if not limited or rows < (query.limit or 0):
                 return
-            if first and counted and chunk[0][6] > (wanted.max_rows or 0):
-                raise TooManyRows(f"{chunk[0][6]:,} candidate rows")
-            first = False
-            events = _fetch(fetch, chunk, wanted, query)
-            if query.limit is not None:
-                events = events[: max(0, query.limit - emitted)]  # Query.cap, for keyed events
-            emitted += len(events)
-            yield events
-            if query.limit is not None and emitted >= query.limit:
-                return
+            offset += rows
     finally:
         keys.close()
         fetch.close()
