@@ -29,7 +29,7 @@ from tests.moto_ext._routes import add_route, on_reset, request_json
 
 DEFAULT_ACCOUNT = "123456789012"
 TERMINAL = ("FINISHED", "FAILED", "CANCELLED", "TIMED_OUT")
-_FROM = re.compile(r"\bFROM\s+([A-Za-z0-9][A-Za-z0-9\-]*)", re.IGNORECASE)
+_FROM = re.compile(r"(?<!DISTINCT )\bFROM\s+([A-Za-z0-9][A-Za-z0-9\-]*)", re.IGNORECASE)  # not IS DISTINCT FROM TRUE
 
 _lock = threading.Lock()
 _stores: dict[tuple[str, str, str], dict[str, Any]] = {}

@@ -72,6 +72,13 @@ def learning_sql(hunts: list[Hunt], plans: list[HuntSql], dialect: Dialect) -> s
     return " OR ".join(f"({p})" for p in parts) if parts else None
 
 
+def compact_superset(hunt: Hunt, dialect: Dialect) -> str:
+    """A shorter superset: the eventName gate alone when the hunt has one."""
+    if hunt_gate(hunt) is None:
+        return _superset(hunt, dialect)
+    return to_sql(candidate_filter([hunt]), dialect).where
+
+
 def _client(index: int, hunt: Hunt, dialect: Dialect, reason: str) -> HuntSql:
     return HuntSql(index, hunt, CLIENT, reason, _superset(hunt, dialect))
 

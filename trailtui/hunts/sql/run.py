@@ -23,7 +23,7 @@ from trailtui.hunts.engine import Hit, HuntEngine
 from trailtui.hunts.model import Hunt
 from trailtui.hunts.outcome import is_attempt
 from trailtui.hunts.runner import HuntProgress, candidate_filter
-from trailtui.hunts.sql.plan import SERVER, HuntSql, learning_sql, plan_hunt
+from trailtui.hunts.sql.plan import SERVER, HuntSql, compact_superset, learning_sql, plan_hunt
 from trailtui.hunts.sql.statement import CLIENT_TAG, TAG_COLUMN, hunt_statement, learning_statement
 from trailtui.sources.base import Problem, Query
 from trailtui.sources.pushdown import Dialect
@@ -110,8 +110,11 @@ def plan_statements(source: SqlHunting, hunts: Sequence[Hunt], window: TimeRange
             plans[position] = HuntSql(plan.index, plan.hunt, "client", "its SQL is too long for one statement",
                                       "TRUE")
     client = [p for p in plans if p.runs_on != SERVER]
-    if client and not _fits(source, window, client):
-        client = [HuntSql(p.index, p.hunt, p.runs_on, p.reason, "TRUE") for p in client]
+    if client and not _fits(source, window, client):  # Lake: the eventName gates alone, else every row
+        client = [HuntSql(p.index, p.hunt, p.runs_on, p.reason, compact_superset(p.hunt, source.dialect))
+                  for p in client]
+        if not _fits(source, window, client):
+            client = [HuntSql(p.index, p.hunt, p.runs_on, p.reason, "TRUE") for p in client]
         plans = [next((c for c in client if c.index == p.index), p) for p in plans]
     server = [p for p in plans if p.runs_on == SERVER]
     first = list(client)
