@@ -92,6 +92,13 @@ class EventsPane(Vertical):
     class StateChanged(Message):
         """The query, its progress or the pivots changed: repaint the status line."""
 
+    class HuntHits(Message):
+        """Hunts fired on events that just arrived."""
+
+        def __init__(self, hits: list[Hit]) -> None:
+            super().__init__()
+            self.hits = hits
+
     def __init__(self, session: SourceSession, marks: MarkBook, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.session = session
@@ -319,13 +326,6 @@ class EventsPane(Vertical):
         self._shown_rows = len(store)
         self.list.rows_changed()  # at once: the selection must never point at a shifted row
         self._paint_timeline()
-
-    class HuntHits(Message):
-        """Hunts fired on events that just arrived."""
-
-        def __init__(self, hits: list[Hit]) -> None:
-            super().__init__()
-            self.hits = hits
 
     @work(exclusive=True, group="query", exit_on_error=False)
     async def run_query(self, generation: int, state: BrowseState, store: RowStore, run: RunState,
