@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from org_fixture import AUDIT_ROLE, MANAGEMENT, REGION, add_trail, build_organisation
 from test_sources_lookup_accounts import history, seed
-from test_ui_harness import SMALL, screen_text, wait_idle, wait_until
+from test_ui_harness import SMALL, screen_text, wait_until
 from textual.widgets import OptionList, Static
 
 from trailtui.cli import aws_config, console_parser
@@ -34,14 +34,15 @@ async def test_health_pane_shows_every_account(aws_env):
         seed(aws_env, account, history(account, 3, offset))
     app = console_for(aws_env)
     async with app.run_test(size=SMALL) as pilot:
-        await wait_idle(pilot, app)
+        await wait_until(pilot, lambda: not app.events.run.running and not app.events.run.paused, timeout=60)
         events = screen_text(app)
         assert "9 scanned / 9 matched" in events and "1 problem" in events  # the missing role: one problem
         rows = [line for line in events.splitlines() if line.startswith(" 12-") and "user/user-" in line]
         assert [r.split()[2][-4:] for r in rows] == [MANAGEMENT[-4:], first[-4:], second[-4:]] * 3  # newest first
         await pilot.press("1")
         pane = app.query_one(HealthPane)
-        await wait_until(pilot, lambda: pane.report is not None)
+        # four accounts' trails, buckets and roles read over HTTP: seconds, more on a loaded machine
+        await wait_until(pilot, lambda: pane.report is not None, timeout=60)
         shown = screen_text(app)
         assert "Health: 4 accounts, 2 trails" in shown
         lines = shown.splitlines()
