@@ -42,7 +42,8 @@ def test_a_signal_mid_export_leaves_nothing(trail, tmp_path, signum):
     out.parent.mkdir()
     proc = _start(["export", str(trail), "--format", "jsonl", "-o", str(out)], tmp_path)
     seen: set[int] = set()
-    assert wait_for(lambda: _workers_up(proc, seen) and _parts(out.parent)), "the export never got going"
+    assert wait_for(lambda: proc.poll() is not None or (_workers_up(proc, seen) and _parts(out.parent))), \
+        "the export never got going"
     assert proc.poll() is None, "the export ended before it could be interrupted: make the trail bigger"
     proc.send_signal(signum)
     _, err = proc.communicate(timeout=60)
