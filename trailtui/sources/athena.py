@@ -16,10 +16,11 @@ Add `?output=s3://bucket/prefix/` when the workgroup has no result location.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -145,10 +146,7 @@ class AthenaSource:
             return await self._select(statement(False), partitions=False)
 
     async def _select(self, sql: str, partitions: bool) -> list[list[str | None]]:
-        try:
-            connection = await self._connect()
-        except Exception as exc:  # noqa: BLE001 - PyAthena wraps what went wrong; worded in one line
-            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+        connection = await self._connected()
         try:
             latest: dict[str, Any] = {}
             cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
@@ -201,26 +199,24 @@ class AthenaSource:
 
     async def _search(self, query: Query, partitions: bool) -> AsyncIterator[Page]:
         sql, _ = athena_statement(self.database, self.table, query, partitions)
-        try:
-            connection = await self._connect()
-        except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
-            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+        connection = await self._connected()
         try:
             async for page in self._execute(connection, sql, query, partitions):
                 yield page
         finally:
             connection.close()
 
-    async def _execute(self, connection: Any, sql: str, query: Query, partitions: bool) -> AsyncIterator[Page]:
-        latest: dict[str, Any] = {}
-        cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
+    async def _polled(self, cursor: Any, sql: str, latest: dict[str, Any],
+                      partitions: bool) -> AsyncGenerator[str, None]:
+        """Start `sql` and yield its status line at each poll until it ends; a
+        failure is raised as one line, and closing this early stops the query."""
         running = asyncio.create_task(cursor.execute(sql))
         try:
             while True:
                 done, _ = await asyncio.wait({running}, timeout=self.poll_interval)
                 if done:
                     break
-                yield Page(status=_status_line(latest.get("execution")))
+                yield _status_line(latest.get("execution"))
             try:
                 running.result()
             except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
@@ -229,6 +225,19 @@ class AthenaSource:
             if not running.done():
                 running.cancel()  # PyAthena sends StopQueryExecution and waits for CANCELLED
                 await asyncio.gather(running, return_exceptions=True)
+
+    async def _connected(self) -> Any:
+        try:
+            return await self._connect()
+        except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
+            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+
+    async def _execute(self, connection: Any, sql: str, query: Query, partitions: bool) -> AsyncIterator[Page]:
+        latest: dict[str, Any] = {}
+        cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
+        async with contextlib.aclosing(self._polled(cursor, sql, latest, partitions)) as statuses:
+            async for status in statuses:
+                yield Page(status=status)
         location = f"athena://{self.workgroup}/{cursor.query_id}"
         names = [column[0].lower() for column in cursor.description or []]
         emitted = 0
@@ -266,28 +275,13 @@ class AthenaSource:
                 yield part
 
     async def _tagged(self, sql: str, tag: str, partitions: bool) -> AsyncIterator[TaggedRows]:
-        try:
-            connection = await self._connect()
-        except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
-            raise SourceError(describe_error(_root_cause(exc), f"athena://{self.workgroup}")) from None
+        connection = await self._connected()
         try:
             latest: dict[str, Any] = {}
             cursor = async_cursor(connection, FETCH_ROWS, lambda qe: latest.update(execution=qe))
-            running = asyncio.create_task(cursor.execute(sql))
-            try:
-                while True:
-                    done, _ = await asyncio.wait({running}, timeout=self.poll_interval)
-                    if done:
-                        break
-                    yield TaggedRows(status=_status_line(latest.get("execution")))
-                try:
-                    running.result()
-                except Exception as exc:  # noqa: BLE001 - PyAthena, SDK and transport errors share no base
-                    self._raise_failure(exc, latest.get("execution"), partitions)
-            finally:
-                if not running.done():
-                    running.cancel()  # PyAthena sends StopQueryExecution and waits for CANCELLED
-                    await asyncio.gather(running, return_exceptions=True)
+            async with contextlib.aclosing(self._polled(cursor, sql, latest, partitions)) as statuses:
+                async for status in statuses:
+                    yield TaggedRows(status=status)
             location = f"athena://{self.workgroup}/{cursor.query_id}"
             names = [column[0].lower() for column in cursor.description or []]
             while True:
