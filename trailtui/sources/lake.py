@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
@@ -29,6 +29,7 @@ from trailtui.sources.recheck import accept, parse_json
 from trailtui.sources.tagged import TaggedRows
 from trailtui.timerange import TimeRange
 
+T = TypeVar("T")
 _STORE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-]{2,63}")
 _STORE_ARN = re.compile(r"arn:aws[a-z\-]*:cloudtrail:([a-z0-9\-]+):(\d{12}):eventdatastore/([A-Za-z0-9\-]+)")
 PAGE_ROWS = 1000  # GetQueryResults' maximum
@@ -96,10 +97,15 @@ class LakeSource:
 
     async def search(self, query: Query) -> AsyncIterator[Page]:
         sql, _ = lake_statement(self.store_id, query)
+        async for page in self._with_client(lambda client: self._run(client, sql, query)):
+            yield page
+
+    async def _with_client(self, work: Callable[[Any], AsyncIterator[T]]) -> AsyncIterator[T]:
+        """`work(client)`'s items, with an SDK error worded as one SourceError line."""
         try:
             async with self._factory.async_client("cloudtrail", self._region) as client:
-                async for page in self._run(client, sql, query):
-                    yield page
+                async for item in work(client):
+                    yield item
         except SourceError:
             raise
         except Exception as exc:
@@ -225,16 +231,8 @@ class LakeSource:
     async def tagged_rows(self, statement: Callable[[bool], str], tag: str) -> AsyncIterator[TaggedRows]:
         """The events `statement(True)` selects (`eventjson` plus column
         `tag`), in the statement's order; cancelling cancels the query."""
-        try:
-            async with self._factory.async_client("cloudtrail", self._region) as client:
-                async for part in self._tagged(client, statement(True), tag):
-                    yield part
-        except SourceError:
-            raise
-        except Exception as exc:
-            if is_sdk_error(exc):
-                raise SourceError(self._describe(exc)) from None
-            raise
+        async for part in self._with_client(lambda client: self._tagged(client, statement(True), tag)):
+            yield part
 
     async def _tagged(self, client: Any, sql: str, tag: str) -> AsyncIterator[TaggedRows]:
         started = await client.start_query(QueryStatement=sql)
