@@ -7,14 +7,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixture)
+from test_ui_harness import (
     SMALL,
-    incident_records,
-    isolated_config,
+    isolated_config,  # noqa: F401  (an autouse fixture: imported, it applies)
     screen_text,
     wait_idle,
     wait_until,
-    write_trail,
 )
 
 from trailtui.aws.config import AwsConfig
