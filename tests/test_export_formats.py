@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 from stratus import stratus_records
+from test_report import markdown_tables
 
 from trailtui.events import Event
 from trailtui.export.csvrows import CSV_COLUMNS, CsvWriter
@@ -175,15 +176,7 @@ def test_markdown_escapes_every_event_string():
     assert "](" not in prose.replace("\\](", "")
     assert "\\<b\\>note\\</b\\>\\\\x0aline" in prose, "rendered: <b>note</b>\\x0aline, inert"
     assert "&lt;" not in text and "&gt;" not in text
-    tables: list[list[str]] = []
-    previous = False
-    for line in text.splitlines():
-        is_row = line.startswith("|")
-        if is_row and not previous:
-            tables.append([])
-        if is_row:
-            tables[-1].append(line)
-        previous = is_row
+    tables = markdown_tables(text)
     assert len(tables) >= 2  # indicators, marked events
     for table in tables:
         widths = {len(re.findall(r"(?<!\\)\|", row)) for row in table}

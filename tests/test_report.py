@@ -120,7 +120,8 @@ def _hostile_records() -> list[dict]:
     return records
 
 
-def _tables(text: str) -> list[list[str]]:
+def markdown_tables(text: str) -> list[list[str]]:
+    """The Markdown tables of `text`, each as its lines (header and rule included)."""
     tables: list[list[str]] = []
     previous = False
     for line in text.splitlines():
@@ -150,7 +151,7 @@ def test_hostile_values_are_inert_in_every_table_cell(tmp_path: Path, capsys) ->
     text = captured.out
     assert "\x1b" not in text and "\x07" not in text and "\r" not in text
     assert "&lt;" not in text and "&gt;" not in text and "&amp;amp;" not in text and "&#" not in text
-    tables = _tables(text)
+    tables = markdown_tables(text)
     assert len(tables) == 3, "indicators, marked events, hunts"
     hostile_cells = 0
     for table in tables:
