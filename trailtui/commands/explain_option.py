@@ -1,5 +1,10 @@
 """`--explain`, shared by query, stats, hunt and export: print the SQL a SQL
-source would run and the partitions it would touch, start nothing, exit 0."""
+source would run and the partitions it would touch, start nothing, exit 0.
+
+Every one of those commands imports this module to register the option, so the
+SQL machinery (`trailtui.sources.explain` and the pushdown dialects behind it)
+is imported only when `--explain` is given: a plain local query does not pay
+for it at start-up."""
 
 from __future__ import annotations
 
@@ -7,13 +12,16 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from trailtui.aws.config import AwsConfig
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
-from trailtui.sources.explain import SqlSearch, explain
 
-Statements = Callable[[SqlSearch], Sequence[str]]
+if TYPE_CHECKING:
+    from trailtui.sources.explain import SqlSearch
+
+Statements = Callable[["SqlSearch"], Sequence[str]]
 
 
 def add_explain(parser: argparse.ArgumentParser) -> None:
@@ -24,6 +32,8 @@ def add_explain(parser: argparse.ArgumentParser) -> None:
 
 async def _explain(url: str, aws: AwsConfig, query: Query, statements: Statements,
                    notes: Callable[[SqlSearch], Sequence[str]] | None) -> int:
+    from trailtui.sources.explain import SqlSearch, explain
+
     source = open_source(url, aws)
     try:
         if not isinstance(source, SqlSearch):

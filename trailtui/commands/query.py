@@ -1,11 +1,14 @@
-"""`trailtui query SOURCE`: filtered events, newest first, for scripts."""
+"""`trailtui query SOURCE`: filtered events, newest first, for scripts.
+
+Follow mode (`trailtui.follow`, which brings the hunts the console's follow
+runs) is imported only with `--follow`: a plain query starts without it."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import sys
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
@@ -16,13 +19,13 @@ from trailtui.event_columns import LIST_COLUMNS
 from trailtui.events import Event
 from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
-from trailtui.follow import Follower, open_follower
-from trailtui.follow.cost import ScanCost
-from trailtui.follow.watch import follow_steps
 from trailtui.record_json import dumps_record
 from trailtui.safe import visible
-from trailtui.sources import Query, SourceError, open_source
+from trailtui.sources import EventSource, Query, SourceError, open_source
 from trailtui.timerange import TimeParseError, TimeRange
+
+if TYPE_CHECKING:
+    from trailtui.follow import Follower
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -100,13 +103,19 @@ class _Printer:
             self.out.flush()
 
 
+def _follower(source_url: str, source: EventSource, flt: EventFilter, aws: AwsConfig) -> Follower:
+    from trailtui.follow import open_follower
+
+    return open_follower(source_url, source, flt, aws)
+
+
 async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None,
                index: bool = False) -> int:
     source = open_source(source_url, aws, index=index)
     printer = _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
     problems = 0
     last_status = ""
-    follower = open_follower(source_url, source, query.filter, aws) if follow_every is not None else None
+    follower = _follower(source_url, source, query.filter, aws) if follow_every is not None else None
     try:
         if follower is not None:
             await follower.prime()
@@ -141,6 +150,9 @@ async def follow(follower: Follower, printer: _Printer, interval: float) -> None
     (doubling up to 5 minutes), never the end of the follow.  A query source
     that bills by the byte (Athena) has each poll's data scanned and its
     approximate cost said on stderr."""
+    from trailtui.follow.cost import ScanCost
+    from trailtui.follow.watch import follow_steps
+
     async for step in follow_steps(follower, interval):
         if step.error:
             warn(f"poll failed, retrying in {step.retry_in:.0f} s: {step.error}")

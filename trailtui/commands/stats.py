@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from typing import TYPE_CHECKING
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
@@ -18,8 +19,10 @@ from trailtui.counts.server import SqlCounting, server_statement
 from trailtui.filters import EventFilter, FilterError
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.base import Page
-from trailtui.sources.explain import SqlSearch
 from trailtui.timerange import TimeParseError, TimeRange
+
+if TYPE_CHECKING:
+    from trailtui.sources.explain import SqlSearch
 
 DEFAULT_TOP = 20
 MAX_TOP = 10_000
