@@ -10,38 +10,21 @@ holds events newer than its delivery stamp).
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from trailtui.events import Event
 from trailtui.sources.base import Capabilities, Page, Problem, Query
-from trailtui.sources.layout import (
-    FAR_FUTURE,
-    DeliveryWindow,
-    delivery_stamp,
-    is_digest_key,
-    looks_like_log_name,
-    parse_log_key,
-)
+from trailtui.sources.file_cursor import FileCursor, ListCursor
+from trailtui.sources.layout import FAR_FUTURE, DeliveryWindow, delivery_stamp
+from trailtui.sources.newest_files import NewestFiles
 from trailtui.sources.newest_first import NewestFirst
 from trailtui.sources.scan import FileScanner, ScanRequest
-
-# Folders never holding a trail.  Other dot-folders are walked: an organisation
-# trail is often synced to a hidden folder (`.org-trail/AWSLogs/...`).
-SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-                             "__pycache__", "node_modules"})
-
-
-class LogFile(NamedTuple):
-    """A candidate file: its delivery stamp and path, the pair the scan engine
-    takes; tuple order sorts by stamp (newest first when reversed)."""
-
-    stamp: datetime
-    path: str
+from trailtui.sources.tree_walk import LogFile, log_files, walk_tree
 
 
 @dataclass(slots=True)
@@ -50,59 +33,33 @@ class Discovery:
     problems: list[Problem]
 
 
+def discover_newest(root: str, since: datetime | None = None,
+                    until: datetime | None = None) -> tuple[FileCursor, list[Problem]]:
+    """The same files as `discover`, in the same order, handed out lazily:
+    the folders are walked now, their names parsed and sorted only as a scan
+    reaches them (see `NewestFiles`)."""
+    if Path(root).is_file():
+        found = discover(root, since, until)
+        return ListCursor(found.files), found.problems
+    window = DeliveryWindow(since, until)
+    walked = walk_tree(root, window)
+    return NewestFiles(walked, window), walked.problems
+
+
 def discover(root: str, since: datetime | None = None, until: datetime | None = None) -> Discovery:
-    """Walk `root` once, following symlinks but never into a loop; skip digests
-    and non-log objects; prune date folders outside the range."""
-    problems: list[Problem] = []
-    files: list[LogFile] = []
+    """Every log file of `root` in the range, newest delivery first (see
+    `walk_tree` for what is walked and skipped)."""
     base = Path(root)
     if base.is_file():
         stamp = delivery_stamp(base.name) or FAR_FUTURE
-        return Discovery([LogFile(stamp, str(base))], problems)
-    seen: set[tuple[int, int]] = set()
+        return Discovery([LogFile(stamp, str(base))], [])
     window = DeliveryWindow(since, until)
-
-    def on_error(exc: OSError) -> None:
-        problems.append(Problem(str(exc.filename or root), f"cannot read directory ({exc.strerror or exc})"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True, onerror=on_error):
-        try:
-            st = os.stat(dirpath)
-        except OSError as exc:
-            problems.append(Problem(dirpath, f"cannot read directory ({exc.strerror})"))
-            dirnames[:] = []
-            continue
-        ident = (st.st_dev, st.st_ino)
-        if ident in seen:
-            problems.append(Problem(dirpath, "symlink loop: directory already visited, skipped"))
-            dirnames[:] = []
-            continue
-        seen.add(ident)
-        rel_parts = Path(dirpath).parts
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d != "CloudTrail-Digest" and d not in SKIPPED_FOLDERS
-            and window.keeps_folder("/".join(rel_parts + (d,)))
-        )
-        # Account, region, day and digest-ness depend on the folder only: parse them
-        # once per folder, not once per file (a big tree has tens of thousands).
-        probe = dirpath.replace(os.sep, "/") + "/_"
-        if is_digest_key(probe):
-            continue
-        folder_key = parse_log_key(probe)
-        if folder_key is not None and not window.keeps_day(folder_key.day):
-            continue
-        prefix = os.path.join(dirpath, "")
-        for name in filenames:
-            if not looks_like_log_name(name) or "_CloudTrail-Digest_" in name:
-                continue
-            found = delivery_stamp(name)
-            if found is not None and not window.keeps_stamp(found):
-                continue
-            files.append(LogFile(found or FAR_FUTURE, prefix + name))
+    walked = walk_tree(root, window)
+    files: list[LogFile] = []
+    for folder in walked.folders:
+        files.extend(log_files(folder, window))
     files.sort(reverse=True)  # newest delivery first; tuples compare without a Python call per file
-    return Discovery(files, problems)
-
+    return Discovery(files, walked.problems)
 
 
 @dataclass(slots=True)
@@ -154,36 +111,42 @@ class LocalSource:
 
     async def search(self, query: Query) -> AsyncIterator[Page]:
         since, until = query.time_range.since, query.time_range.until
-        found = await asyncio.to_thread(discover, self.path, since, until)
-        if found.problems:
-            yield Page(problems=list(found.problems))
+        if query.limit is None:  # every file is read: one listing, sorted once
+            found = await asyncio.to_thread(discover, self.path, since, until)
+            files: FileCursor = ListCursor(found.files)
+            listing_problems = found.problems
+        else:  # a page: folders are parsed only as the scan reaches them
+            files, listing_problems = await asyncio.to_thread(discover_newest, self.path, since, until)
+        if listing_problems:
+            yield Page(problems=list(listing_problems))
         request = ScanRequest(query.filter.text, since, until)
         ordered = NewestFirst()
         emitted = 0
-        total = len(found.files) or 1
+        total = files.left() or 1
         pending: list[Event] = []
         done_files = 0
-        async for batch, next_stamp in self._scanner.scan(found.files, request):
-            scanned = 0
-            problems: list[Problem] = []
-            for result in batch:
-                done_files += 1
-                scanned += result.scanned
-                if result.problem:
-                    problems.append(Problem(result.path, result.problem))
-                for event in result.events:
-                    late = ordered.push(event)
-                    if late is not None:
-                        problems.append(late)
-            for event in ordered.release_newer_than(next_stamp):
-                pending.append(event)
-                if query.limit is not None and emitted + len(pending) >= query.limit:
-                    break
-            emitted += len(pending)
-            yield Page(events=pending, scanned=scanned, problems=problems, progress=done_files / total)
-            pending = []
-            if query.limit is not None and emitted >= query.limit:
-                return
+        async with aclosing(self._scanner.scan(files, request)) as batches:
+            async for batch, next_stamp in batches:
+                scanned = 0
+                problems: list[Problem] = []
+                for result in batch:
+                    done_files += 1
+                    scanned += result.scanned
+                    if result.problem:
+                        problems.append(Problem(result.path, result.problem))
+                    for event in result.events:
+                        late = ordered.push(event)
+                        if late is not None:
+                            problems.append(late)
+                for event in ordered.release_newer_than(next_stamp):
+                    pending.append(event)
+                    if query.limit is not None and emitted + len(pending) >= query.limit:
+                        break
+                emitted += len(pending)
+                yield Page(events=pending, scanned=scanned, problems=problems, progress=min(1.0, done_files / total))
+                pending = []
+                if query.limit is not None and emitted >= query.limit:
+                    return
         for page in ordered.final_pages(query, emitted):
             yield page
 

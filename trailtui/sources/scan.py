@@ -26,7 +26,7 @@ import asyncio
 import gc
 import os
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import BrokenExecutor, Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -39,6 +39,7 @@ from trailtui.filters import EventFilter
 from trailtui.read_limits import current_limits, record_bounds_problem
 from trailtui.record_json import dumps_record
 from trailtui.regular_file import read_regular
+from trailtui.sources.file_cursor import FileCursor, ListCursor
 from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, loads, maybe_gunzip
 from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_for
 
@@ -442,79 +443,85 @@ class FileScanner:
             self._pool.failed = True
             self._pool.close()
 
-    async def scan(self, files: Sequence[tuple[datetime, str]],
-                   request: ScanRequest) -> AsyncIterator[tuple[list[FileScan], datetime | None]]:
-        """Scan (delivery stamp, path) pairs and yield (results, next stamp)
-        batch by batch in file order; the next stamp is that of the first file
-        not yet yielded (None when all are done)."""
+    async def scan(self, files: Sequence[tuple[datetime, str]] | FileCursor,
+                   request: ScanRequest) -> AsyncGenerator[tuple[list[FileScan], datetime | None], None]:
+        """Scan (delivery stamp, path) pairs, newest first (a sorted sequence or
+        a cursor handing them out lazily) and yield (results, next stamp) batch
+        by batch in file order; the next stamp is that of the first file not
+        yet yielded (None when all are done).  Leaving the loop early stops the
+        batch running in the thread at its next file."""
         stop = threading.Event()  # this scan's: close() sets it
         self._stops.add(stop)
+        cursor = ListCursor(files) if isinstance(files, Sequence) else files
         try:
-            async for batch in self._scan(files, request, stop):
+            async for batch in self._scan(cursor, request, stop):
                 yield batch
         finally:
+            stop.set()  # nobody wants the results of batches still running
             self._stops.discard(stop)
 
-    async def _scan(self, files: Sequence[tuple[datetime, str]], request: ScanRequest,
+    async def _scan(self, files: FileCursor, request: ScanRequest,
                     stop: threading.Event) -> AsyncIterator[tuple[list[FileScan], datetime | None]]:
         loop = asyncio.get_running_loop()
         if not self.typed:
             request = replace(request, typed=False)
-        paths = [path for _, path in files]
-        may_pool = self.workers > 1 and len(paths) >= self.process_threshold
+        may_pool = self.workers > 1 and files.left() >= self.process_threshold
         started = loop.time()
-        queue: list[tuple[asyncio.Future[Any], int, int]] = []
+        # Per batch in flight: its future, its paths and the stamp of the file after it.
+        queue: list[tuple[asyncio.Future[Any], list[str], datetime | None]] = []
         sizer = _BatchSizer(self.first_batch, self.batch)
-        lo = 0
 
         plain = replace(request, typed=False)
 
-        def in_thread(lo: int, hi: int) -> asyncio.Future[Any]:
-            return loop.run_in_executor(self._thread_pool(), scan_paths, paths[lo:hi],
+        def in_thread(paths: list[str]) -> asyncio.Future[Any]:
+            return loop.run_in_executor(self._thread_pool(), scan_paths, paths,
                                         plain if sizer.dense else request, stop)
 
-        def submit(lo: int, hi: int) -> asyncio.Future[Any]:
+        def submit(paths: list[str]) -> asyncio.Future[Any]:
             pool = self._pool_ready()
             if pool is not None:
                 try:
-                    future = loop.run_in_executor(pool, scan_paths_packed, paths[lo:hi],
+                    future = loop.run_in_executor(pool, scan_paths_packed, paths,
                                                   plain if sizer.dense else request)
                     self.used_pool = True
                     return future
                 except BrokenExecutor:
                     self._drop_pool()
-            return in_thread(lo, hi)
+            return in_thread(paths)
 
+        following = files.next_stamp()  # of the first file not yet submitted
         try:
-            while lo < len(paths) or queue:
-                if (may_pool and self._pool is None and lo < len(paths)
+            while following is not None or queue:
+                if (may_pool and self._pool is None and following is not None
                         and loop.time() - started >= self.pool_delay
-                        and len(paths) - lo >= self.process_threshold):
+                        and files.left() >= self.process_threshold):
                     self._pool = WorkerPool(self.workers)
-                while lo < len(paths) and len(queue) < self.in_flight:
-                    hi = min(len(paths), lo + sizer.next_size())
-                    queue.append((submit(lo, hi), lo, hi))
-                    lo = hi
-                head, first, hi = queue.pop(0)
+                while following is not None and len(queue) < self.in_flight:
+                    paths = [path for _, path in files.take(sizer.next_size())]
+                    following = files.next_stamp()
+                    queue.append((submit(paths), paths, following))
+                head, paths, after = queue.pop(0)
                 try:
                     result = await head
                 except BrokenExecutor:  # a worker died (killed, out of memory): finish in this process
                     self._drop_pool()
-                    result = await in_thread(first, hi)
+                    result = await in_thread(paths)
                 if stop.is_set():  # closed meanwhile: a cut-short batch must not look complete
                     return
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
                 sizer.observe(batch)
-                yield batch, (files[hi][0] if hi < len(files) else None)
+                yield batch, after
         finally:
             for future, _, _ in queue:
                 future.cancel()
 
 
 class _BatchSizer:
-    """Files per batch: small first (the first page), then `batch`, fewer when
-    files hold many matches so that what is in flight stays about
-    `target_events` events (memory stays flat however many events match).
+    """Files per batch: small first (the first page), then doubling up to
+    `batch` (a newest-first page is often complete a few dozen files in, and
+    its scan stops only at a batch's end), fewer when files hold many matches
+    so that what is in flight stays about `target_events` events (memory
+    stays flat however many events match).
     `dense` says most files hold matches: the typed pre-check would only add
     work, so the next batches skip it (results are the same either way)."""
 
@@ -522,6 +529,7 @@ class _BatchSizer:
 
     def __init__(self, first: int, batch: int) -> None:
         self.first, self.batch = first, batch
+        self.ramp = first
         self.started = False
         self.per_file = 0.0
         self.dense = False
@@ -530,9 +538,10 @@ class _BatchSizer:
         if not self.started:
             self.started = True
             return self.first
+        size, self.ramp = min(self.batch, self.ramp), self.ramp * 2
         if self.per_file <= 0:
-            return self.batch
-        return max(2, min(self.batch, int(self.target_events / self.per_file)))
+            return size
+        return max(2, min(size, int(self.target_events / self.per_file)))
 
     def observe(self, batch: list[FileScan]) -> None:
         if batch:
