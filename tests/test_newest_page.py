@@ -184,3 +184,28 @@ async def test_a_page_of_a_single_file_source(tmp_path):
     page, problems, _ = await _run(path, Query(limit=2))
     assert [event_id for event_id, _, _ in page] == ["e4", "e3"]
     assert problems == []
+
+
+async def test_matches_newer_than_their_file_reach_the_ordering_even_past_a_full_page(tmp_path):
+    """A page of 3 'Hit's: the first batch (16 files) releases two; the second
+    reads four old files each holding a Hit from a later day (newer than
+    its file and than the Hits already shown).  Once three are seen the
+    fourth is older than all of them, yet it must still be read as the full
+    scan reads it: it is reported as listed out of order."""
+    day2 = DAY0 + timedelta(days=2)
+    for n in range(16):
+        stamp = day2 + timedelta(hours=n + 1)
+        records = [event(stamp - timedelta(minutes=7), eventID=f"other-{n}")]
+        if n in (14, 15):
+            records.append(event(stamp - timedelta(minutes=5), name="Hit", eventID=f"hit-{n}"))
+        write_log(log_path(tmp_path, ACCOUNTS[n % 2], REGIONS[0], stamp, unique=f"new{n:013d}"), records)
+    for n in range(4):
+        stamp = DAY0 + timedelta(days=1, hours=20 + n)
+        write_log(log_path(tmp_path, ACCOUNTS[0], REGIONS[1], stamp, unique=f"old{n:013d}"),
+                  [event(DAY0 + timedelta(days=3, hours=7 + n), name="Hit", eventID=f"late-{n}")])
+    hits = EventFilter.compile("eventName == 'Hit'")
+    full, full_problems, _ = await _run(tmp_path, Query(hits))
+    page, page_problems, _ = await _run(tmp_path, Query(hits, limit=3))
+    assert page == full[:3]
+    assert page_problems == full_problems[:len(page_problems)]
+    assert sum("listed out of order" in line for line in page_problems) == 4

@@ -119,7 +119,7 @@ class LocalSource:
             files, listing_problems = await asyncio.to_thread(discover_newest, self.path, since, until)
         if listing_problems:
             yield Page(problems=list(listing_problems))
-        request = ScanRequest(query.filter.text, since, until)
+        request = ScanRequest(query.filter.text, since, until, page=query.limit or None)
         ordered = NewestFirst()
         emitted = 0
         total = files.left() or 1

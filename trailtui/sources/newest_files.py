@@ -15,16 +15,14 @@ folder) is parsed whole up front, so the order stays exact for any tree.
 from __future__ import annotations
 
 import heapq
-import re
 from datetime import UTC, datetime, timedelta
 
 from trailtui.instant import EARLIEST, LATEST
 from trailtui.sources.layout import DeliveryWindow
 from trailtui.sources.tree_walk import Folder, LogFile, Walked, log_file_stamp, log_files
 
-# A name CloudTrail writes into a day folder, up to the end of its stamp; the
-# folder's own account, region and day are checked separately (by prefix).
-_DAY_NAME = re.compile(r"^\d{12}_CloudTrail_[a-z0-9-]+_\d{8}T(?:[01]\d|2[0-3])[0-5]\dZ_", re.MULTILINE)
+# What follows the day in a name CloudTrail writes: a valid hour and minute, `Z_`.
+_TIMES_OF_DAY = frozenset(f"{hour:02d}{minute:02d}Z_" for hour in range(24) for minute in range(60))
 _DAY = timedelta(days=1)
 _LAST_MICROSECOND = timedelta(microseconds=1)
 
@@ -32,20 +30,23 @@ _LAST_MICROSECOND = timedelta(microseconds=1)
 def day_bound(folder: Folder) -> datetime | None:
     """The latest stamp any file of `folder` can carry when it is a day folder
     holding only names CloudTrail writes there; None otherwise (the folder
-    must be parsed to know)."""
+    must be parsed to know).  String operations over the whole listing: a day
+    folder holds hundreds of names, a tree hundreds of day folders."""
     key = folder.day
-    if key is None or not folder.names:
+    names = folder.names
+    if key is None or not names:
         return None
     start = datetime(key.day.year, key.day.month, key.day.day, tzinfo=UTC)
     if start < EARLIEST or start + _DAY > LATEST:
         return None
-    text = "\n".join(folder.names)
-    if text.count("\n") != len(folder.names) - 1:  # a name holding a line break
+    text = "\n" + "\n".join(names)
+    if text.count("\n") != len(names):  # a name holding a line break
         return None
     prefix = f"\n{key.account}_CloudTrail_{key.region}_{start:%Y%m%d}T"
-    if ("\n" + text).count(prefix) != len(folder.names):
+    if text.count(prefix) != len(names):  # every name starts with it
         return None
-    if len(_DAY_NAME.findall(text)) != len(folder.names):
+    at = len(prefix) - 1
+    if not {name[at:at + 6] for name in names} <= _TIMES_OF_DAY:
         return None
     return start + _DAY - _LAST_MICROSECOND
 

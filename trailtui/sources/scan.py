@@ -40,6 +40,8 @@ from trailtui.read_limits import current_limits, record_bounds_problem
 from trailtui.record_json import dumps_record
 from trailtui.regular_file import read_regular
 from trailtui.sources.file_cursor import FileCursor, ListCursor
+from trailtui.sources.layout import FAR_FUTURE, delivery_stamp
+from trailtui.sources.page_floor import PageFloor
 from trailtui.sources.records import GZIP_MAGIC, DecodeError, decode_log, loads, maybe_gunzip
 from trailtui.sources.typed import TypedPlan, Undecidable, decode_typed, plan_for
 
@@ -57,6 +59,7 @@ class ScanRequest:
     until: datetime | None = None
     typed: bool = True
     group_by: tuple[str, ...] = ()  # count matches per key of these expressions instead of returning them
+    page: int | None = None  # a newest-first page of this many events: matches it cannot need are only counted
 
     @property
     def bounded(self) -> bool:
@@ -70,6 +73,11 @@ class FileScan:
     events: list[Event] = field(default_factory=list)
     problem: str | None = None
     groups: dict[Any, list[Any]] | None = None  # with `group_by`: key -> [count, first, last]
+    beyond: int = 0  # with `page`: matches counted but not built (the page cannot need them)
+
+    @property
+    def matched(self) -> int:
+        return len(self.events) + self.beyond
 
 
 @lru_cache(maxsize=16)
@@ -137,16 +145,19 @@ def _count_matches(result: FileScan, records: list[dict[str, Any]], request: Sca
     return result
 
 
-def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
+def scan_plain(path: str, data: bytes, request: ScanRequest, floor: PageFloor | None = None,
+               stamp: datetime = FAR_FUTURE) -> FileScan:
     """Decode every record and keep those in range that pass the filter.  A
     record whose `eventTime` cannot be read is skipped and counted in the
-    file's problem line (the others are kept)."""
+    file's problem line (the others are kept).  With a `floor`, matches the
+    page cannot need are counted, not built (`stamp`: the file's delivery stamp)."""
     decoded = decode_log(data)
     if request.group_by:
         return _count_matches(FileScan(path, problem=decoded.problem), decoded.records, request)
     matches = _compiled(request.filter_text).predicate()
     since, until = request.since, request.until
     events: list[Event] = []
+    beyond = 0
     bad_times: list[str] = []
     oversized: list[str] = []
     limits = current_limits()
@@ -166,6 +177,9 @@ def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
             if too_big is not None:
                 oversized.append(f"{record_label(raw, number)}: {too_big}")
                 continue
+            if floor is not None and not floor.needs(when, stamp):
+                beyond += 1
+                continue
             events.append(Event.from_raw(raw, path, when))
     problems = [decoded.problem] if decoded.problem else []
     if bad_times:
@@ -173,7 +187,7 @@ def scan_plain(path: str, data: bytes, request: ScanRequest) -> FileScan:
     if oversized:
         problems.append(f"{len(oversized)} matching record(s) skipped (beyond the read limits), first {oversized[0]}")
     return FileScan(path, scanned=len(decoded.records) - len(bad_times) - len(oversized), events=events,
-                    problem="; ".join(problems) or None)
+                    problem="; ".join(problems) or None, beyond=beyond)
 
 
 def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | None:
@@ -189,29 +203,33 @@ def typed_no_match(plan: TypedPlan, text: bytes, request: ScanRequest) -> int | 
         return None
 
 
-def scan_bytes(path: str, data: bytes, request: ScanRequest, typed: bool = True) -> FileScan:
+def scan_bytes(path: str, data: bytes, request: ScanRequest, typed: bool = True, floor: PageFloor | None = None,
+               stamp: datetime = FAR_FUTURE) -> FileScan:
     """Scan one file's bytes: typed pre-check first when it can help, else plain."""
     plan = _plan(request.filter_text) if typed and request.typed and (request.filter_text or request.bounded) else None
     if plan is None:
-        return scan_plain(path, data, request)
+        return scan_plain(path, data, request, floor, stamp)
     try:
         text = maybe_gunzip(data)
     except DecodeError as exc:
         return FileScan(path, problem=str(exc))
     if text[:2] == GZIP_MAGIC:  # gzip inside gzip: let decode_log judge the original bytes
-        return scan_plain(path, data, request)
+        return scan_plain(path, data, request, floor, stamp)
     count = typed_no_match(plan, text, request)
     if count is not None:
         return FileScan(path, scanned=count, groups={} if request.group_by else None)
-    return scan_plain(path, text, request)
+    return scan_plain(path, text, request, floor, stamp)
 
 
-def scan_path(path: str, request: ScanRequest, typed: bool = True) -> FileScan:
+def scan_path(path: str, request: ScanRequest, typed: bool = True, floor: PageFloor | None = None) -> FileScan:
     try:
         data = read_file(path)
     except OSError as exc:
         return FileScan(path, problem=f"cannot read file ({exc.strerror or exc})")
-    return scan_bytes(path, data, request, typed)
+    if floor is None:
+        return scan_bytes(path, data, request, typed)
+    stamp = delivery_stamp(os.path.basename(path)) or FAR_FUTURE  # as the listing sorts it
+    return scan_bytes(path, data, request, typed, floor, stamp)
 
 
 @contextmanager
@@ -236,15 +254,16 @@ def scan_paths(paths: Sequence[str], request: ScanRequest, stop: threading.Event
     (in-process scans) ends the batch early: nobody wants its results any more."""
     results: list[FileScan] = []
     typed, checked, passed = True, 0, 0
+    floor = PageFloor(request.page) if request.page else None
     with _gc_paused():
         for path in paths:
             if stop is not None and stop.is_set():
                 break
-            scan = scan_path(path, request, typed)
+            scan = scan_path(path, request, typed, floor)
             results.append(scan)
             if typed:
                 checked += 1
-                passed += bool(scan.events or scan.groups)
+                passed += bool(scan.matched or scan.groups)
                 typed = checked < 8 or passed * 2 <= checked
     return results
 
@@ -252,7 +271,8 @@ def scan_paths(paths: Sequence[str], request: ScanRequest, stop: threading.Event
 # Per file: path, records examined, matches, problem.  A match travels as its
 # JSON bytes (pickling nested dicts costs far more) plus what `Event.from_raw`
 # derives from it, so the parent only decodes it and does not derive again.
-# With `group_by`, a fifth item: the file's groups as (key, count, first us, last us).
+# Then the matches not built (`page`), and with `group_by`, a sixth item: the
+# file's groups as (key, count, first us, last us).
 Packed = list[tuple[Any, ...]]
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -264,25 +284,25 @@ def scan_paths_packed(paths: Sequence[str], request: ScanRequest) -> Packed:
         matches = [(dumps_record(e.raw), (e.time - EPOCH) // _MICROSECOND, e.principal, e.access_key)
                    for e in scan.events]
         if scan.groups is None:
-            out.append((scan.path, scan.scanned, matches, scan.problem))
+            out.append((scan.path, scan.scanned, matches, scan.problem, scan.beyond))
             continue
         groups = [(key, count, (first - EPOCH) // _MICROSECOND, (last - EPOCH) // _MICROSECOND)
                   for key, (count, first, last) in scan.groups.items()]
-        out.append((scan.path, scan.scanned, matches, scan.problem, groups))
+        out.append((scan.path, scan.scanned, matches, scan.problem, scan.beyond, groups))
     return out
 
 
 def _unpack(packed: Packed) -> list[FileScan]:
     results = []
     with _gc_paused():
-        for path, scanned, matches, problem, *counted in packed:
+        for path, scanned, matches, problem, beyond, *counted in packed:
             events = [Event(loads(blob), path, EPOCH + timedelta(microseconds=micros), principal, key)
                       for blob, micros, principal, key in matches]
             groups = None
             if counted:
                 groups = {key: [count, EPOCH + timedelta(microseconds=first), EPOCH + timedelta(microseconds=last)]
                           for key, count, first, last in counted[0]}
-            results.append(FileScan(path, scanned, events, problem, groups))
+            results.append(FileScan(path, scanned, events, problem, groups, beyond))
     return results
 
 
@@ -545,6 +565,6 @@ class _BatchSizer:
 
     def observe(self, batch: list[FileScan]) -> None:
         if batch:
-            matched = sum(len(scan.events) for scan in batch)
+            matched = sum(scan.matched for scan in batch)
             self.per_file = max(self.per_file * 0.5, matched / len(batch))
-            self.dense = 2 * sum(1 for scan in batch if scan.events or scan.groups) > len(batch)
+            self.dense = 2 * sum(1 for scan in batch if scan.matched or scan.groups) > len(batch)
