@@ -1,8 +1,9 @@
 """Benchmark the start-up of short CLI runs: whole `python -m trailtui ...`
 processes, where interpreter start and imports are a large share of the wall.
 
-Measures, on one tree, in one run (best of --repeat, runs interleaved so a
-burst of load on the shared machine hits every interpreter alike):
+Measures, on one tree, in one run, the best wall time and the best CPU time
+(user + system) of --repeat runs, interleaved so a burst of load on the shared
+machine hits every interpreter alike:
 
   --version       interpreter start, `trailtui.cli` and argparse only
   query 50        `query TREE --format jsonl --limit 50 --no-index`
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,13 +59,31 @@ def rows(tree: str, since: str, until: str, skip: set[str]) -> list[Row]:
     return [row for row in every if row.label.split()[0] not in skip and row.label not in skip]
 
 
-def run_once(python: str, row: Row, env: dict[str, str]) -> tuple[float, str, int]:
-    """Wall seconds, a digest of stdout, and the exit status of one run."""
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One process: wall and CPU seconds (user + system, its children included),
+    a digest of its stdout, its exit status."""
+
+    wall: float
+    cpu: float
+    digest: str
+    code: int
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(python: str, row: Row, env: dict[str, str], cwd: str) -> Run:
+    """`cwd` is a neutral folder: `-m` and `-c` put it first on sys.path, so a
+    checkout as the working directory would shadow the interpreter's trailtui."""
+    cpu = _cpu_of_children()
     start = time.perf_counter()
-    done = subprocess.run([python, *row.argv], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    done = subprocess.run([python, *row.argv], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                           check=False)
     wall = time.perf_counter() - start
-    return wall, hashlib.sha256(done.stdout).hexdigest()[:12], done.returncode
+    return Run(wall, _cpu_of_children() - cpu, hashlib.sha256(done.stdout).hexdigest()[:12], done.returncode)
 
 
 def main() -> int:
@@ -82,19 +102,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as cache:
         env = {**os.environ, "XDG_CACHE_HOME": cache}
         env.pop("PYTHONDONTWRITEBYTECODE", None)  # installed packages run from compiled bytecode
-        print("| row | " + " | ".join(label for label, _ in pythons) + " | stdout |")
+        print("| row | " + " | ".join(f"{label} wall (CPU)" for label, _ in pythons) + " | stdout |")
         print("|---|" + "---|" * len(pythons) + "---|")
-        for row in rows(args.tree, args.since, args.until, set(args.skip)):
-            best: dict[str, float] = {}
+        for row in rows(os.path.abspath(args.tree), args.since, args.until, set(args.skip)):
+            wall: dict[str, float] = {}
+            cpu: dict[str, float] = {}
             outputs: set[tuple[str, int]] = set()
             for _ in range(args.repeat):
                 for label, python in pythons:
-                    wall, digest, code = run_once(python, row, env)
-                    best[label] = min(best.get(label, wall), wall)
-                    outputs.add((digest, code))
+                    run = run_once(python, row, env, cache)
+                    wall[label] = min(wall.get(label, run.wall), run.wall)
+                    cpu[label] = min(cpu.get(label, run.cpu), run.cpu)
+                    outputs.add((run.digest, run.code))
             same = "identical" if len(outputs) == 1 else f"DIFFERENT {sorted(outputs)}"
             failed |= len(outputs) != 1
-            print(f"| {row.label} | " + " | ".join(f"{best[label] * 1000:.0f} ms" for label, _ in pythons)
+            print(f"| {row.label} | "
+                  + " | ".join(f"{wall[label] * 1000:.0f} ms ({cpu[label] * 1000:.0f} ms)" for label, _ in pythons)
                   + f" | {same} |", flush=True)
     return 1 if failed else 0
 

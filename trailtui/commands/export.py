@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 from trailtui.aws.config import AwsConfig
-from trailtui.case.store import case_path, load_case
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import OutputFailed, for_terminal
@@ -98,7 +97,10 @@ def _request(args: argparse.Namespace, aws: AwsConfig) -> ExportRequest | int:
 
 
 def _case_parts(source: str) -> tuple[list[Mark], IntegrityStatus | None] | int:
-    """The marks and verify result the console saved for `source`."""
+    """The marks and verify result the console saved for `source` (the case
+    store is imported here: only `--case` reads it)."""
+    from trailtui.case.store import case_path, load_case
+
     case = load_case(source)
     for problem in case.problems:
         warn(problem)
