@@ -16,6 +16,8 @@ Each `--checkout LABEL=DIR` runs with DIR as the working folder, so `python -m
 trailtui` imports DIR's trailtui (e.g. `git archive OLD | tar -x -C DIR`): a
 before/after comparison is one command.  Every checkout's stdout and stderr
 (problem lines) must be byte-identical for each row (exit status 1 otherwise).
+PYTHONDONTWRITEBYTECODE is unset for the runs: without `.pyc` files every run
+would compile each module it imports again.
 
     python bench/bench_newest.py /tmp/demo2m
     python bench/bench_newest.py /tmp/demo2m --checkout before=/tmp/old --checkout after=.
@@ -100,6 +102,7 @@ def main() -> int:
     failed = False
     with tempfile.TemporaryDirectory(prefix="bench-newest-") as cache:
         env = {**os.environ, "XDG_CACHE_HOME": cache}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # run from compiled bytecode, as an installed package does
         print(f"tree {args.tree}, load before {os.getloadavg()[0]:.1f}")
         print("| row | " + " | ".join(label for label, _ in checkouts) + " | stdout, stderr |")
         print("|---|" + "---|" * len(checkouts) + "---|")
