@@ -413,6 +413,7 @@ class FileScanner:
     in_flight = 6
     process_threshold = 96
     pool_delay = 0.6  # seconds: a first page never competes with (or waits at exit for) process start-up
+    page_pool_pays = 1.0  # seconds a page still probably scans for, at least, before processes are started for it
     threads = 1  # measured: a second thread (isal inflates without the GIL) gained nothing over GIL contention
 
     def __init__(self, workers: int | None = None, typed: bool = True) -> None:
@@ -487,6 +488,7 @@ class FileScanner:
             request = replace(request, typed=False)
         may_pool = self.workers > 1 and files.left() >= self.process_threshold
         started = loop.time()
+        progress = _PageProgress(request.page)
         # Per batch in flight: its future, its paths and the stamp of the file after it.
         queue: list[tuple[asyncio.Future[Any], list[str], datetime | None]] = []
         sizer = _BatchSizer(self.first_batch, self.batch)
@@ -514,7 +516,8 @@ class FileScanner:
             while following is not None or queue:
                 if (may_pool and self._pool is None and following is not None
                         and loop.time() - started >= self.pool_delay
-                        and files.left() >= self.process_threshold):
+                        and files.left() >= self.process_threshold
+                        and progress.seconds_to_go(loop.time() - started) >= self.page_pool_pays):
                     self._pool = WorkerPool(self.workers)
                 while following is not None and len(queue) < self.in_flight:
                     paths = [path for _, path in files.take(sizer.next_size())]
@@ -530,10 +533,31 @@ class FileScanner:
                     return
                 batch = _unpack(result) if result and isinstance(result[0], tuple) else result
                 sizer.observe(batch)
+                progress.observe(batch)
                 yield batch, after
         finally:
             for future, _, _ in queue:
                 future.cancel()
+
+
+class _PageProgress:
+    """How long a newest-first page of `page` events probably still scans, at
+    the rate matches came so far (unknown, so infinite, without a page or a
+    match yet).  Starting processes takes a core for a few tenths of a
+    second and closing waits for a start in progress: a page about to be
+    complete is better finished by the one thread."""
+
+    def __init__(self, page: int | None) -> None:
+        self.page = page
+        self.matched = 0
+
+    def observe(self, batch: list[FileScan]) -> None:
+        self.matched += sum(scan.matched for scan in batch)
+
+    def seconds_to_go(self, elapsed: float) -> float:
+        if self.page is None or self.matched == 0:
+            return float("inf")
+        return max(0, self.page - self.matched) * elapsed / self.matched
 
 
 class _BatchSizer:
