@@ -7,7 +7,8 @@ machine hits every interpreter alike:
 
   --version       interpreter start, `trailtui.cli` and argparse only
   query 50        `query TREE --format jsonl --limit 50 --no-index`
-  stats           `stats TREE --by principal --top 20 --format json --no-index`
+  stats all       `stats TREE --by principal --top 20 --format json --no-index`
+  stats 6h        the same over the 6-hour window of hunt and export
   hunt 6h         `hunt TREE --since T --until T+6h --format jsonl --no-index`
   export 6h       `export TREE --format jsonl --filter F --since T --until T+6h --no-index`
   import X        `import trailtui.cli, trailtui.commands.X` alone
@@ -49,8 +50,10 @@ def rows(tree: str, since: str, until: str, skip: set[str]) -> list[Row]:
     every = [
         Row("--version", ("-m", "trailtui", "--version")),
         Row("query 50", ("-m", "trailtui", "query", tree, "--format", "jsonl", "--limit", "50", "--no-index")),
-        Row("stats", ("-m", "trailtui", "stats", tree, "--by", "principal", "--top", "20", "--format", "json",
+        Row("stats all", ("-m", "trailtui", "stats", tree, "--by", "principal", "--top", "20", "--format", "json",
                       "--no-index")),
+        Row("stats 6h", ("-m", "trailtui", "stats", tree, "--by", "principal", "--top", "20", "--format", "json",
+                         *window, "--no-index")),
         Row("hunt 6h", ("-m", "trailtui", "hunt", tree, *window, "--format", "jsonl", "--no-index")),
         Row("export 6h", ("-m", "trailtui", "export", tree, "--format", "jsonl", "--filter",
                           "eventName == 'DeleteTrail' || eventName == 'StopLogging'", *window, "--no-index")),
@@ -92,8 +95,8 @@ def main() -> int:
     parser.add_argument("--python", action="append", metavar="LABEL=PATH",
                         help="an interpreter to measure (repeatable; default: this one)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per row and interpreter (best is kept)")
-    parser.add_argument("--since", default="2026-11-20T00:00:00Z", help="start of the hunt and export window")
-    parser.add_argument("--until", default="2026-11-20T06:00:00Z", help="end of the hunt and export window")
+    parser.add_argument("--since", default="2026-11-20T00:00:00Z", help="start of the 6-hour window")
+    parser.add_argument("--until", default="2026-11-20T06:00:00Z", help="end of the 6-hour window")
     parser.add_argument("--skip", action="append", default=[], metavar="ROW",
                         help="leave out a row (its label or first word: stats, hunt, import...)")
     args = parser.parse_args()
