@@ -104,6 +104,7 @@ class _Printer:
 
 
 def _follower(source_url: str, source: EventSource, flt: EventFilter, aws: AwsConfig) -> Follower:
+    """The follower for `--follow`; follow mode is imported here, not at start-up."""
     from trailtui.follow import open_follower
 
     return open_follower(source_url, source, flt, aws)
