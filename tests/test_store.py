@@ -405,7 +405,7 @@ async def test_corrupt_and_other_version_stores_are_rebuilt(tmp_path):
     location = locate(str(tree))
     segment = next(location.folder.glob("segment-*.parquet"))
     segment.write_bytes(b"PAR1 not really a parquet file")
-    everything = Query(filter=EventFilter.compile("eventID != 'none'"))  # pushed down: the store is read
+    everything = Query(filter=EventFilter.compile("eventName != 'none'"))  # pushed down: the store is read
     want, got, _ = await _both(tree, everything)
     assert got == want and len(got) == len(events)
     query = _cli("query", str(tree), "--format", "jsonl", "--filter", "readOnly == `false`")

@@ -14,12 +14,9 @@ with millions of groups stays in bounded memory.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Any
-
-import orjson
+from typing import TYPE_CHECKING, Any
 
 from trailtui.counts.counter import DEFAULT_CAPACITY, GroupCounter
 from trailtui.counts.keys import GroupSpec
@@ -30,7 +27,9 @@ from trailtui.events import EPOCH
 from trailtui.sources.base import Query
 from trailtui.sources.pushdown import to_sql
 from trailtui.sources.pushdown.timebounds import store_time
-from trailtui.sources.recheck import accept
+
+if TYPE_CHECKING:
+    from trailtui.store.query import Wanted
 
 FETCH_ROWS = 10_000
 
@@ -60,7 +59,8 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
-    wanted = Wanted({fid: rank for rank, _, fid in parts.fresh}, {fid: log.location for _, log, fid in parts.fresh})
+    wanted = Wanted({fid: rank for rank, _, fid in parts.fresh}, {fid: log.location for _, log, fid in parts.fresh},
+                    dictionary=source.dictionary(parts))
     segments = sorted(source.location.folder / s for s in parts.segments)
     rows_of, params = segment_scan(segments, wanted)
     if parts.whole:
@@ -70,7 +70,7 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     if spark_bars and len(keys) != 1:
         return None
     span = await asyncio.to_thread(_count, counter, spec, query, rows_of, params, [str(k) for k in keys], where,
-                                   wanted.locations)
+                                   wanted)
     if span is None:
         return None
     answer = counter.result(top)
@@ -141,16 +141,18 @@ def _second(micros: int) -> int:
 
 
 def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, params: dict[str, Any],
-           keys: list[str], where: list[str], locations: Mapping[int, str]) -> _Span | None:
+           keys: list[str], where: list[str], wanted: Wanted) -> _Span | None:
     import duckdb
 
+    from trailtui.store.blocks import BlockError
+    from trailtui.store.query import fetch_events, row_reference
     from trailtui.store.segments import connect
 
     times = list(store_time(query.time_range).predicates)
     names = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys))
     grouped = (f"SELECT {names}, count(*), min(coalesce(s.t, 0)), max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted columns
                f"WHERE NOT s.odd{''.join(' AND ' + w for w in where)} GROUP BY {', '.join(keys)}")
-    odd = f"SELECT s.raw, s.file_id FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
+    odd = f"SELECT {row_reference('0')} FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
     width = len(keys)
     con = connect()
     try:
@@ -165,10 +167,7 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
         extra: dict[Any, list[Any]] = {}
         cursor = con.execute(odd, params)
         while rows := cursor.fetchmany(FETCH_ROWS):
-            for raw, file_id in rows:
-                event = accept(query, orjson.loads(raw), locations.get(file_id, ""))
-                if event is None:
-                    continue
+            for _, event in fetch_events(rows, wanted, query):
                 key = key_of(event.raw)
                 entry = extra.setdefault(key, [0, event.time, event.time])
                 entry[0] += 1
@@ -178,7 +177,7 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
                 span.odd_times.setdefault(key, []).append(micros)
         if extra:
             counter.add_counts(extra)
-    except duckdb.Error:
+    except (duckdb.Error, BlockError):
         return None
     finally:
         con.close()

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from trailtui.store.handover import HandedOver, hand_over
+from trailtui.store.blocks import DICTIONARY_SAMPLES, dictionary_name, train
+from trailtui.store.handover import HandedOver, blocks_path, hand_over, sample_lines
 from trailtui.store.listing import LogIdentity
 from trailtui.store.location import StoreLocation, private_folder
 from trailtui.store.manifest import FileEntry, Manifest, StoreInvalid, load, save
@@ -89,15 +90,25 @@ def wipe(folder: Path) -> None:
 
 
 def _clean(location: StoreLocation, manifest: Manifest) -> None:
-    """Leftovers of a killed build: hand-over files, part files, segments no
-    manifest names (after a grace period for readers still on them)."""
+    """Leftovers of a killed build: hand-over files, part files, segments (and
+    their events files) no manifest names, after a grace period for readers
+    still on them, and dictionaries no manifest names."""
     now = time.time()
+    named = set(manifest.segments)
     for child in location.folder.iterdir():
         name = child.name
-        stale_segment = name.endswith(".parquet") and name not in manifest.segments
-        if name.startswith("handover-") or name.endswith(".part") or (
+        stale_segment = (name.endswith((".parquet", ".events")) and name.startswith("segment-")
+                         and Path(name).with_suffix(".parquet").name not in named)
+        stale_dictionary = name.startswith("events-") and name.endswith(".dict") and name != manifest.dictionary
+        if name.startswith("handover-") or name.endswith(".part") or stale_dictionary or (
                 stale_segment and now - child.stat().st_mtime > ORPHAN_GRACE):
             child.unlink(missing_ok=True)
+
+
+def _discard(handovers: Sequence[Path]) -> None:
+    for path in handovers:
+        path.unlink(missing_ok=True)
+        Path(blocks_path(str(path))).unlink(missing_ok=True)
 
 
 @dataclass(slots=True)
@@ -146,6 +157,8 @@ class StoreBuilder:
                 del manifest.files[gone]
                 report.dropped += 1
         stale = [f for f in listing if not f.same_as(manifest.files.get(f.location))]
+        if stale and not manifest.segments:
+            self._train_dictionary(manifest, [read_paths.get(f.location, f.location) for f in stale])
         con = connect(temp_directory=self.location.folder)
         try:
             pending = _Pending()
@@ -162,8 +175,7 @@ class StoreBuilder:
                     pending = _Pending()
             if stop.is_set():
                 report.stopped = True
-                for path in pending.files:
-                    path.unlink(missing_ok=True)
+                _discard(pending.files)
                 if report.dropped:
                     save(self.location.manifest, manifest)
                 return report
@@ -173,11 +185,27 @@ class StoreBuilder:
             con.close()
         return report
 
+    def _train_dictionary(self, manifest: Manifest, paths: Sequence[str]) -> None:
+        """A store that holds nothing yet gets the dictionary its blocks are
+        compressed with, learnt from a sample of the files it is about to hold."""
+        data = train(sample_lines(paths, DICTIONARY_SAMPLES))
+        manifest.dictionary = dictionary_name(data)
+        if data:
+            target = self.location.folder / manifest.dictionary
+            temp = target.with_name(target.name + ".part")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, target)
+
     def _hand_over(self, stale: Sequence[LogIdentity], manifest: Manifest, read_paths: Mapping[str, str],
                    stop: threading.Event) -> Iterator[tuple[list[LogIdentity], list[HandedOver], Path]]:
         """Batches handed over, in order, a bounded number in flight."""
         batches = [list(stale[i:i + self.batch_files]) for i in range(0, len(stale), self.batch_files)]
         executor = self._executor(len(stale))
+        dictionary = str(self.location.folder / manifest.dictionary) if manifest.dictionary else ""
         queue: list[tuple[Future[list[HandedOver]], list[LogIdentity], Path, list[tuple[int, str]]]] = []
         serial = 0
         try:
@@ -189,13 +217,13 @@ class StoreBuilder:
                         manifest.next_file += 1
                     serial += 1
                     target = self.location.folder / f"handover-{os.getpid()}-{serial}.txt"
-                    queue.append((executor.submit(hand_over, items, str(target)), batch, target, items))
+                    queue.append((executor.submit(hand_over, items, str(target), dictionary), batch, target, items))
                 if len(queue) >= self.in_flight or (not batch and queue):
                     future, done_batch, target, done_items = queue.pop(0)
                     try:
                         results = future.result()
                     except BrokenExecutor:  # a worker died (killed, out of memory): finish here
-                        results = hand_over(done_items, str(target))
+                        results = hand_over(done_items, str(target), dictionary)
                     yield done_batch, results, target
         finally:
             for future, *_ in queue:
@@ -203,6 +231,7 @@ class StoreBuilder:
             executor.shutdown(wait=True, cancel_futures=True)
             for _, _, target, _ in queue:
                 target.unlink(missing_ok=True)
+                Path(blocks_path(str(target))).unlink(missing_ok=True)
 
     def _executor(self, stale_files: int) -> Executor:
         if self.workers < 2 or stale_files < self.pool_threshold:
@@ -235,8 +264,7 @@ class StoreBuilder:
             self._forget_empty_segments(manifest)
             save(self.location.manifest, manifest)
         finally:
-            for path in pending.files:
-                path.unlink(missing_ok=True)
+            _discard(pending.files)
         report.files += len(pending.results)
         report.events += sum(r.events for _, r in held)
 

@@ -22,14 +22,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import jmespath
-import orjson
 
 from trailtui.sources.base import EventSource, Query
 from trailtui.sources.pushdown import STORE, to_sql
 from trailtui.sources.pushdown.dialects import Kind
 from trailtui.sources.pushdown.timebounds import store_time
-from trailtui.sources.recheck import accept
-from trailtui.store.query import Wanted, segment_scan
+from trailtui.store.blocks import BlockError
+from trailtui.store.query import Wanted, fetch_events, row_reference, segment_scan
 from trailtui.store.source import IndexedSource, split, wanted_files
 
 
@@ -54,7 +53,7 @@ async def group_counts(source: EventSource, query: Query, path: tuple[str, ...],
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
-    wanted = wanted_files(parts)
+    wanted = wanted_files(parts, dictionary=source.dictionary(parts))
     segments = sorted(source.location.folder / s for s in parts.segments)
     return await asyncio.to_thread(_count, segments, wanted, query, column.sql, pushed.where, path, top)
 
@@ -69,17 +68,15 @@ def _count(segments: list[Any], wanted: Wanted, query: Query, column: str, where
     rows_of, params = segment_scan(segments, wanted)
     condition = " AND ".join(predicates)
     counted = f"SELECT s.{column}, count(*) FROM {rows_of} WHERE NOT s.odd AND {condition} GROUP BY 1"  # noqa: S608
-    odd = f"SELECT s.raw, s.file_id FROM {rows_of} WHERE s.odd AND {' AND '.join(predicates[:-1]) or 'TRUE'}"  # noqa: S608
+    odd = f"SELECT {row_reference()} FROM {rows_of} WHERE s.odd AND {' AND '.join(predicates[:-1]) or 'TRUE'}"  # noqa: S608
     con = connect()
     try:
         tally: Counter[str | None] = Counter(dict(con.execute(counted, params).fetchall()))
         field = jmespath.compile(".".join(path))
-        for raw, file_id in con.execute(odd, params).fetchall():
-            event = accept(query, orjson.loads(raw), wanted.locations[file_id])
-            if event is not None:
-                value = field.search(event.raw)
-                tally[value if isinstance(value, str) else None] += 1
-    except duckdb.Error:
+        for _, event in fetch_events(con.execute(odd, params).fetchall(), wanted, query):
+            value = field.search(event.raw)
+            tally[value if isinstance(value, str) else None] += 1
+    except (duckdb.Error, BlockError):
         return None
     finally:
         con.close()

@@ -18,7 +18,7 @@ import orjson
 from trailtui import __version__
 from trailtui.export.output import atomic_text_file
 
-FORMAT = 2  # 2: the userIdentity.invokedBy column
+FORMAT = 3  # 2: the userIdentity.invokedBy column; 3: events in compressed blocks beside the columns
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 
@@ -57,6 +57,7 @@ class Manifest:
     segments: dict[str, int] = field(default_factory=dict)  # segment file -> rows it holds
     next_file: int = 1
     next_segment: int = 1
+    dictionary: str = ""  # the blocks' compression dictionary (a file in the store folder); "" for none
 
     def events_held(self) -> int:
         """Events the segments hold for the files the manifest names."""
@@ -82,13 +83,18 @@ def load(path: Path, source: str) -> Manifest | None:
             raise StoreInvalid("holds another source")
         files = _entries(doc["files"])
         segments = {str(k): int(v) for k, v in doc["segments"].items()}
-        manifest = Manifest(source, files, segments, int(doc["next_file"]), int(doc["next_segment"]))
+        dictionary = doc.get("dictionary", "")
+        if type(dictionary) is not str or "/" in dictionary or (dictionary and not dictionary.endswith(".dict")):
+            raise StoreInvalid("manifest names an odd dictionary")
+        manifest = Manifest(source, files, segments, int(doc["next_file"]), int(doc["next_segment"]), dictionary)
     except StoreInvalid:
         raise
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
         raise StoreInvalid(f"unreadable manifest ({type(exc).__name__})") from None
     if any(entry.segment and entry.segment not in segments for entry in files.values()):
         raise StoreInvalid("manifest names a missing segment")
+    if manifest.dictionary and not (path.parent / manifest.dictionary).is_file():
+        raise StoreInvalid("the blocks' dictionary is missing")
     return manifest
 
 
@@ -96,7 +102,7 @@ def save(path: Path, manifest: Manifest) -> None:
     """Replace the manifest atomically (the commit of a build step)."""
     doc = {
         "format": FORMAT, "trailtui": __version__, "source": manifest.source,
-        "next_file": manifest.next_file, "next_segment": manifest.next_segment,
+        "next_file": manifest.next_file, "next_segment": manifest.next_segment, "dictionary": manifest.dictionary,
         "segments": manifest.segments,
         "files": {location: list(entry) for location, entry in manifest.files.items()},
     }

@@ -1,9 +1,9 @@
 """Answering a query from the store's segments.
 
-Two steps, so that the raw JSON of events nobody asked for is never
-decompressed: first the keys of the matching rows, newest first (the time
-range and the pushed-down filter on the typed columns; rows flagged `odd`
-always pass), then the raw JSON of one page of keys at a time.  Every event is
+Two steps, so that events nobody asked for are never decompressed: first the
+keys of the matching rows, newest first (the time range and the pushed-down
+filter on the columns; rows flagged `odd` always pass), then, a page of keys at
+a time, their blocks (`trailtui.store.blocks`), from which each event is rebuilt.  Every event is
 re-checked against the time range and the whole JMESPath filter
 (`trailtui.sources.recheck.accept`), so the SQL only has to select a superset.
 
@@ -19,17 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from trailtui.events import Event
 from trailtui.sources.base import Query
 from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
+from trailtui.store.blocks import BlockError, event, read_blocks
 from trailtui.store.dialect import store_where
+from trailtui.store.segments import events_path
 
 KEY_CHUNK = 2048
-_ROW_IDS = ", filename = true, file_row_number = true"
+_ROW_IDS = ", filename = true"
+
 # The segments' rows joined with the files the query may read (parameters `ids`, `ranks`).
 _JOINED = "{rows} s JOIN (SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"
 
@@ -42,6 +43,7 @@ class Wanted:
     locations: Mapping[int, str]
     newest: int | None = None  # microseconds: no held event is newer (the newest file's delivery stamp)
     max_rows: int | None = None  # more candidate rows than this: `TooManyRows` before any is read
+    dictionary: str = ""  # the path of the blocks' compression dictionary ("" for none)
 
 
 class TooManyRows(Exception):
@@ -52,6 +54,12 @@ class TooManyRows(Exception):
 
 def _parquet(segments: Sequence[Path], extra: str = "") -> str:
     return "read_parquet([" + ", ".join(sql_string(str(p)) for p in segments) + f"]{extra})"
+
+
+def row_reference(rank: str = "w.rank") -> str:
+    """The columns `fetch_events` takes for each row (the rows `s`; `rank`
+    the SQL of the file's rank in reading order)."""
+    return f"s.filename, s.file_id, {rank}, s.seq, coalesce(s.t, 0) AS t, s.block_at, s.block_len, s.block_line"
 
 
 def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None,
@@ -67,7 +75,7 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
         where.append(f"t >= {int(newer_than)}")
     if pushed.pushed:
         where.append(f"(s.odd OR {pushed.where})")
-    columns = "s.filename, s.file_row_number, s.file_id, w.rank, s.seq, coalesce(s.t, 0) AS t"
+    columns = row_reference()
     if counted:
         columns += ", count(*) OVER () AS selected"
     sql = f"SELECT {columns} FROM {_JOINED}".format(rows=_parquet(segments, _ROW_IDS))  # noqa: S608 - our literals
@@ -79,7 +87,8 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
 
 SortKey = tuple[int, int, int]  # (-time in microseconds, file rank, record position): newest first
 Keyed = tuple[SortKey, Event]
-_Key = tuple[Any, ...]  # segment, row number, file id, rank, seq, t (and the rows selected)
+_Key = tuple[Any, ...]  # segment, file id, rank, seq, t, block at/len/line (and the rows selected)
+_SELECTED = 8
 
 
 def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[str, list[int]]]:
@@ -92,7 +101,7 @@ def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[st
 def whole_segments_scan(segments: Sequence[Path]) -> str:
     """`FROM` text for every row of `segments` (`s` the rows): when every row
     is of a wanted file, counting skips the join that picks rows by file."""
-    return _parquet(segments) + " s"
+    return _parquet(segments, _ROW_IDS) + " s"
 
 
 # How far back from the newest event a LIMIT query looks first (hours), widening
@@ -126,7 +135,6 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
     limited = query.limit is not None and exact
     emitted = offset = 0
     keys = con.cursor()
-    fetch = con.cursor()
     try:
         while True:
             # A LIMIT also counts rows flagged odd, which the re-check may drop:
@@ -138,10 +146,10 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
                 chunk = keys.fetchmany(KEY_CHUNK)
                 if not chunk:
                     break
-                if rows == 0 and offset == 0 and counted and chunk[0][6] > (wanted.max_rows or 0):
-                    raise TooManyRows(f"{chunk[0][6]:,} candidate rows")
+                if rows == 0 and offset == 0 and counted and chunk[0][_SELECTED] > (wanted.max_rows or 0):
+                    raise TooManyRows(f"{chunk[0][_SELECTED]:,} candidate rows")
                 rows += len(chunk)
-                events = _fetch(fetch, chunk, wanted, query)
+                events = fetch_events(chunk, wanted, query)
                 if query.limit is not None:
                     events = events[: max(0, query.limit - emitted)]  # Query.cap, for keyed events
                 emitted += len(events)
@@ -153,25 +161,22 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
             offset += rows
     finally:
         keys.close()
-        fetch.close()
 
 
-def _fetch(con: Any, keys: list[_Key], wanted: Wanted, query: Query) -> list[Keyed]:
-    """The second step: raw JSON for `keys`, re-checked, in key order."""
-    by_segment: dict[str, list[int]] = {}
-    for segment, row, *_ in keys:
-        by_segment.setdefault(segment, []).append(row)
-    raws: dict[tuple[str, int], str] = {}
-    for segment, rows in by_segment.items():
-        numbers = ", ".join(str(int(r)) for r in rows)
-        rows_of = _parquet([Path(segment)], ", file_row_number = true")
-        sql = f"SELECT file_row_number, raw FROM {rows_of} WHERE file_row_number IN ({numbers})"  # noqa: S608 - ints
-        found = con.execute(sql).fetchall()
-        for row, raw in found:
-            raws[(segment, row)] = raw
+def fetch_events(keys: list[_Key], wanted: Wanted, query: Query) -> list[Keyed]:
+    """The second step: each key's event read from its block, re-checked, in
+    key order.  Raises BlockError."""
+    spans: dict[str, set[tuple[int, int]]] = {}
+    for segment, _, _, _, _, at, length, *_ in keys:
+        spans.setdefault(segment, set()).add((at, length))
+    lines = {segment: read_blocks(events_path(Path(segment)), found, wanted.dictionary)
+             for segment, found in spans.items()}
     out: list[Keyed] = []
-    for segment, row, file_id, rank, seq, when, *_ in keys:
-        event = accept(query, orjson.loads(raws[(segment, row)]), wanted.locations[file_id])
-        if event is not None:
-            out.append(((-when, rank, seq), event))
+    for segment, file_id, rank, seq, when, at, _, line, *_ in keys:
+        block = lines[segment][at]
+        if line >= len(block):
+            raise BlockError(f"{Path(segment).name}: a row points past its block")
+        found = accept(query, event(block[line]), wanted.locations[file_id])
+        if found is not None:
+            out.append(((-when, rank, seq), found))
     return out

@@ -5,8 +5,11 @@ each holds the raw value when it has the column's type (a string; a boolean for
 `readOnly`) and NULL when the value is missing or null.  A value of any other
 type (a number, an object, a string the hand-over cannot carry) makes the
 column NULL and flags the row `odd`: the store's SQL always lets odd rows
-through, so the JMESPath re-check, not the column, decides about them.  `raw`
-is the record as compact JSON (orjson), from which every event is rebuilt.
+through, so the JMESPath re-check, not the column, decides about them.  The
+JSON columns hold their field as compact JSON text (orjson) whatever its type.
+The hashed columns hold `text_hash` of a string value (NULL otherwise).  The
+whole record goes to the row's block (`trailtui.store.blocks`); the last
+three fields of a line say where that block is.
 
 The hand-over is unquoted delimited text: fields are separated by US (0x1f) and
 rows end with a newline.  orjson never writes a control character unescaped,
@@ -23,7 +26,15 @@ from typing import Any
 import orjson
 
 from trailtui.events import EPOCH, parse_event_time, principal_label
-from trailtui.sources.pushdown.dialects import STORE, STORE_IDENTITY_FIELDS, STORE_ISSUER_FIELDS, STORE_TOP_FIELDS
+from trailtui.sources.pushdown.dialects import (
+    STORE,
+    STORE_HASHED_FIELDS,
+    STORE_IDENTITY_FIELDS,
+    STORE_ISSUER_FIELDS,
+    STORE_JSON_COLUMNS,
+    STORE_TOP_FIELDS,
+    text_hash,
+)
 
 NULL_TEXT = "\\N"
 DELIMITER = "\x1f"
@@ -41,7 +52,9 @@ _ISSUER = STORE_ISSUER_FIELDS
 # The order in which row_fields reads the typed columns; checked against the dialect below.
 _PATHS = ([(f,) for f in STORE_TOP_FIELDS] + [("userIdentity", f) for f in _IDENTITY]
           + [("userIdentity", "sessionContext", "sessionIssuer", f) for f in _ISSUER] + [("readOnly",)])
-if set(map(tuple, _PATHS)) != set(STORE.columns) or len(_PATHS) != len(STORE.columns):  # pragma: no cover
+_HELD = len(_PATHS) + len(STORE_HASHED_FIELDS)
+if set(map(tuple, _PATHS)) | {(f,) for f in STORE_HASHED_FIELDS} != set(STORE.columns) \
+        or _HELD != len(STORE.columns):  # pragma: no cover
     raise RuntimeError("store rows and the STORE dialect name different columns")
 
 COLUMNS: tuple[StoreColumn, ...] = (
@@ -49,8 +62,13 @@ COLUMNS: tuple[StoreColumn, ...] = (
     # t is the event time in microseconds since the epoch (NULL when unreadable).
     StoreColumn("file_id", "INTEGER"), StoreColumn("seq", "INTEGER"), StoreColumn("t", "BIGINT"),
     *(StoreColumn(STORE.columns[tuple(p)].sql, "BOOLEAN" if p == ("readOnly",) else "VARCHAR") for p in _PATHS),
-    StoreColumn("principal", "VARCHAR"), StoreColumn("odd", "BOOLEAN"), StoreColumn("raw", "VARCHAR"),
+    StoreColumn("principal", "VARCHAR"), StoreColumn("odd", "BOOLEAN"),
+    *(StoreColumn(STORE.columns[(name,)].sql, "UINTEGER") for name in STORE_HASHED_FIELDS),
+    *(StoreColumn(column, "VARCHAR") for column in STORE_JSON_COLUMNS.values()),
+    # The row's block in the segment's events file: offset, length, line.
+    StoreColumn("block_at", "BIGINT"), StoreColumn("block_len", "INTEGER"), StoreColumn("block_line", "SMALLINT"),
 )
+
 COLUMN_NAMES = tuple(c.name for c in COLUMNS)
 
 
@@ -87,8 +105,10 @@ def _strings(values: list[Any]) -> tuple[str, bool]:
     return DELIMITER.join(NULL_TEXT if f is None else f for f in fields), None in fields
 
 
-def row_line(raw: dict[str, Any], file_id: int, seq: int) -> str:
-    """One record as one line of the hand-over, fields in `COLUMNS` order."""
+def row_fields(raw: dict[str, Any], file_id: int, seq: int) -> tuple[str, bytes]:
+    """One record as the hand-over fields before its block's (`COLUMNS` order,
+    no line end) and the line its block keeps.  Raises orjson.JSONEncodeError
+    for a value JSON cannot carry (the file is then read plainly)."""
     get = raw.get
     identity = get("userIdentity")
     if type(identity) is not dict:
@@ -106,5 +126,13 @@ def row_line(raw: dict[str, Any], file_id: int, seq: int) -> str:
         flag = NULL_TEXT
         odd = odd or read_only is not None
     label, bad = _strings([principal_label(identity)])
+    extra = []
+    for name in STORE_HASHED_FIELDS:
+        value = get(name)
+        extra.append(str(text_hash(value)) if type(value) is str else NULL_TEXT)
+        odd = odd or (value is not None and type(value) is not str)
+    for name in STORE_JSON_COLUMNS:
+        value = get(name)  # orjson escapes every control character: the text never breaks a line
+        extra.append(NULL_TEXT if value is None else orjson.dumps(value).decode())
     return DELIMITER.join((str(file_id), str(seq), _micros(get("eventTime")), strings, flag, label,
-                           "true" if odd or bad else "false", orjson.dumps(raw).decode())) + "\n"
+                           "true" if odd or bad else "false", *extra)), orjson.dumps(raw)

@@ -27,6 +27,7 @@ from trailtui.sources.base import Capabilities, EventSource, Page, Problem, Quer
 from trailtui.sources.layout import FAR_FUTURE
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
+from trailtui.store.blocks import BlockError
 from trailtui.store.dialect import store_where
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
@@ -64,10 +65,11 @@ class Split:
     stale: list[LogIdentity] = field(default_factory=list)                   # to (re)build
     segments: set[str] = field(default_factory=set)                          # holding the fresh files
     whole: bool = False  # every row of those segments is of a fresh file: no need to pick rows by file
+    dictionary: str = ""  # the name of the blocks' compression dictionary ("" for none)
 
 
 def split(listing: Listing, manifest: Manifest | None) -> Split:
-    out = Split()
+    out = Split(dictionary=manifest.dictionary if manifest is not None else "")
     files = manifest.files if manifest is not None else {}
     held: dict[str, int] = {}
     for rank, log in enumerate(listing.files):
@@ -86,7 +88,7 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
     return out
 
 
-def wanted_files(parts: Split, max_rows: int | None = None) -> Wanted:
+def wanted_files(parts: Split, max_rows: int | None = None, dictionary: str = "") -> Wanted:
     """The held files a search reads, with their reading order and where a
     LIMIT query starts looking back from: the newest delivery stamp (only a
     starting point: every event at or after a bound is found, whatever its file)."""
@@ -94,7 +96,7 @@ def wanted_files(parts: Split, max_rows: int | None = None) -> Wanted:
     newest = max(stamps) if stamps else None
     return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
                   {file_id: log.location for _, log, file_id in parts.fresh},
-                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows)
+                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows, dictionary)
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
@@ -163,6 +165,10 @@ class IndexedSource:
         async for batch, _ in self._scanner.scan([(log.stamp, log.location) for log in files], request):
             yield batch
 
+    def dictionary(self, parts: Split) -> str:
+        """The path of the blocks' dictionary ("" for none)."""
+        return str(self.location.folder / parts.dictionary) if parts.dictionary else ""
+
     def manifest(self) -> tuple[Manifest | None, str]:
         """The store's manifest (None: no usable store) and a notice when it was refused."""
         try:
@@ -218,7 +224,7 @@ class IndexedSource:
         max_rows = None
         if query.limit is None:
             max_rows = max(self.min_rows_checked, int(self.max_store_share * parts.fresh_events))
-        wanted = wanted_files(parts, max_rows)
+        wanted = wanted_files(parts, max_rows, self.dictionary(parts))
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
@@ -336,7 +342,7 @@ class _StoreStream:
             self._con = connect()
             for chunk in matching_events(self._con, self.segments, self.wanted, self.query):
                 yield from chunk
-        except (duckdb.Error, OSError, KeyError) as exc:
+        except (duckdb.Error, OSError, KeyError, BlockError) as exc:
             raise _StoreFailed(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ A path not listed is either read as JSON text from a column that holds JSON
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -22,6 +23,8 @@ class Kind(Enum):
     BOOL_TEXT = "bool_text"    # the raw value is a boolean; SQL holds 'true'/'false' text
     JSON_TEXT = "json_text"    # json_extract_scalar of some raw value: exact for strings, text for
                                # numbers/booleans, NULL for objects/arrays -> only supersets are safe
+    HASHED = "hashed"          # `text_hash` of the raw value when it is a string (NULL otherwise):
+                               # equality and membership only, as supersets
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,13 @@ _STRING_FIELDS = (
 )
 _IDENTITY_FIELDS = ("type", "principalId", "arn", "accountId", "invokedBy", "accessKeyId", "userName")
 _ISSUER_FIELDS = ("type", "principalId", "arn", "accountId", "userName")
+
+
+def text_hash(text: str) -> int:
+    """The value a HASHED column holds for a string: CRC-32 of its UTF-8.  A
+    filter on such a field is pushed down as a superset (equal hashes), and the
+    re-check decides; random IDs cost 4 bytes a row instead of 20."""
+    return zlib.crc32(text.encode("utf-8", "surrogatepass"))
 
 
 def _lower_path(path: tuple[str, ...]) -> str:
@@ -76,7 +86,7 @@ class Dialect:
     json_columns: Mapping[str, str] = field(default_factory=dict)
     raw_json_column: str | None = None
     json_function: str = "json_extract_scalar"  # Trino's; DuckDB's is json_extract_string
-    raw_json_compact: bool = False  # raw_json_column holds compact JSON text (no spaces, one encoding)
+    raw_json_compact: bool = False  # the JSON columns hold compact JSON text (no spaces, one encoding)
     regex_function: str = "regexp_like"  # Trino's; DuckDB's is regexp_matches
     # Trino's IPADDRESS type and contains(CIDR, address), documented for Athena engine v3.
     ip_functions: bool = False
@@ -91,7 +101,9 @@ class Dialect:
         try:
             if len(path) > 1 and path[0] in self.json_columns:
                 source = (self.json_columns[path[0]], json_path(path[1:]))
-                return Column(f"{self.json_function}({source[0]}, {source[1]})", Kind.JSON_TEXT, json_source=source)
+                compact = (source[0], path[-1]) if self.raw_json_compact else None
+                return Column(f"{self.json_function}({source[0]}, {source[1]})", Kind.JSON_TEXT, compact,
+                              json_source=source)
             if self.raw_json_column:
                 compact = (self.raw_json_column, path[-1]) if self.raw_json_compact else None
                 source = (self.raw_json_column, json_path(path))
@@ -154,11 +166,15 @@ def _store_columns() -> dict[tuple[str, ...], Column]:
     columns = {path: Column(STORE_COLUMN_NAMES.get(path, "_".join(p.lower() for p in path)), Kind.STRING)
                for path in strings}
     columns[("readOnly",)] = Column("readonly", Kind.BOOL)
+    for name in STORE_HASHED_FIELDS:
+        columns[(name,)] = Column(f"{name.lower()}_hash", Kind.HASHED)
     return columns
 
 
 STORE_TOP_FIELDS = ("eventTime", "eventSource", "eventName", "eventType", "awsRegion", "recipientAccountId",
-                    "sourceIPAddress", "userAgent", "errorCode", "eventID", "requestID")
+                    "sourceIPAddress", "userAgent", "errorCode", "errorMessage")
+# Random IDs: their columns hold `text_hash` of the value (the event's block holds the value).
+STORE_HASHED_FIELDS = ("eventID", "requestID")
 # invokedBy completes the principal (`arn || principalId || invokedBy`), so counts by principal are one GROUP BY.
 STORE_IDENTITY_FIELDS = ("type", "arn", "accountId", "accessKeyId", "userName", "principalId", "invokedBy")
 STORE_ISSUER_FIELDS = ("arn", "userName")
@@ -167,7 +183,12 @@ STORE_COLUMN_NAMES: dict[tuple[str, ...], str] = {
     ("userIdentity", "sessionContext", "sessionIssuer", "userName"): "issuer_username",
 }
 
-# The local investigation store (DuckDB over Parquet); `raw` holds every event
-# as compact JSON text, so any other path is read with DuckDB's JSON extraction.
-STORE = Dialect(name="store", columns=_store_columns(), raw_json_column="raw", json_function="json_extract_string",
-                raw_json_compact=True, regex_function="regexp_matches")
+# The store's columns holding a top-level field as compact JSON text (orjson):
+# a path under one of them is read with DuckDB's JSON extraction.  Whole events
+# are kept outside DuckDB (compressed blocks, `trailtui.store.blocks`): a path
+# elsewhere is not pushed down, the re-check decides.
+STORE_JSON_COLUMNS: dict[str, str] = {"requestParameters": "request_parameters",
+                                      "responseElements": "response_elements"}
+# The local investigation store (DuckDB over Parquet).
+STORE = Dialect(name="store", columns=_store_columns(), json_columns=STORE_JSON_COLUMNS,
+                json_function="json_extract_string", raw_json_compact=True, regex_function="regexp_matches")

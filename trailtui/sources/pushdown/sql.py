@@ -24,7 +24,7 @@ import orjson
 
 from trailtui.filters import EventFilter, is_truthy
 from trailtui.sources.pushdown import functions as custom
-from trailtui.sources.pushdown.dialects import Column, Dialect, Kind
+from trailtui.sources.pushdown.dialects import Column, Dialect, Kind, text_hash
 from trailtui.sources.pushdown.literals import Untranslatable, like_predicate, sql_string
 from trailtui.sources.pushdown.tree import Node, field_path, path_and_literal
 
@@ -90,6 +90,18 @@ def to_sql(flt: EventFilter, dialect: Dialect) -> Translation:
     if len(result.text) > MAX_WHERE_CHARS:
         return Translation("TRUE", exact=False)
     return Translation(result.text, result.exact)
+
+
+def _hashed_comparison(column: Column, value: Any, op: str) -> Sql:
+    """`==` on a HASHED column: the rows with the literal's hash (a superset);
+    `== null`: the rows without a string there (exact, odd rows aside)."""
+    if op != "eq":
+        raise Untranslatable("only equality on a hashed column")
+    if value is None:
+        return Sql(f"({column.sql} IS NULL)", True)
+    if not isinstance(value, str):
+        raise Untranslatable("literal type does not match the column")
+    return Sql(f"({column.sql} IS NOT DISTINCT FROM {text_hash(value)})", False)
 
 
 def _with_needle(compact_key: tuple[str, str], value: str, test: str) -> str:
@@ -194,6 +206,8 @@ class _Translator:
             return self._folded_comparison(node)
         path, value, op = found
         column = self._column(path)
+        if column.kind is Kind.HASHED:
+            return _hashed_comparison(column, value, op)
         approximate = column.kind is Kind.JSON_TEXT
         if approximate:
             typed = self._typed_comparison(column, value, op)
@@ -244,6 +258,9 @@ class _Translator:
         if path is None:
             raise Untranslatable("contains() of something other than a path")
         column = self._column(path)
+        if column.kind is Kind.HASHED:
+            hashes = ", ".join(str(text_hash(v)) for v in dict.fromkeys(items))
+            return Sql(f"coalesce({column.sql} IN ({hashes}), FALSE)", False)
         if column.kind not in (Kind.STRING, Kind.JSON_TEXT):
             raise Untranslatable("contains() on a column that may not hold a string")
         typed = self._typed(column)
