@@ -191,3 +191,70 @@ def test_a_store_is_smaller_than_the_gzipped_logs(tmp_path):
                                        check=True).stdout)
     logs = sum(p.stat().st_size for p in demo.rglob("*.json.gz") if "CloudTrail-Digest" not in p.parts)
     assert status["events"] >= 4000 and 0 < status["bytes"] <= 1.2 * logs
+
+
+# -- listing from the manifest while the folder marks hold -------------------------------
+
+def _whole_build(tree: Path) -> None:
+    from trailtui.store.build import StoreBuilder
+    from trailtui.store.listing import local_listing
+
+    listing = local_listing(str(tree))
+    assert listing.folders and str(tree) in listing.folders
+    report = StoreBuilder(locate(str(tree))).build(listing.files, complete=True, folders=listing.folders)
+    assert not report.busy
+
+
+def _listings(tree: Path):
+    from trailtui.sources.local import discover
+    from trailtui.store.listing import local_listing
+
+    known = load(locate(str(tree)).manifest, locate(str(tree)).source)
+    fast = local_listing(str(tree), known=known)
+    walked = discover(str(tree))
+    return fast, [(f.path, f.stamp) for f in walked.files]
+
+
+@pytest.mark.parametrize("change", ["none", "rewrite", "add", "new-day", "remove", "chmod"])
+async def test_a_listing_from_the_manifest_equals_the_walk(tmp_path, change):
+    tree = tmp_path / "trail"
+    first = _write(tree, _events(20))
+    _write(tree, _events(5, eventName="Second"), name="111122223333_CloudTrail_us-east-1_20240301T0100Z_b.json.gz")
+    _write(tree, _events(5), name="111122223333_CloudTrail_us-east-1_20240302T0000Z_c.json.gz", day="2024/03/02")
+    _whole_build(tree)
+    fast, walked = _listings(tree)
+    assert [(f.location, f.stamp) for f in fast.files] == walked
+    if change == "rewrite":  # in place: no folder changes, the file's size and mtime do
+        first.write_bytes(gzip.compress(json.dumps({"Records": _events(3, eventName="Rewritten")}).encode()))
+    elif change == "add":
+        _write(tree, _events(2, eventName="Added"), name="111122223333_CloudTrail_us-east-1_20240301T0200Z_d.json.gz")
+    elif change == "new-day":
+        _write(tree, _events(2, eventName="Added"), name="111122223333_CloudTrail_us-east-1_20240303T0000Z_e.json.gz",
+               day="2024/03/03")
+    elif change == "remove":
+        first.unlink()
+    elif change == "chmod":
+        os.chmod(first.parent, 0o700)
+    fast, walked = _listings(tree)
+    assert [(f.location, f.stamp) for f in fast.files] == walked
+    want, got, _ = await _both(tree, Query(filter=EventFilter.compile("eventName != 'none'")))
+    assert got == want
+    names = {json.loads(row[2])["eventName"] for row in got}
+    assert ("Rewritten" in names) == (change == "rewrite") and ("Added" in names) == (change in ("add", "new-day"))
+    assert fast.folders is not None
+
+
+def test_marks_are_kept_only_by_a_whole_build(tmp_path):
+    from trailtui.store.build import StoreBuilder
+    from trailtui.store.listing import local_listing
+
+    tree = tmp_path / "trail"
+    _write(tree, _events(10))
+    location = locate(str(tree))
+    listing = local_listing(str(tree))
+    StoreBuilder(location).build(listing.files[:0], complete=False, folders=listing.folders)
+    assert not load(location.manifest, location.source).folders  # nothing held: no marks
+    _whole_build(tree)
+    assert str(tree) in load(location.manifest, location.source).folders
+    StoreBuilder(location).build(listing.files, complete=True)  # a whole build without marks drops them
+    assert not load(location.manifest, location.source).folders

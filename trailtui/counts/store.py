@@ -54,8 +54,7 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     if any(key is None for key in keys) or not pushed.exact:
         return None
     warm_engine()
-    listing, (manifest, notice) = await asyncio.gather(source.listing(query.time_range),
-                                                       asyncio.to_thread(source.manifest))
+    listing, manifest, notice = await source.state(query.time_range)
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None

@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from trailtui.store.blocks import DICTIONARY_SAMPLES, dictionary_name, train
 from trailtui.store.handover import HandedOver, blocks_path, hand_over, sample_lines
-from trailtui.store.listing import LogIdentity
+from trailtui.store.listing import LogIdentity, stamp_micros
 from trailtui.store.location import StoreLocation, private_folder
 from trailtui.store.manifest import FileEntry, Manifest, StoreInvalid, load, save
 from trailtui.store.segments import connect, rewrite_segment, write_segment
@@ -134,20 +134,22 @@ class StoreBuilder:
 
     def build(self, listing: Sequence[LogIdentity], complete: bool = False,
               read_paths: Mapping[str, str] | None = None, progress: Progress | None = None,
-              stop: threading.Event | None = None) -> BuildReport:
+              stop: threading.Event | None = None, folders: Mapping[str, int] | None = None) -> BuildReport:
         """Bring the store up to date with `listing` (`complete`: it is every
-        file of the source, so files missing from it have vanished).  Raises
-        OSError (unwritable, disk full) or the engine's errors; StoreBusy is
-        reported as `busy`."""
+        file of the source, so files missing from it have vanished; `folders`:
+        the folder marks taken before that listing, kept once every file is
+        held).  Raises OSError (unwritable, disk full) or the engine's errors;
+        StoreBusy is reported as `busy`."""
         private_folder(self.location.folder)
         try:
             with build_lock(self.location.folder):
-                return self._build(listing, complete, read_paths or {}, progress, stop or threading.Event())
+                return self._build(listing, complete, read_paths or {}, progress, stop or threading.Event(),
+                                   folders)
         except StoreBusy:
             return BuildReport(busy=True)
 
     def _build(self, listing: Sequence[LogIdentity], complete: bool, read_paths: Mapping[str, str],
-               progress: Progress | None, stop: threading.Event) -> BuildReport:
+               progress: Progress | None, stop: threading.Event, folders: Mapping[str, int] | None) -> BuildReport:
         manifest = open_manifest(self.location)
         _clean(self.location, manifest)
         report = BuildReport()
@@ -179,6 +181,8 @@ class StoreBuilder:
                 if report.dropped:
                     save(self.location.manifest, manifest)
                 return report
+            if complete:  # every listed file now has its entry: the marks describe what the manifest lists
+                manifest.folders = dict(folders or {})
             self._commit(con, manifest, pending, report)
             self._compact(con, manifest)
         finally:
@@ -260,7 +264,8 @@ class StoreBuilder:
                 manifest.segments[segment] = sum(r.events for _, r in held)
             for log, result in pending.results:
                 manifest.files[log.location] = FileEntry(result.file_id, log.size, log.mtime_ns, log.etag,
-                                                         segment if result.held else "", result.events)
+                                                         segment if result.held else "", result.events,
+                                                         stamp_micros(log.stamp))
             self._forget_empty_segments(manifest)
             save(self.location.manifest, manifest)
         finally:
@@ -288,7 +293,6 @@ class StoreBuilder:
                         self.location.folder / segment)
         for location, entry in list(manifest.files.items()):
             if entry.segment:
-                manifest.files[location] = FileEntry(entry.id, entry.size, entry.mtime_ns, entry.etag,
-                                                     segment, entry.events)
+                manifest.files[location] = entry._replace(segment=segment)
         manifest.segments = {segment: live}
         save(self.location.manifest, manifest)

@@ -48,8 +48,7 @@ async def group_counts(source: EventSource, query: Query, path: tuple[str, ...],
     pushed = to_sql(query.filter, STORE)
     if column is None or column.kind is not Kind.STRING or not pushed.exact:
         return None
-    listing = await source.listing(query.time_range)
-    manifest, notice = await asyncio.to_thread(source.manifest)
+    listing, manifest, notice = await source.state(query.time_range)
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None

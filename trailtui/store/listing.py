@@ -1,16 +1,28 @@
 """The log files a source holds now, each with what says whether it changed:
-size and mtime for a local file, ETag (and size) for an S3 object."""
+size and mtime for a local file, ETag (and size) for an S3 object.
+
+Listing a big local tree (tens of thousands of files) costs more than the
+store's whole answer, mostly in reading and parsing every file name.  So a
+whole listing also records every folder it walked with its ctime (`marks`,
+taken before the walk); a folder's ctime changes whenever an entry is added,
+removed or renamed in it (and on chmod).  While every mark holds, the files are
+the ones the manifest lists, and only their sizes and mtimes need reading
+(`known_listing`): the answer is still exact for a file rewritten in place.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from trailtui.events import EPOCH
 from trailtui.sources.base import Problem
-from trailtui.sources.local import discover
-from trailtui.store.manifest import FileEntry
+from trailtui.sources.layout import FAR_FUTURE
+from trailtui.sources.local import SKIPPED_FOLDERS, discover
+from trailtui.sources.pushdown.timebounds import micros
+from trailtui.store.manifest import FileEntry, Manifest
 
 
 class LogIdentity(NamedTuple):
@@ -38,14 +50,85 @@ class LogIdentity(NamedTuple):
 class Listing:
     files: list[LogIdentity]  # newest first, the order a plain scan reads them
     problems: list[Problem]
+    folders: dict[str, int] | None = None  # the marks of a whole local listing, else None
+
+
+_NO_STAMP = -1  # FAR_FUTURE: a file whose name carries no delivery stamp
+
+
+def stamp_micros(stamp: datetime) -> int:
+    return _NO_STAMP if stamp >= FAR_FUTURE else micros(stamp)
+
+
+def _stamp(value: int, memo: dict[int, datetime]) -> datetime:
+    found = memo.get(value)
+    if found is None:
+        found = FAR_FUTURE if value == _NO_STAMP else EPOCH + timedelta(microseconds=value)
+        memo[value] = found
+    return found
+
+
+def folder_marks(root: str) -> dict[str, int] | None:
+    """The ctime of every folder a whole listing of `root` walks (digest and
+    skipped folders are not walked); None when a folder cannot be read or is
+    reached twice (the listing reports those: no shortcut then)."""
+    marks: dict[str, int] = {}
+    seen: set[tuple[int, int]] = set()
+    pending = [root]
+    while pending:
+        path = pending.pop()
+        try:
+            st = os.stat(path)
+            if (st.st_dev, st.st_ino) in seen:
+                return None
+            seen.add((st.st_dev, st.st_ino))
+            marks[path] = st.st_ctime_ns
+            with os.scandir(path) as entries:
+                pending.extend(entry.path for entry in entries
+                               if entry.name != "CloudTrail-Digest" and entry.name not in SKIPPED_FOLDERS
+                               and entry.is_dir())
+        except OSError:
+            return None
+    return marks
+
+
+def marks_hold(marks: dict[str, int]) -> bool:
+    stat = os.stat
+    try:
+        return bool(marks) and all(stat(path).st_ctime_ns == ctime for path, ctime in marks.items())
+    except OSError:
+        return False
+
+
+def known_listing(manifest: Manifest) -> Listing:
+    """The files the manifest lists, each stat'ed now, in reading order (for a
+    whole listing whose folder marks hold)."""
+    files: list[LogIdentity] = []
+    add, stat = files.append, os.stat
+    memo: dict[int, datetime] = {}
+    for location, entry in manifest.files.items():
+        stamp = _stamp(entry.stamp, memo)
+        try:
+            st = stat(location)
+        except OSError:
+            add(LogIdentity(location, stamp, UNREADABLE_SIZE))
+            continue
+        add(LogIdentity(location, stamp, st.st_size, st.st_mtime_ns))
+    files.sort(key=lambda f: (f.stamp, f.location), reverse=True)
+    return Listing(files, [], dict(manifest.folders))
 
 
 UNREADABLE_SIZE = -1  # stat failed: never fresh, so the plain scan reports the problem
 
 
-def local_listing(root: str, since: datetime | None = None, until: datetime | None = None) -> Listing:
+def local_listing(root: str, since: datetime | None = None, until: datetime | None = None,
+                  known: Manifest | None = None) -> Listing:
     """The local source's files for a range (the same files, in the same order,
-    as `LocalSource` reads), each stat'ed."""
+    as `LocalSource` reads), each stat'ed; from `known` when its marks hold."""
+    whole = since is None and until is None and os.path.isdir(root)
+    if whole and known is not None and root in known.folders and marks_hold(known.folders):
+        return known_listing(known)
+    marks = folder_marks(root) if whole else None  # before the walk: a later change breaks a mark
     found = discover(root, since, until)
     files: list[LogIdentity] = []
     add, stat = files.append, os.stat
@@ -56,4 +139,4 @@ def local_listing(root: str, since: datetime | None = None, until: datetime | No
             add(LogIdentity(path, stamp, UNREADABLE_SIZE))
             continue
         add(LogIdentity(path, stamp, st.st_size, st.st_mtime_ns))
-    return Listing(files, list(found.problems))
+    return Listing(files, list(found.problems), None if found.problems else marks)

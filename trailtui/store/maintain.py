@@ -45,7 +45,8 @@ async def build_store(url: str, aws: AwsConfig, location: StoreLocation, window:
     listing = await list_source(url, aws, window)
     builder = StoreBuilder(location)
     if not is_s3(url):
-        return await asyncio.to_thread(builder.build, listing.files, window.unbounded, None, progress, stop)
+        return await asyncio.to_thread(builder.build, listing.files, window.unbounded, None, progress, stop,
+                                       listing.folders)
     from trailtui.store.s3_source import S3Objects
 
     try:

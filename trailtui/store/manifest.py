@@ -18,7 +18,7 @@ import orjson
 from trailtui import __version__
 from trailtui.export.output import atomic_text_file
 
-FORMAT = 3  # 2: the userIdentity.invokedBy column; 3: events in compressed blocks beside the columns
+FORMAT = 3  # 2: the userIdentity.invokedBy column; 3: events in compressed blocks, folder marks, file stamps
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 
@@ -37,13 +37,15 @@ class FileEntry(NamedTuple):
     etag: str | None
     segment: str
     events: int
+    stamp: int = 0  # the file's delivery stamp, microseconds since the epoch (its place in reading order)
 
 
 def _entries(raw: dict[str, Any]) -> dict[str, FileEntry]:
     """Entries from their JSON lists, checked for shape in one pass each."""
     entries = {str(k): FileEntry._make(v) for k, v in raw.items()}
     values = entries.values()
-    if not (all(type(e.id) is int and type(e.size) is int and type(e.events) is int for e in values)
+    if not (all(type(e.id) is int and type(e.size) is int and type(e.events) is int and type(e.stamp) is int
+                for e in values)
             and all(type(e.segment) is str and (e.mtime_ns is None or type(e.mtime_ns) is int)
                     and (e.etag is None or type(e.etag) is str) for e in values)):
         raise StoreInvalid("manifest entry of the wrong shape")
@@ -58,6 +60,10 @@ class Manifest:
     next_file: int = 1
     next_segment: int = 1
     dictionary: str = ""  # the blocks' compression dictionary (a file in the store folder); "" for none
+    # Every folder of a local tree its last whole listing walked, with its ctime
+    # (nanoseconds): while none changed, no file was added, removed or renamed
+    # there, and the files listed then are the files now (`trailtui.store.listing`).
+    folders: dict[str, int] = field(default_factory=dict)
 
     def events_held(self) -> int:
         """Events the segments hold for the files the manifest names."""
@@ -86,7 +92,11 @@ def load(path: Path, source: str) -> Manifest | None:
         dictionary = doc.get("dictionary", "")
         if type(dictionary) is not str or "/" in dictionary or (dictionary and not dictionary.endswith(".dict")):
             raise StoreInvalid("manifest names an odd dictionary")
-        manifest = Manifest(source, files, segments, int(doc["next_file"]), int(doc["next_segment"]), dictionary)
+        folders = doc.get("folders", {})
+        if type(folders) is not dict or not all(type(v) is int for v in folders.values()):
+            raise StoreInvalid("manifest folders of the wrong shape")
+        manifest = Manifest(source, files, segments, int(doc["next_file"]), int(doc["next_segment"]), dictionary,
+                            folders)
     except StoreInvalid:
         raise
     except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
@@ -103,6 +113,7 @@ def save(path: Path, manifest: Manifest) -> None:
     doc = {
         "format": FORMAT, "trailtui": __version__, "source": manifest.source,
         "next_file": manifest.next_file, "next_segment": manifest.next_segment, "dictionary": manifest.dictionary,
+        "folders": manifest.folders,
         "segments": manifest.segments,
         "files": {location: list(entry) for location, entry in manifest.files.items()},
     }

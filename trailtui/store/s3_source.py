@@ -36,6 +36,7 @@ from trailtui.sources.scan import FileScan, ScanRequest, scan_bytes
 from trailtui.store.build import StoreBuilder
 from trailtui.store.listing import Listing, LogIdentity
 from trailtui.store.location import StoreLocation, private_folder
+from trailtui.store.manifest import Manifest
 from trailtui.store.source import IndexedSource, split
 from trailtui.timerange import TimeRange
 
@@ -160,7 +161,7 @@ class IndexedS3Source(IndexedSource):
     def worth_it(self, query: Query) -> bool:
         return True  # every answer from the store is a download saved
 
-    async def listing(self, window: TimeRange) -> Listing:
+    async def listing(self, window: TimeRange, known: Manifest | None = None) -> Listing:
         return await self.objects.listing(window)
 
     async def scan_files(self, files: list[LogIdentity], request: ScanRequest) -> AsyncIterator[list[FileScan]]:

@@ -156,9 +156,16 @@ class IndexedSource:
             return pushed
         return pushed or not query.time_range.unbounded
 
-    async def listing(self, window: TimeRange) -> Listing:
-        """The source's files for `window`, newest first (what a plain scan reads)."""
-        return await asyncio.to_thread(local_listing, self.root, window.since, window.until)
+    async def listing(self, window: TimeRange, known: Manifest | None = None) -> Listing:
+        """The source's files for `window`, newest first (what a plain scan reads);
+        from `known` while its folder marks hold."""
+        return await asyncio.to_thread(local_listing, self.root, window.since, window.until, known)
+
+    async def state(self, window: TimeRange) -> tuple[Listing, Manifest | None, str]:
+        """The source's files for `window`, the store's manifest, and a notice
+        when the store was refused."""
+        manifest, notice = await asyncio.to_thread(self.manifest)
+        return await self.listing(window, manifest), manifest, notice
 
     async def scan_files(self, files: list[LogIdentity], request: ScanRequest) -> AsyncIterator[list[FileScan]]:
         """Read `files` plainly (filtered), in batches; FileScan.path is each file's location."""
@@ -184,13 +191,12 @@ class IndexedSource:
             return
         if worth_it:
             warm_engine()
-        listing, (manifest, notice) = await asyncio.gather(self.listing(query.time_range),
-                                                           asyncio.to_thread(self.manifest))
+        listing, manifest, notice = await self.state(query.time_range)
         parts = split(listing, manifest)
         self.indexed = not parts.plain
         if parts.stale and self.background_build:
             self._start_build(listing.files if query.time_range.unbounded else parts.stale,
-                              complete=query.time_range.unbounded)
+                              complete=query.time_range.unbounded, folders=listing.folders)
         if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
                 or not worth_it):
             async for page in self._plain(query, notice):
@@ -266,15 +272,16 @@ class IndexedSource:
         return scanned, problems, keyed
 
     # -- background build ---------------------------------------------------------
-    def _start_build(self, files: list[LogIdentity], complete: bool) -> None:
+    def _start_build(self, files: list[LogIdentity], complete: bool, folders: dict[str, int] | None = None) -> None:
         if self._build_thread is not None and self._build_thread.is_alive():
             return
         self.build = BuildState(running=True, total=len(files))
-        thread = threading.Thread(target=self._run_build, args=(files, complete), name="trailtui-index", daemon=True)
+        thread = threading.Thread(target=self._run_build, args=(files, complete, folders), name="trailtui-index",
+                                  daemon=True)
         self._build_thread = thread
         thread.start()
 
-    def _run_build(self, files: list[LogIdentity], complete: bool) -> None:
+    def _run_build(self, files: list[LogIdentity], complete: bool, folders: dict[str, int] | None) -> None:
         state = self.build
 
         def progress(done: int, total: int) -> None:
@@ -286,7 +293,7 @@ class IndexedSource:
         lower_priority(threading.get_native_id())  # this thread and the engine threads it starts
         try:
             builder = StoreBuilder(self.location, background=True)
-            report = builder.build(files, complete=complete, progress=progress, stop=self._stop)
+            report = builder.build(files, complete=complete, progress=progress, stop=self._stop, folders=folders)
             state.notice = "index: another trailtui is building this store" if report.busy else ""
             self.indexed = not report.busy and not report.stopped
         except Exception as exc:  # noqa: BLE001 - disk full, unwritable cache, engine error: plain scans go on
