@@ -44,6 +44,7 @@ class Wanted:
     newest: int | None = None  # microseconds: no held event is newer (the newest file's delivery stamp)
     max_rows: int | None = None  # more candidate rows than this: `TooManyRows` before any is read
     dictionary: str = ""  # the path of the blocks' compression dictionary ("" for none)
+    whole: bool = False  # every row of the segments is of a wanted file: no need to pick rows by file
 
 
 class TooManyRows(Exception):
@@ -63,11 +64,13 @@ def row_reference(rank: str = "w.rank") -> str:
 
 
 def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None,
-                   counted: bool = False) -> tuple[str, bool]:
+                   counted: bool = False, joined: bool = True) -> tuple[str, bool]:
     """The first step's SQL (parameters `ids`, `ranks`) and whether the SQL
     selects exactly the matching rows (then a LIMIT may be pushed down);
     `newer_than` (microseconds) keeps only events at or after it; `counted`
-    adds the number of rows selected to every row."""
+    adds the number of rows selected to every row.  `joined=False`: every row
+    is of a wanted file, so no rows are picked by file (no parameters) and
+    none are ordered (the caller orders them, with each file's rank)."""
     pushed = store_where(query.filter)
     times = store_time(query.time_range)
     where = list(times.predicates)
@@ -75,6 +78,9 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
         where.append(f"t >= {int(newer_than)}")
     if pushed.pushed:
         where.append(f"(s.odd OR {pushed.where})")
+    if not joined:
+        sql = f"SELECT {row_reference('0')} FROM {_parquet(segments, _ROW_IDS)} s"  # noqa: S608 - our literals
+        return sql + (" WHERE " + " AND ".join(where) if where else ""), pushed.exact
     columns = row_reference()
     if counted:
         columns += ", count(*) OVER () AS selected"
@@ -116,6 +122,9 @@ def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Q
     KEY_CHUNK (before the re-check), until the query's limit is met."""
     if not wanted.ranks or not segments:
         return
+    if query.limit is None and wanted.whole:
+        yield from _unjoined_pass(con, segments, wanted, query)
+        return
     if query.limit is None or wanted.newest is None:
         yield from _pass(con, segments, wanted, query, None)
         return
@@ -125,6 +134,30 @@ def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Q
         if len(found) >= query.limit or bound is None:
             yield found[:query.limit]
             return
+
+
+def _unjoined_pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
+    """Every row of `segments` is of a wanted file: the rows are selected
+    without a join by file and put in reading order here, with each file's
+    rank (a join of millions of rows with the file list cost more than the
+    selection itself)."""
+    sql, _ = keys_statement(segments, query, joined=False)
+    keys = con.cursor()
+    rows: list[_Key] = []
+    try:
+        keys.execute(sql)
+        while chunk := keys.fetchmany(KEY_CHUNK * 8):
+            rows.extend(chunk)
+            if wanted.max_rows is not None and len(rows) > wanted.max_rows:
+                raise TooManyRows(f"over {wanted.max_rows:,} candidate rows")
+    finally:
+        keys.close()
+    ranks = wanted.ranks
+    ranked = [(segment, file_id, ranks[file_id], seq, when, *block)
+              for segment, file_id, _, seq, when, *block in rows]
+    ranked.sort(key=lambda row: (-row[4], row[2], row[3]))
+    for start in range(0, len(ranked), KEY_CHUNK):
+        yield fetch_events(ranked[start:start + KEY_CHUNK], wanted, query)
 
 
 def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,

@@ -96,7 +96,8 @@ def wanted_files(parts: Split, max_rows: int | None = None, dictionary: str = ""
     newest = max(stamps) if stamps else None
     return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
                   {file_id: log.location for _, log, file_id in parts.fresh},
-                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows, dictionary)
+                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows, dictionary,
+                  parts.whole)
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
