@@ -40,16 +40,39 @@ class FileEntry(NamedTuple):
     stamp: int = 0  # the file's delivery stamp, microseconds since the epoch (its place in reading order)
 
 
-def _entries(raw: dict[str, Any]) -> dict[str, FileEntry]:
-    """Entries from their JSON lists, checked for shape in one pass each."""
-    entries = {str(k): FileEntry._make(v) for k, v in raw.items()}
+def _entries(raw: dict[str, Any], segment_names: list[str]) -> dict[str, FileEntry]:
+    """Entries from their folder-grouped JSON lists (`save`), checked for shape.
+    Each row is [name, id, size, mtime_ns, etag, segment index (-1: not held),
+    events, stamp]: a manifest of tens of thousands of files is read before
+    every answer, and full paths and segment names repeated per file tripled it."""
+    names = [*segment_names, ""]  # index -1: not held
+    held = range(-1, len(segment_names))
+    entries: dict[str, FileEntry] = {}
+    for folder, rows in raw.items():
+        for name, file_id, size, mtime_ns, etag, segment, events, stamp in rows:
+            if segment not in held or type(name) is not str:
+                raise StoreInvalid("manifest entry of the wrong shape")
+            entries[folder + name] = FileEntry(file_id, size, mtime_ns, etag, names[segment], events, stamp)
     values = entries.values()
     if not (all(type(e.id) is int and type(e.size) is int and type(e.events) is int and type(e.stamp) is int
                 for e in values)
-            and all(type(e.segment) is str and (e.mtime_ns is None or type(e.mtime_ns) is int)
-                    and (e.etag is None or type(e.etag) is str) for e in values)):
+            and all((e.mtime_ns is None or type(e.mtime_ns) is int) and (e.etag is None or type(e.etag) is str)
+                    for e in values)):
         raise StoreInvalid("manifest entry of the wrong shape")
     return entries
+
+
+def _grouped(files: dict[str, FileEntry], segment_names: list[str]) -> dict[str, list[list[Any]]]:
+    index = {name: number for number, name in enumerate(segment_names)}
+    out: dict[str, list[list[Any]]] = {}
+    for location, entry in files.items():
+        if entry.segment and entry.segment not in index:
+            raise ValueError(f"{location} is held in {entry.segment}, which the manifest does not list")
+        folder, _, name = location.rpartition("/")
+        out.setdefault(folder + "/" if folder else "", []).append(
+            [name, entry.id, entry.size, entry.mtime_ns, entry.etag, index.get(entry.segment, -1), entry.events,
+             entry.stamp])
+    return out
 
 
 @dataclass(slots=True)
@@ -87,8 +110,8 @@ def load(path: Path, source: str) -> Manifest | None:
             raise StoreInvalid("written by another trailtui version")
         if doc.get("source") != source:
             raise StoreInvalid("holds another source")
-        files = _entries(doc["files"])
         segments = {str(k): int(v) for k, v in doc["segments"].items()}
+        files = _entries(doc["files"], list(segments))
         dictionary = doc.get("dictionary", "")
         if type(dictionary) is not str or "/" in dictionary or (dictionary and not dictionary.endswith(".dict")):
             raise StoreInvalid("manifest names an odd dictionary")
@@ -99,7 +122,7 @@ def load(path: Path, source: str) -> Manifest | None:
                             folders)
     except StoreInvalid:
         raise
-    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError) as exc:
+    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
         raise StoreInvalid(f"unreadable manifest ({type(exc).__name__})") from None
     if any(entry.segment and entry.segment not in segments for entry in files.values()):
         raise StoreInvalid("manifest names a missing segment")
@@ -115,7 +138,7 @@ def save(path: Path, manifest: Manifest) -> None:
         "next_file": manifest.next_file, "next_segment": manifest.next_segment, "dictionary": manifest.dictionary,
         "folders": manifest.folders,
         "segments": manifest.segments,
-        "files": {location: list(entry) for location, entry in manifest.files.items()},
+        "files": _grouped(manifest.files, list(manifest.segments)),
     }
     with atomic_text_file(path, force=True) as handle:
         handle.write(orjson.dumps(doc).decode())
