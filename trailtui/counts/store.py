@@ -103,9 +103,7 @@ def _sparks(groups: tuple[Group, ...], span: _Span, width: int, rows_of: str, pa
             where: list[str]) -> tuple[Group, ...] | None:
     """The listed groups with their bars: events per slot of the frame a
     streamed count would end with (the span's), from one GROUP BY key, slot."""
-    import duckdb
-
-    from trailtui.store.segments import connect
+    from trailtui.store.segments import connect, engine
 
     frame = SparkFrame()
     assert span.lo is not None and span.hi is not None  # noqa: S101 - the caller checked
@@ -123,7 +121,7 @@ def _sparks(groups: tuple[Group, ...], span: _Span, width: int, rows_of: str, pa
         for value, slot_number, count in con.execute(sql, {**params, "listed": listed}).fetchall():
             if value in bins:
                 bins[value][slot_number] = bins[value].get(slot_number, 0) + count
-    except duckdb.Error:
+    except engine().Error:
         return None
     finally:
         con.close()
@@ -141,11 +139,9 @@ def _second(micros: int) -> int:
 
 def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, params: dict[str, Any],
            keys: list[str], where: list[str], wanted: Wanted) -> _Span | None:
-    import duckdb
-
     from trailtui.store.blocks import BlockError
     from trailtui.store.query import fetch_events, row_reference
-    from trailtui.store.segments import connect
+    from trailtui.store.segments import connect, engine
 
     times = list(store_time(query.time_range).predicates)
     names = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys))
@@ -176,7 +172,7 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
                 span.odd_times.setdefault(key, []).append(micros)
         if extra:
             counter.add_counts(extra)
-    except (duckdb.Error, BlockError):
+    except (engine().Error, BlockError):
         return None
     finally:
         con.close()

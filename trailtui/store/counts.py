@@ -59,9 +59,7 @@ async def group_counts(source: EventSource, query: Query, path: tuple[str, ...],
 
 def _count(segments: list[Any], wanted: Wanted, query: Query, column: str, where: str,
            path: tuple[str, ...], top: int | None) -> list[GroupCount] | None:
-    import duckdb
-
-    from trailtui.store.segments import connect
+    from trailtui.store.segments import connect, engine
 
     predicates = [*store_time(query.time_range).predicates, where]
     rows_of, params = segment_scan(segments, wanted)
@@ -75,7 +73,7 @@ def _count(segments: list[Any], wanted: Wanted, query: Query, column: str, where
         for _, event in fetch_events(con.execute(odd, params).fetchall(), wanted, query):
             value = field.search(event.raw)
             tally[value if isinstance(value, str) else None] += 1
-    except (duckdb.Error, BlockError):
+    except (engine().Error, BlockError):
         return None
     finally:
         con.close()

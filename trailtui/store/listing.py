@@ -20,8 +20,9 @@ from typing import NamedTuple
 from trailtui.events import EPOCH
 from trailtui.sources.base import Problem
 from trailtui.sources.layout import FAR_FUTURE
-from trailtui.sources.local import SKIPPED_FOLDERS, discover
+from trailtui.sources.local import discover
 from trailtui.sources.pushdown.timebounds import micros
+from trailtui.sources.tree_walk import SKIPPED_FOLDERS
 from trailtui.store.manifest import FileEntry, Manifest
 
 

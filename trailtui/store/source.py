@@ -33,7 +33,7 @@ from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
 from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
-from trailtui.store.segments import connect, warm_engine
+from trailtui.store.segments import connect, engine, warm_engine
 from trailtui.timerange import TimeRange
 
 INDEXED = "indexed"
@@ -344,13 +344,11 @@ class _StoreStream:
         self._con: Any = None
 
     def keyed(self) -> Iterator[Keyed]:
-        import duckdb
-
         try:
             self._con = connect()
             for chunk in matching_events(self._con, self.segments, self.wanted, self.query):
                 yield from chunk
-        except (duckdb.Error, OSError, KeyError, BlockError) as exc:
+        except (engine().Error, OSError, KeyError, BlockError) as exc:
             raise _StoreFailed(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
 
     def close(self) -> None:
