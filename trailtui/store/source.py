@@ -33,7 +33,7 @@ from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
 from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
-from trailtui.store.segments import connect, engine, warm_engine
+from trailtui.store.segments import OpeningConnection, connect, engine
 from trailtui.timerange import TimeRange
 
 INDEXED = "indexed"
@@ -69,23 +69,30 @@ class Split:
 
 
 def split(listing: Listing, manifest: Manifest | None) -> Split:
-    out = Split(dictionary=manifest.dictionary if manifest is not None else "")
+    """The listing's files divided into those the store holds fresh and those
+    read plainly (tens of thousands before every answer: one pass, locals)."""
     files = manifest.files if manifest is not None else {}
+    fresh: list[tuple[int, LogIdentity, int]] = []
+    plain: list[tuple[int, LogIdentity]] = []
+    stale: list[LogIdentity] = []
     held: dict[str, int] = {}
+    events = 0
+    get = files.get
     for rank, log in enumerate(listing.files):
-        entry = files.get(log.location)
-        if log.same_as(entry) and entry is not None and entry.segment:
-            out.fresh.append((rank, log, entry.id))
-            out.fresh_events += entry.events
-            out.segments.add(entry.segment)
+        entry = get(log.location)
+        if entry is None or not log.same_as(entry):
+            plain.append((rank, log))
+            stale.append(log)
+        elif entry.segment:
+            fresh.append((rank, log, entry.id))
+            events += entry.events
             held[entry.segment] = held.get(entry.segment, 0) + entry.events
-            continue
-        out.plain.append((rank, log))
-        if not log.same_as(entry):
-            out.stale.append(log)
+        else:  # known, unchanged, not held (it has a problem): read plainly, nothing to build
+            plain.append((rank, log))
     rows = manifest.segments if manifest is not None else {}
-    out.whole = bool(held) and all(rows.get(segment) == events for segment, events in held.items())
-    return out
+    return Split(fresh, plain, events, stale, set(held),
+                 bool(held) and all(rows.get(segment) == count for segment, count in held.items()),
+                 manifest.dictionary if manifest is not None else "")
 
 
 def wanted_files(parts: Split, max_rows: int | None = None, dictionary: str = "") -> Wanted:
@@ -190,10 +197,18 @@ class IndexedSource:
             async for page in self._plain(query, ""):
                 yield page
             return
-        if worth_it:
-            warm_engine()
+        connecting = OpeningConnection() if worth_it else None  # overlaps the listing
+        try:
+            async for page in self._answer(query, worth_it, connecting):
+                yield page
+        finally:
+            if connecting is not None:
+                connecting.release()
+
+    async def _answer(self, query: Query, worth_it: bool,
+                      connecting: OpeningConnection | None) -> AsyncIterator[Page]:
         listing, manifest, notice = await self.state(query.time_range)
-        parts = split(listing, manifest)
+        parts = await asyncio.to_thread(split, listing, manifest)
         self.indexed = not parts.plain
         if parts.stale and self.background_build:
             self._start_build(listing.files if query.time_range.unbounded else parts.stale,
@@ -205,7 +220,7 @@ class IndexedSource:
             return
         yielded = False
         try:
-            async for page in self._merged(query, listing, parts):
+            async for page in self._merged(query, listing, parts, connecting):
                 yielded = True
                 yield page
         except TooManyRows:
@@ -226,14 +241,15 @@ class IndexedSource:
             page.status = page.status or self.build.word()
             yield page
 
-    async def _merged(self, query: Query, listing: Listing, parts: Split) -> AsyncIterator[Page]:
+    async def _merged(self, query: Query, listing: Listing, parts: Split,
+                      connecting: OpeningConnection | None = None) -> AsyncIterator[Page]:
         scanned, problems, plain_events = await self._scan_plain(query, parts)
         max_rows = None
         if query.limit is None:
             max_rows = max(self.min_rows_checked, int(self.max_store_share * parts.fresh_events))
         wanted = wanted_files(parts, max_rows, self.dictionary(parts))
         segments = sorted(self.location.folder / segment for segment in parts.segments)
-        stored = _StoreStream(segments, wanted, query)
+        stored = _StoreStream(segments, wanted, query, connecting)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
         emitted = 0
         first = Page(scanned=scanned + parts.fresh_events, problems=list(listing.problems) + problems)
@@ -337,19 +353,25 @@ class _StoreStream:
     """The store's matching events with their sort keys, read lazily (on the
     thread that takes from the merge)."""
 
-    def __init__(self, segments: list[Path], wanted: Wanted, query: Query) -> None:
+    def __init__(self, segments: list[Path], wanted: Wanted, query: Query,
+                 connecting: OpeningConnection | None = None) -> None:
         self.segments = segments
         self.wanted = wanted
         self.query = query
+        self._connecting = connecting
         self._con: Any = None
 
     def keyed(self) -> Iterator[Keyed]:
         try:
-            self._con = connect()
+            self._con = self._take_connection()
             for chunk in matching_events(self._con, self.segments, self.wanted, self.query):
                 yield from chunk
         except (engine().Error, OSError, KeyError, BlockError) as exc:
             raise _StoreFailed(str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__) from None
+
+    def _take_connection(self) -> Any:
+        connecting, self._connecting = self._connecting, None
+        return connecting.take() if connecting is not None else connect()
 
     def close(self) -> None:
         if self._con is not None:
