@@ -30,6 +30,8 @@ from trailtui.sources.pushdown.timebounds import store_time
 
 if TYPE_CHECKING:
     from trailtui.store.query import Wanted
+    from trailtui.store.segments import OpeningConnection
+    from trailtui.store.source import IndexedSource
 
 FETCH_ROWS = 10_000
 
@@ -42,9 +44,8 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     would draw them; only for one `--by`."""
     try:
         from trailtui.sources.pushdown import STORE
-        from trailtui.store.query import Wanted, segment_scan, whole_segments_scan
-        from trailtui.store.segments import warm_engine
-        from trailtui.store.source import IndexedSource, split
+        from trailtui.store.segments import OpeningConnection
+        from trailtui.store.source import IndexedSource
     except ImportError:  # a build without the store
         return None
     if not isinstance(source, IndexedSource):
@@ -53,9 +54,22 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     pushed = to_sql(query.filter, STORE)
     if any(key is None for key in keys) or not pushed.exact:
         return None
-    warm_engine()
+    connecting = OpeningConnection()  # overlaps the listing
+    try:
+        return await _store_answer(source, spec, query, top, capacity, spark_bars, keys, pushed.where if pushed.pushed
+                                   else None, connecting)
+    finally:
+        connecting.release()
+
+
+async def _store_answer(source: IndexedSource, spec: GroupSpec, query: Query, top: int, capacity: int,
+                        spark_bars: int, keys: list[Any], pushed: str | None,
+                        connecting: OpeningConnection) -> CountResult | None:
+    from trailtui.store.query import Wanted, segment_scan, whole_segments_scan
+    from trailtui.store.source import split
+
     listing, manifest, notice = await source.state(query.time_range)
-    parts = split(listing, manifest)
+    parts = await asyncio.to_thread(split, listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
     wanted = Wanted({fid: rank for rank, _, fid in parts.fresh}, {fid: log.location for _, log, fid in parts.fresh},
@@ -65,11 +79,11 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     if parts.whole:
         rows_of, params = whole_segments_scan(segments), {}
     counter = GroupCounter(spec.texts, capacity)
-    where = [*store_time(query.time_range).predicates, *([pushed.where] if pushed.pushed else [])]
+    where = [*store_time(query.time_range).predicates, *([pushed] if pushed is not None else [])]
     if spark_bars and len(keys) != 1:
         return None
     span = await asyncio.to_thread(_count, counter, spec, query, rows_of, params, [str(k) for k in keys], where,
-                                   wanted)
+                                   wanted, connecting)
     if span is None:
         return None
     answer = counter.result(top)
@@ -138,10 +152,10 @@ def _second(micros: int) -> int:
 
 
 def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, params: dict[str, Any],
-           keys: list[str], where: list[str], wanted: Wanted) -> _Span | None:
+           keys: list[str], where: list[str], wanted: Wanted, connecting: OpeningConnection) -> _Span | None:
     from trailtui.store.blocks import BlockError
     from trailtui.store.query import fetch_events, row_reference
-    from trailtui.store.segments import connect, engine
+    from trailtui.store.segments import engine
 
     times = list(store_time(query.time_range).predicates)
     names = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys))
@@ -149,7 +163,10 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
                f"WHERE NOT s.odd{''.join(' AND ' + w for w in where)} GROUP BY {', '.join(keys)}")
     odd = f"SELECT {row_reference('0')} FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
     width = len(keys)
-    con = connect()
+    try:
+        con = connecting.take()
+    except engine().Error:
+        return None
     try:
         span = _Span()
         cursor = con.execute(grouped, params)
