@@ -66,9 +66,10 @@ async def test_hashed_ids_select_a_superset_and_the_recheck_decides(tmp_path):
     _build(tree)
     pushed = to_sql(EventFilter.compile(f"eventID == '{first}'"), STORE)
     assert pushed.pushed and not pushed.exact and str(text_hash(first)) in pushed.where
-    for text, pushed_down in ((f"eventID == '{first}'", True), (f"eventID == '{second}' || requestID == '{second}'", True),
-                              (f"contains(['{first}', 'e-5'], eventID)", True), ("eventID == `null`", True),
-                              ("requestID == 'r-20' && eventName != 'x'", True), ("eventID == `12345`", False)):
+    cases = ((f"eventID == '{first}'", True), (f"eventID == '{second}' || requestID == '{second}'", True),
+             (f"contains(['{first}', 'e-5'], eventID)", True), ("eventID == `null`", True),
+             ("requestID == 'r-20' && eventName != 'x'", True), ("eventID == `12345`", False))
+    for text, pushed_down in cases:
         want, got, source = await _both(tree, Query(filter=EventFilter.compile(text)))
         assert got == want, text
         assert source.index_word() == ("indexed" if pushed_down else ""), text  # a number is not pushed down
@@ -258,3 +259,23 @@ def test_marks_are_kept_only_by_a_whole_build(tmp_path):
     assert str(tree) in load(location.manifest, location.source).folders
     StoreBuilder(location).build(listing.files, complete=True)  # a whole build without marks drops them
     assert not load(location.manifest, location.source).folders
+
+
+async def test_a_block_too_big_to_read_back_leaves_its_file_to_the_plain_scan(tmp_path, monkeypatch):
+    """A block over the readers' bound would be refused as damage on every
+    query: its file is not held at all (read plainly, exactly as before)."""
+    import trailtui.store.handover as handover
+
+    monkeypatch.setattr(handover, "MAX_BLOCK_BYTES", 2_000)
+    tree = tmp_path / "trail"
+    noise = os.urandom(3_000).hex()  # incompressible: its block is over the bound
+    _write(tree, [dict(_events(1)[0], userAgent=noise)],
+           name="111122223333_CloudTrail_us-east-1_20240301T0000Z_big.json.gz")
+    _write(tree, _events(10), name="111122223333_CloudTrail_us-east-1_20240301T0100Z_small.json.gz")
+    _build(tree)
+    manifest = load(locate(str(tree)).manifest, locate(str(tree)).source)
+    held = {Path(location).name: entry.segment != "" for location, entry in manifest.files.items()}
+    assert held == {"111122223333_CloudTrail_us-east-1_20240301T0000Z_big.json.gz": False,
+                    "111122223333_CloudTrail_us-east-1_20240301T0100Z_small.json.gz": True}
+    want, got, _ = await _both(tree, Query(filter=EventFilter.compile("eventName != 'none'")))
+    assert got == want and len(got) == 11

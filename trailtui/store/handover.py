@@ -21,7 +21,7 @@ import orjson
 
 from trailtui.sources.records import decode_log
 from trailtui.sources.scan import read_file
-from trailtui.store.blocks import BLOCK_EVENTS, block_texts, compressor
+from trailtui.store.blocks import BLOCK_EVENTS, MAX_BLOCK_BYTES, block_texts, compressor
 from trailtui.store.rows import DELIMITER, row_fields
 
 
@@ -67,6 +67,8 @@ def _write_file(records: list[dict[str, Any]], file_id: int, rows: IO[str], bloc
     for start in range(0, len(fields), BLOCK_EVENTS):
         part = fields[start:start + BLOCK_EVENTS]
         frame = pack.compress(block_texts(rest for _, rest in part))
+        if len(frame) > MAX_BLOCK_BYTES:  # a reader refuses it as damage: leave the file to plain scans
+            return False
         frames.append(frame)
         tail = f"{DELIMITER}{at}{DELIMITER}{len(frame)}{DELIMITER}"
         lines.extend(f"{columns}{tail}{index}\n" for index, (columns, _) in enumerate(part))
