@@ -32,6 +32,8 @@ DICTIONARY_BYTES = 112 * 1024
 DICTIONARY_SAMPLES = 4000    # events the dictionary is trained on
 MIN_DICTIONARY_SAMPLES = 64  # fewer (a tiny tree): no dictionary, plain frames
 MAX_BLOCK_BYTES = 64 * 1024 * 1024  # a block claiming more than this is damage
+MAX_INFLATED_BYTES = 512 * 1024 * 1024  # nor is a block inflating to more read (its header is not checksummed)
+
 
 class BlockError(Exception):
     """A block could not be read back (damaged, truncated, wrong dictionary)."""
@@ -100,6 +102,9 @@ def read_blocks(events_file: Path, spans: Iterable[tuple[int, int]], dictionary_
             if len(frame) != length:
                 raise BlockError(f"{events_file.name} is truncated")
             try:
+                inflated = zstandard.frame_content_size(frame)
+                if not 0 <= inflated <= MAX_INFLATED_BYTES:
+                    raise BlockError(f"{events_file.name}: a block claims {inflated} bytes")
                 out[offset] = unpack.decompress(frame).split(b"\n")
             except zstandard.ZstdError as exc:  # a damaged frame, a checksum mismatch, another dictionary
                 raise BlockError(f"{events_file.name}: damaged block ({exc})") from None
