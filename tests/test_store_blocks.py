@@ -279,3 +279,21 @@ async def test_a_block_too_big_to_read_back_leaves_its_file_to_the_plain_scan(tm
                     "111122223333_CloudTrail_us-east-1_20240301T0100Z_small.json.gz": True}
     want, got, _ = await _both(tree, Query(filter=EventFilter.compile("eventName != 'none'")))
     assert got == want and len(got) == 11
+
+
+async def test_a_block_claiming_too_much_is_refused_before_inflating(tmp_path, monkeypatch):
+    """The inflated size in a frame's header is checked against the bound
+    before any memory is taken for it; a refused block is a plain scan."""
+    import trailtui.store.blocks as blocks
+    from trailtui.store.segments import events_path
+
+    tree = tmp_path / "trail"
+    _write(tree, _events(40))
+    _build(tree)
+    location = locate(str(tree))
+    events_file = events_path(next(location.folder.glob("segment-*.parquet")))
+    with pytest.raises(blocks.BlockError, match="claims"):
+        monkeypatch.setattr(blocks, "MAX_INFLATED_BYTES", 100)
+        blocks.read_blocks(events_file, [(0, 64)], "")
+    want, got, source = await _both(tree, Query(filter=EventFilter.compile("eventName != 'none'")))
+    assert got == want and len(got) == 40 and source.index_word() == "indexed"
