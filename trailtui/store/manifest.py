@@ -62,10 +62,17 @@ def _entries(raw: dict[str, Any], segment_names: list[str]) -> dict[str, FileEnt
     return entries
 
 
+def _reading_order(item: tuple[str, FileEntry]) -> tuple[int, str]:
+    stamp = item[1].stamp
+    return (stamp if stamp >= 0 else 1 << 62), item[0]  # a file with no stamp (-1) is read first
+
+
 def _grouped(files: dict[str, FileEntry], segment_names: list[str]) -> dict[str, list[list[Any]]]:
     index = {name: number for number, name in enumerate(segment_names)}
     out: dict[str, list[list[Any]]] = {}
-    for location, entry in files.items():
+    # Newest delivery first, as a plain scan reads them: a listing made from the
+    # manifest then finds them in order (`trailtui.store.listing.known_listing`).
+    for location, entry in sorted(files.items(), key=_reading_order, reverse=True):
         if entry.segment and entry.segment not in index:
             raise ValueError(f"{location} is held in {entry.segment}, which the manifest does not list")
         folder, _, name = location.rpartition("/")
