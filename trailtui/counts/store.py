@@ -65,15 +65,14 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
 async def _store_answer(source: IndexedSource, spec: GroupSpec, query: Query, top: int, capacity: int,
                         spark_bars: int, keys: list[Any], pushed: str | None,
                         connecting: OpeningConnection) -> CountResult | None:
-    from trailtui.store.query import Wanted, segment_scan, whole_segments_scan
-    from trailtui.store.source import split
+    from trailtui.store.query import segment_scan, whole_segments_scan
+    from trailtui.store.source import split, wanted_files
 
     listing, manifest, notice = await source.state(query.time_range)
     parts = await asyncio.to_thread(split, listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
-    wanted = Wanted({fid: rank for rank, _, fid in parts.fresh}, {fid: log.location for _, log, fid in parts.fresh},
-                    dictionary=source.dictionary(parts))
+    wanted = wanted_files(parts, source.location.folder, dictionary=source.dictionary(parts))
     segments = sorted(source.location.folder / s for s in parts.segments)
     rows_of, params = segment_scan(segments, wanted)
     if parts.whole:

@@ -15,7 +15,7 @@ the record's position in its file.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ from trailtui.store.dialect import store_where
 from trailtui.store.segments import events_path
 
 KEY_CHUNK = 2048
-_ROW_IDS = ", filename = true"
 
 # The segments' rows joined with the files the query may read (parameters `ids`, `ranks`).
 _JOINED = "{rows} s JOIN (SELECT unnest($ids) AS file_id, unnest($ranks) AS rank) w ON s.file_id = w.file_id"
@@ -45,6 +44,9 @@ class Wanted:
     max_rows: int | None = None  # more candidate rows than this: `TooManyRows` before any is read
     dictionary: str = ""  # the path of the blocks' compression dictionary ("" for none)
     whole: bool = False  # every row of the segments is of a wanted file: no need to pick rows by file
+    # id -> the path of the segment holding the file's rows (a column of file
+    # names in the scan would cost more than the whole selection)
+    segments: Mapping[int, str] = field(default_factory=dict)
 
 
 class TooManyRows(Exception):
@@ -60,7 +62,7 @@ def _parquet(segments: Sequence[Path], extra: str = "") -> str:
 def row_reference(rank: str = "w.rank") -> str:
     """The columns `fetch_events` takes for each row (the rows `s`; `rank`
     the SQL of the file's rank in reading order)."""
-    return f"s.filename, s.file_id, {rank}, s.seq, coalesce(s.t, 0) AS t, s.block_at, s.block_len, s.block_line"
+    return f"s.file_id, {rank}, s.seq, coalesce(s.t, 0) AS t, s.block_at, s.block_len, s.block_line"
 
 
 def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None,
@@ -79,12 +81,12 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
     if pushed.pushed:
         where.append(f"(s.odd OR {pushed.where})")
     if not joined:
-        sql = f"SELECT {row_reference('0')} FROM {_parquet(segments, _ROW_IDS)} s"  # noqa: S608 - our literals
+        sql = f"SELECT {row_reference('0')} FROM {_parquet(segments)} s"  # noqa: S608 - our literals
         return sql + (" WHERE " + " AND ".join(where) if where else ""), pushed.exact
     columns = row_reference()
     if counted:
         columns += ", count(*) OVER () AS selected"
-    sql = f"SELECT {columns} FROM {_JOINED}".format(rows=_parquet(segments, _ROW_IDS))  # noqa: S608 - our literals
+    sql = f"SELECT {columns} FROM {_JOINED}".format(rows=_parquet(segments))  # noqa: S608 - our literals
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY coalesce(s.t, 0) DESC, w.rank, s.seq"
@@ -93,21 +95,21 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
 
 SortKey = tuple[int, int, int]  # (-time in microseconds, file rank, record position): newest first
 Keyed = tuple[SortKey, Event]
-_Key = tuple[Any, ...]  # segment, file id, rank, seq, t, block at/len/line (and the rows selected)
-_SELECTED = 8
+_Key = tuple[Any, ...]  # file id, rank, seq, t, block at/len/line (and the rows selected)
+_SELECTED = 7
 
 
 def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[str, list[int]]]:
     """`FROM` text for the rows of the wanted files (`s` the rows, `w` their
     rank) and its parameters; for features that query the store themselves."""
     ids = list(wanted.ranks)
-    return _JOINED.format(rows=_parquet(segments, _ROW_IDS)), {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
+    return _JOINED.format(rows=_parquet(segments)), {"ids": ids, "ranks": [wanted.ranks[i] for i in ids]}
 
 
 def whole_segments_scan(segments: Sequence[Path]) -> str:
     """`FROM` text for every row of `segments` (`s` the rows): when every row
     is of a wanted file, counting skips the join that picks rows by file."""
-    return _parquet(segments, _ROW_IDS) + " s"
+    return _parquet(segments) + " s"
 
 
 # How far back from the newest event a LIMIT query looks first (hours), widening
@@ -153,9 +155,8 @@ def _unjoined_pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Qu
     finally:
         keys.close()
     ranks = wanted.ranks
-    ranked = [(segment, file_id, ranks[file_id], seq, when, *block)
-              for segment, file_id, _, seq, when, *block in rows]
-    ranked.sort(key=lambda row: (-row[4], row[2], row[3]))
+    ranked = [(file_id, ranks[file_id], seq, when, *block) for file_id, _, seq, when, *block in rows]
+    ranked.sort(key=lambda row: (-row[3], row[1], row[2]))
     for start in range(0, len(ranked), KEY_CHUNK):
         yield fetch_events(ranked[start:start + KEY_CHUNK], wanted, query)
 
@@ -200,12 +201,14 @@ def fetch_events(keys: list[_Key], wanted: Wanted, query: Query) -> list[Keyed]:
     """The second step: each key's event read from its block, re-checked, in
     key order.  Raises BlockError."""
     spans: dict[str, set[tuple[int, int]]] = {}
-    for segment, _, _, _, _, at, length, *_ in keys:
-        spans.setdefault(segment, set()).add((at, length))
+    segment_of = wanted.segments
+    for file_id, _, _, _, at, length, *_ in keys:
+        spans.setdefault(segment_of[file_id], set()).add((at, length))
     lines = {segment: read_blocks(events_path(Path(segment)), found, wanted.dictionary)
              for segment, found in spans.items()}
     out: list[Keyed] = []
-    for segment, file_id, rank, seq, when, at, _, line, *_ in keys:
+    for file_id, rank, seq, when, at, _, line, *_ in keys:
+        segment = segment_of[file_id]
         block = lines[segment][at]
         if line >= len(block):
             raise BlockError(f"{Path(segment).name}: a row points past its block")

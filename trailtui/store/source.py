@@ -66,6 +66,7 @@ class Split:
     segments: set[str] = field(default_factory=set)                          # holding the fresh files
     whole: bool = False  # every row of those segments is of a fresh file: no need to pick rows by file
     dictionary: str = ""  # the name of the blocks' compression dictionary ("" for none)
+    segment_of: dict[int, str] = field(default_factory=dict)                 # fresh file id -> its segment
 
 
 def split(listing: Listing, manifest: Manifest | None) -> Split:
@@ -76,6 +77,7 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
     plain: list[tuple[int, LogIdentity]] = []
     stale: list[LogIdentity] = []
     held: dict[str, int] = {}
+    segment_of: dict[int, str] = {}
     events = 0
     get = files.get
     for rank, log in enumerate(listing.files):
@@ -85,6 +87,7 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
             stale.append(log)
         elif entry.segment:
             fresh.append((rank, log, entry.id))
+            segment_of[entry.id] = entry.segment
             events += entry.events
             held[entry.segment] = held.get(entry.segment, 0) + entry.events
         else:  # known, unchanged, not held (it has a problem): read plainly, nothing to build
@@ -92,10 +95,10 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
     rows = manifest.segments if manifest is not None else {}
     return Split(fresh, plain, events, stale, set(held),
                  bool(held) and all(rows.get(segment) == count for segment, count in held.items()),
-                 manifest.dictionary if manifest is not None else "")
+                 manifest.dictionary if manifest is not None else "", segment_of)
 
 
-def wanted_files(parts: Split, max_rows: int | None = None, dictionary: str = "") -> Wanted:
+def wanted_files(parts: Split, folder: Path, max_rows: int | None = None, dictionary: str = "") -> Wanted:
     """The held files a search reads, with their reading order and where a
     LIMIT query starts looking back from: the newest delivery stamp (only a
     starting point: every event at or after a bound is found, whatever its file)."""
@@ -104,7 +107,7 @@ def wanted_files(parts: Split, max_rows: int | None = None, dictionary: str = ""
     return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
                   {file_id: log.location for _, log, file_id in parts.fresh},
                   None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows, dictionary,
-                  parts.whole)
+                  parts.whole, {file_id: str(folder / name) for file_id, name in parts.segment_of.items()})
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
@@ -247,7 +250,7 @@ class IndexedSource:
         max_rows = None
         if query.limit is None:
             max_rows = max(self.min_rows_checked, int(self.max_store_share * parts.fresh_events))
-        wanted = wanted_files(parts, max_rows, self.dictionary(parts))
+        wanted = wanted_files(parts, self.location.folder, max_rows, self.dictionary(parts))
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query, connecting)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
