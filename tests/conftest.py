@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -21,6 +22,15 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# The suite tests Ctrl-C as a terminal delivers it.  A shell that starts the
+# suite as a background job (`cmd &` in a script) starts it with SIGINT ignored,
+# and every process a test starts would inherit that (a `query --follow` that
+# ignores Ctrl-C, an export that runs to the end): give the suite, and so its
+# children, the disposition a terminal gives.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
