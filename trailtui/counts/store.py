@@ -72,7 +72,7 @@ async def _store_answer(source: IndexedSource, spec: GroupSpec, query: Query, to
     parts = await asyncio.to_thread(split, listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
-    wanted = wanted_files(parts, source.location.folder, dictionary=source.dictionary(parts))
+    wanted = wanted_files(parts, source.location.folder)
     segments = sorted(source.location.folder / s for s in parts.segments)
     rows_of, params = segment_scan(segments, wanted)
     if parts.whole:

@@ -52,7 +52,7 @@ async def group_counts(source: EventSource, query: Query, path: tuple[str, ...],
     parts = split(listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return None
-    wanted = wanted_files(parts, source.location.folder, dictionary=source.dictionary(parts))
+    wanted = wanted_files(parts, source.location.folder)
     segments = sorted(source.location.folder / s for s in parts.segments)
     return await asyncio.to_thread(_count, segments, wanted, query, column.sql, pushed.where, path, top)
 

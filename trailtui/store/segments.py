@@ -13,7 +13,6 @@ from __future__ import annotations
 import importlib
 import os
 import shutil
-import sys
 import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -39,13 +38,6 @@ def engine() -> Any:
         return importlib.import_module("_duckdb")
     except ImportError:
         return importlib.import_module("duckdb")
-
-
-def warm_engine() -> None:
-    """Import DuckDB on a thread while the caller lists files and reads the
-    manifest: its loading overlaps that work instead of following it."""
-    if "_duckdb" not in sys.modules and "duckdb" not in sys.modules:
-        threading.Thread(target=engine, name="trailtui-duckdb", daemon=False).start()  # see OpeningConnection
 
 
 class OpeningConnection:

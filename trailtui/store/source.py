@@ -63,10 +63,14 @@ class Split:
     plain: list[tuple[int, LogIdentity]] = field(default_factory=list)       # (rank, file)
     fresh_events: int = 0
     stale: list[LogIdentity] = field(default_factory=list)                   # to (re)build
-    segments: set[str] = field(default_factory=set)                          # holding the fresh files
     whole: bool = False  # every row of those segments is of a fresh file: no need to pick rows by file
     dictionary: str = ""  # the name of the blocks' compression dictionary ("" for none)
     segment_of: dict[int, str] = field(default_factory=dict)                 # fresh file id -> its segment
+
+    @property
+    def segments(self) -> set[str]:
+        """The segments holding the fresh files."""
+        return set(self.segment_of.values())
 
 
 def split(listing: Listing, manifest: Manifest | None) -> Split:
@@ -93,12 +97,12 @@ def split(listing: Listing, manifest: Manifest | None) -> Split:
         else:  # known, unchanged, not held (it has a problem): read plainly, nothing to build
             plain.append((rank, log))
     rows = manifest.segments if manifest is not None else {}
-    return Split(fresh, plain, events, stale, set(held),
+    return Split(fresh, plain, events, stale,
                  bool(held) and all(rows.get(segment) == count for segment, count in held.items()),
                  manifest.dictionary if manifest is not None else "", segment_of)
 
 
-def wanted_files(parts: Split, folder: Path, max_rows: int | None = None, dictionary: str = "") -> Wanted:
+def wanted_files(parts: Split, folder: Path, max_rows: int | None = None) -> Wanted:
     """The held files a search reads, with their reading order and where a
     LIMIT query starts looking back from: the newest delivery stamp (only a
     starting point: every event at or after a bound is found, whatever its file)."""
@@ -106,8 +110,9 @@ def wanted_files(parts: Split, folder: Path, max_rows: int | None = None, dictio
     newest = max(stamps) if stamps else None
     return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
                   {file_id: log.location for _, log, file_id in parts.fresh},
-                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows, dictionary,
-                  parts.whole, {file_id: str(folder / name) for file_id, name in parts.segment_of.items()})
+                  None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows,
+                  str(folder / parts.dictionary) if parts.dictionary else "", parts.whole,
+                  {file_id: str(folder / name) for file_id, name in parts.segment_of.items()})
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
@@ -183,10 +188,6 @@ class IndexedSource:
         async for batch, _ in self._scanner.scan([(log.stamp, log.location) for log in files], request):
             yield batch
 
-    def dictionary(self, parts: Split) -> str:
-        """The path of the blocks' dictionary ("" for none)."""
-        return str(self.location.folder / parts.dictionary) if parts.dictionary else ""
-
     def manifest(self) -> tuple[Manifest | None, str]:
         """The store's manifest (None: no usable store) and a notice when it was refused."""
         try:
@@ -250,7 +251,7 @@ class IndexedSource:
         max_rows = None
         if query.limit is None:
             max_rows = max(self.min_rows_checked, int(self.max_store_share * parts.fresh_events))
-        wanted = wanted_files(parts, self.location.folder, max_rows, self.dictionary(parts))
+        wanted = wanted_files(parts, self.location.folder, max_rows)
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query, connecting)
         merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
