@@ -232,7 +232,8 @@ async def test_the_store_counts_with_sql_and_agrees_with_a_plain_count(tmp_path)
     write_tree(tree, objects)
     plain = LocalSource(str(tree))
     cases = [(["key"], "", 5), (["ip", "error"], "readOnly == `false`", 10), (["eventName"], "", 3),
-             (["lower(eventName)"], "", 3), (["principal"], "", 5)]
+             (["lower(eventName)"], "", 3), (["principal"], "", 5),
+             (["errorCode"], "eventSource == 'iam.amazonaws.com' || errorCode != `null`", 5)]
     unbuilt = open_source(str(tree), index=True)
     assert (await count_source(unbuilt, GroupSpec.compile(["event"]), Query(), 3)).method == "scan"
     await unbuilt.close()

@@ -453,31 +453,6 @@ async def test_s3_answers_from_the_store_and_downloads_only_new_objects(aws_env)
     await indexed.close()
 
 
-async def test_group_counts_equal_counting_a_plain_scan(tmp_path):
-    from collections import Counter
-
-    import jmespath
-
-    from trailtui.store.counts import group_counts
-
-    tree, events = _tree(tmp_path)
-    _build(tree)
-    source = open_source(str(tree), index=True)
-    for path, text in [(("eventName",), ""), (("userIdentity", "arn"), "readOnly == `false`"),
-                       (("errorCode",), "eventSource == 'iam.amazonaws.com' || errorCode != `null`")]:
-        query = Query(filter=EventFilter.compile(text))
-        found, _, _ = await collect(LocalSource(str(tree)), query)
-        expected = Counter(v if isinstance(v, str) else None for v in
-                           (jmespath.search(".".join(path), e.raw) for e in found))
-        counts = await group_counts(source, query, path)
-        assert counts is not None and {c.value: c.count for c in counts} == dict(expected), path
-        assert [c.count for c in counts] == sorted((c.count for c in counts), reverse=True)
-    assert await group_counts(source, Query(filter=EventFilter.compile("length(eventName) > `3`")),
-                              ("eventName",)) is None  # not exactly pushed down: the caller counts
-    assert await group_counts(LocalSource(str(tree)), Query(), ("eventName",)) is None
-    await source.close()
-
-
 async def test_a_limit_pushed_to_sql_is_not_cut_short_by_odd_rows(tmp_path):
     """Rows flagged odd (a field of another type) pass the SQL and may fail the
     re-check: a LIMIT pushed down must still end with the plain scan's page."""

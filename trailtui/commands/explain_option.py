@@ -2,23 +2,22 @@
 source would run and the partitions it would touch, start nothing, exit 0.
 
 Every one of those commands imports this module to register the option, so the
-SQL machinery (`trailtui.sources.explain` and the pushdown dialects behind it)
-is imported only when `--explain` is given: a plain local query does not pay
-for it at start-up."""
+SQL machinery (`trailtui.sources.explain` and the pushdown dialects behind it),
+the sources' registry and asyncio are imported only when `--explain` is
+given: a plain local query does not pay for them at start-up."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from trailtui.aws.config import AwsConfig
 from trailtui.safe import visible
-from trailtui.sources import Query, SourceError, open_source
+from trailtui.sources.base import Query, SourceError
 
 if TYPE_CHECKING:
+    from trailtui.aws.config import AwsConfig
     from trailtui.sources.explain import SqlSearch
 
 Statements = Callable[["SqlSearch"], Sequence[str]]
@@ -32,6 +31,7 @@ def add_explain(parser: argparse.ArgumentParser) -> None:
 
 async def _explain(url: str, aws: AwsConfig, query: Query, statements: Statements,
                    notes: Callable[[SqlSearch], Sequence[str]] | None) -> int:
+    from trailtui.sources import open_source
     from trailtui.sources.explain import SqlSearch, explain
 
     source = open_source(url, aws)
@@ -51,6 +51,8 @@ async def _explain(url: str, aws: AwsConfig, query: Query, statements: Statement
 def run_explain(url: str, aws: AwsConfig, query: Query, statements: Statements,
                 notes: Callable[[SqlSearch], Sequence[str]] | None = None) -> int:
     """Print the explanation for `url`; the exit status (0, or 2 via SourceError at the caller)."""
+    import asyncio
+
     try:
         return asyncio.run(_explain(url, aws, query, statements, notes))
     finally:

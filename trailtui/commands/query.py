@@ -1,16 +1,17 @@
 """`trailtui query SOURCE`: filtered events, newest first, for scripts.
 
 Follow mode (`trailtui.follow`, which brings the hunts the console's follow
-runs) is imported only with `--follow`: a plain query starts without it."""
+runs) is imported only with `--follow`: a plain query starts without it.  An
+answer the store holds whole for an unchanged tree is printed without an event
+loop (`trailtui.store.direct`); asyncio and the sources' registry are imported
+only when that path declines."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import IO, TYPE_CHECKING
 
-from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import for_terminal
@@ -21,10 +22,11 @@ from trailtui.export.csvrows import CsvWriter
 from trailtui.filters import EventFilter, FilterError
 from trailtui.record_json import dumps_record
 from trailtui.safe import visible
-from trailtui.sources import EventSource, Query, SourceError, open_source
+from trailtui.sources.base import EventSource, Query, SourceError
 from trailtui.timerange import TimeParseError, TimeRange
 
 if TYPE_CHECKING:
+    from trailtui.aws.config import AwsConfig
     from trailtui.follow import Follower
 
 
@@ -110,10 +112,33 @@ def _follower(source_url: str, source: EventSource, flt: EventFilter, aws: AwsCo
     return open_follower(source_url, source, flt, aws)
 
 
+def _printer(fmt: str) -> _Printer:
+    return _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
+
+
+def _from_unchanged_store(source_url: str, query: Query, fmt: str) -> int | None:
+    """Print the answer when the store holds it whole for an unchanged local
+    tree (no event loop); None when that path declines, before printing."""
+    from trailtui.store.direct import search_unchanged
+
+    pages = search_unchanged(source_url, query)
+    if pages is None:
+        return None
+    printer = _printer(fmt)
+    for events in pages:
+        if events:
+            printer.write(events)
+    printer.start()
+    sys.stdout.flush()
+    return 0
+
+
 async def _run(source_url: str, query: Query, fmt: str, aws: AwsConfig, follow_every: float | None = None,
                index: bool = False) -> int:
+    from trailtui.sources import open_source
+
     source = open_source(source_url, aws, index=index)
-    printer = _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
+    printer = _printer(fmt)
     problems = 0
     last_status = ""
     follower = _follower(source_url, source, query.filter, aws) if follow_every is not None else None
@@ -188,7 +213,14 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
         if args.explain:
             return run_explain(args.source, aws, query, lambda source: [source.search_statement(query)])
-        return asyncio.run(_run(args.source, query, args.format, aws, follow_every, use_index(args)))
+        index = use_index(args)
+        if index and follow_every is None and aws.accounts is None:
+            answered = _from_unchanged_store(args.source, query, args.format)
+            if answered is not None:
+                return answered
+        import asyncio
+
+        return asyncio.run(_run(args.source, query, args.format, aws, follow_every, index))
     except SourceError as exc:
         return fail(str(exc))
     except KeyboardInterrupt:  # ctrl+c ends follow mode: what was printed stands

@@ -25,8 +25,10 @@ def parse_json(text: str | None) -> Any:
         return None
 
 
-def accept(query: Query, raw: Any, location: str, problems: list[Problem] | None = None) -> Event | None:
-    """The event if it is in the query's time range and matches its filter.
+def accept(query: Query, raw: Any, location: str, problems: list[Problem] | None = None,
+           matched: bool = False) -> Event | None:
+    """The event if it is in the query's time range and matches its filter
+    (`matched`: the caller's SQL already decided the filter exactly).
     A record whose `eventTime` cannot be read (outside the years trailtui holds,
     a leap second, not a time) is skipped, with one line in `problems`."""
     if not isinstance(raw, dict):
@@ -39,6 +41,6 @@ def accept(query: Query, raw: Any, location: str, problems: list[Problem] | None
         return None
     if not query.time_range.contains(when):
         return None
-    if not query.filter.matches(raw):
+    if not matched and not query.filter.matches(raw):
         return None
     return Event.from_raw(raw, location, when)

@@ -22,8 +22,8 @@ from trailtui.sources.base import Problem
 from trailtui.sources.layout import FAR_FUTURE
 from trailtui.sources.local import discover
 from trailtui.sources.pushdown.timebounds import micros
-from trailtui.sources.tree_walk import SKIPPED_FOLDERS
 from trailtui.store.manifest import FileEntry, Manifest
+from trailtui.store.marks import folder_marks, marks_hold
 
 
 class LogIdentity(NamedTuple):
@@ -67,38 +67,6 @@ def _stamp(value: int, memo: dict[int, datetime]) -> datetime:
         found = FAR_FUTURE if value == _NO_STAMP else EPOCH + timedelta(microseconds=value)
         memo[value] = found
     return found
-
-
-def folder_marks(root: str) -> dict[str, int] | None:
-    """The ctime of every folder a whole listing of `root` walks (digest and
-    skipped folders are not walked); None when a folder cannot be read or is
-    reached twice (the listing reports those: no shortcut then)."""
-    marks: dict[str, int] = {}
-    seen: set[tuple[int, int]] = set()
-    pending = [root]
-    while pending:
-        path = pending.pop()
-        try:
-            st = os.stat(path)
-            if (st.st_dev, st.st_ino) in seen:
-                return None
-            seen.add((st.st_dev, st.st_ino))
-            marks[path] = st.st_ctime_ns
-            with os.scandir(path) as entries:
-                pending.extend(entry.path for entry in entries
-                               if entry.name != "CloudTrail-Digest" and entry.name not in SKIPPED_FOLDERS
-                               and entry.is_dir())
-        except OSError:
-            return None
-    return marks
-
-
-def marks_hold(marks: dict[str, int]) -> bool:
-    stat = os.stat
-    try:
-        return bool(marks) and all(stat(path).st_ctime_ns == ctime for path, ctime in marks.items())
-    except OSError:
-        return False
 
 
 def known_listing(manifest: Manifest) -> Listing:

@@ -100,8 +100,9 @@ class Manifest:
         return sum(entry.events for entry in self.files.values() if entry.segment)
 
 
-def load(path: Path, source: str) -> Manifest | None:
-    """The manifest at `path`; None when there is none yet.  Raises StoreInvalid."""
+def read_document(path: Path, source: str) -> dict[str, Any] | None:
+    """The manifest's JSON, its version and source checked; None when there
+    is none yet.  Raises StoreInvalid."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(MAX_MANIFEST_BYTES + 1)
@@ -113,10 +114,23 @@ def load(path: Path, source: str) -> Manifest | None:
         raise StoreInvalid("manifest too large")
     try:
         doc = orjson.loads(data)
-        if doc.get("format") != FORMAT or doc.get("trailtui") != __version__:
-            raise StoreInvalid("written by another trailtui version")
-        if doc.get("source") != source:
-            raise StoreInvalid("holds another source")
+    except orjson.JSONDecodeError as exc:
+        raise StoreInvalid(f"unreadable manifest ({type(exc).__name__})") from None
+    if type(doc) is not dict:
+        raise StoreInvalid("unreadable manifest (not an object)")
+    if doc.get("format") != FORMAT or doc.get("trailtui") != __version__:
+        raise StoreInvalid("written by another trailtui version")
+    if doc.get("source") != source:
+        raise StoreInvalid("holds another source")
+    return doc
+
+
+def load(path: Path, source: str) -> Manifest | None:
+    """The manifest at `path`; None when there is none yet.  Raises StoreInvalid."""
+    doc = read_document(path, source)
+    if doc is None:
+        return None
+    try:
         segments = {str(k): int(v) for k, v in doc["segments"].items()}
         files = _entries(doc["files"], list(segments))
         dictionary = doc.get("dictionary", "")
@@ -129,7 +143,7 @@ def load(path: Path, source: str) -> Manifest | None:
                             folders)
     except StoreInvalid:
         raise
-    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError) as exc:
         raise StoreInvalid(f"unreadable manifest ({type(exc).__name__})") from None
     if any(entry.segment and entry.segment not in segments for entry in files.values()):
         raise StoreInvalid("manifest names a missing segment")

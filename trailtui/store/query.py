@@ -25,7 +25,7 @@ from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
 from trailtui.store.blocks import BlockError, event, read_blocks
-from trailtui.store.dialect import store_where
+from trailtui.store.dialect import store_branches, store_where
 from trailtui.store.segments import events_path
 
 KEY_CHUNK = 2048
@@ -49,6 +49,33 @@ class Wanted:
     segments: Mapping[int, str] = field(default_factory=dict)
 
 
+# A search without a limit whose SQL selects more than this share of the held
+# rows (and more than `MIN_ROWS_CHECKED`) is a plain scan: re-checking that
+# many raw events on one core costs more than the plain scan's parallel typed
+# pass (the hunts' candidate SQL selects nearly every demo event).
+MAX_STORE_SHARE = 0.2
+MIN_ROWS_CHECKED = 20_000
+
+
+def candidate_bound(events: int, share: float = MAX_STORE_SHARE, minimum: int = MIN_ROWS_CHECKED) -> int:
+    """The most candidate rows a search without a limit reads from a store holding `events`."""
+    return max(minimum, int(share * events))
+
+
+def store_pays(query: Query) -> bool:
+    """False when a plain scan answers faster.  A LIMIT query whose filter
+    gives SQL nothing to select on: the plain scan reads only the newest
+    files until it has the page, while the store would stat every file and
+    start its engine first.  A query without a limit, time range or pushed
+    filter: the store would only re-read every event, which the plain scan
+    does in parallel on typed fields (the hunts' candidate filter is
+    handled by `candidate_bound`)."""
+    pushed = store_where(query.filter).pushed
+    if query.limit is not None:
+        return pushed
+    return pushed or not query.time_range.unbounded
+
+
 class TooManyRows(Exception):
     """The SQL selects so much of the store that re-checking each row's raw
     JSON here would cost more than a plain scan (which checks in parallel,
@@ -62,7 +89,8 @@ def _parquet(segments: Sequence[Path], extra: str = "") -> str:
 def row_reference(rank: str = "w.rank") -> str:
     """The columns `fetch_events` takes for each row (the rows `s`; `rank`
     the SQL of the file's rank in reading order)."""
-    return f"s.file_id, {rank}, s.seq, coalesce(s.t, 0) AS t, s.block_at, s.block_len, s.block_line"
+    return (f"s.file_id, {rank} AS rank, s.seq, coalesce(s.t, 0) AS t, s.block_at, s.block_len, s.block_line, "
+            "s.odd")
 
 
 def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None,
@@ -72,31 +100,41 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
     `newer_than` (microseconds) keeps only events at or after it; `counted`
     adds the number of rows selected to every row.  `joined=False`: every row
     is of a wanted file, so no rows are picked by file (no parameters) and
-    none are ordered (the caller orders them, with each file's rank)."""
+    none are ordered (the caller orders them, with each file's rank).
+
+    Rows flagged odd are selected apart (`UNION ALL`; the writer never leaves
+    the flag NULL), and a top-level `||` becomes one `UNION` branch per operand
+    (`store_branches`; a row is one event, so the UNION drops only a row
+    selected twice): DuckDB pushes a plain comparison or AND into its scan,
+    never an OR, and `odd OR ...` made every filter one."""
     pushed = store_where(query.filter)
-    times = store_time(query.time_range)
-    where = list(times.predicates)
+    where = list(store_time(query.time_range).predicates)
     if newer_than is not None:
         where.append(f"t >= {int(newer_than)}")
-    if pushed.pushed:
-        where.append(f"(s.odd OR {pushed.where})")
+    branches = store_branches(query.filter) if pushed.pushed else None
+    exact = pushed.exact if branches is None else all(branch.exact for branch in branches)
+    filters = [branch.text for branch in branches] if branches else [pushed.where] if pushed.pushed else []
+    rows = _parquet(segments) + " s" if not joined else _JOINED.format(rows=_parquet(segments))
+    columns = row_reference("0" if not joined else "w.rank")
+
+    def select(conditions: list[str]) -> str:
+        return f"SELECT {columns} FROM {rows} WHERE " + " AND ".join(conditions or ["TRUE"])  # noqa: S608 - our literals
+
+    if filters:
+        chosen = " UNION ".join(select(["NOT s.odd", *where, text]) for text in filters)
+        sql = f"{chosen} UNION ALL {select(['s.odd', *where])}"
+    else:
+        sql = select(where)
     if not joined:
-        sql = f"SELECT {row_reference('0')} FROM {_parquet(segments)} s"  # noqa: S608 - our literals
-        return sql + (" WHERE " + " AND ".join(where) if where else ""), pushed.exact
-    columns = row_reference()
-    if counted:
-        columns += ", count(*) OVER () AS selected"
-    sql = f"SELECT {columns} FROM {_JOINED}".format(rows=_parquet(segments))  # noqa: S608 - our literals
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY coalesce(s.t, 0) DESC, w.rank, s.seq"
-    return sql, pushed.exact
+        return sql, exact
+    head = "SELECT *, count(*) OVER () AS selected" if counted else "SELECT *"
+    return f"{head} FROM ({sql}) ORDER BY t DESC, rank, seq", exact
 
 
 SortKey = tuple[int, int, int]  # (-time in microseconds, file rank, record position): newest first
 Keyed = tuple[SortKey, Event]
-_Key = tuple[Any, ...]  # file id, rank, seq, t, block at/len/line (and the rows selected)
-_SELECTED = 7
+_Key = tuple[Any, ...]  # file id, rank, seq, t, block at/len/line, odd (and the rows selected)
+_SELECTED = 8
 
 
 def segment_scan(segments: Sequence[Path], wanted: Wanted) -> tuple[str, dict[str, list[int]]]:
@@ -138,27 +176,39 @@ def matching_events(con: Any, segments: Sequence[Path], wanted: Wanted, query: Q
             return
 
 
-def _unjoined_pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
-    """Every row of `segments` is of a wanted file: the rows are selected
-    without a join by file and put in reading order here, with each file's
-    rank (a join of millions of rows with the file list cost more than the
-    selection itself)."""
-    sql, _ = keys_statement(segments, query, joined=False)
+def unjoined_keys(con: Any, segments: Sequence[Path], query: Query, max_rows: int | None) -> tuple[list[_Key], bool]:
+    """Every matching row of `segments`, unordered, without a join by file
+    (every row is of a wanted file), and whether the SQL selected exactly the
+    matching rows.  Raises TooManyRows past `max_rows`.  The caller may run
+    this on the connection's thread while it checks the files."""
+    sql, exact = keys_statement(segments, query, joined=False)
     keys = con.cursor()
     rows: list[_Key] = []
     try:
         keys.execute(sql)
         while chunk := keys.fetchmany(KEY_CHUNK * 8):
             rows.extend(chunk)
-            if wanted.max_rows is not None and len(rows) > wanted.max_rows:
-                raise TooManyRows(f"over {wanted.max_rows:,} candidate rows")
+            if max_rows is not None and len(rows) > max_rows:
+                raise TooManyRows(f"over {max_rows:,} candidate rows")
     finally:
         keys.close()
+    return rows, exact
+
+
+def ranked_events(rows: list[_Key], exact: bool, wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
+    """`unjoined_keys`' rows put in reading order here, with each file's rank
+    (a join of millions of rows with the file list cost more than the
+    selection itself), their events fetched a chunk at a time."""
     ranks = wanted.ranks
     ranked = [(file_id, ranks[file_id], seq, when, *block) for file_id, _, seq, when, *block in rows]
     ranked.sort(key=lambda row: (-row[3], row[1], row[2]))
     for start in range(0, len(ranked), KEY_CHUNK):
-        yield fetch_events(ranked[start:start + KEY_CHUNK], wanted, query)
+        yield fetch_events(ranked[start:start + KEY_CHUNK], wanted, query, exact)
+
+
+def _unjoined_pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query) -> Iterator[list[Keyed]]:
+    rows, exact = unjoined_keys(con, segments, query, wanted.max_rows)
+    yield from ranked_events(rows, exact, wanted, query)
 
 
 def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
@@ -183,7 +233,7 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
                 if rows == 0 and offset == 0 and counted and chunk[0][_SELECTED] > (wanted.max_rows or 0):
                     raise TooManyRows(f"{chunk[0][_SELECTED]:,} candidate rows")
                 rows += len(chunk)
-                events = fetch_events(chunk, wanted, query)
+                events = fetch_events(chunk, wanted, query, exact)
                 if query.limit is not None:
                     events = events[: max(0, query.limit - emitted)]  # Query.cap, for keyed events
                 emitted += len(events)
@@ -197,9 +247,11 @@ def _pass(con: Any, segments: Sequence[Path], wanted: Wanted, query: Query,
         keys.close()
 
 
-def fetch_events(keys: list[_Key], wanted: Wanted, query: Query) -> list[Keyed]:
+def fetch_events(keys: list[_Key], wanted: Wanted, query: Query, exact: bool = False) -> list[Keyed]:
     """The second step: each key's event read from its block, re-checked, in
-    key order.  Raises BlockError."""
+    key order.  `exact`: the SQL selected exactly the matching rows, so only
+    rows flagged odd need the JMESPath filter again (the time range is always
+    checked, as it is where an unreadable time is found).  Raises BlockError."""
     spans: dict[str, set[tuple[int, int]]] = {}
     segment_of = wanted.segments
     for file_id, _, _, _, at, length, *_ in keys:
@@ -207,12 +259,13 @@ def fetch_events(keys: list[_Key], wanted: Wanted, query: Query) -> list[Keyed]:
     lines = {segment: read_blocks(events_path(Path(segment)), found, wanted.dictionary)
              for segment, found in spans.items()}
     out: list[Keyed] = []
-    for file_id, rank, seq, when, at, _, line, *_ in keys:
+    locations = wanted.locations
+    for file_id, rank, seq, when, at, _, line, odd, *_ in keys:
         segment = segment_of[file_id]
         block = lines[segment][at]
         if line >= len(block):
             raise BlockError(f"{Path(segment).name}: a row points past its block")
-        found = accept(query, event(block[line]), wanted.locations[file_id])
+        found = accept(query, event(block[line]), locations[file_id], matched=exact and not odd)
         if found is not None:
             out.append(((-when, rank, seq), found))
     return out

@@ -28,11 +28,20 @@ from trailtui.sources.layout import FAR_FUTURE
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
 from trailtui.store.blocks import BlockError
-from trailtui.store.dialect import store_where
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
-from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
+from trailtui.store.query import (
+    MAX_STORE_SHARE,
+    MIN_ROWS_CHECKED,
+    Keyed,
+    SortKey,
+    TooManyRows,
+    Wanted,
+    candidate_bound,
+    matching_events,
+    store_pays,
+)
 from trailtui.store.segments import OpeningConnection, connect, engine
 from trailtui.timerange import TimeRange
 
@@ -108,11 +117,12 @@ def wanted_files(parts: Split, folder: Path, max_rows: int | None = None) -> Wan
     starting point: every event at or after a bound is found, whatever its file)."""
     stamps = [log.stamp for _, log, _ in parts.fresh]
     newest = max(stamps) if stamps else None
+    paths = {name: str(folder / name) for name in parts.segments}  # one Path per segment, not per file
     return Wanted({file_id: rank for rank, _, file_id in parts.fresh},
                   {file_id: log.location for _, log, file_id in parts.fresh},
                   None if newest is None or newest >= FAR_FUTURE else micros(newest), max_rows,
                   str(folder / parts.dictionary) if parts.dictionary else "", parts.whole,
-                  {file_id: str(folder / name) for file_id, name in parts.segment_of.items()})
+                  {file_id: paths[name] for file_id, name in parts.segment_of.items()})
 
 
 def _key(event: Event, rank: int, seq: int) -> SortKey:
@@ -124,12 +134,8 @@ class IndexedSource:
 
     capabilities = Capabilities(sql_pushdown=True, server_time_pruning=True, raw_json=True, server_cancel=False)
     max_plain_share = 0.25  # more of the range stale than this: the plain scan answers alone
-    # A search without a limit whose SQL selects more than this share of the
-    # held rows (and more than `min_rows_checked`) is a plain scan: re-checking
-    # that many raw events on one core costs more than the plain scan's
-    # parallel typed pass (the hunts' candidate SQL selects nearly every demo event).
-    max_store_share = 0.2
-    min_rows_checked = 20_000
+    max_store_share = MAX_STORE_SHARE  # see `candidate_bound`
+    min_rows_checked = MIN_ROWS_CHECKED
 
     def __init__(self, plain: EventSource, root: str, location: StoreLocation, background_build: bool = False,
                  scanner: FileScanner | None = None) -> None:
@@ -159,18 +165,9 @@ class IndexedSource:
             await asyncio.to_thread(thread.join, 30)
 
     def worth_it(self, query: Query) -> bool:
-        """False when a plain scan answers faster.  A LIMIT query whose filter
-        gives SQL nothing to select on: the plain scan reads only the newest
-        files until it has the page, while the store would stat every file and
-        start its engine first.  A query without a limit, time range or pushed
-        filter: the store would only re-read every event, which the plain scan
-        does in parallel on typed fields (the hunts' candidate filter is
-        handled later, by `max_store_share`).  The S3 store always pays (no
-        downloads)."""
-        pushed = store_where(query.filter).pushed
-        if query.limit is not None:
-            return pushed
-        return pushed or not query.time_range.unbounded
+        """False when a plain scan answers faster (`store_pays`).  The S3 store
+        always pays (no downloads)."""
+        return store_pays(query)
 
     async def listing(self, window: TimeRange, known: Manifest | None = None) -> Listing:
         """The source's files for `window`, newest first (what a plain scan reads);
@@ -250,7 +247,7 @@ class IndexedSource:
         scanned, problems, plain_events = await self._scan_plain(query, parts)
         max_rows = None
         if query.limit is None:
-            max_rows = max(self.min_rows_checked, int(self.max_store_share * parts.fresh_events))
+            max_rows = candidate_bound(parts.fresh_events, self.max_store_share, self.min_rows_checked)
         wanted = wanted_files(parts, self.location.folder, max_rows)
         segments = sorted(self.location.folder / segment for segment in parts.segments)
         stored = _StoreStream(segments, wanted, query, connecting)

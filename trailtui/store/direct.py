@@ -1,0 +1,114 @@
+"""Searches a CLI process answers from the store without an event loop.
+
+A `trailtui query` whose whole answer the store holds spends most of its time
+getting ready: the interpreter, imports, the engine, the manifest, a stat per
+log file.  This path imports neither asyncio nor the sources' machinery,
+opens the engine on a thread while the manifest is read, and runs the SQL on
+the segments while the files are checked (the engine releases the GIL while
+it scans).  Whatever it cannot answer exactly as the general path would (a
+time range, a tree that changed, a store it cannot read, more candidate rows
+than the store is worth, an engine error before the first event) it declines
+with None, before anything is printed; the command then takes the general
+path (`IndexedSource`), which answers or says why the store was not used.
+The events and their order are the general path's: the same `Wanted`
+(`trailtui.store.unchanged`) and the same key and fetch steps
+(`trailtui.store.query`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from trailtui.events import Event
+from trailtui.sources.base import Query, SourceError
+from trailtui.store.blocks import BlockError
+from trailtui.store.location import StoreLocation, locate
+from trailtui.store.query import (
+    Keyed,
+    TooManyRows,
+    candidate_bound,
+    matching_events,
+    ranked_events,
+    store_pays,
+    unjoined_keys,
+)
+from trailtui.store.segments import OpeningConnection, engine
+from trailtui.store.unchanged import ManifestRows, UnchangedTree
+
+
+def local_store(url: str) -> tuple[StoreLocation, str] | None:
+    """The store location and root of a local tree's URL; None for any other source."""
+    if "://" in url and not url.startswith("file://"):
+        return None
+    location = locate(url)
+    if location is None:
+        return None
+    return location, url[len("file://"):] if url.startswith("file://") else url
+
+
+def _failures() -> tuple[type[BaseException], ...]:
+    return engine().Error, OSError, KeyError, BlockError, TooManyRows
+
+
+def search_unchanged(url: str, query: Query) -> Iterator[list[Event]] | None:
+    """The matching events, newest first, in lists; None when this path
+    cannot answer exactly (see the module's docstring)."""
+    if not query.time_range.unbounded or not store_pays(query):
+        return None
+    found = local_store(url)
+    rows = ManifestRows.read(*found) if found is not None else None
+    if rows is None:
+        return None
+    connecting = OpeningConnection()
+    try:
+        return _search(rows, query, connecting)
+    except _failures():
+        _close(connecting)
+        return None
+
+
+def _search(rows: ManifestRows, query: Query, connecting: OpeningConnection) -> Iterator[list[Event]] | None:
+    max_rows = candidate_bound(rows.events) if query.limit is None else None
+    segments = rows.segments
+    early = None
+    if query.limit is None:  # every match: the SQL runs while the files are checked
+        early = connecting.run(lambda con: unjoined_keys(con, segments, query, max_rows))
+    tree = rows.unchanged(max_rows)
+    keys = early.wait() if early is not None else None  # raises what the SQL raised
+    con = connecting.take()
+    if tree is None:
+        con.close()
+        return None
+    chunks = _chunks(con, tree, query, keys if tree.segments == segments else None)
+    first = next(chunks, [])
+    return _stream(first, chunks, con)
+
+
+def _chunks(con: Any, tree: UnchangedTree, query: Query, keys: tuple[list[Any], bool] | None) -> Iterator[list[Keyed]]:
+    """From the rows the early SQL selected, else by the general key step (a
+    LIMIT, or a segment the early SQL read that no file is held in)."""
+    if keys is not None:
+        rows, exact = keys
+        return ranked_events(rows, exact, tree.wanted, query)
+    return matching_events(con, tree.segments, tree.wanted, query)
+
+
+def _stream(first: list[Keyed], rest: Iterator[list[Keyed]], con: Any) -> Iterator[list[Event]]:
+    try:
+        yield [event for _, event in first]
+        try:
+            for chunk in rest:
+                yield [event for _, event in chunk]
+        except _failures() as exc:
+            reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            raise SourceError(f"index: the store failed mid-answer ({reason}); run with --no-index") from None
+    finally:
+        con.close()
+
+
+def _close(connecting: OpeningConnection) -> None:
+    try:
+        connecting.take().close()
+    except _failures():
+        pass
