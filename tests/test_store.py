@@ -25,6 +25,7 @@ from trailtui.sources import Query, open_source
 from trailtui.sources.local import LocalSource
 from trailtui.store import locate
 from trailtui.store.build import StoreBuilder
+from trailtui.store.direct import search_unchanged
 from trailtui.store.listing import local_listing
 from trailtui.store.manifest import load
 from trailtui.store.source import IndexedSource
@@ -41,7 +42,9 @@ def _tree(tmp_path: Path) -> tuple[Path, list[dict]]:
 
 
 def _build(tree: Path, **options) -> None:
-    report = StoreBuilder(locate(str(tree)), **options).build(local_listing(str(tree)).files, complete=True)
+    """A whole build, as `trailtui index` makes it (with the folder marks)."""
+    listing = local_listing(str(tree))
+    report = StoreBuilder(locate(str(tree)), **options).build(listing.files, complete=True, folders=listing.folders)
     assert not report.busy and report.files > 0
 
 
@@ -60,6 +63,9 @@ async def _both(tree: Path, query: Query) -> tuple[list, list, IndexedSource]:
     assert [str(p) for p in got_problems] == [str(p) for p in want_problems]
     await plain.close()
     await indexed.close()
+    direct = search_unchanged(str(tree), query)  # the CLI's path without an event loop, when it answers
+    if direct is not None:
+        assert _rows([event for page in direct for event in page]) == _rows(want), query
     return _rows(want), _rows(got), indexed
 
 

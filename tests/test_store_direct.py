@@ -1,0 +1,160 @@
+"""The CLI's answer from the store without an event loop (trailtui/store/direct.py
+and unchanged.py): it answers exactly what the general path answers, only for a
+tree nobody changed since its whole build, and declines everything else before
+printing anything.  The differential and random-filter suites of test_store.py
+check its answers too (`_both`); here: when it answers, when it declines, and
+the whole process."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_store import ROOT, _both, _build, _cli, _rows, _tree
+from test_store_blocks import _events, _write
+
+from trailtui.filters import EventFilter
+from trailtui.sources import Query
+from trailtui.sources.local import LocalSource
+from trailtui.store import locate
+from trailtui.store.direct import search_unchanged
+from trailtui.store.dialect import store_branches
+from trailtui.timerange import TimeRange
+
+PUSHED = "eventName == 'ConsoleLogin' || userIdentity.type == 'Root'"
+
+
+def _answer(tree: Path, text: str, limit: int | None = None, window: TimeRange | None = None) -> list | None:
+    pages = search_unchanged(str(tree), Query(filter=EventFilter.compile(text), limit=limit,
+                                              time_range=window or TimeRange()))
+    return None if pages is None else [event for page in pages for event in page]
+
+
+def _three_files(tree: Path) -> list[Path]:
+    return [_write(tree, _events(20)),
+            _write(tree, _events(5, eventName="Second"), name="111122223333_CloudTrail_us-east-1_20240301T0100Z_b.json.gz"),
+            _write(tree, _events(5), name="111122223333_CloudTrail_us-east-1_20240302T0000Z_c.json.gz",
+                   day="2024/03/02")]
+
+
+async def test_it_answers_an_unchanged_tree_as_the_general_path_does(tmp_path):
+    tree, events = _tree(tmp_path)
+    _build(tree)
+    for text, limit in [(PUSHED, None), (PUSHED, 4), ("eventName != 'x'", None), ("readOnly == `false`", 3),
+                        ("userIdentity.arn != `null` && errorCode == `null`", None)]:
+        got = _answer(tree, text, limit)
+        assert got is not None, text  # the store pays and the tree is unchanged: this path answers
+        want, via_store, _ = await _both(tree, Query(filter=EventFilter.compile(text), limit=limit))
+        assert _rows(got) == want == via_store and want, text
+
+
+async def test_it_declines_what_it_cannot_answer_exactly(tmp_path):
+    tree, events = _tree(tmp_path)
+    assert _answer(tree, PUSHED) is None  # no store yet
+    _build(tree)
+    assert _answer(tree, PUSHED) is not None
+    assert _answer(tree, "length(eventName) > `3`", limit=5) is None  # a first page with nothing for SQL: plain
+    assert _answer(tree, "", limit=5) is None
+    assert _answer(tree, PUSHED, window=TimeRange.parse("2020-01-01T00:00:00Z", None)) is None  # a range: general
+    assert _answer(tree, PUSHED.replace("==", "!=")) is not None
+    location = locate(str(tree))
+    location.manifest.write_text("{not json")
+    assert _answer(tree, PUSHED) is None  # a store it cannot read: the general path says why
+
+
+@pytest.mark.parametrize("change", ["rewrite", "add", "remove", "chmod"])
+async def test_any_change_since_the_build_makes_it_decline(tmp_path, change):
+    tree = tmp_path / "trail"
+    first, *_ = _three_files(tree)
+    _build(tree)
+    assert _answer(tree, "eventName == 'Second'") is not None
+    if change == "rewrite":  # in place: no folder changes, only the file's size and mtime
+        first.write_bytes(gzip.compress(json.dumps({"Records": _events(3, eventName="Second")}).encode()))
+    elif change == "add":
+        _write(tree, _events(2, eventName="Second"), name="111122223333_CloudTrail_us-east-1_20240301T0200Z_d.json.gz")
+    elif change == "remove":
+        first.unlink()
+    else:
+        os.chmod(first.parent, 0o700)
+    assert _answer(tree, "eventName == 'Second'") is None
+    want, got, _ = await _both(tree, Query(filter=EventFilter.compile("eventName == 'Second'")))
+    assert got == want
+    assert len(want) == {"rewrite": 8, "add": 7, "remove": 5, "chmod": 5}[change]
+
+
+async def test_a_segment_holding_rows_of_replaced_files_sends_it_to_the_general_path(tmp_path):
+    """After an incremental build, a segment may still hold the old rows of a
+    replaced file: only the general path's join picks rows by file."""
+    tree = tmp_path / "trail"
+    first, *_ = _three_files(tree)
+    _build(tree)
+    first.write_bytes(gzip.compress(json.dumps({"Records": _events(4, eventName="Again")}).encode()))
+    _build(tree)
+    found = _answer(tree, "eventName == 'Again' || eventName == 'Second'")
+    want, got, _ = await _both(tree, Query(filter=EventFilter.compile("eventName == 'Again' || eventName == 'Second'")))
+    assert got == want and len(want) == 9
+    if found is not None:  # the build compacted the store: then every row is live, and the answer the same
+        assert _rows(found) == want
+
+
+def _branches(text: str) -> int | None:
+    found = store_branches(EventFilter.compile(text))
+    return None if found is None else len(found)
+
+
+def test_a_top_level_or_becomes_union_branches_only_when_each_operand_translates():
+    assert _branches("eventName == 'a' || sourceIPAddress == 'b'") == 2
+    assert _branches("eventName == 'b' || (errorCode == 'c' || awsRegion == 'd')") == 3
+    assert _branches("no.such.column == 'x' || eventName == 'b'") is None  # one scan with the OR, as before
+    assert _branches(" || ".join(f"eventName == 'n{i}'" for i in range(5))) is None  # more scans than they save
+    assert _branches("eventName == 'a' && errorCode == 'b'") is None
+
+
+_IMPORTS = """
+import contextlib, io, json, sys
+from trailtui.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    code = main(json.loads(sys.argv[1]))
+print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(sys.modules)}))
+"""
+
+
+def test_the_whole_process_prints_the_plain_answer_without_an_event_loop(tmp_path):
+    tree, events = _tree(tmp_path)
+    _build(tree)
+    argv = ["query", str(tree), "--format", "jsonl", "--filter", PUSHED]
+    done = subprocess.run([sys.executable, "-c", _IMPORTS, json.dumps(argv)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)
+    assert run["code"] == 0 and run["out"].count("\n") > 0
+    assert "asyncio" not in run["modules"]
+    plain = _cli("query", str(tree), "--format", "jsonl", "--filter", PUSHED, "--no-index")
+    assert plain.returncode == 0 and plain.stdout == run["out"]
+    for fmt in ("table", "csv"):
+        stored = _cli("query", str(tree), "--format", fmt, "--filter", PUSHED)
+        plain = _cli("query", str(tree), "--format", fmt, "--filter", PUSHED, "--no-index")
+        assert stored.returncode == plain.returncode == 0 and stored.stdout == plain.stdout and stored.stderr == ""
+
+
+async def test_rows_flagged_odd_are_rechecked_and_the_rest_trusted_to_exact_sql(tmp_path):
+    """Rows flagged odd (a field of another type) are selected apart from the
+    pushed filter and re-checked with JMESPath; the others are not."""
+    records = _events(30)
+    records[2] = dict(records[2], eventName=7)
+    records[5] = dict(records[5], userIdentity={"type": ["Root"]})
+    records[8] = dict(records[8], eventName="ConsoleLogin")
+    tree = tmp_path / "trail"
+    _write(tree, records)
+    _build(tree)
+    for text in (PUSHED, "eventName != 'ConsoleLogin'", "userIdentity.type != 'Root'"):
+        got = _answer(tree, text)
+        want = [event async for page in LocalSource(str(tree)).search(Query(filter=EventFilter.compile(text)))
+                for event in page.events]
+        assert got is not None and _rows(got) == _rows(want), text
+        assert any(event.raw["eventName"] == 7 for event in got) is (text != PUSHED), text
