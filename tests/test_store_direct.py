@@ -22,8 +22,8 @@ from trailtui.filters import EventFilter
 from trailtui.sources import Query
 from trailtui.sources.local import LocalSource
 from trailtui.store import locate
-from trailtui.store.direct import search_unchanged
 from trailtui.store.dialect import store_branches
+from trailtui.store.direct import search_unchanged
 from trailtui.timerange import TimeRange
 
 PUSHED = "eventName == 'ConsoleLogin' || userIdentity.type == 'Root'"
@@ -37,7 +37,8 @@ def _answer(tree: Path, text: str, limit: int | None = None, window: TimeRange |
 
 def _three_files(tree: Path) -> list[Path]:
     return [_write(tree, _events(20)),
-            _write(tree, _events(5, eventName="Second"), name="111122223333_CloudTrail_us-east-1_20240301T0100Z_b.json.gz"),
+            _write(tree, _events(5, eventName="Second"),
+                   name="111122223333_CloudTrail_us-east-1_20240301T0100Z_b.json.gz"),
             _write(tree, _events(5), name="111122223333_CloudTrail_us-east-1_20240302T0000Z_c.json.gz",
                    day="2024/03/02")]
 
