@@ -159,3 +159,42 @@ async def test_rows_flagged_odd_are_rechecked_and_the_rest_trusted_to_exact_sql(
                 for event in page.events]
         assert got is not None and _rows(got) == _rows(want), text
         assert any(event.raw["eventName"] == 7 for event in got) is (text != PUSHED), text
+
+
+async def test_counts_of_an_unchanged_tree_equal_a_plain_count_and_decline_otherwise(tmp_path):
+    from trailtui.counts import GroupSpec, count_source
+    from trailtui.counts.store import count_unchanged
+
+    tree = tmp_path / "trail"
+    first, *_ = _three_files(tree)
+    _write(tree, [dict(_events(1)[0], eventName=7, eventID="odd")],  # a row flagged odd: counted from its JSON
+           name="111122223333_CloudTrail_us-east-1_20240301T0300Z_o.json.gz")
+    _build(tree)
+    plain = LocalSource(str(tree))
+    for by, text in [(["principal"], ""), (["event"], "eventName != 'Second'"), (["ip", "event"], ""),
+                     (["event"], "eventName == 'Second' || awsRegion == 'us-east-1'")]:
+        spec, query = GroupSpec.compile(by), Query(filter=EventFilter.compile(text))
+        got = count_unchanged(str(tree), spec, query, 20)
+        want = await count_source(plain, spec, query, 20, server=False)
+        assert got is not None and got.method == "store" and got.as_json() == want.as_json(), (by, text)
+    spec = GroupSpec.compile(["event"])
+    assert count_unchanged(str(tree), GroupSpec.compile(["lower(eventName)"]), Query(), 20) is None  # no column
+    assert count_unchanged(str(tree), spec, Query(filter=EventFilter.compile("length(eventName) > `3`")), 20) is None
+    assert count_unchanged(str(tree), spec, Query(time_range=TimeRange.parse("2024-03-01T00:00:00Z", None)),
+                           20) is None
+    first.write_bytes(gzip.compress(json.dumps({"Records": _events(2, eventName="Second")}).encode()))
+    assert count_unchanged(str(tree), spec, Query(), 20) is None  # rewritten in place since the build
+    await plain.close()
+
+
+def test_stats_prints_the_plain_count_without_an_event_loop(tmp_path):
+    tree, _ = _tree(tmp_path)
+    _build(tree)
+    argv = ["stats", str(tree), "--by", "principal", "--format", "json"]
+    done = subprocess.run([sys.executable, "-c", _IMPORTS, json.dumps(argv)], capture_output=True, text=True,
+                          cwd=ROOT, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    run = json.loads(done.stdout)
+    assert run["code"] == 0 and "asyncio" not in run["modules"]
+    plain = _cli(*argv, "--no-index")
+    assert plain.returncode == 0 and plain.stdout == run["out"] and json.loads(plain.stdout)["groups"]

@@ -10,21 +10,29 @@ unprintable or rewritten.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
-import msgspec
 import orjson
 
-_DECODER = msgspec.json.Decoder()
-# What decoding bad JSON raises: malformed or out-of-range values
-# (msgspec.ValidationError is a DecodeError), nesting deeper than it recurses.
-JSON_ERRORS = (msgspec.DecodeError, RecursionError, ValueError)
+# What decoding bad JSON raises: malformed or out-of-range values (msgspec's
+# DecodeError and ValidationError are ValueErrors), nesting deeper than it recurses.
+JSON_ERRORS = (RecursionError, ValueError)
+
+
+@cache
+def _decoder() -> Any:
+    """msgspec's decoder, imported on first use: a command that only prints
+    stored records (`dumps_record`) need not pay its ~14 ms of imports."""
+    import msgspec
+
+    return msgspec.json.Decoder()
 
 
 def loads_record(text: bytes | str) -> Any:
     """One JSON value with integers kept exact (orjson would turn those beyond
     64 bits into floats).  Raises one of JSON_ERRORS."""
-    return _DECODER.decode(text)
+    return _decoder().decode(text)
 
 
 def dumps_record(value: Any, indent: bool = False, sort_keys: bool = False) -> bytes:

@@ -1,13 +1,15 @@
-"""`trailtui stats SOURCE --by EXPR`: counts per group, top N, for scripts."""
+"""`trailtui stats SOURCE --by EXPR`: counts per group, top N, for scripts.
+
+A count the store holds whole for an unchanged local tree is answered without
+an event loop (`trailtui.counts.store.count_unchanged`); asyncio and the
+sources' registry are imported only when that path declines."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from typing import TYPE_CHECKING
 
-from trailtui.aws.config import AwsConfig
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.store_option import add_no_index, use_index
@@ -17,11 +19,11 @@ from trailtui.counts.result import CountResult
 from trailtui.counts.run import PAGE_SIZE
 from trailtui.counts.server import SqlCounting, server_statement
 from trailtui.filters import EventFilter, FilterError
-from trailtui.sources import Query, SourceError, open_source
-from trailtui.sources.base import Page
+from trailtui.sources.base import Page, Query, SourceError
 from trailtui.timerange import TimeParseError, TimeRange
 
 if TYPE_CHECKING:
+    from trailtui.aws.config import AwsConfig
     from trailtui.sources.explain import SqlSearch
 
 DEFAULT_TOP = 20
@@ -71,6 +73,8 @@ def _print(result: CountResult, fmt: str) -> None:
 
 
 async def _run(url: str, spec: GroupSpec, query: Query, top: int, fmt: str, aws: AwsConfig, index: bool) -> int:
+    from trailtui.sources import open_source
+
     source = open_source(url, aws, index=index)
     problems = _Problems()
     try:
@@ -119,6 +123,16 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         query = Query(filter=flt, time_range=window)
         if args.explain:
             return _explain(args.source, spec, query, args.top, aws)
-        return asyncio.run(_run(args.source, spec, query, args.top, args.format, aws, use_index(args)))
+        index = use_index(args)
+        if index and aws.accounts is None:
+            from trailtui.counts.store import count_unchanged
+
+            counted = count_unchanged(args.source, spec, query, args.top)
+            if counted is not None:
+                _print(counted, args.format)
+                return 0
+        import asyncio
+
+        return asyncio.run(_run(args.source, spec, query, args.top, args.format, aws, index))
     except SourceError as exc:
         return fail(str(exc))

@@ -9,11 +9,14 @@ than its column's) are counted from their raw JSON with the JMESPath
 expressions, as a plain count would.  Groups come back in chunks and go
 through the same bounded `GroupCounter` as a streamed count, so an answer
 with millions of groups stays in bounded memory.
+
+`count_unchanged` is the same count for a CLI process, without an event loop,
+when the store holds an unchanged local tree whole (`trailtui.store.direct`):
+the GROUP BY runs on the connection's thread while the files are checked.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -32,6 +35,7 @@ if TYPE_CHECKING:
     from trailtui.store.query import Wanted
     from trailtui.store.segments import OpeningConnection
     from trailtui.store.source import IndexedSource
+    from trailtui.store.unchanged import ManifestRows
 
 FETCH_ROWS = 10_000
 
@@ -65,6 +69,8 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
 async def _store_answer(source: IndexedSource, spec: GroupSpec, query: Query, top: int, capacity: int,
                         spark_bars: int, keys: list[Any], pushed: str | None,
                         connecting: OpeningConnection) -> CountResult | None:
+    import asyncio
+
     from trailtui.store.query import segment_scan, whole_segments_scan
     from trailtui.store.source import split, wanted_files
 
@@ -92,10 +98,71 @@ async def _store_answer(source: IndexedSource, spec: GroupSpec, query: Query, to
         if found is None:
             return None
         groups = found
+    return _result(answer, groups, span)
+
+
+def _result(answer: CountResult, groups: tuple[Group, ...], span: _Span) -> CountResult:
     return CountResult(by=answer.by, events=answer.events, distinct=answer.distinct, groups=groups,
                        approximate=answer.approximate, error_bound=answer.error_bound, method="store",
                        first=_when(span.lo) if span.lo is not None else None,
                        last=_when(span.hi) if span.hi is not None else None)
+
+
+def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
+                    capacity: int = DEFAULT_CAPACITY) -> CountResult | None:
+    """The store's count of an unchanged local tree (see the module's
+    docstring), or None when this path cannot answer exactly as
+    `store_count` would; nothing is printed before."""
+    try:
+        from trailtui.sources.pushdown import STORE
+        from trailtui.store.direct import local_store
+        from trailtui.store.unchanged import ManifestRows
+    except ImportError:  # a build without the store
+        return None
+    keys = [key_sql(ast, STORE) for ast in spec.asts]
+    pushed = to_sql(query.filter, STORE)
+    if any(key is None for key in keys) or not pushed.exact or not query.time_range.unbounded:
+        return None
+    found = local_store(url)
+    rows = ManifestRows.read(*found) if found is not None else None
+    if rows is None:
+        return None
+    return _count_rows(rows, spec, query, top, capacity, [str(key) for key in keys],
+                       [pushed.where] if pushed.pushed else [])
+
+
+def _count_rows(rows: ManifestRows, spec: GroupSpec, query: Query, top: int, capacity: int, keys: list[str],
+                where: list[str]) -> CountResult | None:
+    from trailtui.store.query import whole_segments_scan
+    from trailtui.store.segments import OpeningConnection, engine
+
+    segments = rows.segments
+    rows_of = whole_segments_scan(segments)
+    connecting = OpeningConnection()
+    grouping = connecting.run(lambda con: con.execute(_grouped_sql(rows_of, keys, where)))
+    tree = rows.unchanged()
+    try:
+        grouped = grouping.wait()
+    except engine().Error:
+        grouped = None
+    if tree is None or grouped is None or tree.segments != segments:
+        _close(connecting)
+        return None
+    counter = GroupCounter(spec.texts, capacity)
+    span = _count(counter, spec, query, rows_of, {}, keys, where, tree.wanted, connecting, grouped)
+    if span is None:
+        return None
+    answer = counter.result(top)
+    return _result(answer, answer.groups, span)
+
+
+def _close(connecting: OpeningConnection) -> None:
+    from trailtui.store.segments import engine
+
+    try:
+        connecting.take().close()
+    except engine().Error:
+        pass
 
 
 @dataclass(slots=True)
@@ -150,16 +217,21 @@ def _second(micros: int) -> int:
     return micros // 1_000_000
 
 
+def _grouped_sql(rows_of: str, keys: list[str], where: list[str]) -> str:
+    names = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys))
+    return (f"SELECT {names}, count(*), min(coalesce(s.t, 0)), max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted columns
+            f"WHERE NOT s.odd{''.join(' AND ' + w for w in where)} GROUP BY {', '.join(keys)}")
+
+
 def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, params: dict[str, Any],
-           keys: list[str], where: list[str], wanted: Wanted, connecting: OpeningConnection) -> _Span | None:
+           keys: list[str], where: list[str], wanted: Wanted, connecting: OpeningConnection,
+           grouped: Any = None) -> _Span | None:
+    """`grouped`: the GROUP BY already executed (its cursor), else it is run here."""
     from trailtui.store.blocks import BlockError
     from trailtui.store.query import fetch_events, row_reference
     from trailtui.store.segments import engine
 
     times = list(store_time(query.time_range).predicates)
-    names = ", ".join(f"{key} AS k{index}" for index, key in enumerate(keys))
-    grouped = (f"SELECT {names}, count(*), min(coalesce(s.t, 0)), max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted columns
-               f"WHERE NOT s.odd{''.join(' AND ' + w for w in where)} GROUP BY {', '.join(keys)}")
     odd = f"SELECT {row_reference('0')} FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
     width = len(keys)
     try:
@@ -168,7 +240,7 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
         return None
     try:
         span = _Span()
-        cursor = con.execute(grouped, params)
+        cursor = grouped if grouped is not None else con.execute(_grouped_sql(rows_of, keys, where), params)
         while rows := cursor.fetchmany(FETCH_ROWS):
             counter.add_counts({tuple(row[:width]): [row[width], _when(row[width + 1]), _when(row[width + 2])]
                                 for row in rows})

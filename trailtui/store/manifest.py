@@ -16,7 +16,6 @@ from typing import Any, NamedTuple
 import orjson
 
 from trailtui import __version__
-from trailtui.export.output import atomic_text_file
 
 FORMAT = 3  # 2: the userIdentity.invokedBy column; 3: events in compressed blocks, folder marks, file stamps
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
@@ -161,5 +160,7 @@ def save(path: Path, manifest: Manifest) -> None:
         "segments": manifest.segments,
         "files": _grouped(manifest.files, list(manifest.segments)),
     }
+    from trailtui.export.output import atomic_text_file  # temp files: only when writing
+
     with atomic_text_file(path, force=True) as handle:
         handle.write(orjson.dumps(doc).decode())

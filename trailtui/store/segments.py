@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import importlib
 import os
-import shutil
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -144,6 +143,8 @@ def write_segment(con: Any, handovers: Sequence[Path], target: Path) -> None:
     """Turn hand-overs (rows as delimited text, and their blocks) into one
     segment at `target`: the blocks concatenated into its events file, each
     row's block offset shifted by where its hand-over's blocks landed."""
+    from shutil import copyfileobj  # only when writing
+
     temp = target.with_name(target.name + ".part")
     events = events_path(target)
     events_temp = events.with_name(events.name + ".part")
@@ -153,7 +154,7 @@ def write_segment(con: Any, handovers: Sequence[Path], target: Path) -> None:
             for handover in handovers:
                 bases.append((str(handover), out.tell()))
                 with open(str(handover) + ".blocks", "rb") as blocks:
-                    shutil.copyfileobj(blocks, out, 1 << 20)
+                    copyfileobj(blocks, out, 1 << 20)
         files = "[" + ", ".join(sql_string(str(p)) for p in handovers) + "]"
         shift = "CASE s.filename " + " ".join(f"WHEN {sql_string(name)} THEN {base}" for name, base in bases) + " END"
         source = (f"read_csv({files}, columns = {_columns_literal()}, header = false, auto_detect = false, "
