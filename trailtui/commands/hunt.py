@@ -180,6 +180,8 @@ async def _run(source_url: str, hunts: Sequence[Hunt], window: TimeRange, fmt: s
     try:
         async for step in run_hunts(source, hunts, window, context=context):
             scanned = step.scanned
+            for notice in step.notices:
+                warn(notice)
             for problem in step.problems:
                 problems += 1
                 warn(str(problem))

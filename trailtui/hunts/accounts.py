@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-_ORG_PATH = re.compile(r"AWSLogs[/\\](o-[a-z0-9]{4,32})[/\\]([0-9]{12})(?:[/\\]|$)")
+ORG_PATH = re.compile(r"AWSLogs[/\\](o-[a-z0-9]{4,32})[/\\]([0-9]{12})(?:[/\\]|$)")
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 # Accounts learned from records (paths, recipients); an organisation has at
@@ -67,7 +67,7 @@ class KnownAccounts:
             if len(self.recipients) < MAX_LEARNED:
                 self.recipients.add(recipient)
         if "AWSLogs" in location:
-            match = _ORG_PATH.search(location)
+            match = ORG_PATH.search(location)
             if match is not None and len(self.organisation) < MAX_LEARNED:
                 self.organisation_ids.add(match.group(1))
                 self.organisation.add(match.group(2))

@@ -41,6 +41,9 @@ class HuntProgress:
     ran: dict[str, list[str]] | None = None
     scanned_bytes: int | None = None
     engine: str = ""
+    # One-line warnings about how the run was answered (e.g. the store could
+    # not answer and a plain scan did), not about the data.
+    notices: list[str] = field(default_factory=list)
 
 
 def candidate_filter(hunts: Sequence[Hunt]) -> EventFilter:
@@ -85,7 +88,9 @@ async def run_hunts(
     step carries the hits only the whole range can decide (first seen,
     outside access judged on learned accounts).  A SQL source (Athena, Lake)
     runs every hunt it can exactly itself (`trailtui.hunts.sql`) unless
-    `server` is False."""
+    `server` is False; so does a local source whose store holds the range
+    (`trailtui.store.hunting`)."""
+    notices: list[str] = []
     if server:
         from trailtui.hunts.sql.run import SqlHunting, run_hunts_in_sql
 
@@ -93,6 +98,14 @@ async def run_hunts(
             async for step in run_hunts_in_sql(source, hunts, time_range or TimeRange(), context):
                 yield step
             return
+        from trailtui.store.hunting import hunts_from_store
+
+        stored = await hunts_from_store(source, hunts, time_range or TimeRange(), context)
+        if stored.steps is not None:
+            async for step in stored.steps:
+                yield step
+            return
+        notices = [stored.notice] if stored.notice else []
     engine = HuntEngine(hunts, context)
     query = Query(filter=candidate_filter(hunts), time_range=time_range or TimeRange(), page_size=page_size)
     scanned = 0
@@ -103,7 +116,9 @@ async def run_hunts(
         hits: list[Hit] = []
         for event in page.events:
             hits.extend(engine.feed(event))
-        yield HuntProgress(hits, scanned, candidates, list(page.problems), page.progress, page.status)
+        yield HuntProgress(hits, scanned, candidates, list(page.problems), page.progress, page.status,
+                           notices=notices + page.notices)
+        notices = []
     final = engine.finish()
     if final:
         yield HuntProgress(final, scanned, candidates, [], 1.0, "")

@@ -93,6 +93,10 @@ class Dialect:
     # Trino's json_format(json_extract(...)): a JSON value's canonical text, so
     # tests on JSON fields can be exact (a string literal is '"text"', false is 'false').
     typed_json: bool = False
+    # A STRING column is NULL unless the raw value is a string (a row where it
+    # is not is flagged odd and always re-checked): `type(field) == 'string'`
+    # is then the column's NOT NULL.
+    strings_typed: bool = False
 
     def column(self, path: tuple[str, ...]) -> Column | None:
         known = self.columns.get(path)
@@ -191,4 +195,5 @@ STORE_JSON_COLUMNS: dict[str, str] = {"requestParameters": "request_parameters",
                                       "responseElements": "response_elements"}
 # The local investigation store (DuckDB over Parquet).
 STORE = Dialect(name="store", columns=_store_columns(), json_columns=STORE_JSON_COLUMNS,
-                json_function="json_extract_string", raw_json_compact=True, regex_function="regexp_matches")
+                json_function="json_extract_string", raw_json_compact=True, regex_function="regexp_matches",
+                strings_typed=True)

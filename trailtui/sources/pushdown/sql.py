@@ -203,7 +203,8 @@ class _Translator:
     def _comparator(self, node: Node) -> Sql:
         found = path_and_literal(node)
         if found is None:
-            return self._folded_comparison(node)
+            typed = self._string_type_test(node)
+            return typed if typed is not None else self._folded_comparison(node)
         path, value, op = found
         column = self._column(path)
         if column.kind is Kind.HASHED:
@@ -234,6 +235,23 @@ class _Translator:
                 raise Untranslatable("!= on JSON text would drop rows")
             return Sql(f"({column.sql} IS DISTINCT FROM {literal})", True)
         return Sql(f"coalesce({column.sql} {_ORDERING[op]} {literal}, FALSE)", not approximate)
+
+    def _string_type_test(self, node: Node) -> Sql | None:
+        """`type(field) == 'string'` (or `!=`, either side) on a STRING column of
+        a dialect whose string columns are NULL for any other type: exact."""
+        if not self.dialect.strings_typed or node["value"] not in ("eq", "ne"):
+            return None
+        for call, literal in (node["children"], reversed(node["children"])):
+            if (call.get("type") == "function_expression" and call.get("value") == "type"
+                    and len(call["children"]) == 1 and literal.get("type") == "literal"
+                    and literal.get("value") == "string"):
+                path = field_path(call["children"][0])
+                column = self.dialect.column(path) if path is not None else None
+                if column is None or column.kind is not Kind.STRING:
+                    return None
+                test = "IS NOT NULL" if node["value"] == "eq" else "IS NULL"
+                return Sql(f"({column.sql} {test})", True)
+        return None
 
     def _folded_comparison(self, node: Node) -> Sql:
         """`lower(x) == 'literal'` (or upper, either side): a superset."""

@@ -1,0 +1,255 @@
+"""Which of the store's rows a hunt run needs, as one DuckDB statement.
+
+The client `HuntEngine` decides every hit; this SQL only chooses the events it
+is fed.  For each hunt the chosen rows are a set that gives the engine the same
+hits, in the same order, as the whole range would:
+
+* a predicate, outside-access or chain hunt (and any hunt below whose rule SQL
+  cannot follow): every row its SQL superset (`store_where`) selects;
+* a threshold counting events by a built-in group key: the rows in a window
+  of the group that holds at least `count` of its matches (the hits, and a few
+  more: windows are widened by `SLACK_MICROS`).  Feeding the engine fewer
+  non-hits changes no window that fires: a firing window holds hits only;
+* a sequence by a built-in key: every A with a B of its group within the
+  window after it, and every such B;
+* a first-seen hunt over the whole range (no `--baseline-*`): per group and
+  raw value (finer than the hunt's value: an IP is finer than its /24), the
+  oldest and newest rows of the recent period and of the baseline, every row
+  near the boundary, and the newest match (where the recent period starts).
+  The tracker's candidates, its strike-outs and the baseline's first and last
+  times all come from those rows.
+
+Those rules need each row's group key and match to be exact in SQL: they are
+for rows not flagged `odd` (the typed columns are then exact), so when the
+range holds any odd row they give way to the first rule.  Odd rows are always
+chosen.
+
+Hunts that learn known accounts from the records (outside access, credential
+chains) learn from every candidate event a plain run reads: for each
+`recipientAccountId` and each organisation path of the files, the first few
+candidate rows in reading order are chosen too (`LEARNING_ROWS`, with every
+row of their times), and the caller checks that one of them is a candidate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from trailtui.hunts.engine import hunt_gate
+from trailtui.hunts.model import Hunt
+from trailtui.hunts.runner import candidate_filter
+from trailtui.sources.pushdown import STORE, to_sql
+from trailtui.store.dialect import store_where
+
+SLACK_MICROS = 1_000  # windows and boundaries widened by this much: float seconds in the engine, integers here
+LEARNING_ROWS = 8
+
+# The group keys of `trailtui.hunts.grouping` over the store's columns; exact
+# for rows not flagged odd (each column holds the field's string or NULL, and
+# `principal` holds `principal_label(userIdentity)`).
+GROUP_KEYS = {
+    "principal": "principal",
+    "access_key": "coalesce(nullif(useridentity_accesskeyid, ''), principal)",
+    "source_ip": "coalesce(sourceipaddress, '')",
+    "account": "coalesce(nullif(useridentity_accountid, ''), recipientaccountid, '')",
+}
+# Columns whose raw values split a first-seen hunt's values at least as finely.
+NOVELTY_COLUMNS = {
+    "api": ("eventsource", "eventname"),
+    "network": ("sourceipaddress",),
+    "region": ("awsregion",),
+    "user_agent": ("useragent",),
+}
+ROW_COLUMNS = "file_id, seq, ts, block_at, block_len, block_line"
+
+
+@dataclass(frozen=True, slots=True)
+class HuntRows:
+    """How one hunt's rows are chosen: `rule` is 'all' (every row `where`
+    selects), 'threshold', 'sequence' or 'first-seen'."""
+
+    index: int
+    hunt: Hunt
+    rule: str
+    where: str
+    then: str = ""
+    key: str = ""
+
+
+def _exact(hunt: Hunt) -> str | None:
+    found = to_sql(hunt.filter, STORE)
+    return found.where if found.exact else None
+
+
+def plan_rows(index: int, hunt: Hunt, whole_range: bool, clean: bool) -> HuntRows:
+    """How `hunt`'s rows are chosen.  `whole_range`: no first-seen baseline
+    was given; `clean`: the range holds no odd row."""
+    then = store_where(hunt.sequence.then).where if hunt.sequence is not None else ""
+    everything = HuntRows(index, hunt, "all", store_where(hunt.filter).where, then=then)
+    if not clean:
+        return everything
+    if hunt.threshold is not None:
+        key = GROUP_KEYS.get(hunt.threshold.by)
+        if hunt.threshold.distinct is not None or key is None:
+            return everything
+        return HuntRows(index, hunt, "threshold", everything.where, key=key)
+    if hunt.sequence is not None:
+        key = GROUP_KEYS.get(hunt.sequence.by)
+        if key is None:
+            return everything
+        return HuntRows(index, hunt, "sequence", everything.where, then=then, key=key)
+    if hunt.first_seen is not None and whole_range:
+        key = GROUP_KEYS.get(hunt.first_seen.by)
+        exact = _exact(hunt)
+        if key is None or exact is None or hunt.first_seen.of not in NOVELTY_COLUMNS:
+            return everything
+        return HuntRows(index, hunt, "first-seen", exact, key=key)
+    return everything
+
+
+def _micros(seconds: float) -> int:
+    return int(seconds * 1_000_000) + SLACK_MICROS
+
+
+def _threshold(plan: HuntRows, name: str) -> tuple[str, str]:
+    rule = plan.hunt.threshold
+    assert rule is not None  # noqa: S101 - only threshold plans get here
+    span = _micros(rule.window.total_seconds())
+    counted = (f"SELECT *, {plan.key} AS g, count(*) OVER (PARTITION BY {plan.key} ORDER BY ts "  # noqa: S608
+               f"RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS c FROM {name} WHERE NOT odd AND m{plan.index}")
+    fired = (f"SELECT *, max(CASE WHEN c >= {int(rule.count)} THEN 1 ELSE 0 END) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
+             f"RANGE BETWEEN {span} PRECEDING AND CURRENT ROW) AS f FROM ({counted}) AS counted")
+    return fired, "f = 1"
+
+
+def _sequence(plan: HuntRows, name: str) -> tuple[str, str]:
+    rule = plan.hunt.sequence
+    assert rule is not None  # noqa: S101 - only sequence plans get here
+    span = _micros(rule.window.total_seconds())
+    i = plan.index
+    a, b = f"CASE WHEN m{i} THEN 1 ELSE 0 END", f"CASE WHEN t{i} THEN 1 ELSE 0 END"
+    window = "OVER (PARTITION BY g ORDER BY ts RANGE BETWEEN {})"
+    later = f"sum({b}) {window.format(f'CURRENT ROW AND {span} FOLLOWING')} - {b}"
+    earlier = f"sum({a}) {window.format(f'{span} PRECEDING AND CURRENT ROW')} - {a}"
+    inner = f"SELECT *, {plan.key} AS g FROM {name} WHERE NOT odd AND (m{i} OR t{i})"  # noqa: S608
+    flagged = f"SELECT *, (m{i} AND {later} > 0) OR (t{i} AND {earlier} > 0) AS f FROM ({inner}) AS grouped"  # noqa: S608
+    return flagged, "f"
+
+
+def _matched(columns: Sequence[str], left: str, right: str) -> str:
+    return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in columns)
+
+
+def _first_seen(plan: HuntRows, name: str) -> tuple[str, str]:
+    """Aggregates and a join, not windows: a window sorting most of the range
+    by text costs seconds, a hash GROUP BY a fraction of one."""
+    rule = plan.hunt.first_seen
+    assert rule is not None  # noqa: S101 - only first-seen plans get here
+    recent = int(rule.recent.total_seconds() * 1_000_000)
+    classes = ["g", *NOVELTY_COLUMNS[rule.of]]
+    listed = ", ".join(classes)
+    zone = (f"CASE WHEN ts >= newest - {recent} + {SLACK_MICROS} THEN 2 "
+            f"WHEN ts >= newest - {recent} - {SLACK_MICROS} THEN 1 ELSE 0 END")
+    rows = (f"WITH fs AS (SELECT *, {plan.key} AS g FROM {name} WHERE NOT odd AND m{plan.index}), "  # noqa: S608
+            f"n AS (SELECT max(ts) AS newest FROM fs), "
+            f"zoned AS (SELECT fs.*, n.newest, {zone} AS z FROM fs, n), "
+            f"spans AS (SELECT {listed}, z, min(ts) AS lo, max(ts) AS hi FROM zoned GROUP BY {listed}, z) "
+            f"SELECT zoned.*, spans.lo, spans.hi FROM zoned JOIN spans ON {_matched(classes, 'zoned', 'spans')} "
+            f"AND zoned.z = spans.z")
+    return rows, "z = 1 OR ts = lo OR ts = hi OR ts = newest"
+
+
+def _learning(name: str, learning: str, organisation: bool) -> list[tuple[str, str, str]]:
+    """The first candidate rows (by time, at least `LEARNING_ROWS` and every
+    row of their times) of each recipient account and each organisation path
+    (`orgs`: file id -> path, from the files' locations), with the key each
+    is a first row of."""
+    keyed = [(f"SELECT *, recipientaccountid AS k FROM {name} WHERE ({learning}) AND recipientaccountid IS NOT NULL",  # noqa: S608
+              "'r:' || k")]
+    if organisation:
+        keyed.append((f"SELECT b.*, o.org AS k FROM {name} b JOIN orgs o ON b.file_id = o.file_id WHERE {learning}",  # noqa: S608
+                      "'o:' || k"))
+    return [(f"WITH keyed AS ({rows}), firsts AS (SELECT k, list_min(max(ts, {LEARNING_ROWS})) AS since "  # noqa: S608
+             f"FROM keyed GROUP BY k) SELECT keyed.*, firsts.since FROM keyed JOIN firsts ON keyed.k = firsts.k",
+             "ts >= since", label) for rows, label in keyed]
+
+
+BASE_COLUMNS = ("s.file_id", "s.seq", "coalesce(s.t, 0) AS ts", "s.block_at", "s.block_len", "s.block_line",
+                "s.odd", "s.principal", "s.useridentity_accesskeyid", "s.useridentity_accountid",
+                "s.recipientaccountid", "s.sourceipaddress", "s.eventsource", "s.eventname", "s.awsregion",
+                "s.useragent")
+
+
+def _gated(hunt: Hunt) -> bool:
+    """Whether `candidate_filter` admits `hunt`'s events by its eventName gate alone."""
+    gate = hunt_gate(hunt)
+    return gate is not None and not any("\\" in v for v in gate.names | gate.prefixes | gate.folded)
+
+
+def _gated_sql(hunt: Hunt, where: str) -> str:
+    """`where` evaluated only on the rows the hunt's eventName gate admits:
+    a CASE runs its branch on those rows alone, where `gate AND where` in a
+    select list computes both for every row (JSON extraction and regular
+    expressions included)."""
+    if not _gated(hunt) or where in ("TRUE", "FALSE"):
+        return where
+    gate = store_where(candidate_filter([hunt])).where
+    return f"CASE WHEN {gate} THEN ({where}) ELSE FALSE END"
+
+
+def flag_sql(plan: HuntRows) -> str:
+    """SQL true for every row the hunt's events (both steps of a sequence) may be."""
+    where = _gated_sql(plan.hunt, plan.where)
+    return f"{where} OR {_gated_sql(plan.hunt, plan.then)}" if plan.then else where
+
+
+def learning_sql(hunts: Sequence[Hunt], plans: Sequence[HuntRows]) -> str:
+    """A superset of `candidate_filter(hunts)` over the hunts' flags (`m<i>`,
+    `t<i>`): the eventName gates, OR'd with the flags of the other hunts."""
+    gated = [hunt for hunt in hunts if _gated(hunt)]
+    parts = [store_where(candidate_filter(gated)).where] if gated else []
+    for plan in plans:
+        if _gated(plan.hunt):
+            continue
+        parts.append(f"m{plan.index}")
+        if plan.hunt.sequence is not None:
+            parts.append(f"t{plan.index}")
+    return " OR ".join(f"({part})" for part in parts) if parts else "FALSE"
+
+
+def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[HuntRows],
+                   learning: str | None, organisation: bool) -> str:
+    """The statement choosing the rows (`ROW_COLUMNS`, each once, unordered,
+    with `lkeys`: the accounts and paths it is one of the first candidates of).
+    `rows_of` is the segments' FROM text (rows `s`) and `predicates` pick the
+    range's rows from it; `learning` is a SQL superset of the catalogue's
+    candidate filter over the flags `m<i>`/`t<i>` and the columns when known
+    accounts are learned (`learning_sql`), else None;
+    `organisation`: a table `orgs` (file_id, org) names the files' organisation paths."""
+    flags = [(f"m{p.index}", _gated_sql(p.hunt, p.where)) for p in plans]
+    flags += [(f"t{p.index}", _gated_sql(p.hunt, p.then)) for p in plans if p.hunt.sequence is not None]
+    columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags)]
+    where = " AND ".join(predicates) or "TRUE"
+    # The learning rows are picked over the materialized flags; here only the
+    # rows they may need are kept (the gates' eventName test is cheap).
+    kept = ["s.odd", *(f"({sql})" for _, sql in flags)]
+    if learning is not None:
+        gated = [plan.hunt for plan in plans if _gated(plan.hunt)]
+        kept.append(f"({store_where(candidate_filter(gated)).where})" if gated else "FALSE")
+    base = f"SELECT {', '.join(columns)} FROM {rows_of} WHERE {where} AND ({' OR '.join(kept)})"  # noqa: S608
+    direct = " OR ".join(["odd", *(f"m{p.index}" for p in plans if p.rule == "all"),
+                          *(f"t{p.index}" for p in plans if p.rule == "all" and p.hunt.sequence is not None)])
+    nothing = "CAST(NULL AS VARCHAR)"
+    parts: list[tuple[str, str, str]] = [("SELECT * FROM base", direct, nothing)]
+    builders = {"threshold": _threshold, "sequence": _sequence, "first-seen": _first_seen}
+    for plan in plans:
+        build = builders.get(plan.rule)
+        if build is not None:
+            parts.append((*build(plan, "base"), nothing))
+    if learning is not None:
+        parts += _learning("base", learning, organisation)
+    union = " UNION ALL ".join(f"SELECT {ROW_COLUMNS}, {label} AS lkey FROM ({rows}) AS part "  # noqa: S608
+                               f"WHERE {condition}" for rows, condition, label in parts)
+    return (f"WITH base AS MATERIALIZED ({base}) SELECT {ROW_COLUMNS}, "  # noqa: S608 - fixed identifiers
+            f"list(DISTINCT lkey) FILTER (WHERE lkey IS NOT NULL) AS lkeys FROM ({union}) AS chosen GROUP BY ALL")

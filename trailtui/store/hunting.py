@@ -1,0 +1,197 @@
+"""Hunts answered by the store: DuckDB chooses the few rows a hunt run needs
+(`trailtui.store.hunt_rows`), their events are read from the blocks,
+re-checked against the catalogue's candidate filter and the time range as a
+plain scan would check them, and fed, in the plain scan's order, to the same
+`HuntEngine` a plain run uses.  The engine decides every hit, so the output
+(hits, their order and details, the summary) is a plain run's.
+
+Only when the store holds the whole range fresh; otherwise, when the rows
+chosen are more than `IndexedSource` lets the store re-check, when the first
+candidate of a learned account is not among the rows chosen for it, or when
+the engine fails, the caller runs the plain way (`StoreHunt.steps` is None,
+with a notice for the last three).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trailtui.events import Event
+from trailtui.hunts.accounts import ORG_PATH
+from trailtui.hunts.context import HuntContext
+from trailtui.hunts.engine import HuntEngine
+from trailtui.hunts.model import Hunt
+from trailtui.hunts.runner import HuntProgress, candidate_filter
+from trailtui.sources.base import EventSource, Problem, Query
+from trailtui.sources.pushdown.timebounds import store_time
+from trailtui.store.blocks import BlockError
+from trailtui.store.hunt_rows import HuntRows, flag_sql, learning_sql, plan_rows, rows_statement
+from trailtui.store.query import KEY_CHUNK, TooManyRows, Wanted, fetch_events, whole_segments_scan
+from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
+from trailtui.timerange import TimeRange
+
+_Row = tuple[Any, ...]  # file id, rank, seq, time, block at/len/line, learning keys
+
+
+@dataclass(slots=True)
+class StoreHunt:
+    """The run from the store (`steps`), or None and why not (`notice`, '' when
+    the store simply does not hold the range)."""
+
+    steps: AsyncIterator[HuntProgress] | None = None
+    notice: str = ""
+
+
+@dataclass(slots=True)
+class _Chosen:
+    rows: list[_Row] = field(default_factory=list)  # in the plain scan's order
+    learning: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # (rank, seq) -> keys
+
+
+class _LearningMissed(Exception):
+    """An account's or path's first candidate is not among its chosen rows."""
+
+
+async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: TimeRange,
+                           context: HuntContext | None = None) -> StoreHunt:
+    """The run of `hunts` over `window` answered by the store, when it can be."""
+    if not isinstance(source, IndexedSource) or not hunts:
+        return StoreHunt()
+    listing, manifest, notice = await source.state(window)
+    parts = await asyncio.to_thread(split, listing, manifest)
+    if notice or parts.plain or not parts.fresh:
+        return StoreHunt()
+    engine = HuntEngine(hunts, context)
+    query = Query(filter=candidate_filter(hunts), time_range=window)
+    wanted = wanted_files(parts, source.location.folder,
+                          max(source.min_rows_checked, int(source.max_store_share * parts.fresh_events)))
+    try:
+        chosen = await asyncio.to_thread(_choose, source.location.folder, parts, wanted, hunts, window,
+                                         engine.learns_accounts, context)
+        if chosen.learning:
+            await asyncio.to_thread(_check_learning, chosen, wanted, query)
+    except TooManyRows as exc:
+        return StoreHunt(notice=f"index: the hunts need {exc} from the store; plain scan")
+    except _LearningMissed as exc:
+        return StoreHunt(notice=f"index: {exc}; plain scan")
+    except (_engine_error(), OSError, KeyError, BlockError) as exc:
+        return StoreHunt(notice=f"index: store not used ({_first_line(exc)}); plain scan")
+    source.indexed = True
+    return StoreHunt(_steps(engine, chosen, wanted, query, parts, list(listing.problems)))
+
+
+def _engine_error() -> type[Exception]:
+    from trailtui.store.segments import engine
+
+    error: type[Exception] = engine().Error
+    return error
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+
+
+def _organisations(wanted: Wanted) -> tuple[list[int], list[str]]:
+    """The files whose location names an organisation path, and that path."""
+    ids: list[int] = []
+    paths: list[str] = []
+    for file_id, location in wanted.locations.items():
+        if "AWSLogs" in location:
+            match = ORG_PATH.search(location)
+            if match is not None:
+                ids.append(file_id)
+                paths.append(f"{match.group(1)}/{match.group(2)}")
+    return ids, paths
+
+
+def _estimate(rows_of: str, predicates: list[str], plans: Sequence[HuntRows]) -> str:
+    """One scan counting the range's odd rows and the rows the hunts choose
+    whole (every hunt's whole superset, when odd rows leave no other choice),
+    so a catalogue that needs too much gives way before any window is run."""
+    direct = " OR ".join(["s.odd", *(f"({flag_sql(p)})" for p in plans if p.rule == "all")])
+    every = " OR ".join(["s.odd", *(f"({flag_sql(p)})" for p in plans)])
+    where = " AND ".join(predicates) or "TRUE"
+    return (f"SELECT count(*) FILTER (WHERE s.odd), count(*) FILTER (WHERE {direct}), "  # noqa: S608 - whitelisted
+            f"count(*) FILTER (WHERE {every}) FROM {rows_of} WHERE {where}")
+
+
+def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], window: TimeRange,
+            learns: bool, context: HuntContext | None) -> _Chosen:
+    """The rows the run needs, in the plain scan's order.  Raises TooManyRows."""
+    from trailtui.store.segments import connect
+
+    segments = sorted(folder / name for name in parts.segments)
+    rows_of = whole_segments_scan(segments)
+    predicates = list(store_time(window).predicates)
+    params: dict[str, Any] = {}
+    if not parts.whole:
+        predicates.append("s.file_id IN (SELECT unnest($ids))")
+        params["ids"] = list(wanted.ranks)
+    baseline = context.baseline if context is not None else None
+    clean = [plan_rows(index, hunt, baseline is None, True) for index, hunt in enumerate(hunts)]
+    con = connect()
+    try:
+        odd, direct, everything = con.execute(_estimate(rows_of, predicates, clean), params).fetchone()
+        if (direct if odd == 0 else everything) > (wanted.max_rows or direct):
+            raise TooManyRows(f"{direct if odd == 0 else everything:,} rows")
+        plans = clean if odd == 0 else [plan_rows(i, hunt, baseline is None, False) for i, hunt in enumerate(hunts)]
+        learning = learning_sql(hunts, plans) if learns else None
+        organisation = False
+        if learns:
+            ids, paths = _organisations(wanted)
+            if ids:
+                con.execute("CREATE TEMP TABLE orgs AS SELECT unnest($ids) AS file_id, unnest($paths) AS org",
+                            {"ids": ids, "paths": paths})
+                organisation = True
+        # On this connection itself: `orgs` is a temporary table of this connection.
+        con.execute(rows_statement(rows_of, predicates, plans, learning, organisation), params)
+        found: list[_Row] = []
+        while chunk := con.fetchmany(KEY_CHUNK * 8):
+            found.extend(chunk)
+            if wanted.max_rows is not None and len(found) > wanted.max_rows:
+                raise TooManyRows(f"over {wanted.max_rows:,} rows")
+    finally:
+        con.close()
+    ranks = wanted.ranks
+    chosen = _Chosen()
+    for file_id, seq, when, at, length, line, lkeys in found:
+        rank = ranks[file_id]
+        chosen.rows.append((file_id, rank, seq, when, at, length, line))
+        if lkeys:
+            chosen.learning[(rank, seq)] = list(lkeys)
+    chosen.rows.sort(key=lambda row: (-row[3], row[1], row[2]))
+    return chosen
+
+
+def _check_learning(chosen: _Chosen, wanted: Wanted, query: Query) -> None:
+    """Every account and path whose rows were chosen has a candidate among
+    them (its first one in reading order, as they are its newest rows).
+    Raises _LearningMissed."""
+    rows = [row for row in chosen.rows if (row[1], row[2]) in chosen.learning]
+    keys = {key for found in chosen.learning.values() for key in found}
+    seen: set[str] = set()
+    for start in range(0, len(rows), KEY_CHUNK):
+        for (_, rank, seq), _ in fetch_events(rows[start:start + KEY_CHUNK], wanted, query):
+            seen.update(chosen.learning[(rank, seq)])
+    missed = keys - seen
+    if missed:
+        raise _LearningMissed(f"no candidate among the newest rows of {len(missed)} account(s) or path(s)")
+
+
+async def _steps(engine: HuntEngine, chosen: _Chosen, wanted: Wanted, query: Query, parts: Split,
+                 problems: list[Problem]) -> AsyncIterator[HuntProgress]:
+    scanned = parts.fresh_events
+    candidates = 0
+    rows = chosen.rows
+    for start in range(0, len(rows), KEY_CHUNK):
+        keyed = await asyncio.to_thread(fetch_events, rows[start:start + KEY_CHUNK], wanted, query)
+        events: list[Event] = [event for _, event in keyed]
+        candidates += len(events)
+        hits = [hit for event in events for hit in engine.feed(event)]
+        yield HuntProgress(hits, scanned, candidates, problems, None, INDEXED)
+        problems = []
+    yield HuntProgress(engine.finish(), scanned, candidates, problems, 1.0, INDEXED)
