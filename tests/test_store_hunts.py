@@ -1,0 +1,178 @@
+"""Hunts answered by the store (trailtui/store/hunting.py) give exactly what a
+plain scan gives: the same hits, in the same order, with the same details and
+the same summary, over the hunt test data (real attack records), the
+differential suite's records, a demo trail, odd rows, a part of the range,
+a first-seen baseline and known accounts; a catalogue that needs too much of
+the store runs the plain way with one notice."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sources_fixture import fixture_events, trail_objects, write_tree
+
+from trailtui.commands.hunt import hit_line
+from trailtui.hunts import HuntContext, KnownAccounts, load_catalogue, run_hunts
+from trailtui.sources import open_source
+from trailtui.sources.local import LocalSource
+from trailtui.store import locate
+from trailtui.store.build import StoreBuilder
+from trailtui.store.listing import local_listing
+from trailtui.store.source import IndexedSource
+from trailtui.timerange import TimeRange
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).parent / "data" / "hunts"
+HUNTS = load_catalogue().hunts
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def _attack_records() -> list[dict]:
+    """Stratus Red Team detonations and TrailDiscover samples, their own times."""
+    records: list[dict] = []
+    for path in sorted((DATA / "stratus-red-team").glob("*.json")):
+        records.extend(json.loads(path.read_text()))
+    for path in sorted((DATA / "traildiscover").glob("*.json")):
+        found = json.loads(path.read_text())
+        records.extend(found if isinstance(found, list) else [found])
+    return [r for r in records if isinstance(r, dict) and isinstance(r.get("eventTime"), str)]
+
+
+def _tree(tmp_path: Path, records: list[dict]) -> Path:
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(records)[0])
+    report = StoreBuilder(locate(str(tree))).build(local_listing(str(tree)).files, complete=True)
+    assert not report.busy and report.files > 0
+    return tree
+
+
+async def _run(source, window: TimeRange, context: HuntContext | None, hunts=HUNTS) -> tuple[list[bytes], int, set]:
+    lines: list[bytes] = []
+    scanned = 0
+    statuses: set[str] = set()
+    try:
+        async for step in run_hunts(source, hunts, window, context=context):
+            lines.extend(hit_line(hit) + hit.detail.encode() for hit in step.hits)
+            scanned = step.scanned
+            statuses.add(step.status)
+    finally:
+        await source.close()
+    return lines, scanned, statuses
+
+
+async def _same(tree: Path, window: TimeRange | None = None, context_of=lambda: None,
+                hunts=HUNTS) -> list[bytes]:
+    """The plain run's hits (and that the store answered them, identically)."""
+    window = window or TimeRange()
+    plain = await _run(LocalSource(str(tree)), window, context_of(), hunts)
+    indexed = open_source(str(tree), index=True)
+    assert isinstance(indexed, IndexedSource)
+    stored = await _run(indexed, window, context_of(), hunts)
+    assert "indexed" in stored[2], "the store did not answer"
+    assert stored[0] == plain[0]
+    assert stored[1] == plain[1]
+    return plain[0]
+
+
+async def test_attack_records_give_the_same_hits_from_the_store(tmp_path):
+    tree = _tree(tmp_path, _attack_records())
+    lines = await _same(tree)
+    assert len(lines) > 50
+
+
+async def test_differential_records_give_the_same_hits_from_the_store(tmp_path):
+    lines = await _same(_tree(tmp_path, fixture_events()))
+    assert lines
+
+
+async def test_part_of_the_range_and_a_baseline_give_the_same_hits(tmp_path):
+    events = fixture_events()
+    tree = _tree(tmp_path, events)
+    times = sorted(e["eventTime"] for e in events)
+    since = datetime.fromisoformat(times[len(times) // 3].replace("Z", "+00:00"))
+    assert await _same(tree, TimeRange(since=since))
+    middle = datetime.fromisoformat(times[len(times) // 2].replace("Z", "+00:00"))
+    baseline = TimeRange(since=since - timedelta(days=400), until=middle)
+    await _same(tree, context_of=lambda: HuntContext(baseline=baseline))
+
+
+async def test_known_accounts_give_the_same_outside_findings(tmp_path):
+    tree = _tree(tmp_path, _attack_records())
+    listed = frozenset({"123456789012"})
+    await _same(tree, context_of=lambda: HuntContext(known_accounts=KnownAccounts(listed=listed, listed_from="x")))
+
+
+def _burst(now: datetime) -> list[dict]:
+    """Failed console logins from one user (a threshold), an access key made
+    then used (a sequence), and records whose fields have odd types."""
+    base = {"eventVersion": "1.08", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+            "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.9", "userAgent": "Mozilla/5.0",
+            "eventType": "AwsConsoleSignIn", "recipientAccountId": "111122223333",
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "userName": "bob",
+                             "accountId": "111122223333", "principalId": "AIDAEXAMPLE"},
+            "responseElements": {"ConsoleLogin": "Failure"}, "errorMessage": "Failed authentication"}
+    records = []
+    for i in range(40):
+        record = json.loads(json.dumps(base))
+        record["eventTime"] = (now - timedelta(seconds=23 * i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        record["eventID"] = f"burst-{i}"
+        if i % 9 == 4:
+            record["userIdentity"]["userName"] = 7  # odd: a number where a string belongs
+        records.append(record)
+    return records
+
+
+async def test_thresholds_and_odd_rows_give_the_same_hits(tmp_path):
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    tree = _tree(tmp_path, _burst(now) + fixture_events())
+    lines = await _same(tree)
+    assert any(b'"console-login-failures"' in line for line in lines)
+
+
+async def test_clean_bursts_are_chosen_by_sql_windows(tmp_path):
+    now = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
+    records = [r for r in _burst(now) if r["userIdentity"]["userName"] == "bob"]
+    lines = await _same(_tree(tmp_path, records + _attack_records()))
+    assert sum(b'"console-login-failures"' in line for line in lines) == len(records)
+
+
+def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "trailtui", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, cwd=str(ROOT), timeout=300)
+
+
+def test_demo_hunts_print_the_same_bytes_in_every_format(tmp_path):
+    demo = tmp_path / "demo"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert _cli("demo", str(demo), "--events", "6000", "--no-tui", env=env).returncode == 0
+    assert _cli("index", str(demo), env=env).returncode == 0
+    for fmt in ("jsonl", "json", "table"):
+        plain = _cli("hunt", str(demo), "--format", fmt, "--no-index", env=env)
+        stored = _cli("hunt", str(demo), "--format", fmt, env=env)
+        assert plain.returncode == stored.returncode == 1
+        assert stored.stdout == plain.stdout, fmt
+        assert "plain scan" not in stored.stderr
+
+
+def test_a_catalogue_needing_too_much_runs_plainly_with_one_notice(tmp_path):
+    demo = tmp_path / "demo"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert _cli("demo", str(demo), "--events", "30000", "--no-tui", env=env).returncode == 0
+    assert _cli("index", str(demo), env=env).returncode == 0
+    catalogue = tmp_path / "every.toml"
+    catalogue.write_text('[[hunt]]\nid = "every-event"\ntitle = "Every event"\nseverity = "low"\n'
+                         'technique = "T0000"\nwhy = "All of them."\nfilter = "eventName"\n')
+    plain = _cli("hunt", str(demo), "--catalogue", str(catalogue), "--format", "jsonl", "--no-index", env=env)
+    stored = _cli("hunt", str(demo), "--catalogue", str(catalogue), "--format", "jsonl", env=env)
+    assert stored.stdout == plain.stdout and stored.stdout.count("\n") > 20_000
+    assert stored.stderr.count("plain scan") == 1, stored.stderr
