@@ -61,7 +61,7 @@ NOVELTY_COLUMNS = {
     "region": ("awsregion",),
     "user_agent": ("useragent",),
 }
-ROW_COLUMNS = "file_id, seq, ts, block_at, block_len, block_line"
+ROW_COLUMNS = "file_id, seq, ts, block_at, block_len, block_line, odd"
 
 
 @dataclass(frozen=True, slots=True)

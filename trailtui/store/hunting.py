@@ -34,7 +34,7 @@ from trailtui.store.query import KEY_CHUNK, TooManyRows, Wanted, fetch_events, w
 from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
 from trailtui.timerange import TimeRange
 
-_Row = tuple[Any, ...]  # file id, rank, seq, time, block at/len/line, learning keys
+_Row = tuple[Any, ...]  # file id, rank, seq, time, block at/len/line, odd (what `fetch_events` takes)
 
 
 @dataclass(slots=True)
@@ -158,9 +158,9 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
         con.close()
     ranks = wanted.ranks
     chosen = _Chosen()
-    for file_id, seq, when, at, length, line, lkeys in found:
+    for file_id, seq, when, at, length, line, odd, lkeys in found:
         rank = ranks[file_id]
-        chosen.rows.append((file_id, rank, seq, when, at, length, line))
+        chosen.rows.append((file_id, rank, seq, when, at, length, line, odd))
         if lkeys:
             chosen.learning[(rank, seq)] = list(lkeys)
     chosen.rows.sort(key=lambda row: (-row[3], row[1], row[2]))
