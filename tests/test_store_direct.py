@@ -198,3 +198,31 @@ def test_stats_prints_the_plain_count_without_an_event_loop(tmp_path):
     assert run["code"] == 0 and "asyncio" not in run["modules"]
     plain = _cli(*argv, "--no-index")
     assert plain.returncode == 0 and plain.stdout == run["out"] and json.loads(plain.stdout)["groups"]
+
+
+async def test_the_console_source_answers_an_unchanged_tree_without_listing_it(tmp_path):
+    """`IndexedSource` (the console, export, hunt) takes the same one-pass check
+    before listing and splitting the tree."""
+    from sources_fixture import collect
+
+    from trailtui.sources import open_source
+
+    tree = tmp_path / "trail"
+    first, *_ = _three_files(tree)
+    _build(tree)
+    source = open_source(str(tree), index=True)
+    listed: list = []
+    original = source.state  # type: ignore[attr-defined]
+
+    async def spy(window):
+        listed.append(window)
+        return await original(window)
+
+    source.state = spy  # type: ignore[attr-defined]
+    query = Query(filter=EventFilter.compile("eventName == 'Second'"))
+    got, problems, _ = await collect(source, query)
+    assert len(got) == 5 and not problems and not listed and source.index_word() == "indexed"
+    first.write_bytes(gzip.compress(json.dumps({"Records": _events(3, eventName="Second")}).encode()))
+    got, problems, _ = await collect(source, query)
+    assert len(got) == 8 and len(listed) == 1  # rewritten in place: listed, split, merged with a plain scan
+    await source.close()

@@ -38,6 +38,7 @@ from trailtui.store.listing import Listing, LogIdentity
 from trailtui.store.location import StoreLocation, private_folder
 from trailtui.store.manifest import Manifest
 from trailtui.store.source import IndexedSource, split
+from trailtui.store.unchanged import UnchangedTree
 from trailtui.timerange import TimeRange
 
 MAX_LISTINGS = 8
@@ -160,6 +161,9 @@ class IndexedS3Source(IndexedSource):
 
     def worth_it(self, query: Query) -> bool:
         return True  # every answer from the store is a download saved
+
+    def _unchanged(self, query: Query) -> UnchangedTree | None:
+        return None  # objects are listed (ETags), never stat'ed
 
     async def listing(self, window: TimeRange, known: Manifest | None = None) -> Listing:
         return await self.objects.listing(window)

@@ -43,6 +43,7 @@ from trailtui.store.query import (
     store_pays,
 )
 from trailtui.store.segments import OpeningConnection, connect, engine
+from trailtui.store.unchanged import ManifestRows, UnchangedTree
 from trailtui.timerange import TimeRange
 
 INDEXED = "indexed"
@@ -208,20 +209,28 @@ class IndexedSource:
 
     async def _answer(self, query: Query, worth_it: bool,
                       connecting: OpeningConnection | None) -> AsyncIterator[Page]:
-        listing, manifest, notice = await self.state(query.time_range)
-        parts = await asyncio.to_thread(split, listing, manifest)
-        self.indexed = not parts.plain
-        if parts.stale and self.background_build:
-            self._start_build(listing.files if query.time_range.unbounded else parts.stale,
-                              complete=query.time_range.unbounded, folders=listing.folders)
-        if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
-                or not worth_it):
-            async for page in self._plain(query, notice):
-                yield page
-            return
+        tree = await asyncio.to_thread(self._unchanged, query) if worth_it else None
+        notice = ""
+        if tree is not None:  # no listing, no split: the store holds the tree as it is
+            self.indexed = True
+            stored = self._stored(query, Split(fresh_events=tree.events, whole=True), tree.wanted, tree.segments, [],
+                                  connecting)
+        else:
+            listing, manifest, notice = await self.state(query.time_range)
+            parts = await asyncio.to_thread(split, listing, manifest)
+            self.indexed = not parts.plain
+            if parts.stale and self.background_build:
+                self._start_build(listing.files if query.time_range.unbounded else parts.stale,
+                                  complete=query.time_range.unbounded, folders=listing.folders)
+            if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
+                    or not worth_it):
+                async for page in self._plain(query, notice):
+                    yield page
+                return
+            stored = self._merged(query, listing, parts, connecting)
         yielded = False
         try:
-            async for page in self._merged(query, listing, parts, connecting):
+            async for page in stored:
                 yielded = True
                 yield page
         except TooManyRows:
@@ -232,6 +241,19 @@ class IndexedSource:
                 raise SourceError(f"index: the store failed mid-answer ({exc}); run with --no-index") from None
             async for page in self._plain(query, f"index: store not used ({exc}); plain scan"):
                 yield page
+
+    def _unchanged(self, query: Query) -> UnchangedTree | None:
+        """The whole tree when nothing changed since its whole build
+        (`trailtui.store.unchanged`), else None (then it is listed and split)."""
+        if not query.time_range.unbounded:
+            return None
+        rows = ManifestRows.read(self.location, self.root)
+        if rows is None:
+            return None
+        max_rows = None
+        if query.limit is None:
+            max_rows = candidate_bound(rows.events, self.max_store_share, self.min_rows_checked)
+        return rows.unchanged(max_rows)
 
     async def _plain(self, query: Query, notice: str) -> AsyncIterator[Page]:
         first = True
@@ -250,10 +272,19 @@ class IndexedSource:
             max_rows = candidate_bound(parts.fresh_events, self.max_store_share, self.min_rows_checked)
         wanted = wanted_files(parts, self.location.folder, max_rows)
         segments = sorted(self.location.folder / segment for segment in parts.segments)
+        async for page in self._stored(query, parts, wanted, segments, list(listing.problems) + problems, connecting,
+                                       scanned, plain_events):
+            yield page
+
+    async def _stored(self, query: Query, parts: Split, wanted: Wanted, segments: list[Path], problems: list[Problem],
+                      connecting: OpeningConnection | None, scanned: int = 0,
+                      plain_events: list[Keyed] | None = None) -> AsyncIterator[Page]:
+        """Pages of the store's matches merged with `plain_events` (the plain
+        scan of the files it does not hold fresh), newest first."""
         stored = _StoreStream(segments, wanted, query, connecting)
-        merged = heapq.merge(plain_events, stored.keyed(), key=_sort_key)
+        merged = heapq.merge(plain_events or [], stored.keyed(), key=_sort_key)
         emitted = 0
-        first = Page(scanned=scanned + parts.fresh_events, problems=list(listing.problems) + problems)
+        first = Page(scanned=scanned + parts.fresh_events, problems=problems)
         iterator = iter(merged)
         try:
             while True:
