@@ -79,3 +79,13 @@ def test_a_plain_local_query_runs_without_follow_hunts_explain_or_the_sdks(tmp_p
     assert done["code"] == 0
     assert done["lines"] == 50  # it really searched and printed
     assert _loaded(done["modules"], THIRD_PARTY + OPTIONAL + HUNTS) == []
+
+
+def test_the_first_page_of_an_unfiltered_query_loads_nothing_of_the_store(tmp_path: Path) -> None:
+    """The store would not answer it (the plain newest-first page is faster),
+    so neither its modules nor its compressor are imported, index on or off."""
+    argv = ["query", str(TREE), "--format", "jsonl", "--limit", "50"]
+    done = json.loads(_modules(_RUN, argv, tmp_path))
+    assert done["code"] == 0 and done["lines"] == 50
+    assert _loaded(done["modules"], ("trailtui.store.direct", "trailtui.store.query", "trailtui.store.blocks",
+                                     "zstandard", "_duckdb", "duckdb")) == []

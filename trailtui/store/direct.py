@@ -24,17 +24,10 @@ from trailtui.events import Event
 from trailtui.sources.base import Query, SourceError
 from trailtui.store.blocks import BlockError
 from trailtui.store.location import StoreLocation, locate
-from trailtui.store.query import (
-    Keyed,
-    TooManyRows,
-    candidate_bound,
-    matching_events,
-    ranked_events,
-    store_pays,
-    unjoined_keys,
-)
+from trailtui.store.query import Keyed, TooManyRows, matching_events, ranked_events, unjoined_keys
 from trailtui.store.segments import OpeningConnection, engine
 from trailtui.store.unchanged import ManifestRows, UnchangedTree
+from trailtui.store.worth import candidate_bound, store_pays
 
 
 def local_store(url: str) -> tuple[StoreLocation, str] | None:
