@@ -116,6 +116,7 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
     try:
         from trailtui.sources.pushdown import STORE
         from trailtui.store.direct import local_store
+        from trailtui.store.segments import OpeningConnection
         from trailtui.store.unchanged import ManifestRows
     except ImportError:  # a build without the store
         return None
@@ -124,21 +125,24 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
     if any(key is None for key in keys) or not pushed.exact or not query.time_range.unbounded:
         return None
     found = local_store(url)
-    rows = ManifestRows.read(*found) if found is not None else None
+    if found is None or not found[0].manifest.is_file():
+        return None
+    connecting = OpeningConnection()  # the engine loads while the manifest is read
+    rows = ManifestRows.read(*found)
     if rows is None:
+        _close(connecting)
         return None
     return _count_rows(rows, spec, query, top, capacity, [str(key) for key in keys],
-                       [pushed.where] if pushed.pushed else [])
+                       [pushed.where] if pushed.pushed else [], connecting)
 
 
 def _count_rows(rows: ManifestRows, spec: GroupSpec, query: Query, top: int, capacity: int, keys: list[str],
-                where: list[str]) -> CountResult | None:
+                where: list[str], connecting: OpeningConnection) -> CountResult | None:
     from trailtui.store.query import whole_segments_scan
-    from trailtui.store.segments import OpeningConnection, engine
+    from trailtui.store.segments import engine
 
     segments = rows.segments
     rows_of = whole_segments_scan(segments)
-    connecting = OpeningConnection()
     grouping = connecting.run(lambda con: con.execute(_grouped_sql(rows_of, keys, where)))
     tree = rows.unchanged()
     try:

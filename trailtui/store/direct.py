@@ -50,15 +50,17 @@ def search_unchanged(url: str, query: Query) -> Iterator[list[Event]] | None:
     if not query.time_range.unbounded or not store_pays(query):
         return None
     found = local_store(url)
-    rows = ManifestRows.read(*found) if found is not None else None
-    if rows is None:
+    if found is None or not found[0].manifest.is_file():
         return None
-    connecting = OpeningConnection()
+    connecting = OpeningConnection()  # the engine loads while the manifest is read
     try:
-        return _search(rows, query, connecting)
+        rows = ManifestRows.read(*found)
+        if rows is not None:
+            return _search(rows, query, connecting)
     except _failures():
-        _close(connecting)
-        return None
+        pass
+    _close(connecting)
+    return None
 
 
 def _search(rows: ManifestRows, query: Query, connecting: OpeningConnection) -> Iterator[list[Event]] | None:
