@@ -226,3 +226,25 @@ async def test_the_console_source_answers_an_unchanged_tree_without_listing_it(t
     got, problems, _ = await collect(source, query)
     assert len(got) == 8 and len(listed) == 1  # rewritten in place: listed, split, merged with a plain scan
     await source.close()
+
+
+def test_a_tree_indexed_under_one_spelling_is_read_from_the_store_under_any(tmp_path):
+    """`trailtui index ./trail`, then `query trail/`, its absolute path, a
+    `file://` URL or a path through `..`: one spelling of every file's path
+    (`trailtui.sources.local_path`), so each reads the store."""
+    tree, _ = _tree(tmp_path)
+    (tmp_path / "other").mkdir()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    built = subprocess.run([sys.executable, "-m", "trailtui", "index", "./trail"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, timeout=120, check=False)
+    assert built.returncode == 0, built.stderr
+    outputs = set()
+    for spelling in ("trail/", str(tree), f"file://{tree}", "other/../trail"):
+        assert search_unchanged(str(tmp_path / spelling) if not spelling.startswith(("/", "file:")) else spelling,
+                                Query(filter=EventFilter.compile(PUSHED))) is not None, spelling
+        done = subprocess.run([sys.executable, "-m", "trailtui", "query", spelling, "--format", "jsonl", "--filter",
+                               PUSHED], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0 and done.stderr == "", (spelling, done.stderr)
+        outputs.add(done.stdout)
+    plain = _cli("query", str(tree), "--format", "jsonl", "--filter", PUSHED, "--no-index")
+    assert outputs == {plain.stdout} and plain.stdout

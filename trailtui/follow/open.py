@@ -76,7 +76,9 @@ def open_follower(url: str, source: EventSource, flt: EventFilter, aws: AwsConfi
     seen = SeenEvents()
     scheme = scheme_of(url)
     if scheme == "file":
-        path = url[len("file://"):] if url.startswith("file://") else url
+        from trailtui.sources.local_path import local_path
+
+        path = local_path(url)
         return Follower("files", seen, LocalFollower(path, flt, seen, clock))
     if scheme == "s3":
         from trailtui.aws.clients import ClientFactory

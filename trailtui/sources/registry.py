@@ -8,6 +8,7 @@ from pathlib import Path
 
 from trailtui.aws.config import AwsConfig
 from trailtui.sources.base import EventSource, SourceError
+from trailtui.sources.local_path import local_path
 
 # scheme -> "module:Class"; each class takes (url, aws) in its constructor.
 SCHEMES: dict[str, str] = {
@@ -37,7 +38,7 @@ def open_source(url: str, aws: AwsConfig | None = None, index: bool = False,
     if scheme == "file":
         from trailtui.sources.local import LocalSource
 
-        path = url[len("file://"):] if url.startswith("file://") else url
+        path = local_path(url)
         if not Path(path).exists():
             raise SourceError(f"{path}: no such file or directory")
         local = LocalSource(path)

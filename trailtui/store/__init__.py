@@ -19,9 +19,10 @@ def indexed(plain: EventSource, url: str, aws: AwsConfig | None, background_buil
         from trailtui.store.s3_source import IndexedS3Source
 
         return IndexedS3Source(plain, location, aws or AwsConfig())
+    from trailtui.sources.local_path import local_path
     from trailtui.store.source import IndexedSource
 
-    root = url[len("file://"):] if url.startswith("file://") else url
+    root = local_path(url)
     return IndexedSource(plain, root, location, background_build)
 
 

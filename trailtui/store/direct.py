@@ -22,6 +22,7 @@ from typing import Any
 
 from trailtui.events import Event
 from trailtui.sources.base import Query, SourceError
+from trailtui.sources.local_path import local_path
 from trailtui.store.blocks import BlockError
 from trailtui.store.location import StoreLocation, locate
 from trailtui.store.query import Keyed, TooManyRows, matching_events, ranked_events, unjoined_keys
@@ -37,7 +38,7 @@ def local_store(url: str) -> tuple[StoreLocation, str] | None:
     location = locate(url)
     if location is None:
         return None
-    return location, url[len("file://"):] if url.startswith("file://") else url
+    return location, local_path(url)
 
 
 def _failures() -> tuple[type[BaseException], ...]:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from trailtui.aws.config import AwsConfig
 from trailtui.sources.base import SourceError
+from trailtui.sources.local_path import local_path
 from trailtui.store.build import BuildReport, Progress, StoreBuilder
 from trailtui.store.listing import Listing, local_listing
 from trailtui.store.location import StoreLocation, private_folder
@@ -23,7 +24,7 @@ def is_s3(url: str) -> bool:
 
 
 def local_root(url: str) -> str:
-    return url[len("file://"):] if url.startswith("file://") else url
+    return local_path(url)
 
 
 async def list_source(url: str, aws: AwsConfig, window: TimeRange) -> Listing:
