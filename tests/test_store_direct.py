@@ -248,3 +248,27 @@ def test_a_tree_indexed_under_one_spelling_is_read_from_the_store_under_any(tmp_
         outputs.add(done.stdout)
     plain = _cli("query", str(tree), "--format", "jsonl", "--filter", PUSHED, "--no-index")
     assert outputs == {plain.stdout} and plain.stdout
+
+
+@pytest.mark.parametrize("damage", [
+    lambda doc: doc.update(files=[1, 2]),
+    lambda doc: doc.update(segments={"segment-000001.parquet": "many"}),
+    lambda doc: doc.update(folders={"/": "x"}),
+    lambda doc: doc.update(dictionary="../../etc/passwd"),
+    lambda doc: next(iter(doc["files"].values()))[0].__setitem__(1, "not an id"),
+    lambda doc: next(iter(doc["files"].values()))[0].__setitem__(5, 99),
+    lambda doc: next(iter(doc["files"].values())).append(["short"]),
+    lambda doc: next(iter(doc["files"].values())).append("not a row"),
+], ids=["files", "segments", "folders", "dictionary", "id", "segment", "short-row", "row"])
+def test_a_manifest_of_the_wrong_shape_is_declined_in_one_line_never_a_traceback(tmp_path, damage):
+    tree = tmp_path / "trail"
+    _three_files(tree)
+    _build(tree)
+    location = locate(str(tree))
+    doc = json.loads(location.manifest.read_text())
+    damage(doc)
+    location.manifest.write_text(json.dumps(doc))
+    assert _answer(tree, "eventName == 'Second'") is None
+    done = _cli("query", str(tree), "--format", "jsonl", "--filter", "eventName == 'Second'")
+    assert done.returncode == 0 and done.stdout.count("\n") == 5 and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) <= 1
