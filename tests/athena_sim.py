@@ -15,6 +15,7 @@ import json
 import re
 from typing import Any
 
+from tests.moto_ext._duckdb_load import insert_rows
 from trailtui.sources.athena_table import COLUMNS
 
 Type = Any  # 'string' | ('struct', [(name, Type)]) | ('array', Type) | ('map',)
@@ -127,11 +128,12 @@ def run(sql: str, events: list[dict[str, Any]], partitions: dict[str, str],
     con = duckdb.connect()
     try:
         con.execute(f'CREATE SCHEMA "{database}"')
-        definition = ", ".join(f'"{n}" {_duck(k)}' for n, k in columns) + ', "timestamp" VARCHAR'
+        types = [(name, _duck(kind)) for name, kind in columns] + [("timestamp", "VARCHAR")]
+        definition = ", ".join(f'"{name}" {duck}' for name, duck in types)
         con.execute(f'CREATE TABLE "{database}"."{table}" ({definition})')
         rows = [[_fill(_field(raw, name), kind) for name, kind in columns] + [partitions[raw["eventID"]]]
                 for raw in events]
-        con.executemany(f'INSERT INTO "{database}"."{table}" VALUES ({", ".join("?" * (len(columns) + 1))})', rows)
+        insert_rows(con, f'"{database}"."{table}"', types, rows)
         duck = sqlglot.transpile(_CIDR.sub(_cidr_sql, sql), read="trino", write="duckdb")[0]
         cursor = con.execute(duck)
         return [d[0] for d in cursor.description], cursor.fetchall()

@@ -25,6 +25,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.moto_ext._duckdb_load import insert_rows
 from tests.moto_ext._routes import add_route, on_reset, request_json
 
 DEFAULT_ACCOUNT = "123456789012"
@@ -107,9 +108,8 @@ def _load(events: list[dict[str, Any]]) -> Any:
 
     con = duckdb.connect()
     con.execute(f"CREATE TABLE eds ({_SCHEMA})")
-    if events:
-        marks = ", ".join("?" * (len(_STRINGS) + 6))
-        con.executemany(f"INSERT INTO eds VALUES ({marks})", [_row(raw) for raw in events])
+    columns = [(name, kind) for name, kind, *_ in con.execute("DESCRIBE eds").fetchall()]
+    insert_rows(con, "eds", columns, [_row(raw) for raw in events])
     return con
 
 
