@@ -141,38 +141,61 @@ def _matched(columns: Sequence[str], left: str, right: str) -> str:
     return " AND ".join(f"{left}.{c} IS NOT DISTINCT FROM {right}.{c}" for c in columns)
 
 
-def _first_seen(plan: HuntRows, name: str) -> tuple[str, str]:
-    """Aggregates and a join, not windows: a window sorting most of the range
-    by text costs seconds, a hash GROUP BY a fraction of one."""
+def _first_seen(plan: HuntRows, rows_of: str, where: str, newest: int) -> tuple[str, str]:
+    """Aggregates and a join over the segments themselves (a first-seen hunt
+    matches most of a trail: a window sorting it by text, or a copy of it,
+    costs seconds); `newest` is the time of the hunt's newest match."""
     rule = plan.hunt.first_seen
     assert rule is not None  # noqa: S101 - only first-seen plans get here
     recent = int(rule.recent.total_seconds() * 1_000_000)
-    classes = ["g", *NOVELTY_COLUMNS[rule.of]]
+    values = NOVELTY_COLUMNS[rule.of]
+    classes = ["g", *values]
     listed = ", ".join(classes)
-    zone = (f"CASE WHEN ts >= newest - {recent} + {SLACK_MICROS} THEN 2 "
-            f"WHEN ts >= newest - {recent} - {SLACK_MICROS} THEN 1 ELSE 0 END")
-    rows = (f"WITH fs AS (SELECT *, {plan.key} AS g FROM {name} WHERE NOT odd AND m{plan.index}), "  # noqa: S608
-            f"n AS (SELECT max(ts) AS newest FROM fs), "
-            f"zoned AS (SELECT fs.*, n.newest, {zone} AS z FROM fs, n), "
-            f"spans AS (SELECT {listed}, z, min(ts) AS lo, max(ts) AS hi FROM zoned GROUP BY {listed}, z) "
-            f"SELECT zoned.*, spans.lo, spans.hi FROM zoned JOIN spans ON {_matched(classes, 'zoned', 'spans')} "
-            f"AND zoned.z = spans.z")
-    return rows, "z = 1 OR ts = lo OR ts = hi OR ts = newest"
+    zone = (f"CASE WHEN ts >= {newest - recent + SLACK_MICROS} THEN 2 "
+            f"WHEN ts >= {newest - recent - SLACK_MICROS} THEN 1 ELSE 0 END")
+    matched = f"FROM {rows_of} WHERE {where} AND NOT s.odd AND ({_gated_sql(plan.hunt, plan.where)})"
+    rows = f"SELECT *, {zone} AS z FROM (SELECT {', '.join(BASE_COLUMNS[:7])}, {plan.key} AS g, " \
+           f"{', '.join(f's.{v}' for v in values)} {matched}) AS fs"  # noqa: S608 - whitelisted columns
+    spans = f"SELECT {listed}, z, min(ts) AS lo, max(ts) AS hi FROM ({rows}) AS zoned GROUP BY {listed}, z"  # noqa: S608
+    joined = (f"SELECT r.*, p.lo, p.hi FROM ({rows}) AS r JOIN ({spans}) AS p "  # noqa: S608 - fixed identifiers
+              f"ON {_matched(classes, 'r', 'p')} AND r.z = p.z")
+    return joined, f"z = 1 OR ts = lo OR ts = hi OR ts = {newest}"
 
 
-def _learning(name: str, learning: str, organisation: bool) -> list[tuple[str, str, str]]:
-    """The first candidate rows (by time, at least `LEARNING_ROWS` and every
-    row of their times) of each recipient account and each organisation path
-    (`orgs`: file id -> path, from the files' locations), with the key each
-    is a first row of."""
-    keyed = [(f"SELECT *, recipientaccountid AS k FROM {name} WHERE ({learning}) AND recipientaccountid IS NOT NULL",  # noqa: S608
-              "'r:' || k")]
+def first_rows_statement(rows_of: str, where: str, learning: str, organisation: bool) -> str:
+    """Per recipient account (and organisation path, from `orgs`), the time
+    from which its first `LEARNING_ROWS` candidate rows (by time) start."""
+    keys = [("'r:' || s.recipientaccountid", "s.recipientaccountid IS NOT NULL", "")]
     if organisation:
-        keyed.append((f"SELECT b.*, o.org AS k FROM {name} b JOIN orgs o ON b.file_id = o.file_id WHERE {learning}",  # noqa: S608
-                      "'o:' || k"))
-    return [(f"WITH keyed AS ({rows}), firsts AS (SELECT k, list_min(max(ts, {LEARNING_ROWS})) AS since "  # noqa: S608
-             f"FROM keyed GROUP BY k) SELECT keyed.*, firsts.since FROM keyed JOIN firsts ON keyed.k = firsts.k",
-             "ts >= since", label) for rows, label in keyed]
+        keys.append(("'o:' || o.org", "TRUE", " JOIN orgs o ON s.file_id = o.file_id"))
+    return " UNION ALL ".join(
+        f"SELECT {key} AS k, list_min(max(coalesce(s.t, 0), {LEARNING_ROWS})) AS since "  # noqa: S608
+        f"FROM {rows_of}{join} WHERE {where} AND {present} AND ({learning}) GROUP BY 1" for key, present, join in keys)
+
+
+def _learning(rows_of: str, where: str, learning: str, firsts: dict[str, int], organisation: bool
+              ) -> list[tuple[str, str, str]]:
+    """The first candidate rows of each key of `firsts` (key -> the time they
+    start from), with the key each is a first row of."""
+    if not firsts:
+        return []
+    since = min(firsts.values())
+    bound = f" AND s.t >= {since}" if since > 0 else ""  # the newest row groups only
+    keys, starts = list(firsts), [firsts[k] for k in firsts]
+    table = ("(SELECT unnest(" + _text_list(keys) + ") AS k, unnest([" + ", ".join(map(str, starts)) + "]) AS since)")
+    parts = [(f"SELECT {', '.join(BASE_COLUMNS[:7])}, 'r:' || s.recipientaccountid AS k FROM {rows_of} "  # noqa: S608
+              f"WHERE {where}{bound} AND ({learning})", )]
+    if organisation:
+        parts.append((f"SELECT {', '.join(BASE_COLUMNS[:7])}, 'o:' || o.org AS k FROM {rows_of} "  # noqa: S608
+                      f"JOIN orgs o ON s.file_id = o.file_id WHERE {where}{bound} AND ({learning})", ))
+    return [(f"SELECT c.*, f.since FROM ({rows}) AS c JOIN {table} AS f ON c.k = f.k",  # noqa: S608 - our literals
+             "ts >= since", "k") for (rows,) in parts]
+
+
+def _text_list(values: Sequence[str]) -> str:
+    from trailtui.sources.pushdown.literals import sql_string
+
+    return "[" + ", ".join(sql_string(v) for v in values) + "]::VARCHAR[]"
 
 
 BASE_COLUMNS = ("s.file_id", "s.seq", "coalesce(s.t, 0) AS ts", "s.block_at", "s.block_len", "s.block_line",
@@ -205,50 +228,45 @@ def flag_sql(plan: HuntRows) -> str:
 
 
 def learning_sql(hunts: Sequence[Hunt], plans: Sequence[HuntRows]) -> str:
-    """A superset of `candidate_filter(hunts)` over the hunts' flags (`m<i>`,
-    `t<i>`): the eventName gates, OR'd with the flags of the other hunts."""
+    """A superset of `candidate_filter(hunts)` over the columns: the eventName
+    gates, OR'd with the SQL of the other hunts."""
     gated = [hunt for hunt in hunts if _gated(hunt)]
     parts = [store_where(candidate_filter(gated)).where] if gated else []
-    for plan in plans:
-        if _gated(plan.hunt):
-            continue
-        parts.append(f"m{plan.index}")
-        if plan.hunt.sequence is not None:
-            parts.append(f"t{plan.index}")
+    parts += [flag_sql(plan) for plan in plans if not _gated(plan.hunt)]
     return " OR ".join(f"({part})" for part in parts) if parts else "FALSE"
 
 
-def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[HuntRows],
-                   learning: str | None, organisation: bool) -> str:
+def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[HuntRows], newest: dict[int, int],
+                   learning: str | None = None, firsts: dict[str, int] | None = None,
+                   organisation: bool = False) -> str:
     """The statement choosing the rows (`ROW_COLUMNS`, each once, unordered,
     with `lkeys`: the accounts and paths it is one of the first candidates of).
     `rows_of` is the segments' FROM text (rows `s`) and `predicates` pick the
-    range's rows from it; `learning` is a SQL superset of the catalogue's
-    candidate filter over the flags `m<i>`/`t<i>` and the columns when known
-    accounts are learned (`learning_sql`), else None;
+    range's rows from it; `newest`: each first-seen plan's newest match;
+    `learning` is a SQL superset of the catalogue's candidate filter
+    (`learning_sql`) and `firsts` the time each learned key's first rows start
+    from (`first_rows_statement`), when known accounts are learned;
     `organisation`: a table `orgs` (file_id, org) names the files' organisation paths."""
-    flags = [(f"m{p.index}", _gated_sql(p.hunt, p.where)) for p in plans]
-    flags += [(f"t{p.index}", _gated_sql(p.hunt, p.then)) for p in plans if p.hunt.sequence is not None]
+    small = [p for p in plans if p.rule != "first-seen"]
+    flags = [(f"m{p.index}", _gated_sql(p.hunt, p.where)) for p in small]
+    flags += [(f"t{p.index}", _gated_sql(p.hunt, p.then)) for p in small if p.hunt.sequence is not None]
     columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags)]
     where = " AND ".join(predicates) or "TRUE"
-    # The learning rows are picked over the materialized flags; here only the
-    # rows they may need are kept (the gates' eventName test is cheap).
-    kept = ["s.odd", *(f"({sql})" for _, sql in flags)]
-    if learning is not None:
-        gated = [plan.hunt for plan in plans if _gated(plan.hunt)]
-        kept.append(f"({store_where(candidate_filter(gated)).where})" if gated else "FALSE")
-    base = f"SELECT {', '.join(columns)} FROM {rows_of} WHERE {where} AND ({' OR '.join(kept)})"  # noqa: S608
-    direct = " OR ".join(["odd", *(f"m{p.index}" for p in plans if p.rule == "all"),
-                          *(f"t{p.index}" for p in plans if p.rule == "all" and p.hunt.sequence is not None)])
+    kept = " OR ".join(["s.odd", *(f"({sql})" for _, sql in flags)])
+    base = f"SELECT {', '.join(columns)} FROM {rows_of} WHERE {where} AND ({kept})"  # noqa: S608
+    direct = " OR ".join(["odd", *(f"m{p.index}" for p in small if p.rule == "all"),
+                          *(f"t{p.index}" for p in small if p.rule == "all" and p.hunt.sequence is not None)])
     nothing = "CAST(NULL AS VARCHAR)"
     parts: list[tuple[str, str, str]] = [("SELECT * FROM base", direct, nothing)]
-    builders = {"threshold": _threshold, "sequence": _sequence, "first-seen": _first_seen}
+    builders = {"threshold": _threshold, "sequence": _sequence}
     for plan in plans:
         build = builders.get(plan.rule)
         if build is not None:
             parts.append((*build(plan, "base"), nothing))
-    if learning is not None:
-        parts += _learning("base", learning, organisation)
+        elif plan.rule == "first-seen" and plan.index in newest:
+            parts.append((*_first_seen(plan, rows_of, where, newest[plan.index]), nothing))
+    if learning is not None and firsts:
+        parts += _learning(rows_of, where, learning, firsts, organisation)
     union = " UNION ALL ".join(f"SELECT {ROW_COLUMNS}, {label} AS lkey FROM ({rows}) AS part "  # noqa: S608
                                f"WHERE {condition}" for rows, condition, label in parts)
     return (f"WITH base AS MATERIALIZED ({base}) SELECT {ROW_COLUMNS}, "  # noqa: S608 - fixed identifiers

@@ -29,7 +29,13 @@ from trailtui.hunts.runner import HuntProgress, candidate_filter
 from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.store.blocks import BlockError
-from trailtui.store.hunt_rows import HuntRows, flag_sql, learning_sql, plan_rows, rows_statement
+from trailtui.store.hunt_rows import (
+    HuntRows,
+    first_rows_statement,
+    learning_sql,
+    plan_rows,
+    rows_statement,
+)
 from trailtui.store.query import KEY_CHUNK, TooManyRows, Wanted, fetch_events, whole_segments_scan
 from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
 from trailtui.timerange import TimeRange
@@ -108,15 +114,17 @@ def _organisations(wanted: Wanted) -> tuple[list[int], list[str]]:
     return ids, paths
 
 
-def _estimate(rows_of: str, predicates: list[str], plans: Sequence[HuntRows]) -> str:
-    """One scan counting the range's odd rows and the rows the hunts choose
-    whole (every hunt's whole superset, when odd rows leave no other choice),
-    so a catalogue that needs too much gives way before any window is run."""
-    direct = " OR ".join(["s.odd", *(f"({flag_sql(p)})" for p in plans if p.rule == "all")])
-    every = " OR ".join(["s.odd", *(f"({flag_sql(p)})" for p in plans)])
-    where = " AND ".join(predicates) or "TRUE"
-    return (f"SELECT count(*) FILTER (WHERE s.odd), count(*) FILTER (WHERE {direct}), "  # noqa: S608 - whitelisted
-            f"count(*) FILTER (WHERE {every}) FROM {rows_of} WHERE {where}")
+def _count_upto(con: Any, rows_of: str, where: str, params: dict[str, Any], limit: int) -> int:
+    """The rows `where` selects, counted up to `limit` + 1 (a catalogue that
+    needs most of the store gives way after reading part of it)."""
+    sql = f"SELECT count(*) FROM (SELECT 1 FROM {rows_of} WHERE {where} LIMIT {int(limit) + 1}) AS upto"  # noqa: S608
+    found: int = con.execute(sql, params).fetchone()[0]
+    return found
+
+
+def _any(plans: Sequence[HuntRows]) -> str:
+    """SQL selecting the rows of every plan (odd rows too)."""
+    return " OR ".join(["s.odd", *(f"({p.where})" for p in plans), *(f"({p.then})" for p in plans if p.then)])
 
 
 def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], window: TimeRange,
@@ -135,20 +143,34 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
     clean = [plan_rows(index, hunt, baseline is None, True) for index, hunt in enumerate(hunts)]
     con = connect()
     try:
-        odd, direct, everything = con.execute(_estimate(rows_of, predicates, clean), params).fetchone()
-        if (direct if odd == 0 else everything) > (wanted.max_rows or direct):
-            raise TooManyRows(f"{direct if odd == 0 else everything:,} rows")
+        ranged = " AND ".join(predicates) or "TRUE"
+        odd = _count_upto(con, rows_of, f"{ranged} AND s.odd", params, 0)
         plans = clean if odd == 0 else [plan_rows(i, hunt, baseline is None, False) for i, hunt in enumerate(hunts)]
+        limit = wanted.max_rows if wanted.max_rows is not None else 1 << 62
+        direct = _count_upto(con, rows_of, f"{ranged} AND ({_any([p for p in plans if p.rule == 'all'])})", params,
+                             limit)
+        if direct > limit:
+            raise TooManyRows(f"over {limit:,} rows")
+        newest: dict[int, int] = {}
+        for plan in plans:
+            if plan.rule == "first-seen":
+                found = con.execute(f"SELECT max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted
+                                    f"WHERE {ranged} AND NOT s.odd AND ({plan.where})", params).fetchone()[0]
+                if found is not None:
+                    newest[plan.index] = found
         learning = learning_sql(hunts, plans) if learns else None
         organisation = False
-        if learns:
+        firsts: dict[str, int] = {}
+        if learning is not None:
             ids, paths = _organisations(wanted)
             if ids:
                 con.execute("CREATE TEMP TABLE orgs AS SELECT unnest($ids) AS file_id, unnest($paths) AS org",
                             {"ids": ids, "paths": paths})
                 organisation = True
+            firsts = dict(con.execute(first_rows_statement(rows_of, ranged, learning, organisation),
+                                      params).fetchall())
         # On this connection itself: `orgs` is a temporary table of this connection.
-        con.execute(rows_statement(rows_of, predicates, plans, learning, organisation), params)
+        con.execute(rows_statement(rows_of, predicates, plans, newest, learning, firsts, organisation), params)
         found: list[_Row] = []
         while chunk := con.fetchmany(KEY_CHUNK * 8):
             found.extend(chunk)
