@@ -21,9 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from trailtui.events import Event
-from trailtui.hunts.accounts import ORG_PATH
+from trailtui.filters import EventFilter
+from trailtui.hunts.accounts import ORG_PATH, KnownAccounts
 from trailtui.hunts.context import HuntContext
-from trailtui.hunts.engine import HuntEngine
+from trailtui.hunts.engine import Hit, HuntEngine
 from trailtui.hunts.model import Hunt
 from trailtui.hunts.runner import HuntProgress, candidate_filter
 from trailtui.sources.base import EventSource, Problem, Query
@@ -71,13 +72,13 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
     parts = await asyncio.to_thread(split, listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return StoreHunt()
-    engine = HuntEngine(hunts, context)
+    learns = any(h.outside is not None or h.chain is not None for h in hunts)
     query = Query(filter=candidate_filter(hunts), time_range=window)
     wanted = wanted_files(parts, source.location.folder,
                           max(source.min_rows_checked, int(source.max_store_share * parts.fresh_events)))
     try:
         chosen = await asyncio.to_thread(_choose, source.location.folder, parts, wanted, hunts, window,
-                                         engine.learns_accounts, context)
+                                         learns, context)
         if chosen.learning:
             await asyncio.to_thread(_check_learning, chosen, wanted, query)
     except TooManyRows as exc:
@@ -87,7 +88,7 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
     except (_engine_error(), OSError, KeyError, BlockError) as exc:
         return StoreHunt(notice=f"index: store not used ({_first_line(exc)}); plain scan")
     source.indexed = True
-    return StoreHunt(_steps(engine, chosen, wanted, query, parts, list(listing.problems)))
+    return StoreHunt(_steps(hunts, context, chosen, wanted, query, parts, list(listing.problems)))
 
 
 def _engine_error() -> type[Exception]:
@@ -204,16 +205,52 @@ def _check_learning(chosen: _Chosen, wanted: Wanted, query: Query) -> None:
         raise _LearningMissed(f"no candidate among the newest rows of {len(missed)} account(s) or path(s)")
 
 
-async def _steps(engine: HuntEngine, chosen: _Chosen, wanted: Wanted, query: Query, parts: Split,
-                 problems: list[Problem]) -> AsyncIterator[HuntProgress]:
+class _Learner:
+    """Known accounts learned as a plain run learns them, from every candidate
+    event in reading order; the candidate filter (thousands of characters) is
+    tested only on an event that could teach something new: an account not yet
+    known, or a file not yet learned from."""
+
+    def __init__(self, known: KnownAccounts, candidates: EventFilter) -> None:
+        self.known = known
+        self.matches = candidates.predicate()
+        self.locations: set[str] = set()
+
+    def observe(self, event: Event) -> None:
+        raw = event.raw
+        recipient = raw.get("recipientAccountId")
+        new = (isinstance(recipient, str) and recipient not in self.known.recipients) \
+            or event.location not in self.locations
+        if new and self.matches(raw):
+            self.known.observe(raw, event.location)
+            self.locations.add(event.location)
+
+
+def _hits(engine: HuntEngine, learner: _Learner | None, events: list[Event]) -> list[Hit]:
+    hits: list[Hit] = []
+    for event in events:
+        if learner is not None:
+            learner.observe(event)
+        hits.extend(engine.feed(event))
+    return hits
+
+
+async def _steps(hunts: Sequence[Hunt], context: HuntContext | None, chosen: _Chosen, wanted: Wanted,
+                 query: Query, parts: Split, problems: list[Problem]) -> AsyncIterator[HuntProgress]:
+    """The chosen events fed to the engine.  Every tracker tests its own hunt's
+    filter, so events outside the candidate filter change nothing but what
+    is learned: the engine learns through `_Learner`, and the events are
+    re-checked against the time range only."""
+    engine = HuntEngine(hunts, context, learn=False)
+    learner = _Learner(engine.context.known_accounts, query.filter) if engine.learns_accounts else None
+    ranged = Query(time_range=query.time_range)
     scanned = parts.fresh_events
-    candidates = 0
+    fed = 0
     rows = chosen.rows
     for start in range(0, len(rows), KEY_CHUNK):
-        keyed = await asyncio.to_thread(fetch_events, rows[start:start + KEY_CHUNK], wanted, query)
+        keyed = await asyncio.to_thread(fetch_events, rows[start:start + KEY_CHUNK], wanted, ranged)
         events: list[Event] = [event for _, event in keyed]
-        candidates += len(events)
-        hits = [hit for event in events for hit in engine.feed(event)]
-        yield HuntProgress(hits, scanned, candidates, problems, None, INDEXED)
+        fed += len(events)
+        yield HuntProgress(_hits(engine, learner, events), scanned, fed, problems, None, INDEXED)
         problems = []
-    yield HuntProgress(engine.finish(), scanned, candidates, problems, 1.0, INDEXED)
+    yield HuntProgress(engine.finish(), scanned, fed, problems, 1.0, INDEXED)
