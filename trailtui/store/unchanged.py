@@ -97,34 +97,47 @@ class ManifestRows:
         names = list(self.segment_rows)
         held = [0] * len(names)
         order: list[tuple[int, str, int]] = []
-        add = order.append
         segment_of: dict[int, int] = {}
-        stat = os.stat
         for folder, rows in self.files.items():
-            for row in rows:
-                if len(row) != _ROW_FIELDS:
+            try:  # each file stat'ed by its name in the open folder: the kernel walks one name, not the whole path
+                directory = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            except OSError:
+                return None
+            try:
+                if not self._check_folder(folder, directory, rows, len(names), held, segment_of, order):
                     return None
-                name, file_id, size, mtime_ns, etag, segment, events, stamp = row
-                if (type(name) is not str or type(file_id) is not int or type(segment) is not int
-                        or type(events) is not int or type(stamp) is not int or etag is not None
-                        or not 0 <= segment < len(names)):
-                    return None  # not held (a file with a problem), an S3 entry, or odd
-                location = folder + name
-                try:
-                    st = stat(location)
-                except OSError:
-                    return None
-                if st.st_size != size or st.st_mtime_ns != mtime_ns:
-                    return None
-                held[segment] += events
-                segment_of[file_id] = segment
-                add((_FIRST if stamp == _NO_STAMP else stamp, location, file_id))
+            finally:
+                os.close(directory)
         if not order or len(segment_of) != len(order):
             return None  # nothing held (a plain scan is instant), or two rows with one id
         used = {index for index, count in enumerate(held) if count}
         if any(held[index] != self.segment_rows[names[index]] for index in used):
             return None  # a segment also holds rows of files no longer listed: pick rows by file
         return self._tree(order, segment_of, names, held, max_rows)
+
+    @staticmethod
+    def _check_folder(folder: str, directory: int, rows: list[Any], segments: int, held: list[int],
+                      segment_of: dict[int, int], order: list[tuple[int, str, int]]) -> bool:
+        """One folder's rows against its files; False at the first difference."""
+        stat, add = os.stat, order.append
+        for row in rows:
+            if len(row) != _ROW_FIELDS:
+                return False
+            name, file_id, size, mtime_ns, etag, segment, events, stamp = row
+            if (type(name) is not str or "/" in name or type(file_id) is not int or type(segment) is not int
+                    or type(events) is not int or type(stamp) is not int or etag is not None
+                    or not 0 <= segment < segments):
+                return False  # not held (a file with a problem), an S3 entry, or odd
+            try:
+                st = stat(name, dir_fd=directory)
+            except OSError:
+                return False
+            if st.st_size != size or st.st_mtime_ns != mtime_ns:
+                return False
+            held[segment] += events
+            segment_of[file_id] = segment
+            add((_FIRST if stamp == _NO_STAMP else stamp, folder + name, file_id))
+        return True
 
     def _tree(self, order: list[tuple[int, str, int]], segment_of: dict[int, int], names: list[str],
               held: list[int], max_rows: int | None) -> UnchangedTree:
