@@ -106,6 +106,7 @@ async def run_hunts(
                 yield step
             return
         notices = [stored.notice] if stored.notice else []
+        source = stored.plain or source
     engine = HuntEngine(hunts, context)
     query = Query(filter=candidate_filter(hunts), time_range=time_range or TimeRange(), page_size=page_size)
     scanned = 0

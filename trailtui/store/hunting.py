@@ -51,6 +51,9 @@ class StoreHunt:
 
     steps: AsyncIterator[HuntProgress] | None = None
     notice: str = ""
+    # The source a plain run reads when the store declined with a notice: the
+    # range is held whole, so the store's own search would only decline again.
+    plain: EventSource | None = None
 
 
 @dataclass(slots=True)
@@ -82,7 +85,7 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
         if chosen.learning:
             await asyncio.to_thread(_check_learning, chosen, wanted, query)
     except TooManyRows as exc:
-        return StoreHunt(notice=f"index: the hunts need {exc} from the store; plain scan")
+        return StoreHunt(notice=f"index: the hunts need {exc} from the store; plain scan", plain=source.plain)
     except _LearningMissed as exc:
         return StoreHunt(notice=f"index: {exc}; plain scan")
     except (_engine_error(), OSError, KeyError, BlockError) as exc:
@@ -155,10 +158,10 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
         newest: dict[int, int] = {}
         for plan in plans:
             if plan.rule == "first-seen":
-                found = con.execute(f"SELECT max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted
-                                    f"WHERE {ranged} AND NOT s.odd AND ({plan.where})", params).fetchone()[0]
-                if found is not None:
-                    newest[plan.index] = found
+                latest = con.execute(f"SELECT max(coalesce(s.t, 0)) FROM {rows_of} "  # noqa: S608 - whitelisted
+                                     f"WHERE {ranged} AND NOT s.odd AND ({plan.where})", params).fetchone()[0]
+                if latest is not None:
+                    newest[plan.index] = latest
         learning = learning_sql(hunts, plans) if learns else None
         organisation = False
         firsts: dict[str, int] = {}
