@@ -215,11 +215,13 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
             return run_explain(args.source, aws, query, lambda source: [source.search_statement(query)])
         index = use_index(args)
         if index and follow_every is None and aws.accounts is None:
+            from trailtui.sources.registry import scheme_of
             from trailtui.store.worth import store_pays
 
-            local = "://" not in args.source or args.source.startswith("file://")
-            if local and not store_pays(query):  # (an S3 store answers everything: no download)
-                index = False  # the local store would step aside for this search: nothing of it is loaded
+            # the local store would step aside for this search: nothing of it is loaded (an S3 store answers
+            # everything: no download)
+            if scheme_of(args.source) == "file" and not store_pays(query):
+                index = False
             answered = _from_unchanged_store(args.source, query, args.format) if index else None
             if answered is not None:
                 return answered

@@ -130,7 +130,7 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
     connecting = OpeningConnection()  # the engine loads while the manifest is read
     rows = ManifestRows.read(*found)
     if rows is None:
-        _close(connecting)
+        connecting.close()
         return None
     return _count_rows(rows, spec, query, top, capacity, [str(key) for key in keys],
                        [pushed.where] if pushed.pushed else [], connecting)
@@ -150,7 +150,7 @@ def _count_rows(rows: ManifestRows, spec: GroupSpec, query: Query, top: int, cap
     except engine().Error:
         grouped = None
     if tree is None or grouped is None or tree.segments != segments:
-        _close(connecting)
+        connecting.close()
         return None
     counter = GroupCounter(spec.texts, capacity)
     span = _count(counter, spec, query, rows_of, {}, keys, where, tree.wanted, connecting, grouped)
@@ -158,15 +158,6 @@ def _count_rows(rows: ManifestRows, spec: GroupSpec, query: Query, top: int, cap
         return None
     answer = counter.result(top)
     return _result(answer, answer.groups, span)
-
-
-def _close(connecting: OpeningConnection) -> None:
-    from trailtui.store.segments import engine
-
-    try:
-        connecting.take().close()
-    except engine().Error:
-        pass
 
 
 @dataclass(slots=True)

@@ -23,6 +23,7 @@ from typing import Any
 from trailtui.events import Event
 from trailtui.sources.base import Query, SourceError
 from trailtui.sources.local_path import local_path
+from trailtui.sources.registry import scheme_of
 from trailtui.store.blocks import BlockError
 from trailtui.store.location import StoreLocation, locate
 from trailtui.store.query import Keyed, TooManyRows, matching_events, ranked_events, unjoined_keys
@@ -33,7 +34,7 @@ from trailtui.store.worth import candidate_bound, store_pays
 
 def local_store(url: str) -> tuple[StoreLocation, str] | None:
     """The store location and root of a local tree's URL; None for any other source."""
-    if "://" in url and not url.startswith("file://"):
+    if scheme_of(url) != "file":
         return None
     location = locate(url)
     if location is None:
@@ -60,7 +61,7 @@ def search_unchanged(url: str, query: Query) -> Iterator[list[Event]] | None:
             return _search(rows, query, connecting)
     except _failures():
         pass
-    _close(connecting)
+    connecting.close()
     return None
 
 
@@ -101,10 +102,3 @@ def _stream(first: list[Keyed], rest: Iterator[list[Keyed]], con: Any) -> Iterat
             raise SourceError(f"index: the store failed mid-answer ({reason}); run with --no-index") from None
     finally:
         con.close()
-
-
-def _close(connecting: OpeningConnection) -> None:
-    try:
-        connecting.take().close()
-    except _failures():
-        pass

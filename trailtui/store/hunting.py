@@ -39,6 +39,7 @@ from trailtui.store.hunt_rows import (
 )
 from trailtui.store.query import KEY_CHUNK, TooManyRows, Wanted, fetch_events, whole_segments_scan
 from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
+from trailtui.store.worth import candidate_bound
 from trailtui.timerange import TimeRange
 
 _Row = tuple[Any, ...]  # file id, rank, seq, time, block at/len/line, odd (what `fetch_events` takes)
@@ -78,7 +79,7 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
     learns = any(h.outside is not None or h.chain is not None for h in hunts)
     query = Query(filter=candidate_filter(hunts), time_range=window)
     wanted = wanted_files(parts, source.location.folder,
-                          max(source.min_rows_checked, int(source.max_store_share * parts.fresh_events)))
+                          candidate_bound(parts.fresh_events, source.max_store_share, source.min_rows_checked))
     try:
         chosen = await asyncio.to_thread(_choose, source.location.folder, parts, wanted, hunts, window,
                                          learns, context)

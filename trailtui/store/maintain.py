@@ -23,17 +23,13 @@ def is_s3(url: str) -> bool:
     return url.lower().startswith("s3://")
 
 
-def local_root(url: str) -> str:
-    return local_path(url)
-
-
 async def list_source(url: str, aws: AwsConfig, window: TimeRange) -> Listing:
     """The source's log files for `window`, newest first, with their identities."""
     if is_s3(url):
         from trailtui.store.s3_source import S3Objects
 
         return await S3Objects(url, aws).listing(window)
-    root = local_root(url)
+    root = local_path(url)
     if not Path(root).exists():
         raise SourceError(f"{root}: no such file or directory")
     return await asyncio.to_thread(local_listing, root, window.since, window.until)

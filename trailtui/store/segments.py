@@ -50,11 +50,9 @@ class OpeningConnection:
         self._con: Any = None
         self._error: BaseException | None = None
         self._taken = False
-        self._job: _Job | None = None
         # Not a daemon: a process that exits while DuckDB is still creating its
         # instance on a daemon thread aborts; this one is waited for at exit.
-        self._thread = threading.Thread(target=self._open, name="trailtui-duckdb", daemon=False)
-        self._thread.start()
+        threading.Thread(target=self._open, name="trailtui-duckdb", daemon=False).start()
 
     def _open(self) -> None:
         try:
@@ -75,8 +73,15 @@ class OpeningConnection:
         """`statement(connection)` started on a thread of its own once the
         connection is open (the caller takes the connection then); its result
         is `wait()`ed for."""
-        job = _Job(lambda: statement(self.take()))
-        return job
+        return _Job(lambda: statement(self.take()))
+
+    def close(self) -> None:
+        """Close it, taken or not, once it is open (and any `run` waited for);
+        a connection that failed to open has nothing to close."""
+        self._taken = True
+        self._ready.wait()
+        if self._con is not None:
+            self._con.close()
 
     def release(self) -> None:
         """Not taken: close it once it is open."""
