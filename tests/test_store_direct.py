@@ -272,3 +272,16 @@ def test_a_manifest_of_the_wrong_shape_is_declined_in_one_line_never_a_traceback
     done = _cli("query", str(tree), "--format", "jsonl", "--filter", "eventName == 'Second'")
     assert done.returncode == 0 and done.stdout.count("\n") == 5 and "Traceback" not in done.stderr
     assert len(done.stderr.strip().splitlines()) <= 1
+
+
+def test_a_fifo_at_the_manifest_is_refused_in_one_line_not_waited_on(tmp_path):
+    tree = tmp_path / "trail"
+    _three_files(tree)
+    _build(tree)
+    location = locate(str(tree))
+    location.manifest.unlink()
+    os.mkfifo(location.manifest)
+    assert _answer(tree, "eventName == 'Second'") is None
+    done = _cli("query", str(tree), "--format", "jsonl", "--filter", "eventName == 'Second'")
+    assert done.returncode == 0 and done.stdout.count("\n") == 5 and "Traceback" not in done.stderr
+    assert "not a regular file" in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from trailtui import __version__
+from trailtui.regular_file import FileTooLarge, read_regular
 
 FORMAT = 3  # 2: the userIdentity.invokedBy column; 3: events in compressed blocks, folder marks, file stamps
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
@@ -102,15 +103,14 @@ class Manifest:
 def read_document(path: Path, source: str) -> dict[str, Any] | None:
     """The manifest's JSON, its version and source checked; None when there
     is none yet.  Raises StoreInvalid."""
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MANIFEST_BYTES + 1)
+    try:  # a FIFO or a device at the manifest's name is refused, never waited on
+        data = read_regular(path, MAX_MANIFEST_BYTES)
     except FileNotFoundError:
         return None
+    except FileTooLarge:
+        raise StoreInvalid("manifest too large") from None
     except OSError as exc:
         raise StoreInvalid(f"cannot read the manifest ({exc.strerror or exc})") from None
-    if len(data) > MAX_MANIFEST_BYTES:
-        raise StoreInvalid("manifest too large")
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
