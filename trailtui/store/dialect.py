@@ -13,6 +13,7 @@ superset is all this has to be; rows flagged `odd` pass whatever it says.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from trailtui.filters import EventFilter
@@ -26,7 +27,33 @@ MAX_STORE_WHERE_CHARS = 400_000  # far above any hunt catalogue; bounded all the
 
 def store_where(flt: EventFilter) -> Translation:
     """The WHERE text for the store: the shared translation when it pushes
-    anything, else the operand-by-operand superset (TRUE when none)."""
+    anything, else the operand-by-operand superset (TRUE when none).  One
+    search asks for it several times (is the store worth it, the key SQL, the
+    CLI before importing the store), and a long filter costs tens of
+    milliseconds a translation: remembered by its text."""
+    return _store_where(_ByText(flt))
+
+
+class _ByText:
+    """A filter as a cache key: equal filters have equal text (the compiled
+    filter itself is not hashable, and compiling its text again costs more
+    than translating it)."""
+
+    __slots__ = ("flt",)
+
+    def __init__(self, flt: EventFilter) -> None:
+        self.flt = flt
+
+    def __hash__(self) -> int:
+        return hash(self.flt.text)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByText) and other.flt.text == self.flt.text
+
+
+@lru_cache(maxsize=16)
+def _store_where(key: _ByText) -> Translation:
+    flt = key.flt
     shared = to_sql(flt, STORE)
     if shared.pushed or flt.ast is None:
         return shared
