@@ -255,11 +255,14 @@ def test_a_tree_indexed_under_one_spelling_is_read_from_the_store_under_any(tmp_
     lambda doc: doc.update(segments={"segment-000001.parquet": "many"}),
     lambda doc: doc.update(folders={"/": "x"}),
     lambda doc: doc.update(dictionary="../../etc/passwd"),
-    lambda doc: next(iter(doc["files"].values()))[0].__setitem__(1, "not an id"),
-    lambda doc: next(iter(doc["files"].values()))[0].__setitem__(5, 99),
-    lambda doc: next(iter(doc["files"].values())).append(["short"]),
-    lambda doc: next(iter(doc["files"].values())).append("not a row"),
-], ids=["files", "segments", "folders", "dictionary", "id", "segment", "short-row", "row"])
+    lambda doc: next(iter(doc["files"].values()))[1].__setitem__(0, "not an id"),
+    lambda doc: next(iter(doc["files"].values()))[5].__setitem__(0, 99),
+    lambda doc: next(iter(doc["files"].values()))[0].append("one name too many"),
+    lambda doc: next(iter(doc["files"].values())).append("not a column"),
+    lambda doc: next(iter(doc["files"].values()))[2].__setitem__(0, True),
+    lambda doc: next(iter(doc["files"].values()))[0].__setitem__(0, "../escape.json.gz"),
+], ids=["files", "segments", "folders", "dictionary", "id", "segment", "long-column", "column", "bool-size",
+        "slash-name"])
 def test_a_manifest_of_the_wrong_shape_is_declined_in_one_line_never_a_traceback(tmp_path, damage):
     tree = tmp_path / "trail"
     _three_files(tree)
@@ -285,3 +288,36 @@ def test_a_fifo_at_the_manifest_is_refused_in_one_line_not_waited_on(tmp_path):
     done = _cli("query", str(tree), "--format", "jsonl", "--filter", "eventName == 'Second'")
     assert done.returncode == 0 and done.stdout.count("\n") == 5 and "Traceback" not in done.stderr
     assert "not a regular file" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_the_files_of_a_few_rows_are_ranked_as_all_files_would_rank_them(tmp_path):
+    """`wanted_for` ranks only the files a search's rows are in; their order
+    must be the order all files' ranks give them (the plain scan's reading order)."""
+    from trailtui.store.unchanged import ManifestRows
+
+    tree, _ = _tree(tmp_path)
+    for day in ("2024/03/03", "2024/03/04"):
+        _write(tree, _events(3), name=f"111122223333_CloudTrail_us-east-1_{day.replace('/', '')}T0000Z_d.json.gz",
+               day=day)
+    _build(tree)
+    rows = ManifestRows.read(*_local(tree))
+    assert rows is not None
+    whole = rows.unchanged()
+    assert whole is not None
+    everything = whole.wanted
+    ids = sorted(everything.ranks, key=everything.ranks.__getitem__)
+    assert len(ids) >= 4 and len(set(everything.locations.values())) == len(ids)
+    chosen = ids[::2] + ids[1:2]
+    some = whole.wanted_for(chosen)
+    assert sorted(some.ranks, key=some.ranks.__getitem__) == [i for i in ids if i in set(chosen)]
+    assert {i: some.locations[i] for i in chosen} == {i: everything.locations[i] for i in chosen}
+    assert {i: some.segments[i] for i in chosen} == {i: everything.segments[i] for i in chosen}
+    assert all(Path(everything.segments[i]).is_file() for i in ids)
+
+
+def _local(tree: Path):
+    from trailtui.store.direct import local_store
+
+    found = local_store(str(tree))
+    assert found is not None
+    return found

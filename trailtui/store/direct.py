@@ -86,8 +86,8 @@ def _chunks(con: Any, tree: UnchangedTree, query: Query, keys: tuple[list[Any], 
     """From the rows the early SQL selected, else by the general key step (a
     LIMIT, or a segment the early SQL read that no file is held in)."""
     if keys is not None:
-        rows, exact = keys
-        return ranked_events(rows, exact, tree.wanted, query)
+        rows, exact = keys  # only the files of the rows selected are looked up and ranked
+        return ranked_events(rows, exact, tree.wanted_for(row[0] for row in rows), query)
     return matching_events(con, tree.segments, tree.wanted, query)
 
 

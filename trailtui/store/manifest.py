@@ -18,7 +18,14 @@ import orjson
 from trailtui import __version__
 from trailtui.regular_file import FileTooLarge, read_regular
 
-FORMAT = 3  # 2: the userIdentity.invokedBy column; 3: events in compressed blocks, folder marks, file stamps
+# 2: the userIdentity.invokedBy column; 3: events in compressed blocks, folder marks, file stamps;
+# 4: each folder's files as columns
+FORMAT = 4
+# A folder's files are eight parallel lists: name, id, size, mtime_ns, etag,
+# segment index (-1: not held), events, stamp.  Read before every answer: as
+# columns, tens of thousands of files are a few hundred lists to parse, check
+# by type in C (`all_of`) and leave to the garbage collector, not one per file.
+FILE_COLUMNS = 8
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 
 
@@ -40,17 +47,29 @@ class FileEntry(NamedTuple):
     stamp: int = 0  # the file's delivery stamp, microseconds since the epoch (its place in reading order)
 
 
+def all_of(kind: type, values: list[Any]) -> bool:
+    """Every value of exactly this type (a bool is no int here), checked at C speed."""
+    return set(map(type, values)) <= {kind}
+
+
+def folder_columns(columns: Any) -> list[list[Any]] | None:
+    """A folder's file columns, or None when they are of the wrong shape."""
+    if type(columns) is not list or len(columns) != FILE_COLUMNS or not all(type(c) is list for c in columns):
+        return None
+    return columns if len({len(column) for column in columns}) == 1 else None
+
+
 def _entries(raw: dict[str, Any], segment_names: list[str]) -> dict[str, FileEntry]:
-    """Entries from their folder-grouped JSON lists (`save`), checked for shape.
-    Each row is [name, id, size, mtime_ns, etag, segment index (-1: not held),
-    events, stamp]: a manifest of tens of thousands of files is read before
-    every answer, and full paths and segment names repeated per file tripled it."""
+    """Entries from their folder-grouped columns (`save`), checked for shape."""
     names = [*segment_names, ""]  # index -1: not held
     held = range(-1, len(segment_names))
     entries: dict[str, FileEntry] = {}
-    for folder, rows in raw.items():
-        for name, file_id, size, mtime_ns, etag, segment, events, stamp in rows:
-            if segment not in held or type(name) is not str:
+    for folder, raw_columns in raw.items():
+        columns = folder_columns(raw_columns)
+        if columns is None:
+            raise StoreInvalid("manifest entry of the wrong shape")
+        for name, file_id, size, mtime_ns, etag, segment, events, stamp in zip(*columns, strict=True):
+            if segment not in held or type(name) is not str or "/" in name:
                 raise StoreInvalid("manifest entry of the wrong shape")
             entries[folder + name] = FileEntry(file_id, size, mtime_ns, etag, names[segment], events, stamp)
     values = entries.values()
@@ -69,16 +88,18 @@ def _reading_order(item: tuple[str, FileEntry]) -> tuple[int, str]:
 
 def _grouped(files: dict[str, FileEntry], segment_names: list[str]) -> dict[str, list[list[Any]]]:
     index = {name: number for number, name in enumerate(segment_names)}
-    out: dict[str, list[list[Any]]] = {}
+    out: dict[str, list[list[Any]]] = {}  # folder -> its FILE_COLUMNS columns
     # Newest delivery first, as a plain scan reads them: a listing made from the
     # manifest then finds them in order (`trailtui.store.listing.known_listing`).
     for location, entry in sorted(files.items(), key=_reading_order, reverse=True):
         if entry.segment and entry.segment not in index:
             raise ValueError(f"{location} is held in {entry.segment}, which the manifest does not list")
         folder, _, name = location.rpartition("/")
-        out.setdefault(folder + "/" if folder else "", []).append(
-            [name, entry.id, entry.size, entry.mtime_ns, entry.etag, index.get(entry.segment, -1), entry.events,
-             entry.stamp])
+        columns = out.setdefault(folder + "/" if folder else "", [[] for _ in range(FILE_COLUMNS)])
+        row = (name, entry.id, entry.size, entry.mtime_ns, entry.etag, index.get(entry.segment, -1), entry.events,
+               entry.stamp)
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
     return out
 
 
