@@ -166,11 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from trailtui.commands.console import run_app
 
             return run_app(args, aws_config(args))
-        args = build_parser(only=command).parse_args(argv)
-        if getattr(args, "accounts", None) is not None and command not in ACCOUNT_COMMANDS:
-            raise AccountScopeError(f"--accounts does not apply to `trailtui {command}` "
-                                    "(it works with health and with lookup:// sources)")
-        return _run_command(args)
+        return _run_parsed(command, argv)
     except AccountScopeError as exc:
         from trailtui.commands.errors import fail
 
@@ -178,6 +174,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("trailtui: interrupted", file=sys.stderr)
         return 130
+
+
+def _run_parsed(command: str, argv: list[str]) -> int:
+    """Parse and run `command`; the store's engine may start opening first
+    (`early_engine`), for the command to take or, if it does not, to be closed."""
+    from trailtui.commands.early_engine import early_engine
+
+    early = early_engine(command, argv)
+    try:
+        args = build_parser(only=command).parse_args(argv)
+        args.early_engine = early
+        if getattr(args, "accounts", None) is not None and command not in ACCOUNT_COMMANDS:
+            raise AccountScopeError(f"--accounts does not apply to `trailtui {command}` "
+                                    "(it works with health and with lookup:// sources)")
+        return _run_command(args)
+    finally:
+        if early is not None:
+            early.release()
 
 
 def _run_command(args: argparse.Namespace) -> int:

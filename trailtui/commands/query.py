@@ -28,6 +28,7 @@ from trailtui.timerange import TimeParseError, TimeRange
 if TYPE_CHECKING:
     from trailtui.aws.config import AwsConfig
     from trailtui.follow import Follower
+    from trailtui.store.engine import OpeningConnection
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -116,12 +117,12 @@ def _printer(fmt: str) -> _Printer:
     return _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
 
 
-def _from_unchanged_store(source_url: str, query: Query, fmt: str) -> int | None:
+def _from_unchanged_store(source_url: str, query: Query, fmt: str, engine: OpeningConnection | None) -> int | None:
     """Print the answer when the store holds it whole for an unchanged local
     tree (no event loop); None when that path declines, before printing."""
     from trailtui.store.direct import search_unchanged
 
-    pages = search_unchanged(source_url, query)
+    pages = search_unchanged(source_url, query, engine)
     if pages is None:
         return None
     printer = _printer(fmt)
@@ -222,7 +223,8 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
             # everything: no download)
             if scheme_of(args.source) == "file" and not store_pays(query):
                 index = False
-            answered = _from_unchanged_store(args.source, query, args.format) if index else None
+            answered = (_from_unchanged_store(args.source, query, args.format, getattr(args, "early_engine", None))
+                        if index else None)
             if answered is not None:
                 return answered
         import asyncio

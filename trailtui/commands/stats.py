@@ -127,7 +127,7 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         if index and aws.accounts is None:
             from trailtui.counts.store import count_unchanged
 
-            counted = count_unchanged(args.source, spec, query, args.top)
+            counted = count_unchanged(args.source, spec, query, args.top, getattr(args, "early_engine", None))
             if counted is not None:
                 _print(counted, args.format)
                 return 0

@@ -32,8 +32,8 @@ from trailtui.sources.pushdown import to_sql
 from trailtui.sources.pushdown.timebounds import store_time
 
 if TYPE_CHECKING:
+    from trailtui.store.engine import OpeningConnection
     from trailtui.store.query import Wanted
-    from trailtui.store.segments import OpeningConnection
     from trailtui.store.source import IndexedSource
     from trailtui.store.unchanged import ManifestRows
 
@@ -48,7 +48,7 @@ async def store_count(source: object, spec: GroupSpec, query: Query, top: int,
     would draw them; only for one `--by`."""
     try:
         from trailtui.sources.pushdown import STORE
-        from trailtui.store.segments import OpeningConnection
+        from trailtui.store.engine import OpeningConnection
         from trailtui.store.source import IndexedSource
     except ImportError:  # a build without the store
         return None
@@ -108,15 +108,16 @@ def _result(answer: CountResult, groups: tuple[Group, ...], span: _Span) -> Coun
                        last=_when(span.hi) if span.hi is not None else None)
 
 
-def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
+def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int, connecting: OpeningConnection | None = None,
                     capacity: int = DEFAULT_CAPACITY) -> CountResult | None:
     """The store's count of an unchanged local tree (see the module's
     docstring), or None when this path cannot answer exactly as
-    `store_count` would; nothing is printed before."""
+    `store_count` would; nothing is printed before.  `connecting`: the engine,
+    already opening (`trailtui.commands.early_engine`), taken when used."""
     try:
         from trailtui.sources.pushdown import STORE
         from trailtui.store.direct import local_store
-        from trailtui.store.segments import OpeningConnection
+        from trailtui.store.engine import OpeningConnection
         from trailtui.store.unchanged import ManifestRows
     except ImportError:  # a build without the store
         return None
@@ -127,7 +128,7 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
     found = local_store(url)
     if found is None or not found[0].manifest.is_file():
         return None
-    connecting = OpeningConnection()  # the engine loads while the manifest is read
+    connecting = connecting or OpeningConnection()  # the engine loads while the manifest is read
     rows = ManifestRows.read(*found)
     if rows is None:
         connecting.close()
@@ -138,8 +139,8 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int,
 
 def _count_rows(rows: ManifestRows, spec: GroupSpec, query: Query, top: int, capacity: int, keys: list[str],
                 where: list[str], connecting: OpeningConnection) -> CountResult | None:
+    from trailtui.store.engine import engine
     from trailtui.store.query import whole_segments_scan
-    from trailtui.store.segments import engine
 
     segments = rows.segments
     rows_of = whole_segments_scan(segments)
@@ -178,7 +179,7 @@ def _sparks(groups: tuple[Group, ...], span: _Span, width: int, rows_of: str, pa
             where: list[str]) -> tuple[Group, ...] | None:
     """The listed groups with their bars: events per slot of the frame a
     streamed count would end with (the span's), from one GROUP BY key, slot."""
-    from trailtui.store.segments import connect, engine
+    from trailtui.store.engine import connect, engine
 
     frame = SparkFrame()
     assert span.lo is not None and span.hi is not None  # noqa: S101 - the caller checked
@@ -223,11 +224,11 @@ def _count(counter: GroupCounter, spec: GroupSpec, query: Query, rows_of: str, p
            grouped: Any = None) -> _Span | None:
     """`grouped`: the GROUP BY already executed (its cursor), else it is run here."""
     from trailtui.store.blocks import BlockError
+    from trailtui.store.engine import engine
     from trailtui.store.query import fetch_events, row_reference
-    from trailtui.store.segments import engine
 
     times = list(store_time(query.time_range).predicates)
-    odd = f"SELECT {row_reference('0')} FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
+    odd = f"SELECT {row_reference('0', 'true')} FROM {rows_of} WHERE s.odd{''.join(' AND ' + w for w in times)}"  # noqa: S608
     width = len(keys)
     try:
         con = connecting.take()

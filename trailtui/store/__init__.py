@@ -5,9 +5,13 @@ scan.  No Textual, no Rich: the console and the CLI are faces over this."""
 
 from __future__ import annotations
 
-from trailtui.aws.config import AwsConfig
-from trailtui.sources.base import EventSource
+from typing import TYPE_CHECKING
+
 from trailtui.store.location import StoreLocation, locate
+
+if TYPE_CHECKING:  # not loaded with the package: `trailtui.store.early` imports it before anything else
+    from trailtui.aws.config import AwsConfig
+    from trailtui.sources.base import EventSource
 
 
 def indexed(plain: EventSource, url: str, aws: AwsConfig | None, background_build: bool = False) -> EventSource:
@@ -16,6 +20,7 @@ def indexed(plain: EventSource, url: str, aws: AwsConfig | None, background_buil
     if location is None:
         return plain
     if url.lower().startswith("s3://"):
+        from trailtui.aws.config import AwsConfig
         from trailtui.store.s3_source import IndexedS3Source
 
         return IndexedS3Source(plain, location, aws or AwsConfig())

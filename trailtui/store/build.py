@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from trailtui.store.blocks import DICTIONARY_SAMPLES, dictionary_name, train
+from trailtui.store.engine import connect
 from trailtui.store.handover import HandedOver, blocks_path, hand_over, sample_lines
 from trailtui.store.listing import LogIdentity, stamp_micros
 from trailtui.store.location import StoreLocation, private_folder
 from trailtui.store.manifest import FileEntry, Manifest, StoreInvalid, load, save
-from trailtui.store.segments import connect, rewrite_segment, write_segment
+from trailtui.store.segments import rewrite_segment, write_segment
 
 Progress = Callable[[int, int], None]
 ORPHAN_GRACE = 120.0  # seconds an unreferenced segment is kept (a reader may still be on it)

@@ -25,9 +25,9 @@ from trailtui.sources.base import Query, SourceError
 from trailtui.sources.local_path import local_path
 from trailtui.sources.registry import scheme_of
 from trailtui.store.blocks import BlockError
+from trailtui.store.engine import OpeningConnection, engine
 from trailtui.store.location import StoreLocation, locate
 from trailtui.store.query import Keyed, TooManyRows, matching_events, ranked_events, unjoined_keys
-from trailtui.store.segments import OpeningConnection, engine
 from trailtui.store.unchanged import ManifestRows, UnchangedTree
 from trailtui.store.worth import candidate_bound, store_pays
 
@@ -46,15 +46,18 @@ def _failures() -> tuple[type[BaseException], ...]:
     return engine().Error, OSError, KeyError, BlockError, TooManyRows
 
 
-def search_unchanged(url: str, query: Query) -> Iterator[list[Event]] | None:
+def search_unchanged(url: str, query: Query,
+                     connecting: OpeningConnection | None = None) -> Iterator[list[Event]] | None:
     """The matching events, newest first, in lists; None when this path
-    cannot answer exactly (see the module's docstring)."""
+    cannot answer exactly (see the module's docstring).  `connecting`: the
+    engine, already opening (`trailtui.commands.early_engine`); taken when used,
+    else left to its opener to release."""
     if not query.time_range.unbounded or not store_pays(query):
         return None
     found = local_store(url)
     if found is None or not found[0].manifest.is_file():
         return None
-    connecting = OpeningConnection()  # the engine loads while the manifest is read
+    connecting = connecting or OpeningConnection()  # the engine loads while the manifest is read
     try:
         rows = ManifestRows.read(*found)
         if rows is not None:

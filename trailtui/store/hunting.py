@@ -96,7 +96,7 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
 
 
 def _engine_error() -> type[Exception]:
-    from trailtui.store.segments import engine
+    from trailtui.store.engine import engine
 
     error: type[Exception] = engine().Error
     return error
@@ -135,7 +135,7 @@ def _any(plans: Sequence[HuntRows]) -> str:
 def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], window: TimeRange,
             learns: bool, context: HuntContext | None) -> _Chosen:
     """The rows the run needs, in the plain scan's order.  Raises TooManyRows."""
-    from trailtui.store.segments import connect
+    from trailtui.store.engine import connect
 
     segments = sorted(folder / name for name in parts.segments)
     rows_of = whole_segments_scan(segments)

@@ -11,8 +11,10 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from trailtui.aws.config import AwsConfig
+if TYPE_CHECKING:
+    from trailtui.aws.config import AwsConfig
 
 
 def cache_root(env: dict[str, str] | None = None) -> Path:

@@ -59,11 +59,13 @@ def _parquet(segments: Sequence[Path], extra: str = "") -> str:
     return "read_parquet([" + ", ".join(sql_string(str(p)) for p in segments) + f"]{extra})"
 
 
-def row_reference(rank: str = "w.rank") -> str:
+def row_reference(rank: str = "w.rank", odd: str = "s.odd") -> str:
     """The columns `fetch_events` takes for each row (the rows `s`; `rank`
-    the SQL of the file's rank in reading order)."""
+    the SQL of the file's rank in reading order; `odd` the flag's SQL, a
+    constant where the WHERE already decided it: a column read for rows the
+    scan selected costs the decompression of its whole page)."""
     return (f"s.file_id, {rank} AS rank, s.seq, coalesce(s.t, 0) AS t, s.block_at, s.block_len, s.block_line, "
-            "s.odd")
+            f"{odd} AS odd")
 
 
 def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | None = None,
@@ -88,14 +90,15 @@ def keys_statement(segments: Sequence[Path], query: Query, newer_than: int | Non
     exact = pushed.exact if branches is None else all(branch.exact for branch in branches)
     filters = [branch.text for branch in branches] if branches else [pushed.where] if pushed.pushed else []
     rows = _parquet(segments) + " s" if not joined else _JOINED.format(rows=_parquet(segments))
-    columns = row_reference("0" if not joined else "w.rank")
+    rank = "0" if not joined else "w.rank"
 
-    def select(conditions: list[str]) -> str:
-        return f"SELECT {columns} FROM {rows} WHERE " + " AND ".join(conditions or ["TRUE"])  # noqa: S608 - our literals
+    def select(conditions: list[str], odd: str = "s.odd") -> str:
+        return (f"SELECT {row_reference(rank, odd)} FROM {rows} WHERE "  # noqa: S608 - our literals
+                + " AND ".join(conditions or ["TRUE"]))
 
     if filters:
-        chosen = " UNION ".join(select(["NOT s.odd", *where, text]) for text in filters)
-        sql = f"{chosen} UNION ALL {select(['s.odd', *where])}"
+        chosen = " UNION ".join(select(["NOT s.odd", *where, text], "false") for text in filters)
+        sql = f"{chosen} UNION ALL {select(['s.odd', *where], 'true')}"
     else:
         sql = select(where)
     if not joined:

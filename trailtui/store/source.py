@@ -28,11 +28,11 @@ from trailtui.sources.layout import FAR_FUTURE
 from trailtui.sources.pushdown.timebounds import micros
 from trailtui.sources.scan import FileScan, FileScanner, ScanRequest
 from trailtui.store.blocks import BlockError
+from trailtui.store.engine import OpeningConnection, connect, engine
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
 from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
-from trailtui.store.segments import OpeningConnection, connect, engine
 from trailtui.store.unchanged import ManifestRows, UnchangedTree
 from trailtui.store.worth import MAX_STORE_SHARE, MIN_ROWS_CHECKED, candidate_bound, store_pays
 from trailtui.timerange import TimeRange
