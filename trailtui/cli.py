@@ -179,11 +179,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_parsed(command: str, argv: list[str]) -> int:
     """Parse and run `command`; the store's engine may start opening first
     (`early_engine`), for the command to take or, if it does not, to be closed."""
+    from trailtui.collection_pause import keep_loaded, paused_collection
     from trailtui.commands.early_engine import early_engine
 
-    early = early_engine(command, argv)
+    keep_loaded()  # what importing the CLI made lives until exit
+    with paused_collection():  # so does what parsing imports
+        early = early_engine(command, argv)
     try:
-        args = build_parser(only=command).parse_args(argv)
+        with paused_collection():
+            args = build_parser(only=command).parse_args(argv)
+        keep_loaded()
         args.early_engine = early
         if getattr(args, "accounts", None) is not None and command not in ACCOUNT_COMMANDS:
             raise AccountScopeError(f"--accounts does not apply to `trailtui {command}` "

@@ -12,6 +12,7 @@ import argparse
 import sys
 from typing import IO, TYPE_CHECKING
 
+from trailtui.collection_pause import paused_collection
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import for_terminal
@@ -117,6 +118,19 @@ def _printer(fmt: str) -> _Printer:
     return _Printer(fmt, sys.stdout if fmt == "table" else for_terminal(sys.stdout, json=fmt == "jsonl"))
 
 
+def _from_store_directly(args: argparse.Namespace, query: Query) -> tuple[int | None, bool]:
+    """The exit code when the store answered without an event loop (else
+    None), and whether the general path should read through the store."""
+    from trailtui.sources.registry import scheme_of
+    from trailtui.store.worth import store_pays
+
+    # the local store would step aside for this search: nothing of it is loaded (an S3 store answers
+    # everything: no download)
+    if scheme_of(args.source) == "file" and not store_pays(query):
+        return None, False
+    return _from_unchanged_store(args.source, query, args.format, getattr(args, "early_engine", None)), True
+
+
 def _from_unchanged_store(source_url: str, query: Query, fmt: str, engine: OpeningConnection | None) -> int | None:
     """Print the answer when the store holds it whole for an unchanged local
     tree (no event loop); None when that path declines, before printing."""
@@ -214,19 +228,12 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     try:
         if args.explain:
             return run_explain(args.source, aws, query, lambda source: [source.search_statement(query)])
-        index = use_index(args)
-        if index and follow_every is None and aws.accounts is None:
-            from trailtui.sources.registry import scheme_of
-            from trailtui.store.worth import store_pays
-
-            # the local store would step aside for this search: nothing of it is loaded (an S3 store answers
-            # everything: no download)
-            if scheme_of(args.source) == "file" and not store_pays(query):
-                index = False
-            answered = (_from_unchanged_store(args.source, query, args.format, getattr(args, "early_engine", None))
-                        if index else None)
-            if answered is not None:
-                return answered
+        with paused_collection():  # bounded: at most the store's candidate rows, plain dicts
+            index = use_index(args)
+            if index and follow_every is None and aws.accounts is None:
+                answered, index = _from_store_directly(args, query)
+                if answered is not None:
+                    return answered
         import asyncio
 
         return asyncio.run(_run(args.source, query, args.format, aws, follow_every, index))

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from trailtui.collection_pause import paused_collection
 from trailtui.commands.errors import fail, warn
 from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.store_option import add_no_index, use_index
@@ -123,14 +124,15 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
         query = Query(filter=flt, time_range=window)
         if args.explain:
             return _explain(args.source, spec, query, args.top, aws)
-        index = use_index(args)
-        if index and aws.accounts is None:
-            from trailtui.counts.store import count_unchanged
+        with paused_collection():  # bounded: the groups a counter holds, no cycles
+            index = use_index(args)
+            if index and aws.accounts is None:
+                from trailtui.counts.store import count_unchanged
 
-            counted = count_unchanged(args.source, spec, query, args.top, getattr(args, "early_engine", None))
-            if counted is not None:
-                _print(counted, args.format)
-                return 0
+                counted = count_unchanged(args.source, spec, query, args.top, getattr(args, "early_engine", None))
+                if counted is not None:
+                    _print(counted, args.format)
+                    return 0
         import asyncio
 
         return asyncio.run(_run(args.source, spec, query, args.top, args.format, aws, index))
