@@ -89,3 +89,20 @@ def test_the_first_page_of_an_unfiltered_query_loads_nothing_of_the_store(tmp_pa
     assert done["code"] == 0 and done["lines"] == 50
     assert _loaded(done["modules"], ("trailtui.store.direct", "trailtui.store.query", "trailtui.store.blocks",
                                      "zstandard", "_duckdb", "duckdb")) == []
+
+
+def test_parsing_imports_no_shutil_and_help_still_wraps_to_the_terminal(tmp_path: Path) -> None:
+    """argparse's stock formatter imports shutil for every option it adds
+    (the CLI's reads the width itself); the help is as wide as COLUMNS says."""
+    argv = ["query", str(TREE), "--format", "jsonl", "--filter", "eventName == 'DeleteTrail'"]
+    modules = json.loads(_modules(_PARSE_ONLY, argv, tmp_path))
+    assert "shutil" not in modules and "tomllib" not in modules
+    widths = {}
+    for columns in (50, 120):
+        shown = subprocess.run([sys.executable, "-m", "trailtui", "query", "--help"], capture_output=True, text=True,
+                               env={**os.environ, "COLUMNS": str(columns)}, cwd=ROOT, timeout=60, check=True).stdout
+        lines = shown.splitlines()
+        # argparse never breaks a usage token ("[--endpoint-url ENDPOINT_URL]"): only those may run over
+        assert all(line.strip().startswith("[") for line in lines if len(line) > columns - 2), (columns, shown)
+        widths[columns] = max(len(line) for line in lines)
+    assert widths[120] > 100 and widths[50] < widths[120]

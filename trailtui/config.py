@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -109,6 +108,8 @@ def _optional_bool(data: dict[str, Any], key: str, problems: list[str], default:
 
 def parse_config(text: str) -> tuple[Config, list[str]]:
     """Parse TOML text; unknown keys are ignored, wrong types are reported."""
+    import tomllib
+
     data = tomllib.loads(text)
     problems: list[str] = []
     config = Config(
@@ -132,6 +133,8 @@ def load_config(path: Path | None = None) -> LoadedConfig:
         return LoadedConfig(Config(), path)
     except (OSError, UnicodeDecodeError) as exc:
         return LoadedConfig(Config(), path, f"{path}: cannot read ({exc})")
+    import tomllib  # only when there is a config file: every CLI start looks for one
+
     try:
         config, problems = parse_config(text)
     except tomllib.TOMLDecodeError as exc:
@@ -205,6 +208,8 @@ def _current_text(path: Path, line: str) -> str:
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CONFIG_BYTES:
         raise ConfigSaveError(f"{path} is not a regular file of at most {MAX_CONFIG_BYTES:,} bytes; "
                               "nothing was written")
+    import tomllib
+
     try:
         text = path.read_text(encoding="utf-8")
         tomllib.loads(text)
