@@ -321,3 +321,35 @@ def _local(tree: Path):
     found = local_store(str(tree))
     assert found is not None
     return found
+
+
+async def test_a_finished_segment_the_manifest_does_not_name_is_never_read(tmp_path):
+    """The SQL starts on the folder's segment files before the manifest is read
+    (trailtui/store/speculative.py).  A crash between a segment's rename and the
+    manifest's commit leaves one the manifest does not name: its rows must not
+    be counted or returned (they would be every event twice here)."""
+    import shutil
+
+    from trailtui.counts import GroupSpec, count_source
+    from trailtui.counts.store import count_unchanged
+    from trailtui.store.speculative import segment_files
+
+    tree, _ = _tree(tmp_path)
+    _build(tree)
+    folder = locate(str(tree)).folder
+    named = segment_files(folder)
+    assert named
+    stray = folder / "segment-999999.parquet"
+    shutil.copyfile(named[0], stray)
+    shutil.copyfile(named[0].with_suffix(".events"), stray.with_suffix(".events"))
+    assert segment_files(folder) == [*named, stray]
+    query = Query(filter=EventFilter.compile(PUSHED))
+    got = _answer(tree, PUSHED)
+    want, _, _ = await _both(tree, query)
+    assert got is not None and _rows(got) == want and want
+    plain = LocalSource(str(tree))
+    spec = GroupSpec.compile(["event"])
+    counted = count_unchanged(str(tree), spec, Query(), 20)
+    expected = await count_source(plain, spec, Query(), 20, server=False)
+    assert counted is not None and counted.as_json() == expected.as_json()
+    await plain.close()

@@ -32,9 +32,10 @@ from trailtui.sources.pushdown import to_sql
 from trailtui.sources.pushdown.timebounds import store_time
 
 if TYPE_CHECKING:
-    from trailtui.store.engine import OpeningConnection
+    from trailtui.store.engine import OpeningConnection, ThreadJob
     from trailtui.store.query import Wanted
     from trailtui.store.source import IndexedSource
+    from trailtui.store.speculative import SpeculativeSql
     from trailtui.store.unchanged import ManifestRows
 
 FETCH_ROWS = 10_000
@@ -118,6 +119,8 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int, connectin
         from trailtui.sources.pushdown import STORE
         from trailtui.store.direct import local_store
         from trailtui.store.engine import OpeningConnection
+        from trailtui.store.query import whole_segments_scan
+        from trailtui.store.speculative import SpeculativeSql
         from trailtui.store.unchanged import ManifestRows
     except ImportError:  # a build without the store
         return None
@@ -129,22 +132,29 @@ def count_unchanged(url: str, spec: GroupSpec, query: Query, top: int, connectin
     if found is None or not found[0].manifest.is_file():
         return None
     connecting = connecting or OpeningConnection()  # the engine loads while the manifest is read
+    texts, where = [str(key) for key in keys], [pushed.where] if pushed.pushed else []
+    # the GROUP BY starts on the folder's segments while the manifest is read and the files checked
+    early = SpeculativeSql(connecting, found[0].folder,
+                           lambda con, segments: con.execute(_grouped_sql(whole_segments_scan(segments), texts, where)))
     rows = ManifestRows.read(*found)
     if rows is None:
+        early.abandon()
         connecting.close()
         return None
-    return _count_rows(rows, spec, query, top, capacity, [str(key) for key in keys],
-                       [pushed.where] if pushed.pushed else [], connecting)
+    return _count_rows(rows, spec, query, top, capacity, texts, where, connecting, early)
 
 
 def _count_rows(rows: ManifestRows, spec: GroupSpec, query: Query, top: int, capacity: int, keys: list[str],
-                where: list[str], connecting: OpeningConnection) -> CountResult | None:
+                where: list[str], connecting: OpeningConnection, early: SpeculativeSql) -> CountResult | None:
     from trailtui.store.engine import engine
     from trailtui.store.query import whole_segments_scan
 
     segments = rows.segments
     rows_of = whole_segments_scan(segments)
-    grouping = connecting.run(lambda con: con.execute(_grouped_sql(rows_of, keys, where)))
+    grouping: SpeculativeSql | ThreadJob = early
+    if not early.ran_on(segments):
+        early.abandon()
+        grouping = connecting.run(lambda con: con.execute(_grouped_sql(rows_of, keys, where)))
     tree = rows.unchanged()
     try:
         grouped = grouping.wait()

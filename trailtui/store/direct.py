@@ -18,6 +18,7 @@ The events and their order are the general path's: the same `Wanted`
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from trailtui.events import Event
@@ -25,9 +26,17 @@ from trailtui.sources.base import Query, SourceError
 from trailtui.sources.local_path import local_path
 from trailtui.sources.registry import scheme_of
 from trailtui.store.blocks import BlockError
-from trailtui.store.engine import OpeningConnection, engine
+from trailtui.store.engine import OpeningConnection, ThreadJob, engine
 from trailtui.store.location import StoreLocation, locate
-from trailtui.store.query import Keyed, TooManyRows, matching_events, ranked_events, unjoined_keys
+from trailtui.store.query import (
+    Keyed,
+    TooManyRows,
+    matching_events,
+    ranked_events,
+    unjoined_keys,
+    whole_segments_scan,
+)
+from trailtui.store.speculative import SpeculativeSql
 from trailtui.store.unchanged import ManifestRows, UnchangedTree
 from trailtui.store.worth import candidate_bound, store_pays
 
@@ -58,28 +67,46 @@ def search_unchanged(url: str, query: Query,
     if found is None or not found[0].manifest.is_file():
         return None
     connecting = connecting or OpeningConnection()  # the engine loads while the manifest is read
+    # every match: the SQL starts on the folder's segments while the manifest is read and the files checked
+    early = (SpeculativeSql(connecting, found[0].folder, lambda con, segments: _bounded_keys(con, segments, query))
+             if query.limit is None else None)
     try:
         rows = ManifestRows.read(*found)
         if rows is not None:
-            return _search(rows, query, connecting)
+            return _search(rows, query, connecting, early)
     except _failures():
         pass
+    if early is not None:
+        early.abandon()
     connecting.close()
     return None
 
 
-def _search(rows: ManifestRows, query: Query, connecting: OpeningConnection) -> Iterator[list[Event]] | None:
+def _bounded_keys(con: Any, segments: list[Path], query: Query) -> tuple[int, tuple[list[Any], bool]]:
+    """The rows `segments` hold, and every matching row (`unjoined_keys`)
+    bounded by the rows the store may re-check (`candidate_bound`)."""
+    total = con.execute(f"SELECT count(*) FROM {whole_segments_scan(segments)}").fetchone()[0]  # noqa: S608
+    return total, unjoined_keys(con, segments, query, candidate_bound(total))
+
+
+def _search(rows: ManifestRows, query: Query, connecting: OpeningConnection,
+            early: SpeculativeSql | None) -> Iterator[list[Event]] | None:
     max_rows = candidate_bound(rows.events) if query.limit is None else None
     segments = rows.segments
-    early = None
-    if query.limit is None:  # every match: the SQL runs while the files are checked
-        early = connecting.run(lambda con: unjoined_keys(con, segments, query, max_rows))
+    job: SpeculativeSql | ThreadJob | None = None
+    if early is not None and early.ran_on(segments):
+        job = early
+    elif query.limit is None:
+        if early is not None:
+            early.abandon()
+        job = connecting.run(lambda con: _bounded_keys(con, segments, query))
     tree = rows.unchanged(max_rows)
-    keys = early.wait() if early is not None else None  # raises what the SQL raised
+    counted = job.wait() if job is not None else None  # raises what the SQL raised
     con = connecting.take()
-    if tree is None:
-        con.close()
+    if tree is None or (counted is not None and counted[0] != rows.events):
+        con.close()  # changed files, or segments holding other rows than the manifest says
         return None
+    keys = counted[1] if counted is not None else None
     chunks = _chunks(con, tree, query, keys if tree.segments == segments else None)
     first = next(chunks, [])
     return _stream(first, chunks, con)

@@ -60,11 +60,11 @@ class OpeningConnection:
             raise self._error
         return self._con
 
-    def run(self, statement: Callable[[Any], Any]) -> _Job:
+    def run(self, statement: Callable[[Any], Any]) -> ThreadJob:
         """`statement(connection)` started on a thread of its own once the
         connection is open (the caller takes the connection then); its result
         is `wait()`ed for."""
-        return _Job(lambda: statement(self.take()))
+        return ThreadJob(lambda: statement(self.take()))
 
     def close(self) -> None:
         """Close it, taken or not, once it is open (and any `run` waited for);
@@ -85,7 +85,7 @@ class OpeningConnection:
             self._con.close()
 
 
-class _Job:
+class ThreadJob:
     """A call running on a thread; `wait` gives its result or raises its exception."""
 
     def __init__(self, call: Callable[[], Any]) -> None:
