@@ -15,10 +15,8 @@ from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 from trailtui.instant import EARLIEST, LATEST
+from trailtui.sources.delivery import DELIVERY_SLACK
 
-# A log file lands in the date folder of its delivery and is named after it: CloudTrail delivers within about
-# 15 minutes of an event, so a day of slack past the range's end keeps every late file.
-DELIVERY_SLACK = timedelta(days=1)
 # The bound of a file or folder whose name carries no date: read it, and read it first.
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 

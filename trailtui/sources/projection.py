@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from trailtui.sources.layout import DELIVERY_SLACK
+from trailtui.sources.delivery import DELIVERY_SLACK
 from trailtui.timerange import TimeRange
 
 _DATE_FORMAT = "%Y/%m/%d"

@@ -25,11 +25,7 @@ from trailtui.sources.layout import (
     looks_like_log_name,
     parse_log_key,
 )
-
-# Folders never holding a trail.  Other dot-folders are walked: an organisation
-# trail is often synced to a hidden folder (`.org-trail/AWSLogs/...`).
-SKIPPED_FOLDERS = frozenset({".git", ".hg", ".svn", ".venv", ".tox", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-                             "__pycache__", "node_modules"})
+from trailtui.sources.walked_folders import walked
 
 
 @dataclass(slots=True)
@@ -78,8 +74,7 @@ def walk_tree(root: str, window: DeliveryWindow) -> Walked:
         rel_parts = Path(dirpath).parts
         dirnames[:] = sorted(
             d for d in dirnames
-            if d != "CloudTrail-Digest" and d not in SKIPPED_FOLDERS
-            and window.keeps_folder("/".join(rel_parts + (d,)))
+            if walked(d) and window.keeps_folder("/".join(rel_parts + (d,)))
         )
         # Account, region, day and digest-ness depend on the folder only: parse them
         # once per folder, not once per file (a big tree has tens of thousands).

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from trailtui.sources.tree_walk import SKIPPED_FOLDERS
+from trailtui.sources.walked_folders import walked
 
 
 def folder_marks(root: str) -> dict[str, int] | None:
@@ -26,9 +26,7 @@ def folder_marks(root: str) -> dict[str, int] | None:
             seen.add((st.st_dev, st.st_ino))
             marks[path] = st.st_ctime_ns
             with os.scandir(path) as entries:
-                pending.extend(entry.path for entry in entries
-                               if entry.name != "CloudTrail-Digest" and entry.name not in SKIPPED_FOLDERS
-                               and entry.is_dir())
+                pending.extend(entry.path for entry in entries if walked(entry.name) and entry.is_dir())
         except OSError:
             return None
     return marks

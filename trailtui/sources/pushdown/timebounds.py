@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from trailtui.sources.layout import DELIVERY_SLACK
+from trailtui.sources.delivery import DELIVERY_SLACK
 from trailtui.timerange import TimeRange
 
 
