@@ -15,7 +15,10 @@ Runs, in one go, on one tree, each as a fresh `python -m trailtui ...` process
   counts        `stats TREE --by principal --top 20 --format json` (<= 0.3 s)
 
 Each run also reports the CPU seconds of the process and its children (the
-steadier figure on a loaded machine).  `--cache DIR --skip build` reuses a
+steadier figure on a loaded machine), and each case the best of five bare
+`python -c pass` starts just before the store's runs: the host's speed then
+(~14 ms quiet; a shared VM drifts by 1.5x for minutes, which the load average
+does not show).  `--cache DIR --skip build` reuses a
 store already built there (no plain full scan, no build).
 
 The package's bytecode is compiled first, as an installed package's is.
@@ -73,6 +76,18 @@ def best(args: list[str], env: dict[str, str], repeat: int) -> tuple[float, byte
         print(f"    {wall:7.3f} s  cpu {cpu:6.3f} s  (load {before:.1f})  {' '.join(args[:1] + args[2:])}",
               file=sys.stderr)
     return min(runs, key=lambda r: r[0])
+
+
+def interpreter_start() -> float:
+    """Best of 5 bare interpreter starts (ms): the host's speed at the moment.
+    The machine is a shared VM whose speed drifts by 1.5x for minutes at a time
+    (CPU steal that the load average does not show); ~14 ms when it is quiet."""
+    times = []
+    for _ in range(5):
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True)
+        times.append(1000 * (time.perf_counter() - began))
+    return min(times)
 
 
 def gz_bytes(tree: Path) -> int:
@@ -134,13 +149,14 @@ def main() -> int:
                 continue
             print(name, file=sys.stderr)
             plain = best(command + ["--no-index"], env, args.repeat)
+            start_ms = interpreter_start()
             stored = best(command, env, args.repeat)
             same = plain[1] == stored[1]
             ok = ok and same
             results[name] = {"plain_s": plain[0], "store_s": stored[0], "identical": same,
                              "plain_cpu_s": plain[3], "store_cpu_s": stored[3],
                              "lines": plain[1].count(b"\n"), "sha256": hashlib.sha256(stored[1]).hexdigest()[:16],
-                             "load_before": stored[2]}
+                             "load_before": stored[2], "interpreter_start_ms": round(start_ms, 1)}
     finally:
         if args.cache is None:
             shutil.rmtree(cache, ignore_errors=True)
@@ -149,14 +165,15 @@ def main() -> int:
     if "build_s" in results:
         print(f"plain full scan {results['scan_all_s']:.2f} s, build {results['build_s']:.2f} s "
               f"= {results['build_ratio']:.2f}x")
-    print(f"{'case':<10} {'plain s':>9} {'store s':>9} {'plain cpu':>10} {'store cpu':>10} {'lines':>8}  identical")
+    print(f"{'case':<10} {'plain s':>9} {'store s':>9} {'plain cpu':>10} {'store cpu':>10} {'lines':>8}  identical"
+          "  python -c pass")
     for name in ("refine", "first-50", "no-column", "hunts", "counts"):
         if name not in results:
             continue
         row = results[name]
         assert isinstance(row, dict)
         print(f"{name:<10} {row['plain_s']:9.3f} {row['store_s']:9.3f} {row['plain_cpu_s']:10.3f} "
-              f"{row['store_cpu_s']:10.3f} {row['lines']:8,}  {row['identical']}")
+              f"{row['store_cpu_s']:10.3f} {row['lines']:8,}  {row['identical']!s:9}  {row['interpreter_start_ms']} ms")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0 if ok else 1
