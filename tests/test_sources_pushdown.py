@@ -115,6 +115,36 @@ def test_cidr_only_where_the_dialect_has_ip_functions():
     assert "'10.0.0.0/8'" in _where("cidr_match(sourceIPAddress, '10.1.2.3/8')").where  # normalised network
 
 
+def test_store_cidr_match_of_an_ipv4_network_is_exact_and_negates():
+    """On the store's typed columns `cidr_match` with an IPv4 network selects
+    exactly the addresses the filter matches (so `!cidr_match` pushes down):
+    run by DuckDB over dotted quads, near misses and non-addresses."""
+    import random
+
+    import duckdb
+
+    from trailtui.sources.pushdown import STORE
+
+    rng = random.Random(11)
+    octets = [0, 1, 9, 10, 16, 31, 32, 63, 64, 99, 100, 127, 128, 168, 169, 172, 192, 254, 255, 256, 300]
+    values = ["010.1.1.1", "10.1.1.1", "10.1.1.1 ", "\u0663.1.1.1", "10.1.1", "10.1.1.1.1", "::ffff:10.1.1.1",
+              "10.1.1.1\n", "+1.2.3.4", "1..2.3", "1.2.3.4%eth0", "", "ec2.amazonaws.com", "AWS Internal", None]
+    values += [".".join(str(rng.choice(octets)) for _ in range(rng.choice([3, 4, 4, 4, 5]))) for _ in range(2000)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (sourceipaddress VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
+    for network in ("10.0.0.0/8", "172.16.0.0/12", "100.64.0.0/10", "0.0.0.0/0", "192.168.1.7/32", "10.1.2.3/8"):
+        for text in (f"cidr_match(sourceIPAddress, '{network}')", f"!cidr_match(sourceIPAddress, '{network}')"):
+            flt = EventFilter.compile(text)
+            translation = to_sql(flt, STORE)
+            assert translation.exact, text
+            query = f"SELECT sourceipaddress FROM t WHERE {translation.where}"
+            kept = [row[0] for row in con.execute(query).fetchall()]
+            wanted = [v for v in values if flt.matches({"sourceIPAddress": v} if v is not None else {})]
+            assert sorted(kept, key=str) == sorted(wanted, key=str), text
+    assert not to_sql(EventFilter.compile("!cidr_match(sourceIPAddress, 'fc00::/7')"), STORE).pushed
+
+
 def test_caseless_pushdown_keeps_every_casefold_match():
     """The SQL (run by DuckDB as the test server does) keeps every row the
     filter matches, including values whose casefold is not their lower()."""

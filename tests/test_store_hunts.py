@@ -176,3 +176,97 @@ def test_a_catalogue_needing_too_much_runs_plainly_with_one_notice(tmp_path):
     stored = _cli("hunt", str(demo), "--catalogue", str(catalogue), "--format", "jsonl", env=env)
     assert stored.stdout == plain.stdout and stored.stdout.count("\n") > 20_000
     assert stored.stderr.count("plain scan") == 1, stored.stderr
+
+
+def _instance_records(start: datetime) -> list[dict]:
+    """Three instances' credentials, each issued by EC2 and used a few hundred
+    times from its own private address, then once from a public one.  The
+    third key's oldest use names it in an ARN outside printable ASCII that the
+    hunt's regular expression does not match: only the guard keeps that key's
+    true first use among the rows chosen."""
+    account = "111122223333"
+    records: list[dict] = []
+
+    def at(seconds: float) -> str:
+        return (start + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def issue(key: str, instance: str, when: float) -> None:
+        records.append({
+            "eventVersion": "1.08", "eventTime": at(when), "eventSource": "sts.amazonaws.com",
+            "eventName": "AssumeRole", "awsRegion": "eu-west-1", "sourceIPAddress": "ec2.amazonaws.com",
+            "userAgent": "ec2.amazonaws.com", "eventType": "AwsApiCall", "recipientAccountId": account,
+            "eventID": f"issue-{key}", "userIdentity": {"type": "AWSService", "invokedBy": "ec2.amazonaws.com"},
+            "requestParameters": {"roleArn": f"arn:aws:iam::{account}:role/App", "roleSessionName": instance},
+            "responseElements": {"credentials": {"accessKeyId": key, "expiration": "x"},
+                                 "assumedRoleUser": {"arn": f"arn:aws:sts::{account}:assumed-role/App/{instance}"}}})
+
+    def use(key: str, instance: str, when: float, address: str, n: int, role: str = "App",
+            delivery: bool = True) -> None:
+        context: dict = {"sessionIssuer": {"type": "Role", "arn": f"arn:aws:iam::{account}:role/{role}"}}
+        if delivery:
+            context["ec2RoleDelivery"] = "2.0"
+        records.append({
+            "eventVersion": "1.08", "eventTime": at(when), "eventSource": "s3.amazonaws.com",
+            "eventName": "GetObject", "awsRegion": "eu-west-1", "sourceIPAddress": address,
+            "userAgent": "aws-sdk-go/1.44", "eventType": "AwsApiCall", "recipientAccountId": account,
+            "eventID": f"use-{key}-{n}",
+            "userIdentity": {"type": "AssumedRole", "principalId": f"AROAEXAMPLE:{instance}",
+                             "arn": f"arn:aws:sts::{account}:assumed-role/{role}/{instance}",
+                             "accountId": account, "accessKeyId": key, "sessionContext": context}})
+
+    for number, (key, instance, own) in enumerate([("ASIAINSTANCEONE", "i-0abc12345678", "10.0.1.5"),
+                                                   ("ASIAINSTANCETWO", "i-0def12345678", "172.20.3.4"),
+                                                   ("ASIAINSTANCE333", "i-0fed12345678", "10.9.9.9")]):
+        base = number * 10_000
+        issue(key, instance, base)
+        if number == 2:  # an odd oldest use: outside ASCII, and not an instance session by the filter
+            use(key, "i-\u00ef0123456789", base + 1, "52.95.110.1", 0, role="R\u00f4le", delivery=False)
+        for n in range(1, 300):
+            use(key, instance, base + 2 + n, own, n, delivery=number != 1)
+        use(key, instance, base + 400, "52.94.76.10", 999, delivery=number != 1)
+    return records
+
+
+async def test_instance_credentials_chain_needs_a_few_rows_per_key(tmp_path):
+    """The chain hunt fires on each instance's public use, from the store as
+    from a plain scan, though the store feeds it a few rows per key."""
+    hunt = [h for h in HUNTS if h.id == "instance-credentials-off-instance"]
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    tree = _tree(tmp_path, _instance_records(start))
+    lines = await _same(tree, hunts=hunt)
+    assert sum(b"52.94.76.10" in line for line in lines) == 3, lines
+    indexed = open_source(str(tree), index=True)
+    fed = 0
+    try:
+        async for step in run_hunts(indexed, hunt, TimeRange()):
+            fed = step.candidates
+    finally:
+        await indexed.close()
+    assert fed < 350, fed  # 3 issuances, 3 keys' oldest/newest uses, 3 public uses and key three whole (301)
+
+
+def test_maybe_public_keeps_every_public_address():
+    """The chain rows' address test (DuckDB, as the store runs it) keeps every
+    address the hunt judges public, and drops the private dotted quads."""
+    import random
+
+    import duckdb
+
+    from trailtui.hunts.chained import is_public_address
+    from trailtui.store.hunt_rows import NON_GLOBAL_V4, maybe_public
+
+    rng = random.Random(3)
+    values = ["52.94.76.10", "10.0.1.5", "ec2.amazonaws.com", "AWS Internal", "2600:1f18::1", "::1", "fe80::1%eth0",
+              "::ffff:8.8.8.8", "100.64.0.1", "192.0.2.1", "", "8.8.8.8 ", "08.8.8.8"]
+    values += [".".join(str(rng.randrange(256)) for _ in range(4)) for _ in range(3000)]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (sourceipaddress VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
+    kept = {row[0] for row in con.execute(f"SELECT sourceipaddress FROM t WHERE {maybe_public('sourceipaddress')}")
+            .fetchall()}
+    public = {v for v in values if is_public_address(v)}
+    assert public <= kept and len(public) > 2000
+    assert "10.0.1.5" not in kept and "ec2.amazonaws.com" not in kept and "100.64.0.1" not in kept
+    import ipaddress
+
+    assert not any(ipaddress.ip_network(n)[i].is_global for n in NON_GLOBAL_V4 for i in (0, -1))

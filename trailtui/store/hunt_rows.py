@@ -12,6 +12,12 @@ hits, in the same order, as the whole range would:
   non-hits changes no window that fires: a firing window holds hits only;
 * a sequence by a built-in key: every A with a B of its group within the
   window after it, and every such B;
+* the instance-credentials chain hunt: every issuing call it matches; per
+  access key, its rows at the key's oldest and newest time (the key's first
+  address and who it belongs to, as the chain index keeps them), or all its
+  rows when one of them is not printable ASCII where the filter's regular
+  expressions look (`ascii_guard`); and every use that may come from a
+  public address (the ones the hunt judges);
 * a first-seen hunt over the whole range (no `--baseline-*`): per group and
   raw value (finer than the hunt's value: an IP is finer than its /24), the
   oldest and newest rows of the recent period and of the baseline, every row
@@ -33,13 +39,20 @@ row of their times), and the caller checks that one of them is a candidate.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from trailtui.chains.issuance import ISSUING_EVENTS
+from trailtui.filters import EventFilter
 from trailtui.hunts.engine import hunt_gate
 from trailtui.hunts.model import Hunt
 from trailtui.hunts.runner import candidate_filter
 from trailtui.sources.pushdown import STORE, to_sql
+from trailtui.sources.pushdown.dialects import ASCII_STORE
+from trailtui.sources.pushdown.functions import IPV4_PATTERN, ipv4_in, outside_ascii
+from trailtui.sources.pushdown.literals import sql_string
+from trailtui.sources.pushdown.tree import Node, field_path
 from trailtui.store.dialect import store_where
 
 SLACK_MICROS = 1_000  # windows and boundaries widened by this much: float seconds in the engine, integers here
@@ -62,12 +75,18 @@ NOVELTY_COLUMNS = {
     "user_agent": ("useragent",),
 }
 ROW_COLUMNS = "file_id, seq, ts, block_at, block_len, block_line, odd"
+# IPv4 networks none of whose addresses Python's ipaddress calls global (in
+# every version): a use from one of them is never judged by the chain hunt.
+NON_GLOBAL_V4 = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
+                 "192.168.0.0/16")
+INSTANCE_CHAIN = "instance-credentials-off-instance"
 
 
 @dataclass(frozen=True, slots=True)
 class HuntRows:
     """How one hunt's rows are chosen: `rule` is 'all' (every row `where`
-    selects), 'threshold', 'sequence' or 'first-seen'."""
+    selects), 'threshold', 'sequence', 'first-seen' or 'instance-chain'
+    (`guard`: SQL true on a row where `where` may not be exact)."""
 
     index: int
     hunt: Hunt
@@ -75,6 +94,7 @@ class HuntRows:
     where: str
     then: str = ""
     key: str = ""
+    guard: str = ""
 
 
 def _exact(hunt: Hunt) -> str | None:
@@ -99,6 +119,10 @@ def plan_rows(index: int, hunt: Hunt, whole_range: bool, clean: bool) -> HuntRow
         if key is None:
             return everything
         return HuntRows(index, hunt, "sequence", everything.where, then=then, key=key)
+    if hunt.chain is not None and hunt.chain.check == INSTANCE_CHAIN:
+        guard = ascii_guard(hunt.filter)
+        return everything if guard is None else HuntRows(index, hunt, "instance-chain", everything.where,
+                                                          guard=guard)
     if hunt.first_seen is not None and whole_range:
         key = GROUP_KEYS.get(hunt.first_seen.by)
         exact = _exact(hunt)
@@ -106,6 +130,57 @@ def plan_rows(index: int, hunt: Hunt, whole_range: bool, clean: bool) -> HuntRow
             return everything
         return HuntRows(index, hunt, "first-seen", exact, key=key)
     return everything
+
+
+def ascii_guard(flt: EventFilter) -> str | None:
+    """SQL true on the rows where `store_where(flt)` may differ from the
+    filter, when that is only where a regular expression tests a value
+    outside printable ASCII; None when the filter is not exact even there."""
+    if flt.ast is None or not to_sql(flt, ASCII_STORE).exact:
+        return None
+    columns = sorted(_regex_columns(flt.ast))
+    return " OR ".join(outside_ascii(column, STORE) for column in columns) or "FALSE"
+
+
+def _regex_columns(node: Node) -> set[str]:
+    found: set[str] = set()
+    if node.get("type") == "function_expression" and node.get("value") == "regex_match" and node.get("children"):
+        path = field_path(node["children"][0])
+        column = STORE.column(path) if path is not None else None
+        if column is not None:
+            found.add(column.sql)
+    for child in node.get("children") or ():
+        if isinstance(child, dict):
+            found |= _regex_columns(child)
+    return found
+
+
+def maybe_public(column: str) -> str:
+    """SQL true wherever `trailtui.hunts.chained.is_public_address` may be:
+    an address with a colon (IPv6), or a dotted quad outside `NON_GLOBAL_V4`
+    (anything else Python does not read as an address)."""
+    networks = [ipaddress.IPv4Network(n) for n in NON_GLOBAL_V4]
+    quad = f"coalesce({STORE.regex_function}({column}, {sql_string(IPV4_PATTERN)}), FALSE)"
+    return f"(coalesce(strpos({column}, ':') > 0, FALSE) OR ({quad} AND NOT {ipv4_in(column, networks, STORE)}))"
+
+
+def instance_chain_counts(plan: HuntRows, rows_of: str, where: str) -> str:
+    """The distinct keys, issuing rows and longest key the chain index would
+    take: past its caps (or its cut of long keys) the per-key rows do not hold."""
+    issuing = ", ".join(sql_string(name) for name in sorted(ISSUING_EVENTS))
+    return (f"SELECT count(DISTINCT nullif(s.useridentity_accesskeyid, '')), "  # noqa: S608 - our literals
+            f"count(*) FILTER (WHERE s.eventname IN ({issuing})), coalesce(max(strlen(s.useridentity_accesskeyid)), 0) "
+            f"FROM {rows_of} WHERE {where} AND NOT s.odd AND ({_gated_sql(plan.hunt, plan.where)})")
+
+
+def _instance_chain(plan: HuntRows, name: str) -> tuple[str, str]:
+    i = plan.index
+    issuing = ", ".join(sql_string(n) for n in sorted(ISSUING_EVENTS))
+    keyed = f"SELECT *, nullif(useridentity_accesskeyid, '') AS k FROM {name} WHERE NOT odd AND m{i}"  # noqa: S608
+    spans = (f"SELECT *, min(ts) OVER w AS lo, max(ts) OVER w AS hi, bool_or(u{i}) OVER w AS au "  # noqa: S608
+             f"FROM ({keyed}) AS keyed WINDOW w AS (PARTITION BY k)")
+    return spans, (f"eventname IN ({issuing}) OR (k IS NOT NULL AND "
+                   f"(au OR ts = lo OR ts = hi OR {maybe_public('sourceipaddress')}))")
 
 
 def _micros(seconds: float) -> int:
@@ -250,7 +325,8 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
     small = [p for p in plans if p.rule != "first-seen"]
     flags = [(f"m{p.index}", _gated_sql(p.hunt, p.where)) for p in small]
     flags += [(f"t{p.index}", _gated_sql(p.hunt, p.then)) for p in small if p.hunt.sequence is not None]
-    columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags)]
+    guards = [(f"u{p.index}", p.guard) for p in small if p.rule == "instance-chain"]
+    columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags + guards)]
     where = " AND ".join(predicates) or "TRUE"
     kept = " OR ".join(["s.odd", *(f"({sql})" for _, sql in flags)])
     base = f"SELECT {', '.join(columns)} FROM {rows_of} WHERE {where} AND ({kept})"  # noqa: S608
@@ -258,7 +334,7 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
                           *(f"t{p.index}" for p in small if p.rule == "all" and p.hunt.sequence is not None)])
     nothing = "CAST(NULL AS VARCHAR)"
     parts: list[tuple[str, str, str]] = [("SELECT * FROM base", direct, nothing)]
-    builders = {"threshold": _threshold, "sequence": _sequence}
+    builders = {"threshold": _threshold, "sequence": _sequence, "instance-chain": _instance_chain}
     for plan in plans:
         build = builders.get(plan.rule)
         if build is not None:

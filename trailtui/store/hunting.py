@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trailtui.chains.index import MAX_ISSUANCES, MAX_KEYS
+from trailtui.chains.issuance import MAX_FIELD
 from trailtui.events import Event
 from trailtui.filters import EventFilter
 from trailtui.hunts.accounts import ORG_PATH, KnownAccounts
@@ -33,6 +35,7 @@ from trailtui.store.blocks import BlockError
 from trailtui.store.hunt_rows import (
     HuntRows,
     first_rows_statement,
+    instance_chain_counts,
     learning_sql,
     plan_rows,
     rows_statement,
@@ -151,6 +154,7 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
         ranged = " AND ".join(predicates) or "TRUE"
         odd = _count_upto(con, rows_of, f"{ranged} AND s.odd", params, 0)
         plans = clean if odd == 0 else [plan_rows(i, hunt, baseline is None, False) for i, hunt in enumerate(hunts)]
+        plans = [_within_caps(con, plan, rows_of, ranged, params) for plan in plans]
         limit = wanted.max_rows if wanted.max_rows is not None else 1 << 62
         direct = _count_upto(con, rows_of, f"{ranged} AND ({_any([p for p in plans if p.rule == 'all'])})", params,
                              limit)
@@ -192,6 +196,17 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
             chosen.learning[(rank, seq)] = list(lkeys)
     chosen.rows.sort(key=lambda row: (-row[3], row[1], row[2]))
     return chosen
+
+
+def _within_caps(con: Any, plan: HuntRows, rows_of: str, ranged: str, params: dict[str, Any]) -> HuntRows:
+    """An instance-chain plan, or the plan taking all its rows when the chain
+    index would drop keys or issuances, or cut a key, on this range."""
+    if plan.rule != "instance-chain":
+        return plan
+    keys, issuing, longest = con.execute(instance_chain_counts(plan, rows_of, ranged), params).fetchone()
+    if keys < MAX_KEYS and issuing < MAX_ISSUANCES and longest <= MAX_FIELD:
+        return plan
+    return HuntRows(plan.index, plan.hunt, "all", plan.where)
 
 
 def _check_learning(chosen: _Chosen, wanted: Wanted, query: Query) -> None:

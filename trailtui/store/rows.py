@@ -28,6 +28,7 @@ import orjson
 from trailtui.events import EPOCH, parse_event_time, principal_label
 from trailtui.sources.pushdown.dialects import (
     STORE,
+    STORE_CONTEXT_FIELDS,
     STORE_HASHED_FIELDS,
     STORE_IDENTITY_FIELDS,
     STORE_ISSUER_FIELDS,
@@ -49,9 +50,11 @@ class StoreColumn:
 
 _IDENTITY = STORE_IDENTITY_FIELDS
 _ISSUER = STORE_ISSUER_FIELDS
+_CONTEXT = STORE_CONTEXT_FIELDS
 # The order in which row_fields reads the typed columns; checked against the dialect below.
 _PATHS = ([(f,) for f in STORE_TOP_FIELDS] + [("userIdentity", f) for f in _IDENTITY]
-          + [("userIdentity", "sessionContext", "sessionIssuer", f) for f in _ISSUER] + [("readOnly",)])
+          + [("userIdentity", "sessionContext", "sessionIssuer", f) for f in _ISSUER]
+          + [("userIdentity", "sessionContext", f) for f in _CONTEXT] + [("readOnly",)])
 _HELD = len(_PATHS) + len(STORE_HASHED_FIELDS)
 if set(map(tuple, _PATHS)) | {(f,) for f in STORE_HASHED_FIELDS} != set(STORE.columns) \
         or _HELD != len(STORE.columns):  # pragma: no cover
@@ -112,12 +115,13 @@ def row_fields(raw: dict[str, Any], file_id: int, seq: int) -> tuple[str, bytes]
     get = raw.get
     identity = get("userIdentity")
     if type(identity) is not dict:
-        identity_values: list[Any] = [None] * (len(_IDENTITY) + len(_ISSUER))
+        identity_values: list[Any] = [None] * (len(_IDENTITY) + len(_ISSUER) + len(_CONTEXT))
     else:
         context = identity.get("sessionContext")
         issuer = context.get("sessionIssuer") if type(context) is dict else None
         identity_values = [identity.get(k) for k in _IDENTITY]
         identity_values += [issuer.get(k) for k in _ISSUER] if type(issuer) is dict else [None] * len(_ISSUER)
+        identity_values += [context.get(k) for k in _CONTEXT] if type(context) is dict else [None] * len(_CONTEXT)
     strings, odd = _strings([get(k) for k in STORE_TOP_FIELDS] + identity_values)
     read_only = get("readOnly")
     if type(read_only) is bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from trailtui.sources.pushdown.literals import Untranslatable, json_path
@@ -97,6 +97,10 @@ class Dialect:
     # is not is flagged odd and always re-checked): `type(field) == 'string'`
     # is then the column's NOT NULL.
     strings_typed: bool = False
+    # `regex_match` on a string column counted exact: its SQL agrees with the
+    # filter wherever the value is printable ASCII (`ASCII_STORE`); whoever
+    # uses this dialect keeps the other rows apart (`ascii_guard`).
+    regex_ascii_exact: bool = False
 
     def column(self, path: tuple[str, ...]) -> Column | None:
         known = self.columns.get(path)
@@ -167,6 +171,7 @@ def _store_columns() -> dict[tuple[str, ...], Column]:
     strings: list[tuple[str, ...]] = [(f,) for f in STORE_TOP_FIELDS]
     strings += [("userIdentity", f) for f in STORE_IDENTITY_FIELDS]
     strings += [("userIdentity", "sessionContext", "sessionIssuer", f) for f in STORE_ISSUER_FIELDS]
+    strings += [("userIdentity", "sessionContext", f) for f in STORE_CONTEXT_FIELDS]
     columns = {path: Column(STORE_COLUMN_NAMES.get(path, "_".join(p.lower() for p in path)), Kind.STRING)
                for path in strings}
     columns[("readOnly",)] = Column("readonly", Kind.BOOL)
@@ -182,9 +187,12 @@ STORE_HASHED_FIELDS = ("eventID", "requestID")
 # invokedBy completes the principal (`arn || principalId || invokedBy`), so counts by principal are one GROUP BY.
 STORE_IDENTITY_FIELDS = ("type", "arn", "accountId", "accessKeyId", "userName", "principalId", "invokedBy")
 STORE_ISSUER_FIELDS = ("arn", "userName")
+# ec2RoleDelivery marks instance-profile credentials: the instance hunts select on it.
+STORE_CONTEXT_FIELDS = ("ec2RoleDelivery",)
 STORE_COLUMN_NAMES: dict[tuple[str, ...], str] = {
     ("userIdentity", "sessionContext", "sessionIssuer", "arn"): "issuer_arn",
     ("userIdentity", "sessionContext", "sessionIssuer", "userName"): "issuer_username",
+    ("userIdentity", "sessionContext", "ec2RoleDelivery"): "ec2_role_delivery",
 }
 
 # The store's columns holding a top-level field as compact JSON text (orjson):
@@ -197,3 +205,7 @@ STORE_JSON_COLUMNS: dict[str, str] = {"requestParameters": "request_parameters",
 STORE = Dialect(name="store", columns=_store_columns(), json_columns=STORE_JSON_COLUMNS,
                 json_function="json_extract_string", raw_json_compact=True, regex_function="regexp_matches",
                 strings_typed=True)
+
+# The store, with regular expressions counted exact on printable ASCII values:
+# for a caller that deals with every other row itself (the hunts' per-key rows).
+ASCII_STORE = replace(STORE, name="store-ascii", regex_ascii_exact=True)

@@ -22,6 +22,10 @@ decides:
   where the dialect has Trino's IP functions (Athena engine v3); Trino reads an
   IPv4-mapped IPv6 address as IPv4, which only widens the result, and a scoped
   IPv6 address (`fe80::1%eth0`), which Python reads and Trino does not, is kept.
+  On the local store (typed string columns) an IPv4 network is exact instead
+  (`typed_cidr`): Python reads an IPv4 address only as four decimal octets
+  without leading zeros, which a regular expression says exactly, and the
+  address's integer is then compared with the network's bounds.
 """
 
 from __future__ import annotations
@@ -80,8 +84,7 @@ def subject_of(node: Node, dialect: Dialect, allowed: tuple[Kind, ...]) -> Subje
 
 def _or_outside_ascii(test: str, subject: Subject, dialect: Dialect) -> str:
     """`test`, or any row whose value holds a character outside printable ASCII."""
-    escape = f"coalesce({dialect.regex_function}({subject.column.sql}, {_OUTSIDE_ASCII}), FALSE)"
-    return f"({test} OR {escape})"
+    return f"({test} OR {outside_ascii(subject.column.sql, dialect)})"
 
 
 def _ascii_literal(value: Any) -> str:
@@ -158,6 +161,64 @@ def regex(children: list[Node], dialect: Dialect) -> str:
     subject = subject_of(children[0], dialect, (Kind.STRING, Kind.JSON_TEXT))
     test = f"coalesce({dialect.regex_function}({subject.sql}, {sql_string(pattern)}), FALSE)"
     return _or_outside_ascii(test, subject, dialect)
+
+
+_OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+IPV4_PATTERN = rf"^{_OCTET}(\.{_OCTET}){{3}}$"
+
+
+def ipv4_integer(column: str) -> str:
+    """SQL: the integer of a dotted-quad text (NULL where it is not one)."""
+    parts = [f"TRY_CAST(split_part({column}, '.', {i + 1}) AS BIGINT) * {1 << (24 - 8 * i)}" for i in range(4)]
+    return "(" + " + ".join(parts) + ")"
+
+
+def ipv4_in(column: str, networks: list[ipaddress.IPv4Network], dialect: Dialect) -> str:
+    """SQL true exactly where `column` holds an IPv4 address Python reads and
+    that lies in one of `networks` (two-valued)."""
+    value = ipv4_integer(column)
+    bounds = " OR ".join(f"{value} BETWEEN {int(n.network_address)} AND {int(n.broadcast_address)}"
+                         for n in networks)
+    return f"coalesce({dialect.regex_function}({column}, {sql_string(IPV4_PATTERN)}) AND ({bounds}), FALSE)"
+
+
+def typed_cidr(children: list[Node], dialect: Dialect) -> str | None:
+    """`cidr_match(field, 'a.b.c.d/n')` exactly, on a dialect whose string
+    columns hold exactly the field's string (the local store); None where
+    that does not apply (an IPv6 network, a case function, no such column)."""
+    if not dialect.strings_typed or len(children) != 2 or children[1].get("type") != "literal":
+        return None
+    literal = children[1]["value"]
+    if not isinstance(literal, str):
+        return None
+    try:
+        network = ipaddress.ip_network(literal, strict=False)
+    except ValueError:
+        return None
+    path = field_path(children[0])
+    column = dialect.column(path) if path is not None else None
+    if not isinstance(network, ipaddress.IPv4Network) or column is None or column.kind is not Kind.STRING:
+        return None
+    return ipv4_in(column.sql, [network], dialect)
+
+
+def ascii_regex(children: list[Node], dialect: Dialect) -> str | None:
+    """`regex_match(field, 'p')` on a string column, without the escape for
+    values outside printable ASCII: exact on every other value (RE2 both
+    sides, pattern in the portable subset).  None where that does not apply."""
+    if len(children) != 2 or children[1].get("type") != "literal" or not isinstance(children[1]["value"], str):
+        return None
+    pattern = children[1]["value"]
+    path = field_path(children[0])
+    column = dialect.column(path) if path is not None else None
+    if column is None or column.kind is not Kind.STRING or not portable_pattern(pattern):
+        return None
+    return f"coalesce({dialect.regex_function}({column.sql}, {sql_string(pattern)}), FALSE)"
+
+
+def outside_ascii(column: str, dialect: Dialect) -> str:
+    """SQL true where `column` holds a character outside printable ASCII."""
+    return f"coalesce({dialect.regex_function}({column}, {_OUTSIDE_ASCII}), FALSE)"
 
 
 def cidr(children: list[Node], dialect: Dialect) -> str:

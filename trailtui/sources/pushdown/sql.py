@@ -304,6 +304,14 @@ class _Translator:
         name = node["value"]
         where = _LIKE_FUNCTIONS.get(name)
         children = node["children"]
+        if name == "cidr_match":
+            typed = custom.typed_cidr(children, self.dialect)
+            if typed is not None:
+                return Sql(typed, True)
+        if name == "regex_match" and self.dialect.regex_ascii_exact:
+            plain = custom.ascii_regex(children, self.dialect)
+            if plain is not None:
+                return Sql(plain, True)
         if name in _CUSTOM:
             return Sql(_CUSTOM[name](name, children, self.dialect), False)
         if where is not None and len(children) == 2 and children[0].get("type") == "function_expression":
