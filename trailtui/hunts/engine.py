@@ -11,7 +11,7 @@ reported once, so `hunt --format jsonl` lists the whole burst, not one line.
 from __future__ import annotations
 
 from collections import Counter, deque
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -299,11 +299,16 @@ class HuntEngine:
         self.learns_accounts = any(h.outside is not None or h.chain is not None for h in self.hunts)
         self._learns_accounts = learn and self.learns_accounts
 
-    def feed(self, event: Event) -> list[Hit]:
+    def feed(self, event: Event, only: Collection[int] | None = None) -> list[Hit]:
+        """The hits `event` causes; `only`: offer it to those hunts alone (by
+        their index in `hunts`), for a caller that chose rows per hunt."""
         if self._learns_accounts:
             self.context.known_accounts.observe(event.raw, event.location)
         hits: list[Hit] = []
-        for index in self._dispatch.indices(event.raw.get("eventName")):
+        indices = self._dispatch.indices(event.raw.get("eventName"))
+        if only is not None:
+            indices = [index for index in indices if index in only]
+        for index in indices:
             tracker = self._trackers[index]
             for reported in tracker.offer(event):
                 hits.append(_hit(tracker, reported))

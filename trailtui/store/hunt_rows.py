@@ -80,6 +80,7 @@ ROW_COLUMNS = "file_id, seq, ts, block_at, block_len, block_line, odd"
 NON_GLOBAL_V4 = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
                  "192.168.0.0/16")
 INSTANCE_CHAIN = "instance-credentials-off-instance"
+EVERY_HUNT = -1  # a row every hunt is fed (odd rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +316,8 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
                    learning: str | None = None, firsts: dict[str, int] | None = None,
                    organisation: bool = False) -> str:
     """The statement choosing the rows (`ROW_COLUMNS`, each once, unordered,
-    with `lkeys`: the accounts and paths it is one of the first candidates of).
+    with `lkeys`: the accounts and paths it is one of the first candidates of,
+    and `hps`: the indexes of the hunts it was chosen for, `EVERY_HUNT` for all).
     `rows_of` is the segments' FROM text (rows `s`) and `predicates` pick the
     range's rows from it; `newest`: each first-seen plan's newest match;
     `learning` is a SQL superset of the catalogue's candidate filter
@@ -333,17 +335,27 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
     direct = " OR ".join(["odd", *(f"m{p.index}" for p in small if p.rule == "all"),
                           *(f"t{p.index}" for p in small if p.rule == "all" and p.hunt.sequence is not None)])
     nothing = "CAST(NULL AS VARCHAR)"
-    parts: list[tuple[str, str, str]] = [("SELECT * FROM base", direct, nothing)]
+    parts: list[tuple[str, str, str, str]] = [("SELECT * FROM base", direct, nothing, _direct_plans(small))]
     builders = {"threshold": _threshold, "sequence": _sequence, "instance-chain": _instance_chain}
     for plan in plans:
         build = builders.get(plan.rule)
         if build is not None:
-            parts.append((*build(plan, "base"), nothing))
+            parts.append((*build(plan, "base"), nothing, f"[{plan.index}]"))
         elif plan.rule == "first-seen" and plan.index in newest:
-            parts.append((*_first_seen(plan, rows_of, where, newest[plan.index]), nothing))
+            parts.append((*_first_seen(plan, rows_of, where, newest[plan.index]), nothing, f"[{plan.index}]"))
     if learning is not None and firsts:
-        parts += _learning(rows_of, where, learning, firsts, organisation)
-    union = " UNION ALL ".join(f"SELECT {ROW_COLUMNS}, {label} AS lkey FROM ({rows}) AS part "  # noqa: S608
-                               f"WHERE {condition}" for rows, condition, label in parts)
+        parts += [(*part, "[]::INTEGER[]") for part in _learning(rows_of, where, learning, firsts, organisation)]
+    union = " UNION ALL ".join(f"SELECT {ROW_COLUMNS}, {label} AS lkey, {chosen} AS hp FROM ({rows}) AS part "  # noqa: S608
+                               f"WHERE {condition}" for rows, condition, label, chosen in parts)
     return (f"WITH base AS MATERIALIZED ({base}) SELECT {ROW_COLUMNS}, "  # noqa: S608 - fixed identifiers
-            f"list(DISTINCT lkey) FILTER (WHERE lkey IS NOT NULL) AS lkeys FROM ({union}) AS chosen GROUP BY ALL")
+            f"list(DISTINCT lkey) FILTER (WHERE lkey IS NOT NULL) AS lkeys, "
+            f"list_distinct(flatten(list(hp))) AS hps FROM ({union}) AS chosen GROUP BY ALL")
+
+
+def _direct_plans(small: Sequence[HuntRows]) -> str:
+    """SQL: the hunts a row of the direct part was chosen for (`EVERY_HUNT`
+    for an odd row, which every hunt is fed)."""
+    labels = [f"CASE WHEN m{p.index}{f' OR t{p.index}' if p.hunt.sequence is not None else ''} THEN {p.index} END"
+              for p in small if p.rule == "all"]
+    chosen = f"list_filter([{', '.join(labels)}], lambda x: x IS NOT NULL)" if labels else "[]::INTEGER[]"
+    return f"CASE WHEN odd THEN [{EVERY_HUNT}] ELSE {chosen} END"

@@ -33,6 +33,7 @@ from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.store.blocks import BlockError
 from trailtui.store.hunt_rows import (
+    EVERY_HUNT,
     HuntRows,
     first_rows_statement,
     instance_chain_counts,
@@ -40,7 +41,7 @@ from trailtui.store.hunt_rows import (
     plan_rows,
     rows_statement,
 )
-from trailtui.store.query import KEY_CHUNK, TooManyRows, Wanted, fetch_events, whole_segments_scan
+from trailtui.store.query import KEY_CHUNK, Keyed, TooManyRows, Wanted, fetch_events, whole_segments_scan
 from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
 from trailtui.store.worth import candidate_bound
 from trailtui.timerange import TimeRange
@@ -64,6 +65,8 @@ class StoreHunt:
 class _Chosen:
     rows: list[_Row] = field(default_factory=list)  # in the plain scan's order
     learning: dict[tuple[int, int], list[str]] = field(default_factory=dict)  # (rank, seq) -> keys
+    # (rank, seq) -> the indexes of the hunts the row was chosen for; absent: every hunt
+    routes: dict[tuple[int, int], frozenset[int]] = field(default_factory=dict)
 
 
 class _LearningMissed(Exception):
@@ -189,11 +192,13 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
         con.close()
     ranks = wanted.ranks
     chosen = _Chosen()
-    for file_id, seq, when, at, length, line, odd, lkeys in found:
+    for file_id, seq, when, at, length, line, odd, lkeys, hps in found:
         rank = ranks[file_id]
         chosen.rows.append((file_id, rank, seq, when, at, length, line, odd))
         if lkeys:
             chosen.learning[(rank, seq)] = list(lkeys)
+        if EVERY_HUNT not in hps:
+            chosen.routes[(rank, seq)] = frozenset(hps)
     chosen.rows.sort(key=lambda row: (-row[3], row[1], row[2]))
     return chosen
 
@@ -245,12 +250,15 @@ class _Learner:
             self.locations.add(event.location)
 
 
-def _hits(engine: HuntEngine, learner: _Learner | None, events: list[Event]) -> list[Hit]:
+def _hits(engine: HuntEngine, learner: _Learner | None, keyed: list[Keyed],
+          routes: dict[tuple[int, int], frozenset[int]]) -> list[Hit]:
+    """Each event fed to the hunts it was chosen for: every hunt's chosen rows
+    alone give its plain hits, and a hunt offered fewer rows does less work."""
     hits: list[Hit] = []
-    for event in events:
+    for (_, rank, seq), event in keyed:
         if learner is not None:
             learner.observe(event)
-        hits.extend(engine.feed(event))
+        hits.extend(engine.feed(event, routes.get((rank, seq))))
     return hits
 
 
@@ -268,8 +276,7 @@ async def _steps(hunts: Sequence[Hunt], context: HuntContext | None, chosen: _Ch
     rows = chosen.rows
     for start in range(0, len(rows), KEY_CHUNK):
         keyed = await asyncio.to_thread(fetch_events, rows[start:start + KEY_CHUNK], wanted, ranged)
-        events: list[Event] = [event for _, event in keyed]
-        fed += len(events)
-        yield HuntProgress(_hits(engine, learner, events), scanned, fed, problems, None, INDEXED)
+        fed += len(keyed)
+        yield HuntProgress(_hits(engine, learner, keyed, chosen.routes), scanned, fed, problems, None, INDEXED)
         problems = []
     yield HuntProgress(engine.finish(), scanned, fed, problems, 1.0, INDEXED)
