@@ -478,3 +478,45 @@ async def test_a_limit_pushed_to_sql_is_not_cut_short_by_odd_rows(tmp_path):
         query = Query(filter=EventFilter.compile("eventName == 'Wanted'"), limit=limit)
         want, got, _ = await _both(tree, query)
         assert got == want and len(want) == min(limit, 5), limit
+
+
+def test_store_connections_never_spill_into_the_working_directory(tmp_path, monkeypatch):
+    """DuckDB spills to `.tmp` in the working directory by default (the
+    analyst's folder, maybe the log tree): a reader does not spill at all, and
+    a connection given a store's folder spills there."""
+    from trailtui.store.engine import connect
+
+    monkeypatch.chdir(tmp_path)
+    big = "SELECT count(*) FROM (SELECT range AS x, md5(range::VARCHAR) AS y FROM range(3000000) ORDER BY y)"
+    reader = connect()
+    reader.execute("SET memory_limit = '50MB'")
+    try:
+        reader.execute(big).fetchone()
+        spilled = False
+    except Exception:  # noqa: BLE001 - out of memory: the caller's plain path answers
+        spilled = True
+    finally:
+        reader.close()
+    assert spilled and not (tmp_path / ".tmp").exists()
+    folder = tmp_path / "store"
+    folder.mkdir()
+    writer = connect(temp_directory=folder)
+    writer.execute("SET memory_limit = '50MB'")
+    try:
+        assert writer.execute(big).fetchone()[0] == 3_000_000
+    finally:
+        writer.close()
+    assert not (tmp_path / ".tmp").exists()
+
+
+def test_store_connections_draw_no_progress_bar():
+    """DuckDB draws a progress bar on standard output for a statement over two
+    seconds, even from a thread: it would land in `--format jsonl` output or
+    over the console.  Every connection the store opens has it off."""
+    from trailtui.store.engine import connect
+
+    con = connect()
+    try:
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone()[0] is False
+    finally:
+        con.close()

@@ -109,11 +109,17 @@ class ThreadJob:
 
 
 def connect(threads: int = 2, temp_directory: Path | None = None) -> Any:
-    """An in-memory DuckDB connection (the store's data is in Parquet files)."""
+    """An in-memory DuckDB connection (the store's data is in Parquet files).
+    DuckDB spills what exceeds its memory limit to `.tmp` in the working
+    directory unless told otherwise: the analyst's current folder, maybe the
+    log tree itself (whose folder marks then no longer hold).  So a connection
+    spills only into `temp_directory` (a store's own 0700 folder) and, without
+    one, not at all: a statement that needs more fails, and the caller's plain
+    path answers.  DuckDB also draws a progress bar on standard output for a
+    statement that runs over two seconds, even from a thread: into `--format
+    jsonl` output or over the console's screen, so it is turned off."""
     con = engine().connect(":memory:", config={"threads": threads, "memory_limit": MEMORY_LIMIT,
-                                               "enable_external_access": True})
-    if temp_directory is not None:
-        from trailtui.sources.pushdown.literals import sql_string
-
-        con.execute(f"SET temp_directory = {sql_string(str(temp_directory))}")
+                                               "enable_external_access": True,
+                                               "temp_directory": str(temp_directory or "")})
+    con.execute("SET enable_progress_bar = false")
     return con

@@ -152,7 +152,7 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
         params["ids"] = list(wanted.ranks)
     baseline = context.baseline if context is not None else None
     clean = [plan_rows(index, hunt, baseline is None, True) for index, hunt in enumerate(hunts)]
-    con = connect()
+    con = connect(temp_directory=folder)  # the run's largest statement may spill, into the store's folder
     try:
         ranged = " AND ".join(predicates) or "TRUE"
         odd = _count_upto(con, rows_of, f"{ranged} AND s.odd", params, 0)
