@@ -270,3 +270,67 @@ def test_maybe_public_keeps_every_public_address():
     import ipaddress
 
     assert not any(ipaddress.ip_network(n)[i].is_global for n in NON_GLOBAL_V4 for i in (0, -1))
+
+
+def _secret_reads(start: datetime) -> list[dict]:
+    """An application reading its one secret 400 times, a harvest of 12
+    distinct secrets in five minutes, GetParameters batches naming several
+    parameters at once (a list: one call can reach the count alone), and
+    single decrypted GetParameter calls of one name, many times."""
+    account = "111122223333"
+
+    def call(n: int, seconds: float, who: str, source: str, name: str, request: dict) -> dict:
+        when = (start + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"eventVersion": "1.08", "eventTime": when, "eventSource": source, "eventName": name,
+                "awsRegion": "eu-west-1", "sourceIPAddress": "203.0.113.7",
+                "userAgent": "aws-cli/2.15", "eventType": "AwsApiCall", "recipientAccountId": account,
+                "eventID": f"read-{n}", "requestParameters": request,
+                "userIdentity": {"type": "IAMUser", "arn": f"arn:aws:iam::{account}:user/{who}", "userName": who,
+                                 "accountId": account, "principalId": f"AIDA{who.upper()}",
+                                 "accessKeyId": f"AKIA{who.upper()}"}}
+
+    records = [call(n, n * 7, "app", "secretsmanager.amazonaws.com", "GetSecretValue", {"secretId": "prod/db"})
+               for n in range(400)]
+    records += [call(1000 + n, 4000 + n * 25, "mallory", "secretsmanager.amazonaws.com", "GetSecretValue",
+                     {"secretId": f"prod/secret-{n}"}) for n in range(12)]
+    records += [call(2000 + n, 9000 + n * 40, "batch", "ssm.amazonaws.com", "GetParameters",
+                     {"names": [f"/app/{n}-{k}" for k in range(3)] * 2 + ["", None], "withDecryption": True})
+                for n in range(4)]
+    records += [call(3000 + n, 12000 + n * 3, "svc", "ssm.amazonaws.com", "GetParameter",
+                     {"name": "/svc/token", "withDecryption": True}) for n in range(300)]
+    return records
+
+
+async def test_distinct_value_bursts_need_only_their_windows(tmp_path):
+    """The distinct-count thresholds fire on the harvest and the batches,
+    from the store as from a plain scan, though the store feeds them only the
+    rows of firing windows, not every read."""
+    hunts = [h for h in HUNTS if h.id in ("secrets-mass-retrieval", "ssm-parameters-decrypted")]
+    assert all(h.threshold is not None and h.threshold.distinct is not None for h in hunts)
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    tree = _tree(tmp_path, _secret_reads(start))
+    lines = await _same(tree, hunts=hunts)
+    assert sum(b'"secrets-mass-retrieval"' in line for line in lines) == 12
+    assert sum(b'"ssm-parameters-decrypted"' in line for line in lines) == 4
+    indexed = open_source(str(tree), index=True)
+    fed = 0
+    try:
+        async for step in run_hunts(indexed, hunts, TimeRange()):
+            fed = step.candidates
+    finally:
+        await indexed.close()
+    assert fed < 100, fed  # of 716 reads
+
+
+async def test_a_distinct_value_of_another_type_takes_every_row(tmp_path):
+    """A secretId that is not a string (hostile or malformed): the window's
+    distinct count in SQL could differ from the engine's, so the hunt takes
+    all its rows, and the hits are still the plain run's."""
+    hunts = [h for h in HUNTS if h.id == "secrets-mass-retrieval"]
+    start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+    records = _secret_reads(start)
+    for n, record in enumerate(records[:30]):
+        record["requestParameters"]["secretId"] = {"arn": f"x-{n % 11}"} if n % 2 else 7 + n % 11
+    tree = _tree(tmp_path, records)
+    lines = await _same(tree, hunts=hunts)
+    assert sum(b'"secrets-mass-retrieval"' in line for line in lines) >= 12

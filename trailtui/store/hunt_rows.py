@@ -10,6 +10,9 @@ hits, in the same order, as the whole range would:
   of the group that holds at least `count` of its matches (the hits, and a few
   more: windows are widened by `SLACK_MICROS`).  Feeding the engine fewer
   non-hits changes no window that fires: a firing window holds hits only;
+  counting distinct values of a field or an `||` chain of fields, the same
+  with the window's distinct values (`distinct_sql`), when every matching
+  row's value there is a string, a list of strings or nothing;
 * a sequence by a built-in key: every A with a B of its group within the
   window after it, and every such B;
 * the instance-credentials chain hunt: every issuing call it matches; per
@@ -49,7 +52,7 @@ from trailtui.hunts.engine import hunt_gate
 from trailtui.hunts.model import Hunt
 from trailtui.hunts.runner import candidate_filter
 from trailtui.sources.pushdown import STORE, to_sql
-from trailtui.sources.pushdown.dialects import ASCII_STORE
+from trailtui.sources.pushdown.dialects import ASCII_STORE, Kind
 from trailtui.sources.pushdown.functions import IPV4_PATTERN, ipv4_in, outside_ascii
 from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.tree import Node, field_path
@@ -86,8 +89,9 @@ EVERY_HUNT = -1  # a row every hunt is fed (odd rows)
 @dataclass(frozen=True, slots=True)
 class HuntRows:
     """How one hunt's rows are chosen: `rule` is 'all' (every row `where`
-    selects), 'threshold', 'sequence', 'first-seen' or 'instance-chain'
-    (`guard`: SQL true on a row where `where` may not be exact)."""
+    selects), 'threshold', 'distinct' (a threshold on distinct values),
+    'sequence', 'first-seen' or 'instance-chain' (`guard`: SQL true on a row
+    where `where`, or for 'distinct' its `values`, may not be exact)."""
 
     index: int
     hunt: Hunt
@@ -96,6 +100,7 @@ class HuntRows:
     then: str = ""
     key: str = ""
     guard: str = ""
+    values: str = ""  # a 'distinct' plan: SQL VARCHAR[] of a row's distinct values
 
 
 def _exact(hunt: Hunt) -> str | None:
@@ -112,9 +117,14 @@ def plan_rows(index: int, hunt: Hunt, whole_range: bool, clean: bool) -> HuntRow
         return everything
     if hunt.threshold is not None:
         key = GROUP_KEYS.get(hunt.threshold.by)
-        if hunt.threshold.distinct is not None or key is None:
+        if key is None:
             return everything
-        return HuntRows(index, hunt, "threshold", everything.where, key=key)
+        if hunt.threshold.distinct is None:
+            return HuntRows(index, hunt, "threshold", everything.where, key=key)
+        found = distinct_sql(hunt.threshold.distinct)
+        if found is None:
+            return everything
+        return HuntRows(index, hunt, "distinct", everything.where, key=key, values=found[0], guard=found[1])
     if hunt.sequence is not None:
         key = GROUP_KEYS.get(hunt.sequence.by)
         if key is None:
@@ -182,6 +192,70 @@ def _instance_chain(plan: HuntRows, name: str) -> tuple[str, str]:
              f"FROM ({keyed}) AS keyed WINDOW w AS (PARTITION BY k)")
     return spans, (f"eventname IN ({issuing}) OR (k IS NOT NULL AND "
                    f"(au OR ts = lo OR ts = hi OR {maybe_public('sourceipaddress')}))")
+
+
+def distinct_sql(expression: EventFilter) -> tuple[str, str] | None:
+    """For a threshold's `distinct` expression that is a field or an `||`
+    chain of fields with store columns: SQL giving a row's distinct values
+    (VARCHAR[], what `trailtui.hunts.grouping.distinct_values` gives), and
+    SQL true on a row where that may not hold (a value of another JSON type:
+    a number, a boolean, an object, a list holding one).  None otherwise."""
+    alternatives = _alternatives(expression.ast) if expression.ast is not None else None
+    if not alternatives:
+        return None
+    present: list[tuple[str, str]] = []
+    uncertain: list[str] = []
+    for path in alternatives:
+        column = STORE.column(path)
+        if column is not None and column.kind is Kind.STRING:
+            present.append((f"({column.sql} IS NOT NULL AND {column.sql} <> '')", f"[{column.sql}]"))
+        elif column is not None and column.kind is Kind.JSON_TEXT and column.json_source is not None:
+            source, at = column.json_source
+            kind = f"json_type({source}, {at})"
+            text = f"json_extract_string({source}, {at})"
+            listed = f"json_extract({source}, {at})"
+            present.append((f"coalesce(CASE {kind} WHEN 'VARCHAR' THEN {text} <> '' WHEN 'ARRAY' THEN "
+                            f"json_array_length({source}, {at}) > 0 ELSE FALSE END, FALSE)",
+                            f"CASE {kind} WHEN 'VARCHAR' THEN [{text}] ELSE list_filter(CAST({listed} AS VARCHAR[]), "
+                            f"lambda x: x IS NOT NULL AND x <> '') END"))
+            uncertain.append(f"coalesce({kind} NOT IN ('VARCHAR', 'ARRAY', 'NULL'), FALSE)")
+            uncertain.append(f"coalesce({kind} = 'ARRAY' AND len(list_filter(json_type({listed}, '$[*]'), "
+                             f"lambda x: x NOT IN ('VARCHAR', 'NULL'))) > 0, FALSE)")
+        else:
+            return None
+    cases = " ".join(f"WHEN {test} THEN {values}" for test, values in present)
+    return f"CASE {cases} ELSE []::VARCHAR[] END", " OR ".join(uncertain) or "FALSE"
+
+
+def _alternatives(node: Node) -> list[tuple[str, ...]] | None:
+    """The field paths of `a || b || ...` in order (one for a plain field)."""
+    if node.get("type") == "or_expression":
+        left, right = (_alternatives(child) for child in node["children"])
+        return left + right if left is not None and right is not None else None
+    path = field_path(node)
+    return [path] if path is not None else None
+
+
+def _distinct(plan: HuntRows, name: str) -> tuple[str, str]:
+    """The rows of windows holding `count` distinct values: each row's values
+    as rows of their own, counted distinct over the window's time frame."""
+    rule = plan.hunt.threshold
+    assert rule is not None  # noqa: S101 - only threshold plans get here
+    span = _micros(rule.window.total_seconds())
+    i = plan.index
+    exploded = (f"SELECT {ROW_COLUMNS}, {plan.key} AS g, unnest(d{i}) AS v FROM {name} "  # noqa: S608
+                f"WHERE NOT odd AND m{i} AND len(d{i}) > 0")
+    counted = (f"SELECT *, count(DISTINCT v) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
+               f"RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS c FROM ({exploded}) AS exploded")
+    fired = (f"SELECT *, max(CASE WHEN c >= {int(rule.count)} THEN 1 ELSE 0 END) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
+             f"RANGE BETWEEN {span} PRECEDING AND CURRENT ROW) AS f FROM ({counted}) AS counted")
+    return fired, "f = 1"
+
+
+def distinct_uncertain(plan: HuntRows, rows_of: str, where: str) -> str:
+    """SQL counting (up to one) the range's rows of a 'distinct' plan whose values may not be exact."""
+    return (f"SELECT count(*) FROM (SELECT 1 FROM {rows_of} WHERE {where} AND NOT s.odd "  # noqa: S608
+            f"AND ({_gated_sql(plan.hunt, plan.where)}) AND ({plan.guard}) LIMIT 1) AS found")
 
 
 def _micros(seconds: float) -> int:
@@ -328,6 +402,8 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
     flags = [(f"m{p.index}", _gated_sql(p.hunt, p.where)) for p in small]
     flags += [(f"t{p.index}", _gated_sql(p.hunt, p.then)) for p in small if p.hunt.sequence is not None]
     guards = [(f"u{p.index}", p.guard) for p in small if p.rule == "instance-chain"]
+    guards += [(f"d{p.index}", f"CASE WHEN {_gated_sql(p.hunt, p.where)} THEN {p.values} END")
+               for p in small if p.rule == "distinct"]
     columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags + guards)]
     where = " AND ".join(predicates) or "TRUE"
     kept = " OR ".join(["s.odd", *(f"({sql})" for _, sql in flags)])
@@ -336,7 +412,8 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
                           *(f"t{p.index}" for p in small if p.rule == "all" and p.hunt.sequence is not None)])
     nothing = "CAST(NULL AS VARCHAR)"
     parts: list[tuple[str, str, str, str]] = [("SELECT * FROM base", direct, nothing, _direct_plans(small))]
-    builders = {"threshold": _threshold, "sequence": _sequence, "instance-chain": _instance_chain}
+    builders = {"threshold": _threshold, "distinct": _distinct, "sequence": _sequence,
+                "instance-chain": _instance_chain}
     for plan in plans:
         build = builders.get(plan.rule)
         if build is not None:

@@ -35,6 +35,7 @@ from trailtui.store.blocks import BlockError
 from trailtui.store.hunt_rows import (
     EVERY_HUNT,
     HuntRows,
+    distinct_uncertain,
     first_rows_statement,
     instance_chain_counts,
     learning_sql,
@@ -205,7 +206,11 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
 
 def _within_caps(con: Any, plan: HuntRows, rows_of: str, ranged: str, params: dict[str, Any]) -> HuntRows:
     """An instance-chain plan, or the plan taking all its rows when the chain
-    index would drop keys or issuances, or cut a key, on this range."""
+    index would drop keys or issuances, or cut a key, on this range; a
+    distinct-threshold plan, or all its rows when some value is not a string."""
+    if plan.rule == "distinct":
+        uncertain = con.execute(distinct_uncertain(plan, rows_of, ranged), params).fetchone()[0]
+        return plan if uncertain == 0 else HuntRows(plan.index, plan.hunt, "all", plan.where)
     if plan.rule != "instance-chain":
         return plan
     keys, issuing, longest = con.execute(instance_chain_counts(plan, rows_of, ranged), params).fetchone()
