@@ -16,11 +16,13 @@ hits, in the same order, as the whole range would:
 * a sequence by a built-in key: every A with a B of its group within the
   window after it, and every such B;
 * the instance-credentials chain hunt: every issuing call it matches; per
-  access key, its rows at the key's oldest and newest time (the key's first
-  address and who it belongs to, as the chain index keeps them), or all its
-  rows when one of them is not printable ASCII where the filter's regular
-  expressions look (`ascii_guard`); and every use that may come from a
-  public address (the ones the hunt judges);
+  access key, its rows at the key's oldest time when a call issued it (its
+  first address: the instance's own) and at its newest when one of its uses
+  may come from a public address (who it belongs to, as the chain index
+  keeps it from the first row fed), or all its rows when one of them is not
+  printable ASCII where the filter's regular expressions look
+  (`ascii_guard`); and every use that may come from a public address (the
+  ones the hunt judges);
 * a first-seen hunt over the whole range (no `--baseline-*`): per group and
   raw value (finer than the hunt's value: an IP is finer than its /24), the
   oldest and newest rows of the recent period and of the baseline, every row
@@ -185,13 +187,28 @@ def instance_chain_counts(plan: HuntRows, rows_of: str, where: str) -> str:
 
 
 def _instance_chain(plan: HuntRows, name: str) -> tuple[str, str]:
+    """The chain hunt's rows: issuing calls; a key's oldest rows when some
+    issuing call issued it (its first address: the instance's own) and its
+    newest when one of its uses may come from a public address (its owner,
+    for such a use); that use; and a key's rows whole under its guard."""
     i = plan.index
     issuing = ", ".join(sql_string(n) for n in sorted(ISSUING_EVENTS))
-    keyed = f"SELECT *, nullif(useridentity_accesskeyid, '') AS k FROM {name} WHERE NOT odd AND m{i}"  # noqa: S608
-    spans = (f"SELECT *, min(ts) OVER w AS lo, max(ts) OVER w AS hi, bool_or(u{i}) OVER w AS au "  # noqa: S608
+    public = maybe_public("sourceipaddress")
+    keyed = (f"SELECT *, nullif(useridentity_accesskeyid, '') AS k, {public} AS p "  # noqa: S608
+             f"FROM {name} WHERE NOT odd AND m{i}")
+    spans = (f"SELECT *, min(ts) OVER w AS lo, max(ts) OVER w AS hi, bool_or(u{i}) OVER w AS au, "  # noqa: S608
+             f"bool_or(p) OVER w AS ap, k IN (SELECT r{i} FROM {name} WHERE r{i} IS NOT NULL) AS issued "
              f"FROM ({keyed}) AS keyed WINDOW w AS (PARTITION BY k)")
     return spans, (f"eventname IN ({issuing}) OR (k IS NOT NULL AND "
-                   f"(au OR ts = lo OR ts = hi OR {maybe_public('sourceipaddress')}))")
+                   f"(au OR p OR (ts = lo AND issued) OR (ts = hi AND ap)))")
+
+
+def issued_key_sql(plan: HuntRows) -> str:
+    """SQL: the key an issuing call of the chain hunt (or an odd row, which
+    every hunt is fed) may have issued, NULL on any other row."""
+    issuing = ", ".join(sql_string(n) for n in sorted(ISSUING_EVENTS))
+    return (f"CASE WHEN (s.odd OR {_gated_sql(plan.hunt, plan.where)}) AND s.eventname IN ({issuing}) "
+            f"THEN json_extract_string(s.response_elements, '$.credentials.accessKeyId') END")
 
 
 def distinct_sql(expression: EventFilter) -> tuple[str, str] | None:
@@ -402,6 +419,7 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
     flags = [(f"m{p.index}", _gated_sql(p.hunt, p.where)) for p in small]
     flags += [(f"t{p.index}", _gated_sql(p.hunt, p.then)) for p in small if p.hunt.sequence is not None]
     guards = [(f"u{p.index}", p.guard) for p in small if p.rule == "instance-chain"]
+    guards += [(f"r{p.index}", issued_key_sql(p)) for p in small if p.rule == "instance-chain"]
     guards += [(f"d{p.index}", f"CASE WHEN {_gated_sql(p.hunt, p.where)} THEN {p.values} END")
                for p in small if p.rule == "distinct"]
     columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags + guards)]
