@@ -207,7 +207,7 @@ def issued_key_sql(plan: HuntRows) -> str:
     """SQL: the key an issuing call of the chain hunt (or an odd row, which
     every hunt is fed) may have issued, NULL on any other row."""
     issuing = ", ".join(sql_string(n) for n in sorted(ISSUING_EVENTS))
-    return (f"CASE WHEN (s.odd OR {_gated_sql(plan.hunt, plan.where)}) AND s.eventname IN ({issuing}) "
+    return (f"CASE WHEN s.eventname IN ({issuing}) AND (s.odd OR {_gated_sql(plan.hunt, plan.where)}) "
             f"THEN json_extract_string(s.response_elements, '$.credentials.accessKeyId') END")
 
 
