@@ -128,12 +128,15 @@ def test_store_cidr_match_of_an_ipv4_network_is_exact_and_negates():
     rng = random.Random(11)
     octets = [0, 1, 9, 10, 16, 31, 32, 63, 64, 99, 100, 127, 128, 168, 169, 172, 192, 254, 255, 256, 300]
     values = ["010.1.1.1", "10.1.1.1", "10.1.1.1 ", "\u0663.1.1.1", "10.1.1", "10.1.1.1.1", "::ffff:10.1.1.1",
-              "10.1.1.1\n", "+1.2.3.4", "1..2.3", "1.2.3.4%eth0", "", "ec2.amazonaws.com", "AWS Internal", None]
+              "10.1.1.1\n", "+1.2.3.4", "1..2.3", "1.2.3.4%eth0", "", "ec2.amazonaws.com", "AWS Internal", None,
+              "10.1.2.9", "10.1.3.255", "10.1.4.0", "10.1.1.255", "172.16.31.1", "172.16.32.1", "192.168.0.77",
+              "100.1.2.3", "1.2.3.4"]
     values += [".".join(str(rng.choice(octets)) for _ in range(rng.choice([3, 4, 4, 4, 5]))) for _ in range(2000)]
     con = duckdb.connect()
     con.execute("CREATE TABLE t (sourceipaddress VARCHAR)")
     con.executemany("INSERT INTO t VALUES (?)", [[v] for v in values])
-    for network in ("10.0.0.0/8", "172.16.0.0/12", "100.64.0.0/10", "0.0.0.0/0", "192.168.1.7/32", "10.1.2.3/8"):
+    for network in ("10.0.0.0/8", "172.16.0.0/12", "100.64.0.0/10", "0.0.0.0/0", "192.168.1.7/32", "10.1.2.3/8",
+                    "10.1.2.0/23", "192.168.0.0/24", "172.16.16.0/20", "1.0.0.0/7"):
         for text in (f"cidr_match(sourceIPAddress, '{network}')", f"!cidr_match(sourceIPAddress, '{network}')"):
             flt = EventFilter.compile(text)
             translation = to_sql(flt, STORE)

@@ -174,7 +174,8 @@ def maybe_public(column: str) -> str:
     (anything else Python does not read as an address)."""
     networks = [ipaddress.IPv4Network(n) for n in NON_GLOBAL_V4]
     quad = f"coalesce({STORE.regex_function}({column}, {sql_string(IPV4_PATTERN)}), FALSE)"
-    return f"(coalesce(strpos({column}, ':') > 0, FALSE) OR ({quad} AND NOT {ipv4_in(column, networks, STORE)}))"
+    private = ipv4_in(column, networks, STORE)
+    return f"(coalesce(strpos({column}, ':') > 0, FALSE) OR ({quad} AND NOT {private}))"
 
 
 def instance_chain_counts(plan: HuntRows, rows_of: str, where: str) -> str:
@@ -424,7 +425,11 @@ def rows_statement(rows_of: str, predicates: Sequence[str], plans: Sequence[Hunt
                for p in small if p.rule == "distinct"]
     columns = [*BASE_COLUMNS, *(f"({sql}) AS {name}" for name, sql in flags + guards)]
     where = " AND ".join(predicates) or "TRUE"
-    kept = " OR ".join(["s.odd", *(f"({sql})" for _, sql in flags)])
+    # Which rows to keep: the hunts' eventName gates as one test (a row fails
+    # 45 separate gates at the cost of one), or the full flag of a hunt
+    # without a gate.  A superset of the rows some flag is true on: every
+    # part below tests its own flags.
+    kept = f"s.odd OR ({learning_sql([p.hunt for p in small], small)})"
     base = f"SELECT {', '.join(columns)} FROM {rows_of} WHERE {where} AND ({kept})"  # noqa: S608
     direct = " OR ".join(["odd", *(f"m{p.index}" for p in small if p.rule == "all"),
                           *(f"t{p.index}" for p in small if p.rule == "all" and p.hunt.sequence is not None)])
