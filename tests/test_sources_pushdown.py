@@ -148,6 +148,35 @@ def test_store_cidr_match_of_an_ipv4_network_is_exact_and_negates():
     assert not to_sql(EventFilter.compile("!cidr_match(sourceIPAddress, 'fc00::/7')"), STORE).pushed
 
 
+def test_regex_over_alternative_fields_keeps_every_match():
+    """`regex_match(lower(a.value || a), 'p')` (the GPU hunt's form) becomes
+    the pattern over each alternative: the value is one of them.  Run by
+    DuckDB over the store's JSON column, it keeps every matching record and
+    drops the plain misses."""
+    import duckdb
+    import orjson
+
+    from trailtui.sources.pushdown import STORE
+
+    text = ("regex_match(lower(requestParameters.instanceType.value || requestParameters.instanceType), "
+            "'^(p[0-9]|g[0-9])')")
+    flt = EventFilter.compile(text)
+    translation = to_sql(flt, STORE)
+    assert translation.pushed and not translation.exact
+    types = ["P4d.24xlarge", {"value": "g5.xlarge"}, "t3.micro", {"value": "t3.large"}, 7, None, "\uff304d",
+             {"value": 5}, {"value": ""}, "", {"other": "p3"}, ["p3.2xlarge"], {"value": "G6.xlarge"}]
+    records = [{"requestParameters": {"instanceType": t}} if t is not None else {"requestParameters": {}}
+               for t in types]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (n INTEGER, request_parameters VARCHAR)")
+    con.executemany("INSERT INTO t VALUES (?, ?)",
+                    [[n, orjson.dumps(r["requestParameters"]).decode()] for n, r in enumerate(records)])
+    kept = {row[0] for row in con.execute(f"SELECT n FROM t WHERE {translation.where}").fetchall()}
+    wanted = {n for n, r in enumerate(records) if flt.matches(r)}
+    assert wanted == {0, 1, 12}
+    assert wanted <= kept and not kept & {2, 3, 4, 5, 7, 8, 9, 10}
+
+
 def test_caseless_pushdown_keeps_every_casefold_match():
     """The SQL (run by DuckDB as the test server does) keeps every row the
     filter matches, including values whose casefold is not their lower()."""

@@ -159,9 +159,34 @@ def regex(children: list[Node], dialect: Dialect) -> str:
     pattern = children[1]["value"]
     if not isinstance(pattern, str) or not portable_pattern(pattern):
         raise Untranslatable("pattern outside the portable regex subset")
-    subject = subject_of(children[0], dialect, (Kind.STRING, Kind.JSON_TEXT))
-    test = f"coalesce({dialect.regex_function}({subject.sql}, {sql_string(pattern)}), FALSE)"
-    return _or_outside_ascii(test, subject, dialect)
+    tests = [_or_outside_ascii(f"coalesce({dialect.regex_function}({subject.sql}, {sql_string(pattern)}), FALSE)",
+                               subject, dialect)
+             for subject in subjects_of(children[0], dialect, (Kind.STRING, Kind.JSON_TEXT))]
+    return tests[0] if len(tests) == 1 else "(" + " OR ".join(tests) + ")"
+
+
+def subjects_of(node: Node, dialect: Dialect, allowed: tuple[Kind, ...]) -> list[Subject]:
+    """`subject_of`, or each field of `a || b || ...` (also under one
+    lower()/upper()): the value of `a || b` is one of them, so a test true on
+    any of them is a superset of the test on the value."""
+    if node.get("type") == "function_expression" and node.get("value") in _CASE_FUNCTIONS:
+        children = node.get("children", [])
+        if len(children) == 1 and children[0].get("type") == "or_expression":
+            return [Subject(f"{node['value']}({plain.sql})", plain.column, True)
+                    for plain in _alternatives(children[0], dialect, allowed)]
+    if node.get("type") == "or_expression":
+        return _alternatives(node, dialect, allowed)
+    return [subject_of(node, dialect, allowed)]
+
+
+def _alternatives(node: Node, dialect: Dialect, allowed: tuple[Kind, ...]) -> list[Subject]:
+    if node.get("type") == "or_expression":
+        return [found for child in node.get("children", []) for found in _alternatives(child, dialect, allowed)]
+    path = field_path(node)
+    column = dialect.column(path) if path is not None else None
+    if column is None or column.kind not in allowed:
+        raise Untranslatable("an alternative without a string column")
+    return [Subject(column.sql, column, False)]
 
 
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
