@@ -261,3 +261,13 @@ async def test_export_screen_escape_cancels_and_leaves_no_file(trail, tmp_path, 
         await pilot.pause()
     assert app.result is None and endless.closed  # the session closed it with the app
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trail"]
+
+
+def test_hit_counts_fit_the_five_column_cell():
+    """A count cut to the cell misreads (25,719 showed as `25,71`): past
+    9,999 it is shortened, never cut, at every size."""
+    from trailtui.ui.hunts_screen import count_text
+
+    assert count_text(9_999) == "9,999" and count_text(25_719) == "25.7k" and count_text(257_000) == "257k"
+    assert count_text(999_499) == "999k" and count_text(999_500) == "1.0M" and count_text(2_600_000) == "2.6M"
+    assert all(len(count_text(n)) <= 5 for n in [*range(0, 2_000_000, 997), 99_949_999, 99_950_000, 999_000_000])

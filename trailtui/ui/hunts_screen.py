@@ -59,10 +59,20 @@ def title_cell(hunt: Hunt, outcome: str = "") -> Text:
     return text
 
 
+def count_text(count: int) -> str:
+    """A hit count for the five-column HITS cell: exact up to 9,999, then
+    `25.7k`, `257k`, `2.6M`.  Cut to the cell, 25,719 read as `25,71`."""
+    if count < 10_000:
+        return f"{count:,}"
+    size, unit = (1_000_000, "M") if count >= 999_500 else (1_000, "k")
+    value = round(count / size, 1)
+    return f"{value:.1f}{unit}" if value < 100 else f"{count / size:.0f}{unit}"
+
+
 def count_cell(count: int | None) -> Text:
     if count is None:
         return Text("…", style="dim", justify="right")
-    return Text(f"{count:,}", style="bold" if count else "dim", justify="right")
+    return Text(count_text(count), style="bold" if count else "dim", justify="right")
 
 
 class HuntsScreen(DismissOnce, ModalScreen[str | None]):
