@@ -57,7 +57,7 @@ from trailtui.sources.pushdown import STORE, to_sql
 from trailtui.sources.pushdown.dialects import ASCII_STORE, Kind
 from trailtui.sources.pushdown.functions import IPV4_PATTERN, ipv4_in, outside_ascii
 from trailtui.sources.pushdown.literals import sql_string
-from trailtui.sources.pushdown.tree import Node, field_path
+from trailtui.sources.pushdown.tree import Node, alternative_paths, field_path
 from trailtui.store.dialect import store_where
 
 SLACK_MICROS = 1_000  # windows and boundaries widened by this much: float seconds in the engine, integers here
@@ -85,6 +85,7 @@ ROW_COLUMNS = "file_id, seq, ts, block_at, block_len, block_line, odd"
 NON_GLOBAL_V4 = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12",
                  "192.168.0.0/16")
 INSTANCE_CHAIN = "instance-credentials-off-instance"
+_ISSUING = ", ".join(sql_string(name) for name in sorted(ISSUING_EVENTS))  # SQL IN list of the issuing calls
 EVERY_HUNT = -1  # a row every hunt is fed (odd rows)
 
 
@@ -181,9 +182,9 @@ def maybe_public(column: str) -> str:
 def instance_chain_counts(plan: HuntRows, rows_of: str, where: str) -> str:
     """The distinct keys, issuing rows and longest key the chain index would
     take: past its caps (or its cut of long keys) the per-key rows do not hold."""
-    issuing = ", ".join(sql_string(name) for name in sorted(ISSUING_EVENTS))
     return (f"SELECT count(DISTINCT nullif(s.useridentity_accesskeyid, '')), "  # noqa: S608 - our literals
-            f"count(*) FILTER (WHERE s.eventname IN ({issuing})), coalesce(max(strlen(s.useridentity_accesskeyid)), 0) "
+            f"count(*) FILTER (WHERE s.eventname IN ({_ISSUING})), "
+            f"coalesce(max(strlen(s.useridentity_accesskeyid)), 0) "
             f"FROM {rows_of} WHERE {where} AND NOT s.odd AND ({_gated_sql(plan.hunt, plan.where)})")
 
 
@@ -193,22 +194,20 @@ def _instance_chain(plan: HuntRows, name: str) -> tuple[str, str]:
     newest when one of its uses may come from a public address (its owner,
     for such a use); that use; and a key's rows whole under its guard."""
     i = plan.index
-    issuing = ", ".join(sql_string(n) for n in sorted(ISSUING_EVENTS))
     public = maybe_public("sourceipaddress")
     keyed = (f"SELECT *, nullif(useridentity_accesskeyid, '') AS k, {public} AS p "  # noqa: S608
              f"FROM {name} WHERE NOT odd AND m{i}")
     spans = (f"SELECT *, min(ts) OVER w AS lo, max(ts) OVER w AS hi, bool_or(u{i}) OVER w AS au, "  # noqa: S608
              f"bool_or(p) OVER w AS ap, k IN (SELECT r{i} FROM {name} WHERE r{i} IS NOT NULL) AS issued "
              f"FROM ({keyed}) AS keyed WINDOW w AS (PARTITION BY k)")
-    return spans, (f"eventname IN ({issuing}) OR (k IS NOT NULL AND "
+    return spans, (f"eventname IN ({_ISSUING}) OR (k IS NOT NULL AND "
                    f"(au OR p OR (ts = lo AND issued) OR (ts = hi AND ap)))")
 
 
 def issued_key_sql(plan: HuntRows) -> str:
     """SQL: the key an issuing call of the chain hunt (or an odd row, which
     every hunt is fed) may have issued, NULL on any other row."""
-    issuing = ", ".join(sql_string(n) for n in sorted(ISSUING_EVENTS))
-    return (f"CASE WHEN s.eventname IN ({issuing}) AND (s.odd OR {_gated_sql(plan.hunt, plan.where)}) "
+    return (f"CASE WHEN s.eventname IN ({_ISSUING}) AND (s.odd OR {_gated_sql(plan.hunt, plan.where)}) "
             f"THEN json_extract_string(s.response_elements, '$.credentials.accessKeyId') END")
 
 
@@ -218,7 +217,7 @@ def distinct_sql(expression: EventFilter) -> tuple[str, str] | None:
     (VARCHAR[], what `trailtui.hunts.grouping.distinct_values` gives), and
     SQL true on a row where that may not hold (a value of another JSON type:
     a number, a boolean, an object, a list holding one).  None otherwise."""
-    alternatives = _alternatives(expression.ast) if expression.ast is not None else None
+    alternatives = alternative_paths(expression.ast) if expression.ast is not None else None
     if not alternatives:
         return None
     present: list[tuple[str, str]] = []
@@ -245,15 +244,6 @@ def distinct_sql(expression: EventFilter) -> tuple[str, str] | None:
     return f"CASE {cases} ELSE []::VARCHAR[] END", " OR ".join(uncertain) or "FALSE"
 
 
-def _alternatives(node: Node) -> list[tuple[str, ...]] | None:
-    """The field paths of `a || b || ...` in order (one for a plain field)."""
-    if node.get("type") == "or_expression":
-        left, right = (_alternatives(child) for child in node["children"])
-        return left + right if left is not None and right is not None else None
-    path = field_path(node)
-    return [path] if path is not None else None
-
-
 def _distinct(plan: HuntRows, name: str) -> tuple[str, str]:
     """The rows of windows holding `count` distinct values: each row's values
     as rows of their own, counted distinct over the window's time frame."""
@@ -265,9 +255,7 @@ def _distinct(plan: HuntRows, name: str) -> tuple[str, str]:
                 f"WHERE NOT odd AND m{i} AND len(d{i}) > 0")
     counted = (f"SELECT *, count(DISTINCT v) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
                f"RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS c FROM ({exploded}) AS exploded")
-    fired = (f"SELECT *, max(CASE WHEN c >= {int(rule.count)} THEN 1 ELSE 0 END) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
-             f"RANGE BETWEEN {span} PRECEDING AND CURRENT ROW) AS f FROM ({counted}) AS counted")
-    return fired, "f = 1"
+    return _fired(counted, int(rule.count), span)
 
 
 def distinct_uncertain(plan: HuntRows, rows_of: str, where: str) -> str:
@@ -286,7 +274,13 @@ def _threshold(plan: HuntRows, name: str) -> tuple[str, str]:
     span = _micros(rule.window.total_seconds())
     counted = (f"SELECT *, {plan.key} AS g, count(*) OVER (PARTITION BY {plan.key} ORDER BY ts "  # noqa: S608
                f"RANGE BETWEEN CURRENT ROW AND {span} FOLLOWING) AS c FROM {name} WHERE NOT odd AND m{plan.index}")
-    fired = (f"SELECT *, max(CASE WHEN c >= {int(rule.count)} THEN 1 ELSE 0 END) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
+    return _fired(counted, int(rule.count), span)
+
+
+def _fired(counted: str, count: int, span: int) -> tuple[str, str]:
+    """Rows of `counted` (with `g`, `ts` and `c`, what the window from each row
+    on holds) within `span` after a row whose window reached `count`."""
+    fired = (f"SELECT *, max(CASE WHEN c >= {count} THEN 1 ELSE 0 END) OVER (PARTITION BY g ORDER BY ts "  # noqa: S608
              f"RANGE BETWEEN {span} PRECEDING AND CURRENT ROW) AS f FROM ({counted}) AS counted")
     return fired, "f = 1"
 

@@ -158,7 +158,7 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
         ranged = " AND ".join(predicates) or "TRUE"
         odd = _count_upto(con, rows_of, f"{ranged} AND s.odd", params, 0)
         plans = clean if odd == 0 else [plan_rows(i, hunt, baseline is None, False) for i, hunt in enumerate(hunts)]
-        plans = [_within_caps(con, plan, rows_of, ranged, params) for plan in plans]
+        plans = [_checked_on_range(con, plan, rows_of, ranged, params) for plan in plans]
         limit = wanted.max_rows if wanted.max_rows is not None else 1 << 62
         direct = _count_upto(con, rows_of, f"{ranged} AND ({_any([p for p in plans if p.rule == 'all'])})", params,
                              limit)
@@ -204,7 +204,7 @@ def _choose(folder: Path, parts: Split, wanted: Wanted, hunts: Sequence[Hunt], w
     return chosen
 
 
-def _within_caps(con: Any, plan: HuntRows, rows_of: str, ranged: str, params: dict[str, Any]) -> HuntRows:
+def _checked_on_range(con: Any, plan: HuntRows, rows_of: str, ranged: str, params: dict[str, Any]) -> HuntRows:
     """An instance-chain plan, or the plan taking all its rows when the chain
     index would drop keys or issuances, or cut a key, on this range; a
     distinct-threshold plan, or all its rows when some value is not a string."""

@@ -38,7 +38,7 @@ from typing import Any
 
 from trailtui.sources.pushdown.dialects import Column, Dialect, Kind
 from trailtui.sources.pushdown.literals import Untranslatable, like_predicate, sql_string
-from trailtui.sources.pushdown.tree import Node, field_path
+from trailtui.sources.pushdown.tree import Node, alternative_paths, field_path
 
 _PRINTABLE_ASCII = re.compile(r"[ -~]*")
 _OUTSIDE_ASCII = "'[^ -~]'"
@@ -180,13 +180,16 @@ def subjects_of(node: Node, dialect: Dialect, allowed: tuple[Kind, ...]) -> list
 
 
 def _alternatives(node: Node, dialect: Dialect, allowed: tuple[Kind, ...]) -> list[Subject]:
-    if node.get("type") == "or_expression":
-        return [found for child in node.get("children", []) for found in _alternatives(child, dialect, allowed)]
-    path = field_path(node)
-    column = dialect.column(path) if path is not None else None
-    if column is None or column.kind not in allowed:
-        raise Untranslatable("an alternative without a string column")
-    return [Subject(column.sql, column, False)]
+    paths = alternative_paths(node)
+    if paths is None:
+        raise Untranslatable("an alternative that is not a field")
+    subjects: list[Subject] = []
+    for path in paths:
+        column = dialect.column(path)
+        if column is None or column.kind not in allowed:
+            raise Untranslatable("an alternative without a string column")
+        subjects.append(Subject(column.sql, column, False))
+    return subjects
 
 
 _OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"

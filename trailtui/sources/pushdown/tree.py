@@ -32,6 +32,21 @@ def field_path(node: Node) -> tuple[str, ...] | None:
     return tuple(path) or None
 
 
+def alternative_paths(node: Node) -> list[tuple[str, ...]] | None:
+    """The field paths of `a || b || ...` in order (one for a plain field);
+    None when some alternative is not a plain field path."""
+    if node.get("type") == "or_expression":
+        found: list[tuple[str, ...]] = []
+        for child in node.get("children", []):
+            paths = alternative_paths(child)
+            if paths is None:
+                return None
+            found += paths
+        return found
+    path = field_path(node)
+    return [path] if path is not None else None
+
+
 def is_literal(node: Node) -> bool:
     return node.get("type") == "literal"
 
