@@ -178,6 +178,18 @@ def test_a_catalogue_needing_too_much_runs_plainly_with_one_notice(tmp_path):
     assert stored.stderr.count("plain scan") == 1, stored.stderr
 
 
+async def _fed(tree: Path, hunts) -> int:
+    """How many events the store fed the engine for `hunts` over the whole range."""
+    indexed = open_source(str(tree), index=True)
+    fed = 0
+    try:
+        async for step in run_hunts(indexed, hunts, TimeRange()):
+            fed = step.candidates
+    finally:
+        await indexed.close()
+    return fed
+
+
 def _instance_records(start: datetime) -> list[dict]:
     """Three instances' credentials, each issued by EC2 and used a few hundred
     times from its own private address, then once from a public one.  The
@@ -244,13 +256,7 @@ async def test_instance_credentials_chain_needs_a_few_rows_per_key(tmp_path):
     lines = await _same(tree, hunts=hunt)
     assert sum(b"52.94.76.10" in line for line in lines) == 3, lines
     assert [line for line in lines if b"52.94.76.11" in line and b"of instance i-0abc12345678" in line], lines
-    indexed = open_source(str(tree), index=True)
-    fed = 0
-    try:
-        async for step in run_hunts(indexed, hunt, TimeRange()):
-            fed = step.candidates
-    finally:
-        await indexed.close()
+    fed = await _fed(tree, hunt)
     assert fed < 320, fed  # of 1,300: issuances, a few rows of each key, key three whole (301)
 
 
@@ -321,13 +327,7 @@ async def test_distinct_value_bursts_need_only_their_windows(tmp_path):
     lines = await _same(tree, hunts=hunts)
     assert sum(b'"secrets-mass-retrieval"' in line for line in lines) == 12
     assert sum(b'"ssm-parameters-decrypted"' in line for line in lines) == 4
-    indexed = open_source(str(tree), index=True)
-    fed = 0
-    try:
-        async for step in run_hunts(indexed, hunts, TimeRange()):
-            fed = step.candidates
-    finally:
-        await indexed.close()
+    fed = await _fed(tree, hunts)
     assert fed < 100, fed  # of 716 reads
 
 
