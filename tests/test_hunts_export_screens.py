@@ -271,3 +271,25 @@ def test_hit_counts_fit_the_five_column_cell():
     assert count_text(9_999) == "9,999" and count_text(25_719) == "25.7k" and count_text(257_000) == "257k"
     assert count_text(999_499) == "999k" and count_text(999_500) == "1.0M" and count_text(2_600_000) == "2.6M"
     assert all(len(count_text(n)) <= 5 for n in [*range(0, 2_000_000, 997), 99_949_999, 99_950_000, 999_000_000])
+
+
+async def test_hunts_screen_shortens_a_five_digit_hit_count(tmp_path):
+    """10,050 failed console sign-ins from one address: the HITS cell (five
+    columns at 80) shows 10.1k, not the count cut to `10,05`."""
+    from sources_fixture import trail_objects, write_tree
+
+    base = {"eventVersion": "1.08", "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin",
+            "awsRegion": "us-east-1", "sourceIPAddress": "203.0.113.9", "eventType": "AwsConsoleSignIn",
+            "recipientAccountId": "111122223333", "responseElements": {"ConsoleLogin": "Failure"},
+            "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "userName": "bob"}}
+    records = [dict(base, eventID=f"login-{n}", eventTime=f"2026-11-20T10:{n // 600:02d}:{n // 10 % 60:02d}Z")
+               for n in range(10_050)]
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(records)[0])
+    app = Host(lambda session: HuntsScreen(session, TimeRange()), str(tree))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await shown_when(pilot, lambda: isinstance(app.screen, HuntsScreen) and app.screen.done, timeout=60)
+        table = app.screen.query_one(DataTable)
+        assert str(table.get_cell("console-login-failures", "hits")) == "10.1k"
+        row = next(line for line in screen_text(app).splitlines() if " MED " in line)
+        assert "10.1k" in row and "10,05" not in row
