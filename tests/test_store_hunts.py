@@ -343,3 +343,18 @@ async def test_a_distinct_value_of_another_type_takes_every_row(tmp_path):
     tree = _tree(tmp_path, records)
     lines = await _same(tree, hunts=hunts)
     assert sum(b'"secrets-mass-retrieval"' in line for line in lines) >= 12
+
+
+def test_a_long_distinct_chain_is_not_turned_into_sql():
+    """A distinct expression of thousands of alternatives (a hostile
+    catalogue) would become megabytes of SQL: past the bound the hunt takes
+    all its rows instead."""
+    from trailtui.filters import EventFilter
+    from trailtui.store.hunt_rows import MAX_DISTINCT_ALTERNATIVES, distinct_sql
+
+    def chain(n: int) -> EventFilter:
+        return EventFilter.compile(" || ".join(f"requestParameters.f{i}" for i in range(n)))
+
+    assert distinct_sql(chain(MAX_DISTINCT_ALTERNATIVES)) is not None
+    assert distinct_sql(chain(MAX_DISTINCT_ALTERNATIVES + 1)) is None
+    assert distinct_sql(chain(5_000)) is None

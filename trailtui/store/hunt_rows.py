@@ -87,6 +87,9 @@ NON_GLOBAL_V4 = ("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169
 INSTANCE_CHAIN = "instance-credentials-off-instance"
 _ISSUING = ", ".join(sql_string(name) for name in sorted(ISSUING_EVENTS))  # SQL IN list of the issuing calls
 EVERY_HUNT = -1  # a row every hunt is fed (odd rows)
+# A distinct expression `a || b || ...` longer than this takes all its rows: its SQL
+# grows ~500 characters an alternative (a hostile catalogue: 5,000 of them made 2.4 MB).
+MAX_DISTINCT_ALTERNATIVES = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +221,7 @@ def distinct_sql(expression: EventFilter) -> tuple[str, str] | None:
     SQL true on a row where that may not hold (a value of another JSON type:
     a number, a boolean, an object, a list holding one).  None otherwise."""
     alternatives = alternative_paths(expression.ast) if expression.ast is not None else None
-    if not alternatives:
+    if not alternatives or len(alternatives) > MAX_DISTINCT_ALTERNATIVES:
         return None
     present: list[tuple[str, str]] = []
     uncertain: list[str] = []
