@@ -71,6 +71,21 @@ def test_jsonl_is_the_raw_event_exactly():
     assert [json.loads(line) for line in lines] == [e.raw for e in events]
 
 
+def test_integers_beyond_64_bits_are_written_exactly_in_ocsf_and_hunt_lines():
+    """orjson refuses them; a crafted record holding one used to stop the export and `hunt --format jsonl`."""
+    from trailtui.commands.hunt import hit_line
+    from trailtui.export.ocsf import OcsfWriter
+    from trailtui.hunts.engine import Hit
+
+    raw = dict(HOSTILE, requestParameters={"count": 10**30, "negative": -(2**64)})
+    event = Event.from_raw(raw)
+    out = io.StringIO()
+    OcsfWriter(out).write([event])
+    assert json.loads(out.getvalue())["unmapped"]["requestParameters"] == {"count": 10**30, "negative": -(2**64)}
+    line = hit_line(Hit(load_catalogue().hunts[0], event))
+    assert json.loads(line)["event"] == raw and line.endswith(b"\n") and line.count(b"\n") == 1
+
+
 @pytest.mark.parametrize("name,expected", [
     ("CreateUser", 1), ("CreateAccessKey", 1), ("GetSecretValue", 2), ("DescribeInstances", 2), ("ListBuckets", 2),
     ("BatchGetSecretValue", 2), ("UpdateTrail", 3), ("PutBucketPolicy", 3), ("ModifySnapshotAttribute", 3),

@@ -32,6 +32,7 @@ from trailtui.hunts import (
     run_hunts,
 )
 from trailtui.hunts.runner import candidate_filter
+from trailtui.record_json import dumps_record
 from trailtui.safe import visible
 from trailtui.sources import Query, SourceError, open_source
 from trailtui.sources.cost import ScanCost, scan_cost
@@ -87,7 +88,7 @@ def hit_line(hit: Hit) -> bytes:
     if hit.detail:
         record["detail"] = hit.detail
     record["event"] = hit.event.raw
-    return orjson.dumps(record) + b"\n"
+    return dumps_record(record) + b"\n"  # an integer beyond 64 bits (orjson's limit) is written exactly too
 
 
 def _fit(text: str, width: int) -> str:

@@ -12,9 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import IO, Any
 
-import orjson
-
 from trailtui.events import EPOCH, Event
+from trailtui.record_json import dumps_record
 
 CLASS_UID = 6003
 CATEGORY_UID = 6
@@ -169,7 +168,8 @@ class OcsfWriter:
         self._stream = stream
 
     def write(self, events: Iterable[Event]) -> None:
-        self._stream.write("".join(orjson.dumps(ocsf_record(e)).decode() + "\n" for e in events))
+        # dumps_record: an integer beyond 64 bits (orjson refuses it) in the raw record is written exactly
+        self._stream.write("".join(dumps_record(ocsf_record(e)).decode() + "\n" for e in events))
 
     def close(self) -> None:
         self._stream.flush()
