@@ -152,16 +152,22 @@ def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def test_demo_hunts_print_the_same_bytes_in_every_format(tmp_path):
+    """Decided from the store's rows, and given back from the findings kept then."""
     demo = tmp_path / "demo"
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     assert _cli("demo", str(demo), "--events", "6000", "--no-tui", env=env).returncode == 0
-    assert _cli("index", str(demo), env=env).returncode == 0
+    assert _cli("index", str(demo), "--no-hunts", env=env).returncode == 0
+    folder = open_source(str(demo), index=True).location.folder
     for fmt in ("jsonl", "json", "table"):
         plain = _cli("hunt", str(demo), "--format", fmt, "--no-index", env=env)
-        stored = _cli("hunt", str(demo), "--format", fmt, env=env)
-        assert plain.returncode == stored.returncode == 1
-        assert stored.stdout == plain.stdout, fmt
-        assert "plain scan" not in stored.stderr
+        for path in folder.glob("findings-*"):
+            path.unlink()
+        decided = _cli("hunt", str(demo), "--format", fmt, env=env)
+        assert list(folder.glob("findings-*")), "the run's findings were not kept"
+        again = _cli("hunt", str(demo), "--format", fmt, env=env)
+        assert plain.returncode == decided.returncode == again.returncode == 1
+        assert decided.stdout == plain.stdout and again.stdout == plain.stdout, fmt
+        assert "plain scan" not in decided.stderr + again.stderr
 
 
 def test_a_catalogue_needing_too_much_runs_plainly_with_one_notice(tmp_path):

@@ -1,6 +1,7 @@
 """`trailtui index`: build, inspect, list and drop local investigation stores.
 
-    trailtui index SOURCE [--since T] [--until T]   fill the store (progress bar on a terminal)
+    trailtui index SOURCE [--since T] [--until T]   fill the store (progress bar on a terminal);
+                                                    without a range, the built-in hunts' findings too
     trailtui index SOURCE --status [--format json]  what it holds, fresh and stale files
     trailtui index SOURCE --drop                    remove it
     trailtui index --list                           every store and its size
@@ -32,6 +33,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser], common: a
     parser.add_argument("source", nargs="?", help="directory, file or s3:// URL")
     parser.add_argument("--since", help="index only this range: ISO 8601, -15m/-24h/-7d, or now")
     parser.add_argument("--until", help="ISO 8601, -15m/-24h/-7d, or now")
+    parser.add_argument("--no-hunts", action="store_true",
+                        help="do not run the built-in hunts after filling the store (by default, without --since and "
+                             "--until, their findings are kept so `trailtui hunt SOURCE` answers at once)")
     parser.add_argument("--status", action="store_true", help="what the store holds and how fresh it is")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="--status/--list output")
     parser.add_argument("--drop", action="store_true", help="remove the store")
@@ -107,8 +111,10 @@ def run(args: argparse.Namespace, aws: AwsConfig) -> int:
     except TimeParseError as exc:
         return fail(str(exc))
     try:
-        return asyncio.run(_status(url, aws, location, args.format) if args.status
-                           else _build(url, aws, location, window))
+        if args.status:
+            return asyncio.run(_status(url, aws, location, args.format))
+        hunts = not args.no_hunts and args.since is None and args.until is None
+        return asyncio.run(_build(url, aws, location, window, hunts))
     except SourceError as exc:
         return fail(str(exc))
 
@@ -128,7 +134,7 @@ async def _status(url: str, aws: AwsConfig, location: StoreLocation, fmt: str) -
     return 0
 
 
-async def _build(url: str, aws: AwsConfig, location: StoreLocation, window: TimeRange) -> int:
+async def _build(url: str, aws: AwsConfig, location: StoreLocation, window: TimeRange, hunts: bool) -> int:
     from trailtui.store.maintain import build_store
 
     bar = _Bar()
@@ -148,5 +154,36 @@ async def _build(url: str, aws: AwsConfig, location: StoreLocation, window: Time
         warn("another trailtui is building this store; it will hold these files when it is done")
         return 0
     print(f"indexed {report.files:,} file(s), {report.events:,} event(s) in {time.monotonic() - began:.1f}s"
-          + (f"; forgot {report.dropped:,} vanished file(s)" if report.dropped else ""))
+          + (f"; forgot {report.dropped:,} vanished file(s)" if report.dropped else ""), flush=True)
+    if hunts:
+        await _keep_hunts(url, aws)
     return 0
+
+
+async def _keep_hunts(url: str, aws: AwsConfig) -> None:
+    """The built-in hunts run over the whole store and their findings kept
+    (`trailtui.store.findings`): `trailtui hunt SOURCE` and the console's
+    hunts window then answer at once, until a log file changes."""
+    from trailtui.hunts import load_catalogue
+    from trailtui.sources import open_source
+    from trailtui.store.blocks import BlockError
+    from trailtui.store.hunting import keep_findings
+
+    if sys.stderr.isatty():
+        sys.stderr.write("running the built-in hunts over the store...")
+        sys.stderr.flush()
+    began = time.monotonic()
+    source = open_source(url, aws, index=True)
+    try:
+        hunts = load_catalogue(None).select(None)
+        hits = await keep_findings(source, hunts, TimeRange())
+    except (OSError, BlockError) as exc:  # the store is filled; only the findings are not kept
+        hits = None
+        warn(f"the built-in hunts' findings were not kept ({str(exc).splitlines()[0][:200] if str(exc) else exc})")
+    finally:
+        await source.close()
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K")
+    if hits is not None:
+        print(f"hunts: {len(hunts)} run over the store, {hits:,} hit(s), kept for `trailtui hunt` "
+              f"in {time.monotonic() - began:.1f}s")

@@ -15,8 +15,9 @@ with a notice for the last three).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from trailtui.hunts.runner import HuntProgress, candidate_filter
 from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.store.blocks import BlockError
+from trailtui.store.findings import Findings, FindingsKey, findings_kept, findings_key, load_findings, save_findings
 from trailtui.store.hunt_rows import (
     EVERY_HUNT,
     HuntRows,
@@ -60,6 +62,7 @@ class StoreHunt:
     # The source a plain run reads when the store declined with a notice: the
     # range is held whole, so the store's own search would only decline again.
     plain: EventSource | None = None
+    key: FindingsKey | None = None  # the key its findings are kept under (`trailtui.store.findings`), None if not kept
 
 
 @dataclass(slots=True)
@@ -83,6 +86,12 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
     parts = await asyncio.to_thread(split, listing, manifest)
     if notice or parts.plain or not parts.fresh:
         return StoreHunt()
+    key = findings_key(hunts, window, context, (log for _, log, _ in parts.fresh))
+    if key is not None:
+        kept = await asyncio.to_thread(load_findings, source.location.folder, key, hunts)
+        if kept is not None:
+            source.indexed = True
+            return StoreHunt(_replay(kept, context, list(listing.problems)), key=key)
     learns = any(h.outside is not None or h.chain is not None for h in hunts)
     query = Query(filter=candidate_filter(hunts), time_range=window)
     wanted = wanted_files(parts, source.location.folder,
@@ -99,7 +108,9 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
     except (_engine_error(), OSError, KeyError, BlockError) as exc:
         return StoreHunt(notice=f"index: store not used ({_first_line(exc)}); plain scan")
     source.indexed = True
-    return StoreHunt(_steps(hunts, context, chosen, wanted, query, parts, list(listing.problems)))
+    keep = None if key is None or manifest is None else partial(save_findings, source.location.folder, key, hunts,
+                                                                covered_bytes=manifest.held_bytes())
+    return StoreHunt(_steps(hunts, context, chosen, wanted, query, parts, list(listing.problems), keep), key=key)
 
 
 def _engine_error() -> type[Exception]:
@@ -268,20 +279,60 @@ def _hits(engine: HuntEngine, learner: _Learner | None, keyed: list[Keyed],
 
 
 async def _steps(hunts: Sequence[Hunt], context: HuntContext | None, chosen: _Chosen, wanted: Wanted,
-                 query: Query, parts: Split, problems: list[Problem]) -> AsyncIterator[HuntProgress]:
+                 query: Query, parts: Split, problems: list[Problem],
+                 keep: Callable[[Findings], object] | None = None) -> AsyncIterator[HuntProgress]:
     """The chosen events fed to the engine.  Every tracker tests its own hunt's
     filter, so events outside the candidate filter change nothing but what
     is learned: the engine learns through `_Learner`, and the events are
-    re-checked against the time range only."""
+    re-checked against the time range only.  A run read to its end is handed
+    to `keep` (the findings kept for the next run with the same inputs)."""
     engine = HuntEngine(hunts, context, learn=False)
     learner = _Learner(engine.context.known_accounts, query.filter) if engine.learns_accounts else None
     ranged = Query(time_range=query.time_range)
     scanned = parts.fresh_events
     fed = 0
     rows = chosen.rows
+    found: list[Hit] = []
     for start in range(0, len(rows), KEY_CHUNK):
         keyed = await asyncio.to_thread(fetch_events, rows[start:start + KEY_CHUNK], wanted, ranged)
         fed += len(keyed)
-        yield HuntProgress(_hits(engine, learner, keyed, chosen.routes), scanned, fed, problems, None, INDEXED)
+        hits = _hits(engine, learner, keyed, chosen.routes)
+        found.extend(hits)
+        yield HuntProgress(hits, scanned, fed, problems, None, INDEXED)
         problems = []
-    yield HuntProgress(engine.finish(), scanned, fed, problems, 1.0, INDEXED)
+    final = engine.finish()
+    if keep is not None:
+        await asyncio.to_thread(keep, Findings(found, final, scanned, fed, engine.context.known_accounts))
+    yield HuntProgress(final, scanned, fed, problems, 1.0, INDEXED)
+
+
+async def _replay(kept: Findings, context: HuntContext | None,
+                  problems: list[Problem]) -> AsyncIterator[HuntProgress]:
+    """A kept run given back as the run yielded it, the accounts it learned
+    learned again (the run's context is its own, as in every run)."""
+    if context is not None:
+        known, learned = context.known_accounts, kept.known
+        known.organisation.update(learned.organisation)
+        known.organisation_ids.update(learned.organisation_ids)
+        known.recipients.update(learned.recipients)
+    yield HuntProgress(kept.hits, kept.scanned, kept.fed, problems, None, INDEXED)
+    yield HuntProgress(kept.final, kept.scanned, kept.fed, [], 1.0, INDEXED)
+
+
+async def keep_findings(source: EventSource, hunts: Sequence[Hunt], window: TimeRange,
+                        context: HuntContext | None = None) -> int | None:
+    """Run `hunts` over `window` from the store and keep the findings, so the
+    next run with the same inputs is answered at once (`trailtui index` does
+    this for the built-in catalogue).  The hits found, or None when the store
+    cannot answer the run or its findings were not kept (nothing is read
+    plainly here)."""
+    stored = await hunts_from_store(source, hunts, window, context)
+    if stored.steps is None:
+        return None
+    hits = 0
+    async for step in stored.steps:
+        hits += len(step.hits)
+    if stored.key is None or not isinstance(source, IndexedSource) \
+            or not findings_kept(source.location.folder, stored.key):
+        return None
+    return hits

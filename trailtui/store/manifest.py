@@ -120,6 +120,11 @@ class Manifest:
         """Events the segments hold for the files the manifest names."""
         return sum(entry.events for entry in self.files.values() if entry.segment)
 
+    def held_bytes(self) -> int:
+        """The log bytes (gzipped, as listed) of the files the segments hold:
+        what the store's size budget is measured against."""
+        return sum(entry.size for entry in self.files.values() if entry.segment)
+
 
 def read_document(path: Path, source: str) -> dict[str, Any] | None:
     """The manifest's JSON, its version and source checked; None when there

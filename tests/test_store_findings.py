@@ -1,0 +1,256 @@
+"""A hunt run's findings kept beside the store (trailtui/store/findings.py):
+the same question asked again is answered from them, byte for byte what a
+plain scan prints; a log file added, replaced or deleted, another range,
+other hunts, a damaged findings file or a hit JSON cannot hold exactly all
+take the long way, and still equal the plain scan."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sources_fixture import fixture_events, trail_objects, write_tree
+
+from trailtui.commands.hunt import hit_line
+from trailtui.events import Event
+from trailtui.hunts import HuntContext, KnownAccounts, load_catalogue, run_hunts
+from trailtui.hunts.engine import Hit
+from trailtui.sources import open_source
+from trailtui.sources.local import LocalSource
+from trailtui.store import locate
+from trailtui.store.build import StoreBuilder
+from trailtui.store.findings import (
+    MAX_FINDINGS,
+    PREFIX,
+    Findings,
+    FindingsKey,
+    findings_key,
+    load_findings,
+    save_findings,
+)
+from trailtui.store.listing import local_listing
+from trailtui.timerange import TimeRange
+
+ROOT = Path(__file__).resolve().parent.parent
+HUNTS = load_catalogue().hunts
+WHOLE = TimeRange()
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
+def _build(tree: Path) -> None:
+    report = StoreBuilder(locate(str(tree))).build(local_listing(str(tree)).files, complete=True)
+    assert not report.busy
+
+
+def _tree(tmp_path: Path, records: list[dict]) -> Path:
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(records)[0])
+    _build(tree)
+    return tree
+
+
+def _kept(tree: Path) -> list[Path]:
+    return sorted(locate(str(tree)).folder.glob(f"{PREFIX}*"))
+
+
+def _without_blocks(tree: Path) -> None:
+    """The store's event blocks removed: only kept findings can answer now."""
+    for path in locate(str(tree)).folder.glob("segment-*.events"):
+        path.unlink()
+
+
+async def _run(source, window: TimeRange = WHOLE, context: HuntContext | None = None,
+               hunts=HUNTS) -> tuple[list[bytes], int, set[str], list[str]]:
+    lines: list[bytes] = []
+    scanned = 0
+    statuses: set[str] = set()
+    notices: list[str] = []
+    try:
+        async for step in run_hunts(source, hunts, window, context=context):
+            lines.extend(hit_line(hit) + hit.detail.encode() for hit in step.hits)
+            scanned = step.scanned
+            statuses.add(step.status)
+            notices.extend(step.notices)
+    finally:
+        await source.close()
+    return lines, scanned, statuses, notices
+
+
+async def _stored(tree: Path, **options) -> tuple[list[bytes], int, set[str], list[str]]:
+    return await _run(open_source(str(tree), index=True), **options)
+
+
+async def _plain(tree: Path, **options) -> tuple[list[bytes], int]:
+    lines, scanned, _, _ = await _run(LocalSource(str(tree)), **options)
+    return lines, scanned
+
+
+async def test_the_same_question_is_answered_from_the_findings(tmp_path):
+    tree = _tree(tmp_path, fixture_events())
+    plain = await _plain(tree)
+    first = await _stored(tree)
+    assert first[:2] == plain and "indexed" in first[2] and plain[0]
+    assert len(_kept(tree)) == 1
+    assert _kept(tree)[0].stat().st_mode & 0o777 == 0o600
+    _without_blocks(tree)
+    again = await _stored(tree)
+    assert again[:2] == plain and again[2] == {"indexed"} and again[3] == []
+
+
+async def test_files_added_replaced_and_deleted_are_hunted_again(tmp_path):
+    events = fixture_events()
+    tree = _tree(tmp_path, events)
+    await _stored(tree)
+    newest = max(datetime.fromisoformat(e["eventTime"].replace("Z", "+00:00")) for e in events)
+    extra = dict(events[0], eventID="added-1", eventName="StopLogging", eventSource="cloudtrail.amazonaws.com",
+                 eventTime=(newest + timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    added = next(tree.rglob("*.json.gz")).with_name("111122223333_CloudTrail_us-east-1_20990101T0000Z_add.json.gz")
+    added.write_bytes(gzip.compress(json.dumps({"Records": [extra]}).encode()))
+    with_added = await _stored(tree)
+    assert with_added[:2] == await _plain(tree)
+    assert any(b'"added-1"' in line for line in with_added[0])
+    replaced = sorted(tree.rglob("*.json.gz"))[0]
+    records = json.loads(gzip.decompress(replaced.read_bytes()))["Records"]
+    replaced.write_bytes(gzip.compress(json.dumps({"Records": records[:1]}).encode()))
+    assert (await _stored(tree))[:2] == await _plain(tree)
+    added.unlink()
+    without = await _stored(tree)
+    assert without[:2] == await _plain(tree)
+    assert not any(b'"added-1"' in line for line in without[0])
+    assert len(_kept(tree)) == 1  # one question, its findings replaced each time
+
+
+async def test_other_ranges_hunts_and_accounts_are_other_questions(tmp_path):
+    events = fixture_events()
+    tree = _tree(tmp_path, events)
+    times = sorted(e["eventTime"] for e in events)
+    since = datetime.fromisoformat(times[len(times) // 2].replace("Z", "+00:00"))
+
+    def listed() -> HuntContext:  # a run learns into its context: one each
+        return HuntContext(known_accounts=KnownAccounts(listed=frozenset({"123456789012"}), listed_from="x"))
+
+    questions = [dict, lambda: {"window": TimeRange(since=since)}, lambda: {"hunts": HUNTS[:5]},
+                 lambda: {"context": listed()}]
+    answers = [await _stored(tree, **question()) for question in questions]
+    assert len(_kept(tree)) == min(len(questions), MAX_FINDINGS)
+    _without_blocks(tree)
+    for number, (question, answer) in enumerate(zip(questions, answers, strict=True)):
+        if number < len(questions) - MAX_FINDINGS:
+            continue  # the oldest questions' findings were let go
+        again = await _stored(tree, **question())
+        assert again[:2] == answer[:2] == await _plain(tree, **question()) and again[3] == []
+
+
+async def test_the_accounts_a_run_learned_are_learned_again(tmp_path):
+    tree = _tree(tmp_path, fixture_events())
+    first, second = HuntContext(), HuntContext()
+    await _stored(tree, context=first)
+    _without_blocks(tree)
+    await _stored(tree, context=second)
+    assert first.known_accounts.recipients and first.known_accounts.provenance()
+    assert second.known_accounts == first.known_accounts
+
+
+@pytest.mark.parametrize("damage", [b"", b"not zstd at all", b"\x28\xb5\x2f\xfd" + b"\x00" * 64, "flip"])
+async def test_damaged_findings_are_ignored_and_replaced(tmp_path, damage):
+    tree = _tree(tmp_path, fixture_events())
+    plain = await _plain(tree)
+    await _stored(tree)
+    kept = _kept(tree)[0]
+    if damage == "flip":
+        data = bytearray(kept.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        kept.write_bytes(bytes(data))
+    else:
+        kept.write_bytes(damage)
+    again = await _stored(tree)
+    assert again[:2] == plain and "indexed" in again[2]
+    assert _kept(tree) == [kept] and kept.stat().st_size > 100  # written again
+
+
+async def test_a_record_beyond_json_s_64_bit_integers_is_hunted_and_printed_exactly(tmp_path):
+    """The store does not hold such a file (its blocks are orjson text), so
+    the run reads it plainly; the hit prints whole (it used to raise)."""
+    events = fixture_events()
+    odd = dict(events[-1], eventID="huge", eventName="StopLogging", eventSource="cloudtrail.amazonaws.com",
+               requestParameters={"name": 10**30})
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects([*events, odd])[0])
+    _build(tree)
+    stored = await _stored(tree)
+    assert stored[:2] == await _plain(tree)
+    assert any(b'"huge"' in line and b'"name":1000000000000000000000000000000}' in line for line in stored[0])
+
+
+def test_findings_json_cannot_hold_exactly_are_not_kept(tmp_path):
+    raw = {"eventID": "huge", "eventTime": "2026-01-01T00:00:00Z", "requestParameters": {"name": 10**30}}
+    findings = Findings([Hit(HUNTS[0], Event.from_raw(raw, "x.json.gz"))], [], 1, 1, KnownAccounts())
+    key = FindingsKey("a" * 40, "b" * 40)
+    assert not save_findings(tmp_path, key, HUNTS, findings, covered_bytes=1 << 30)
+    assert list(tmp_path.iterdir()) == []
+    fine = Findings([Hit(HUNTS[0], Event.from_raw(dict(raw, requestParameters={}), "x.json.gz"), True, "why")],
+                    [], 1, 1, KnownAccounts())
+    assert save_findings(tmp_path, key, HUNTS, fine, covered_bytes=1 << 30)
+    back = load_findings(tmp_path, key, HUNTS)
+    assert back is not None and back.hits == fine.hits and back.hits[0].event.time == fine.hits[0].event.time
+    assert load_findings(tmp_path, key._replace(files="c" * 40), HUNTS) is None  # other files: not these findings
+    assert list(tmp_path.iterdir()) == []  # and they are let go
+
+
+def test_findings_over_the_size_budget_are_not_kept(tmp_path):
+    blob = os.urandom(1 << 16).hex()  # incompressible: 128 KB in the frame
+    raw = {"eventID": "e", "eventTime": "2026-01-01T00:00:00Z", "requestParameters": {"blob": blob}}
+    findings = Findings([Hit(HUNTS[0], Event.from_raw(raw, "x.json.gz"))], [], 1, 1, KnownAccounts())
+    key = FindingsKey("a" * 40, "b" * 40)
+    assert not save_findings(tmp_path, key, HUNTS, findings, covered_bytes=1000)
+    assert save_findings(tmp_path, key, HUNTS, findings, covered_bytes=1 << 20)
+    assert not save_findings(tmp_path, key, HUNTS, findings, covered_bytes=1000)
+    assert list(tmp_path.iterdir()) == []  # the question's older findings went too
+
+
+def test_the_key_names_every_input(tmp_path):
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(fixture_events())[0])
+    files = local_listing(str(tree)).files
+    key = findings_key(HUNTS, TimeRange(), None, files)
+    assert key is not None and key == findings_key(HUNTS, TimeRange(), HuntContext(), files)
+    later = datetime(2030, 1, 1, tzinfo=UTC)
+    others = [findings_key(HUNTS[1:], TimeRange(), None, files),
+              findings_key(HUNTS, TimeRange(since=later), None, files),
+              findings_key(HUNTS, TimeRange(), HuntContext(baseline=TimeRange(until=later)), files)]
+    assert all(other is not None and other.run != key.run and other.files == key.files for other in others)
+    touched = [files[0]._replace(mtime_ns=(files[0].mtime_ns or 0) + 1), *files[1:]]
+    moved = findings_key(HUNTS, TimeRange(), None, touched)
+    assert moved is not None and moved.run == key.run and moved.files != key.files
+    assert findings_key(HUNTS, TimeRange(), None, files[1:]).files != key.files
+
+
+def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "trailtui", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, cwd=str(ROOT), timeout=300)
+
+
+def test_index_keeps_the_built_in_hunts_findings(tmp_path):
+    demo = tmp_path / "demo"
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    assert _cli("demo", str(demo), "--events", "3000", "--no-tui", env=env).returncode == 0
+    skipped = _cli("index", str(demo), "--no-hunts", env=env)
+    assert skipped.returncode == 0 and "hunts:" not in skipped.stdout and not _kept(demo)
+    built = _cli("index", str(demo), env=env)
+    assert built.returncode == 0 and "hunts: " in built.stdout and "kept" in built.stdout, built.stdout
+    _without_blocks(demo)
+    for fmt in ("jsonl", "table"):
+        plain = _cli("hunt", str(demo), "--format", fmt, "--no-index", env=env)
+        kept = _cli("hunt", str(demo), "--format", fmt, env=env)
+        assert kept.returncode == plain.returncode == 1
+        assert kept.stdout == plain.stdout and kept.stderr == plain.stderr, fmt

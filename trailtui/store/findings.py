@@ -1,0 +1,282 @@
+"""A hunt run's findings, kept beside the store and given back while nothing
+they depend on has changed.
+
+Deciding the whole catalogue from the store still reads tens of thousands of
+events and feeds them to the engine (seconds on millions of events), yet an
+analyst asks the same question again and again: the console's hunts window
+reopened, `trailtui hunt` after `trailtui index`, a report after the hunt.
+A run's outcome is a function of its inputs alone, so it is kept under a key
+naming all of them, in two parts: the question (one findings file per
+question, replaced when the files change) and the files it was asked of:
+
+- the hunts (every field of every hunt, filters by their text), the time
+  range, the run's context (listed accounts, first-seen baseline);
+- every log file of the range by its identity (location, size and mtime, or
+  ETag): a file added, changed or gone gives another key;
+- this trailtui's code (version, and the size and mtime of every module of
+  the package: an upgrade or an edited rule gives another key).
+
+Anything the key cannot name exactly (an unknown object in a hunt) means no
+findings are kept.  A findings file is one zstd frame with a checksum; one
+that cannot be read is ignored and removed, and the run goes the long way.
+They count in the store's size: at most `MAX_FINDINGS` files, and one is kept
+only while the whole store stays within its budget (`SIZE_BUDGET` times the
+gzipped log bytes of the range, and `SMALL_STORE` more; on the 2M-event demo the catalogue's 28,606
+hits take 2.7 MB beside 284 MB of store).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import orjson
+
+from trailtui.events import EPOCH, Event
+from trailtui.filters import EventFilter
+from trailtui.hunts.accounts import KnownAccounts
+from trailtui.hunts.context import HuntContext
+from trailtui.hunts.engine import Hit
+from trailtui.hunts.model import Hunt
+from trailtui.store.listing import LogIdentity
+from trailtui.store.status import folder_bytes
+from trailtui.timerange import TimeRange
+
+FORMAT = 2
+PREFIX = "findings-"
+SUFFIX = ".zst"
+MAX_FINDINGS = 3       # findings files kept per store, newest first
+SIZE_BUDGET = 1.2      # the store's size, findings included, at most this times the gzipped logs (README)
+SMALL_STORE = 64 * 1024  # plus this: a store of a few files is mostly fixed cost (Parquet footers, dictionary)
+MAX_STORED = 256 << 20   # a findings file larger than this is damage (none is written)
+MAX_INFLATED = 1 << 30   # nor is one inflating to more
+LEVEL = 3
+
+
+class _Unkeyed(Exception):
+    """Something in the run's inputs the key cannot name exactly."""
+
+
+@dataclasses.dataclass(slots=True)
+class Findings:
+    """What a run from the store yielded: its hits in order (`final`: the ones
+    only the whole range decides, yielded last), the events scanned and fed,
+    and the accounts it learned (the table's provenance line names them)."""
+
+    hits: list[Hit]
+    final: list[Hit]
+    scanned: int
+    fed: int
+    known: KnownAccounts
+
+
+class FindingsKey(NamedTuple):
+    run: str    # the question: hunts, range, context, code (names the findings file)
+    files: str  # the files it was asked of (checked against the file's own)
+
+
+def findings_key(hunts: Sequence[Hunt], window: TimeRange, context: HuntContext | None,
+                 files: Iterable[LogIdentity]) -> FindingsKey | None:
+    """The key of a run over `files` (None: the inputs cannot be named exactly)."""
+    try:
+        question = orjson.dumps([FORMAT, _code(), _canonical(list(hunts)), _canonical(window),
+                                 _canonical(context if context is not None else HuntContext())])
+    except (_Unkeyed, TypeError):
+        return None
+    digest = hashlib.blake2b(digest_size=20)
+    for log in files:
+        digest.update(f"{log.location}\0{log.size}\0{log.mtime_ns}\0{log.etag}\n".encode("utf-8", "surrogatepass"))
+    return FindingsKey(hashlib.blake2b(question, digest_size=20).hexdigest(), digest.hexdigest())
+
+
+@cache
+def _code() -> str:
+    """This trailtui's code: its version and every module's size and mtime."""
+    from trailtui import __version__
+
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for root, dirs, names in os.walk(package):
+        dirs.sort()
+        for name in sorted(names):
+            if name.endswith((".py", ".toml")):
+                path = Path(root, name)
+                info = path.stat()
+                digest.update(f"{path.relative_to(package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """`value` as plain JSON values naming it exactly; raises _Unkeyed."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, EventFilter):
+        return ["filter", value.text]
+    if isinstance(value, timedelta):
+        return ["timedelta", value.days, value.seconds, value.microseconds]
+    if isinstance(value, datetime):
+        return ["datetime", value.isoformat()]
+    if isinstance(value, (list, tuple)):
+        return [_canonical(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return ["set", sorted(orjson.dumps(_canonical(item)).decode() for item in value)]
+    if isinstance(value, dict):
+        return ["dict", sorted((str(k), orjson.dumps(_canonical(v)).decode()) for k, v in value.items())]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [type(value).__qualname__,
+                *([f.name, _canonical(getattr(value, f.name))] for f in dataclasses.fields(value))]
+    raise _Unkeyed(type(value).__qualname__)
+
+
+def _path(folder: Path, key: FindingsKey) -> Path:
+    return folder / f"{PREFIX}{key.run}{SUFFIX}"
+
+
+def findings_kept(folder: Path, key: FindingsKey) -> bool:
+    """True when findings of the question are kept (`save_findings` removes
+    the question's older ones when it cannot keep new ones)."""
+    return _path(folder, key).is_file()
+
+
+def load_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt]) -> Findings | None:
+    """The findings kept under `key`, or None (none kept, kept for other files,
+    or unreadable: then removed)."""
+    path = _path(folder, key)
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_STORED + 1)
+    except OSError:
+        return None
+    try:
+        if len(data) > MAX_STORED:
+            raise ValueError("findings larger than any kept")
+        found = _decoded(data, key, hunts)
+    except (ValueError, KeyError, IndexError, TypeError, _zstd().ZstdError):
+        path.unlink(missing_ok=True)
+        return None
+    try:
+        os.utime(path)  # the findings used last are kept longest
+    except OSError:
+        pass
+    return found
+
+
+def _decoded(data: bytes, key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
+    inflated = _zstd().ZstdDecompressor().decompress(data, max_output_size=MAX_INFLATED)
+    collecting = gc.isenabled()
+    # Hundreds of thousands of new acyclic objects: the collector would walk
+    # them again and again as they are made (3-4x the time of making them).
+    gc.disable()
+    try:
+        return _findings(orjson.loads(inflated), key, hunts)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _findings(doc: dict[str, Any], key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
+    if doc["format"] != FORMAT or doc["run"] != key.run or doc["files"] != key.files or doc["hunts"] != len(hunts):
+        raise ValueError("findings of another run")
+    known = KnownAccounts(**_known_fields(doc["known"]))
+    hits: list[Hit] = []
+    final: list[Hit] = []
+    for index, attempt, detail, last, location, micros, principal, access_key, raw in doc["hits"]:
+        if type(raw) is not dict or not all(type(v) is str for v in (location, detail, principal, access_key)):
+            raise TypeError("a hit is not an event")
+        when = EPOCH + timedelta(microseconds=micros)
+        hit = Hit(hunts[index], Event(raw, location, when, principal, access_key), bool(attempt), detail)
+        (final if last else hits).append(hit)
+    return Findings(hits, final, int(doc["scanned"]), int(doc["fed"]), known)
+
+
+def _known_fields(doc: dict[str, Any]) -> dict[str, Any]:
+    return {"listed": frozenset(doc["listed"]), "listed_from": str(doc["listed_from"]),
+            "organisation": set(doc["organisation"]), "organisation_ids": set(doc["organisation_ids"]),
+            "recipients": set(doc["recipients"])}
+
+
+def save_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt], findings: Findings,
+                  covered_bytes: int) -> bool:
+    """Keep `findings` under `key` (False: not kept, and the question's older
+    findings removed: an event JSON cannot hold exactly, the findings are over
+    their size share, or the folder cannot be written)."""
+    target = _path(folder, key)
+    frame = _encoded(key, hunts, findings)
+    budget = SIZE_BUDGET * covered_bytes + SMALL_STORE
+    if frame is None or len(frame) > MAX_STORED or _others(folder, target) + len(frame) > budget:
+        target.unlink(missing_ok=True)
+        return False
+    temp = target.with_name(f"{target.name}.{os.getpid()}.part")
+    try:
+        with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+            out.write(frame)
+        os.replace(temp, target)
+    except OSError:
+        temp.unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
+        return False
+    _prune(folder)
+    return True
+
+
+def _encoded(key: FindingsKey, hunts: Sequence[Hunt], findings: Findings) -> bytes | None:
+    """One checksummed zstd frame, or None when JSON cannot hold the findings
+    exactly (an integer beyond 64 bits, a lone surrogate) or a hit is of a
+    hunt not in the run."""
+    position = {id(hunt): index for index, hunt in enumerate(hunts)}
+    known = findings.known
+    try:
+        rows = [[position[id(hit.hunt)], hit.attempt, hit.detail, last, hit.event.location,
+                 _micros(hit.event.time), hit.event.principal, hit.event.access_key, hit.event.raw]
+                for last, group in ((False, findings.hits), (True, findings.final)) for hit in group]
+        data = orjson.dumps({"format": FORMAT, "run": key.run, "files": key.files, "hunts": len(hunts),
+                             "scanned": findings.scanned, "fed": findings.fed, "hits": rows,
+                             "known": {"listed": sorted(known.listed), "listed_from": known.listed_from,
+                                       "organisation": sorted(known.organisation),
+                                       "organisation_ids": sorted(known.organisation_ids),
+                                       "recipients": sorted(known.recipients)}})
+    except (KeyError, TypeError):
+        return None
+    compressor = _zstd().ZstdCompressor(level=LEVEL, write_checksum=True, write_content_size=True)
+    frame: bytes = compressor.compress(data)
+    return frame
+
+
+def _others(folder: Path, target: Path) -> int:
+    """The store's bytes on disk but the findings `target` replaces."""
+    try:
+        replaced = target.stat().st_size
+    except OSError:
+        replaced = 0
+    return folder_bytes(folder) - replaced
+
+
+def _micros(when: datetime) -> int:
+    """An event's time exactly, as microseconds since the epoch (its labels are
+    kept as the event had them, not derived again on the way back)."""
+    delta = when - EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def _prune(folder: Path) -> None:
+    """All but the newest `MAX_FINDINGS` findings files removed."""
+    try:
+        kept = sorted(((p.stat().st_mtime_ns, p) for p in folder.glob(f"{PREFIX}*{SUFFIX}")), reverse=True)
+    except OSError:
+        return
+    for _, path in kept[MAX_FINDINGS:]:
+        path.unlink(missing_ok=True)
+
+
+@cache
+def _zstd() -> Any:
+    import zstandard
+
+    return zstandard
