@@ -254,3 +254,34 @@ def test_index_keeps_the_built_in_hunts_findings(tmp_path):
         kept = _cli("hunt", str(demo), "--format", fmt, env=env)
         assert kept.returncode == plain.returncode == 1
         assert kept.stdout == plain.stdout and kept.stderr == plain.stderr, fmt
+
+
+async def test_the_console_hunts_window_is_answered_from_the_findings_index_kept(tmp_path):
+    """`trailtui index` keeps the built-in catalogue's findings over the whole
+    trail; the console's hunts window (severity order on screen, the
+    catalogue's order run) asks the same question and shows them: no other
+    question's findings are kept after it."""
+    from test_ui_harness import screen_text, wait_idle, wait_until
+
+    from trailtui.ui.app import ConsoleOptions, TrailApp
+
+    tree = _tree(tmp_path, fixture_events())
+    env = {"XDG_CACHE_HOME": os.environ["XDG_CACHE_HOME"]}
+    built = _cli("index", str(tree), env=env)
+    assert "kept" in built.stdout, built.stdout + built.stderr
+    plain = _cli("hunt", str(tree), "--format", "table", "--no-index", env=env).stdout
+    assert len(_kept(tree)) == 1
+    app = TrailApp(ConsoleOptions(str(tree), index=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        await pilot.press("h")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.done)
+        text = screen_text(app)
+        fired = {t.hunt.id: t.count for t in screen.tallies.fired()}
+        assert f"{len(fired)} of {len(screen.hunts)} hunts fired" in text and "plain scan" not in text
+    assert len(_kept(tree)) == 1
+    table = {line.split()[0]: int(line.split()[2]) for line in plain.splitlines()[1:] if line.split()[0] in fired}
+    summary = next(line for line in plain.splitlines() if " hunts fired, " in line)
+    assert fired == table and summary.startswith(f"{len(fired)} of {len(screen.hunts)} hunts fired")

@@ -126,11 +126,14 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
         self.session = session  # the console's: the hunts run on its source thread, never on the UI loop
         self.source_url = session.url
         self.time_range = time_range
-        self.hunts: tuple[Hunt, ...] = ()
+        self.hunts: tuple[Hunt, ...] = ()  # most severe first, as shown
+        # Run in the catalogue's own order: the question `trailtui hunt` asks, so
+        # the findings `trailtui index` kept for it answer this window too.
+        self.catalogue: tuple[Hunt, ...] = ()
         self.catalogue_error = ""
         try:
-            chosen = load_catalogue().hunts if hunts is None else hunts
-            self.hunts = tuple(sorted(chosen, key=lambda h: -h.rank))
+            self.catalogue = tuple(load_catalogue().hunts if hunts is None else hunts)
+            self.hunts = tuple(sorted(self.catalogue, key=lambda h: -h.rank))
         except CatalogueError as exc:
             self.catalogue_error = str(exc)
         self.tallies = HuntTallies(self.hunts)
@@ -260,7 +263,7 @@ class HuntsScreen(DismissOnce, ModalScreen[str | None]):
     async def scan(self) -> None:
         problems = 0
         try:
-            steps = self.session.stream(lambda source: run_hunts(source, self.hunts, self.time_range))
+            steps = self.session.stream(lambda source: run_hunts(source, self.catalogue, self.time_range))
             async with aclosing(steps):
                 async for step in steps:
                     self.scanned = step.scanned
