@@ -188,8 +188,9 @@ def _findings(doc: dict[str, Any], key: FindingsKey, hunts: Sequence[Hunt]) -> F
     hits: list[Hit] = []
     final: list[Hit] = []
     for index, attempt, detail, last, location, micros, principal, access_key, raw in doc["hits"]:
-        if type(raw) is not dict or not all(type(v) is str for v in (location, detail, principal, access_key)):
-            raise TypeError("a hit is not an event")
+        if type(raw) is not dict or not all(type(v) is str for v in (location, detail, principal, access_key)) \
+                or type(index) is not int or not 0 <= index < len(hunts):
+            raise TypeError("a hit is not an event of one of the hunts")
         when = EPOCH + timedelta(microseconds=micros)
         hit = Hit(hunts[index], Event(raw, location, when, principal, access_key), bool(attempt), detail)
         (final if last else hits).append(hit)

@@ -5,6 +5,10 @@ plain scan would check them, and fed, in the plain scan's order, to the same
 `HuntEngine` a plain run uses.  The engine decides every hit, so the output
 (hits, their order and details, the summary) is a plain run's.
 
+A run read to its end leaves its findings beside the store
+(`trailtui.store.findings`), and the same question over the same files is
+answered from them.
+
 Only when the store holds the whole range fresh; otherwise, when the rows
 chosen are more than `IndexedSource` lets the store re-check, when the first
 candidate of a learned account is not among the rows chosen for it, or when
