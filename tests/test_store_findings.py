@@ -15,8 +15,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sources_fixture import fixture_events, trail_objects, write_tree
+from sources_fixture import PREFIX as S3_PREFIX
+from sources_fixture import REGION, calls, fixture_events, trail_objects, upload, write_tree
 
+from trailtui.aws.config import AwsConfig
 from trailtui.commands.hunt import hit_line
 from trailtui.events import Event
 from trailtui.hunts import HuntContext, KnownAccounts, load_catalogue, run_hunts
@@ -285,3 +287,35 @@ async def test_the_console_hunts_window_is_answered_from_the_findings_index_kept
     table = {line.split()[0]: int(line.split()[2]) for line in plain.splitlines()[1:] if line.split()[0] in fired}
     summary = next(line for line in plain.splitlines() if " hunts fired, " in line)
     assert fired == table and summary.startswith(f"{len(fired)} of {len(screen.hunts)} hunts fired")
+
+
+async def test_s3_hunts_download_only_new_objects_and_keep_their_findings(aws_env):
+    """Over S3 the store first adds what is new (one download per new object),
+    then decides the hunts or gives back the findings kept: a new object's
+    hit is found, and nothing already held is downloaded again."""
+    events = fixture_events()
+    objects, _ = trail_objects(events)
+    upload(aws_env, "hunt-trail", objects)
+    config = AwsConfig(region=REGION, endpoint_url=aws_env)
+    url = f"s3://hunt-trail/{S3_PREFIX}"
+    plain = (await _run(open_source(url, config)))[:2]
+    first = await _run(open_source(url, config, index=True))
+    assert first[:2] == plain and first[2] == {"indexed"} and plain[0]
+    gets = len(calls(aws_env, "GetObject"))
+    assert gets >= len(objects)  # the plain run, then the store's one download of each
+    again = await _run(open_source(url, config, index=True))
+    assert again[:2] == plain and len(calls(aws_env, "GetObject")) == gets
+    newest = max(datetime.fromisoformat(e["eventTime"].replace("Z", "+00:00")) for e in events)
+    when = newest + timedelta(minutes=3)
+    marker = dict(events[0], eventID="new-object-stop", eventName="StopLogging", eventSource="cloudtrail.amazonaws.com",
+                  eventTime=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    delivered = when + timedelta(minutes=5)  # named as CloudTrail names it: delivered after its events
+    folder, name = next(iter(objects)).rsplit("/CloudTrail/", 1)[0], "CloudTrail/us-east-1"
+    account = folder.rsplit("/", 1)[1]
+    key = (f"{folder}/{name}/{delivered:%Y/%m/%d}/{account}_CloudTrail_us-east-1_{delivered:%Y%m%dT%H%MZ}_"
+           "NewObject0000000.json.gz")
+    upload(aws_env, "hunt-trail", {key: gzip.compress(json.dumps({"Records": [marker]}).encode())})
+    with_new = await _run(open_source(url, config, index=True))
+    assert [c["params"]["subject"] for c in calls(aws_env, "GetObject")[gets:]] == [f"/hunt-trail/{key}"]
+    assert with_new[2] == {"indexed"} and any(b'"new-object-stop"' in line for line in with_new[0])
+    assert with_new[:2] == (await _run(open_source(url, config)))[:2]

@@ -172,6 +172,24 @@ class IndexedS3Source(IndexedSource):
         async for batch in self.objects.scan(files, request):
             yield batch
 
+    async def state(self, window: TimeRange) -> tuple[Listing, Manifest | None, str]:
+        """The objects of `window` and the manifest once the store holds them
+        all: new and changed objects are downloaded and added first, so hunts
+        and counts are answered from the store too (a plain run would download
+        every object again)."""
+        listing, manifest, notice = await super().state(window)
+        stale = [] if notice else split(listing, manifest).stale
+        if not stale:
+            return listing, manifest, notice
+        try:
+            await self._fetch_and_build(stale)
+        except (OSError, SourceError) as exc:
+            return listing, manifest, f"index: cannot write the store at {self.location.folder} ({exc}); plain scan"
+        except Exception as exc:  # noqa: BLE001 - the engine's own errors: the plain scan answers
+            return listing, manifest, f"index: store not used ({type(exc).__name__}: {str(exc)[:120]}); plain scan"
+        manifest, notice = await asyncio.to_thread(self.manifest)
+        return listing, manifest, notice
+
     async def search(self, query: Query) -> AsyncIterator[Page]:
         listing = await self.listing(query.time_range)
         manifest, notice = await asyncio.to_thread(self.manifest)
