@@ -52,7 +52,7 @@ from trailtui.timerange import TimeRange
 FORMAT = 2
 PREFIX = "findings-"
 SUFFIX = ".zst"
-MAX_FINDINGS = 3       # findings files kept per store, newest first
+MAX_FINDINGS = 3       # findings files (questions) kept per store, the least recently used let go
 SIZE_BUDGET = 1.2      # the store's size, findings included, at most this times the gzipped logs (README)
 SMALL_STORE = 64 * 1024  # plus this: a store of a few files is mostly fixed cost (Parquet footers, dictionary)
 MAX_STORED = 256 << 20   # a findings file larger than this is damage (none is written)
