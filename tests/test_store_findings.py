@@ -6,6 +6,7 @@ take the long way, and still equal the plain scan."""
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import json
 import os
@@ -178,6 +179,24 @@ async def test_damaged_findings_are_ignored_and_replaced(tmp_path, damage):
     again = await _stored(tree)
     assert again[:2] == plain and "indexed" in again[2]
     assert _kept(tree) == [kept] and kept.stat().st_size > 100  # written again
+
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "symlink to /dev/zero"])
+async def test_something_else_at_the_findings_name_is_never_waited_on(tmp_path, kind):
+    tree = _tree(tmp_path, fixture_events())
+    plain = await _plain(tree)
+    await _stored(tree)
+    kept = _kept(tree)[0]
+    kept.unlink()
+    if kind == "fifo":
+        os.mkfifo(kept)
+    elif kind == "folder":
+        kept.mkdir()
+    else:
+        kept.symlink_to("/dev/zero")
+    again = await asyncio.wait_for(_stored(tree), 60)
+    assert again[:2] == plain and "indexed" in again[2]
+    assert kept.is_dir() if kind == "folder" else kept.is_file() and kept.stat().st_size > 100
 
 
 async def test_a_record_beyond_json_s_64_bit_integers_is_hunted_and_printed_exactly(tmp_path):

@@ -45,6 +45,7 @@ from trailtui.hunts.accounts import KnownAccounts
 from trailtui.hunts.context import HuntContext
 from trailtui.hunts.engine import Hit
 from trailtui.hunts.model import Hunt
+from trailtui.regular_file import read_regular
 from trailtui.store.listing import LogIdentity
 from trailtui.store.status import folder_bytes
 from trailtui.timerange import TimeRange
@@ -149,23 +150,32 @@ def load_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt]) -> Find
     """The findings kept under `key`, or None (none kept, kept for other files,
     or unreadable: then removed)."""
     path = _path(folder, key)
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_STORED + 1)
-    except OSError:
+    try:  # a FIFO or a device at that name is refused, never waited on
+        data = read_regular(path, MAX_STORED)
+    except FileNotFoundError:
+        return None
+    except OSError:  # not a regular file, too large, unreadable: not findings
+        _forget(path)
         return None
     try:
-        if len(data) > MAX_STORED:
-            raise ValueError("findings larger than any kept")
         found = _decoded(data, key, hunts)
     except (ValueError, KeyError, IndexError, TypeError, _zstd().ZstdError):
-        path.unlink(missing_ok=True)
+        _forget(path)
         return None
     try:
         os.utime(path)  # the findings used last are kept longest
     except OSError:
         pass
     return found
+
+
+def _forget(path: Path) -> None:
+    """Whatever is at a findings file's name removed, if it can be (a folder
+    there stays: the next save cannot replace it, and no findings are kept)."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def _decoded(data: bytes, key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
@@ -212,7 +222,7 @@ def save_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt], finding
     frame = _encoded(key, hunts, findings)
     budget = SIZE_BUDGET * covered_bytes + SMALL_STORE
     if frame is None or len(frame) > MAX_STORED or _others(folder, target) + len(frame) > budget:
-        target.unlink(missing_ok=True)
+        _forget(target)
         return False
     temp = target.with_name(f"{target.name}.{os.getpid()}.part")
     try:
@@ -221,7 +231,7 @@ def save_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt], finding
         os.replace(temp, target)
     except OSError:
         temp.unlink(missing_ok=True)
-        target.unlink(missing_ok=True)
+        _forget(target)
         return False
     _prune(folder)
     return True
@@ -267,13 +277,13 @@ def _micros(when: datetime) -> int:
 
 
 def _prune(folder: Path) -> None:
-    """All but the newest `MAX_FINDINGS` findings files removed."""
+    """All but the `MAX_FINDINGS` findings files used last removed."""
     try:
         kept = sorted(((p.stat().st_mtime_ns, p) for p in folder.glob(f"{PREFIX}*{SUFFIX}")), reverse=True)
     except OSError:
         return
     for _, path in kept[MAX_FINDINGS:]:
-        path.unlink(missing_ok=True)
+        _forget(path)
 
 
 @cache
