@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -338,3 +339,43 @@ async def test_s3_hunts_download_only_new_objects_and_keep_their_findings(aws_en
     assert [c["params"]["subject"] for c in calls(aws_env, "GetObject")[gets:]] == [f"/hunt-trail/{key}"]
     assert with_new[2] == {"indexed"} and any(b'"new-object-stop"' in line for line in with_new[0])
     assert with_new[:2] == (await _run(open_source(url, config)))[:2]
+
+
+async def test_the_console_prepares_the_hunts_findings_once_the_store_holds_the_trail(tmp_path):
+    """A console on a trail its store holds whole keeps the built-in hunts'
+    findings in a niced child process; `h` then asks the same question."""
+    from test_ui_harness import screen_text, wait_idle, wait_until
+
+    from trailtui.ui.app import ConsoleOptions, TrailApp
+
+    tree = _tree(tmp_path, fixture_events())
+    app = TrailApp(ConsoleOptions(str(tree), index=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        await wait_until(pilot, lambda: len(_kept(tree)) == 1, timeout=60)
+        await pilot.press("h")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.done)
+        assert "hunts fired" in screen_text(app) and screen.tallies.fired()
+        source = app.session._source
+    assert len(_kept(tree)) == 1  # the window's run was the prepared question
+    assert source._preparation is not None and not source._preparation.running
+
+
+def test_a_preparation_stopped_at_once_leaves_no_process_and_no_partial_file(tmp_path):
+    from trailtui.store.prepare import FindingsPreparation
+
+    tree = _tree(tmp_path, fixture_events())
+    preparation = FindingsPreparation(str(tree))
+    preparation.start()
+    assert preparation.running
+    preparation.stop()
+    assert not preparation.running
+    folder = locate(str(tree)).folder
+    assert not [p for p in folder.iterdir() if p.name.endswith(".part")]
+    preparation.start()  # left to finish: it keeps the findings
+    deadline = time.monotonic() + 60
+    while preparation.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not preparation.running and len(_kept(tree)) == 1

@@ -162,28 +162,23 @@ async def _build(url: str, aws: AwsConfig, location: StoreLocation, window: Time
 
 async def _keep_hunts(url: str, aws: AwsConfig) -> None:
     """The built-in hunts run over the whole store and their findings kept
-    (`trailtui.store.findings`): `trailtui hunt SOURCE` and the console's
+    (`trailtui.store.prepare`): `trailtui hunt SOURCE` and the console's
     hunts window then answer at once, until a log file changes."""
-    from trailtui.hunts import load_catalogue
-    from trailtui.sources import open_source
     from trailtui.store.blocks import BlockError
-    from trailtui.store.hunting import keep_findings
+    from trailtui.store.prepare import prepare_findings
 
     if sys.stderr.isatty():
         sys.stderr.write("running the built-in hunts over the store...")
         sys.stderr.flush()
     began = time.monotonic()
-    source = open_source(url, aws, index=True)
     try:
-        hunts = load_catalogue(None).select(None)
-        hits = await keep_findings(source, hunts, TimeRange())
+        count, hits = await prepare_findings(url, aws)
     except (OSError, BlockError) as exc:  # the store is filled; only the findings are not kept
-        hits = None
+        count, hits = 0, None
         warn(f"the built-in hunts' findings were not kept ({str(exc).splitlines()[0][:200] if str(exc) else exc})")
     finally:
-        await source.close()
         if sys.stderr.isatty():
             sys.stderr.write("\r\x1b[K")
     if hits is not None:
-        print(f"hunts: {len(hunts)} run over the store, {hits:,} hit(s), kept for `trailtui hunt` "
+        print(f"hunts: {count} run over the store, {hits:,} hit(s), kept for `trailtui hunt` "
               f"in {time.monotonic() - began:.1f}s")

@@ -32,6 +32,7 @@ from trailtui.store.engine import OpeningConnection, connect, engine
 from trailtui.store.listing import Listing, LogIdentity, local_listing
 from trailtui.store.location import StoreLocation
 from trailtui.store.manifest import Manifest, StoreInvalid, load
+from trailtui.store.prepare import FindingsPreparation
 from trailtui.store.query import Keyed, SortKey, TooManyRows, Wanted, matching_events
 from trailtui.store.unchanged import ManifestRows, UnchangedTree
 from trailtui.store.worth import MAX_STORE_SHARE, MIN_ROWS_CHECKED, candidate_bound, store_pays
@@ -142,6 +143,11 @@ class IndexedSource:
         self._stop = threading.Event()
         self.on_build_change: Callable[[BuildState], None] | None = None
         self.indexed = False  # the last search's range was held whole (or a build since completed it)
+        # After a complete background build, keep the built-in hunts' findings in
+        # a child process (the console sets this when it runs that catalogue).
+        self.prepare_hunts = False
+        self._preparation: FindingsPreparation | None = None
+        self._preparing = threading.Lock()  # the build thread and the search's loop both may start it
 
     def index_word(self) -> str:
         """For the status line: `indexing 42%` while building, `indexed` when
@@ -155,6 +161,8 @@ class IndexedSource:
         thread = self._build_thread
         if thread is not None:
             await asyncio.to_thread(thread.join, 30)
+        if self._preparation is not None:
+            await asyncio.to_thread(self._preparation.stop)
 
     def worth_it(self, query: Query) -> bool:
         """False when a plain scan answers faster (`store_pays`).  The S3 store
@@ -204,12 +212,16 @@ class IndexedSource:
         notice = ""
         if tree is not None:  # no listing, no split: the store holds the tree as it is
             self.indexed = True
+            if self._preparation is None:
+                self._prepare_findings()
             stored = self._stored(query, Split(fresh_events=tree.events, whole=True), tree.wanted, tree.segments, [],
                                   connecting)
         else:
             listing, manifest, notice = await self.state(query.time_range)
             parts = await asyncio.to_thread(split, listing, manifest)
             self.indexed = not parts.plain
+            if self.indexed and query.time_range.unbounded and self._preparation is None:
+                self._prepare_findings()
             if parts.stale and self.background_build:
                 self._start_build(listing.files if query.time_range.unbounded else parts.stale,
                                   complete=query.time_range.unbounded, folders=listing.folders)
@@ -336,11 +348,29 @@ class IndexedSource:
             report = builder.build(files, complete=complete, progress=progress, stop=self._stop, folders=folders)
             state.notice = "index: another trailtui is building this store" if report.busy else ""
             self.indexed = not report.busy and not report.stopped
+            if complete and self.indexed:
+                self._prepare_findings()
         except Exception as exc:  # noqa: BLE001 - disk full, unwritable cache, engine error: plain scans go on
             state.notice = f"index: cannot write the store at {self.location.folder} ({_reason(exc)}); plain scans"
         finally:
             state.running = False
             self._changed()
+
+    def _prepare_findings(self) -> None:
+        """The built-in hunts' findings kept in a child process, when asked for
+        (`prepare_hunts`), the store holds the whole source, and none runs:
+        once the store is seen whole, and again after each complete build.
+        The child answers from findings already kept in a fraction of a second."""
+        with self._preparing:
+            if not self.prepare_hunts or self._stop.is_set() or (
+                    self._preparation is not None and self._preparation.running):
+                return
+            preparation = FindingsPreparation(self.root)
+            try:
+                preparation.start()
+            except OSError:  # no process to spare: the hunts are decided when asked
+                return
+            self._preparation = preparation
 
     def _changed(self) -> None:
         if self.on_build_change is not None:

@@ -102,7 +102,8 @@ class TrailApp(App[int]):
     def __init__(self, options: ConsoleOptions) -> None:
         super().__init__()
         self.options = options
-        self.session = SourceSession(options.source_url, options.aws, options.source, index=options.index)
+        self.session = SourceSession(options.source_url, options.aws, options.source, index=options.index,
+                                     prepare_hunts=options.hunts is None)
         self.marks = MarkBook(CaseStore(options.source_url) if options.keep_case else None)
         self.config = options.config.config if options.config else Config()
         self.last_clipboard: ClipboardWrite | None = None

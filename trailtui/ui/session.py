@@ -55,10 +55,12 @@ class SourceSession:
     QUEUE_PAGES = 2
 
     def __init__(self, url: str, aws: AwsConfig | None = None, source: EventSource | None = None,
-                 index: bool = False) -> None:
+                 index: bool = False, prepare_hunts: bool = False) -> None:
         self.url = url
         self.aws = aws or AwsConfig()
         self.index = index  # through the local store, filled in the background
+        # and then the built-in hunts' findings kept, ready for `h` (`trailtui.store.prepare`)
+        self.prepare_hunts = prepare_hunts
         self._source = source
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -78,7 +80,10 @@ class SourceSession:
     async def _open(self) -> EventSource:
         """Runs on the source thread: open the source on first use."""
         if self._source is None:
-            self._source = await asyncio.to_thread(open_source, self.url, self.aws, self.index, True)
+            source = await asyncio.to_thread(open_source, self.url, self.aws, self.index, True)
+            if self.prepare_hunts and hasattr(source, "prepare_hunts"):
+                source.prepare_hunts = True
+            self._source = source
         return self._source
 
     def pages(self, query: Query) -> AsyncIterator[Page]:
