@@ -297,3 +297,15 @@ async def test_a_block_claiming_too_much_is_refused_before_inflating(tmp_path, m
         blocks.read_blocks(events_file, [(0, 64)], "")
     want, got, source = await _both(tree, Query(filter=EventFilter.compile("eventName != 'none'")))
     assert got == want and len(got) == 40 and source.index_word() == "indexed"
+
+
+def test_block_line_cuts_out_each_line_and_refuses_past_the_end():
+    from trailtui.store.blocks import BlockError, block_line, block_texts
+
+    lines = [b'{"a":1}', b"", b'{"b":"x\\ny"}', b'{"c":3}']
+    text = block_texts(lines)
+    assert [bytes(block_line(text, i)) for i in range(len(lines))] == lines
+    for past in (len(lines), len(lines) + 5):
+        with pytest.raises(BlockError, match="past its block"):
+            block_line(text, past)
+    assert bytes(block_line(b"only", 0)) == b"only"

@@ -24,7 +24,7 @@ from trailtui.sources.base import Query
 from trailtui.sources.pushdown.literals import sql_string
 from trailtui.sources.pushdown.timebounds import store_time
 from trailtui.sources.recheck import accept
-from trailtui.store.blocks import BlockError, event, read_blocks
+from trailtui.store.blocks import BlockError, block_line, event, read_blocks
 from trailtui.store.dialect import store_branches, store_where
 from trailtui.store.segments import events_path
 
@@ -232,16 +232,17 @@ def fetch_events(keys: list[_Key], wanted: Wanted, query: Query, exact: bool = F
     segment_of = wanted.segments
     for file_id, _, _, _, at, length, *_ in keys:
         spans.setdefault(segment_of[file_id], set()).add((at, length))
-    lines = {segment: read_blocks(events_path(Path(segment)), found, wanted.dictionary)
+    texts = {segment: read_blocks(events_path(Path(segment)), found, wanted.dictionary)
              for segment, found in spans.items()}
     out: list[Keyed] = []
     locations = wanted.locations
     for file_id, rank, seq, when, at, _, line, odd, *_ in keys:
         segment = segment_of[file_id]
-        block = lines[segment][at]
-        if line >= len(block):
-            raise BlockError(f"{Path(segment).name}: a row points past its block")
-        found = accept(query, event(block[line]), locations[file_id], matched=exact and not odd)
+        try:
+            text = block_line(texts[segment][at], line)
+        except BlockError:
+            raise BlockError(f"{Path(segment).name}: a row points past its block") from None
+        found = accept(query, event(text), locations[file_id], matched=exact and not odd)
         if found is not None:
             out.append(((-when, rank, seq), found))
     return out
