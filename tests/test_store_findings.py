@@ -379,3 +379,17 @@ def test_a_preparation_stopped_at_once_leaves_no_process_and_no_partial_file(tmp
     while preparation.running and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not preparation.running and len(_kept(tree)) == 1
+
+
+def test_the_code_part_of_the_key_names_the_deciding_libraries(monkeypatch):
+    """An upgraded DuckDB or jmespath could decide a hit otherwise: another question."""
+    from importlib import metadata
+
+    from trailtui.store import findings
+
+    now = findings._code.__wrapped__()
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda name: "999.0" if name == "duckdb" else real(name))
+    assert findings._code.__wrapped__() != now
+    monkeypatch.setattr(metadata, "version", real)
+    assert findings._code.__wrapped__() == now
