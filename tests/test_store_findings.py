@@ -381,15 +381,25 @@ def test_a_preparation_stopped_at_once_leaves_no_process_and_no_partial_file(tmp
     assert not preparation.running and len(_kept(tree)) == 1
 
 
-def test_the_code_part_of_the_key_names_the_deciding_libraries(monkeypatch):
+def test_the_code_part_of_the_key_names_the_deciding_libraries(tmp_path, monkeypatch):
     """An upgraded DuckDB or jmespath could decide a hit otherwise: another question."""
-    from importlib import metadata
+    import importlib.util
 
     from trailtui.store import findings
 
     now = findings._code.__wrapped__()
-    real = metadata.version
-    monkeypatch.setattr(metadata, "version", lambda name: "999.0" if name == "duckdb" else real(name))
+    real = importlib.util.find_spec
+    upgraded = tmp_path / "duckdb" / "__init__.py"
+    upgraded.parent.mkdir()
+    upgraded.write_text("# another version\n")
+
+    def find_spec(name, *args):
+        found = real(name, *args)
+        if name == "duckdb":
+            found = importlib.util.spec_from_file_location("duckdb", upgraded)
+        return found
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec)
     assert findings._code.__wrapped__() != now
-    monkeypatch.setattr(metadata, "version", real)
+    monkeypatch.setattr(importlib.util, "find_spec", real)
     assert findings._code.__wrapped__() == now

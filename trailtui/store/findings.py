@@ -105,18 +105,23 @@ DECIDING_LIBRARIES = ("jmespath", "duckdb", "orjson", "msgspec", "zstandard")
 @cache
 def _code() -> str:
     """This trailtui's code: its version, every module's size and mtime, and
-    the versions of the libraries that decide hits (~4 ms, once a process)."""
-    from importlib import metadata
+    the libraries that decide hits, each by where its module file is, its size
+    and mtime (an upgrade writes it anew; found without importing them, and
+    ~40x faster than reading their versions from importlib.metadata)."""
+    from importlib.util import find_spec
 
     from trailtui import __version__
 
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(__version__.encode(), digest_size=16)
     for name in DECIDING_LIBRARIES:
+        spec = find_spec(name)
+        origin = spec.origin if spec is not None else None
         try:
-            digest.update(f"{name}={metadata.version(name)}\n".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=?\n".encode())
+            info = os.stat(origin) if origin else None
+        except OSError:
+            info = None
+        digest.update(f"{name}\0{origin}\0{info and info.st_size}\0{info and info.st_mtime_ns}\n".encode())
     for root, dirs, names in os.walk(package):
         dirs.sort()
         for name in sorted(names):
