@@ -289,6 +289,24 @@ def test_index_status_list_drop_and_no_index(tmp_path):
     assert str(tree) not in _cli("index", "--list").stdout
 
 
+def test_a_record_with_an_unreadable_time_keeps_its_problem_line_with_the_store(tmp_path):
+    """The plain scan skips it with a line saying so, whatever the filter; its
+    file is not held, so every answer reads it plainly and says the same."""
+    tree, events = _tree(tmp_path)
+    bad = dict(events[-1], eventID="bad-time", eventTime="2024-02-30T00:00:00Z")
+    folder = sorted(tree.rglob("*.json.gz"))[0].parent
+    (folder / "111122223333_CloudTrail_us-east-1_20990101T0000Z_badtime.json.gz").write_bytes(
+        gzip.compress(json.dumps({"Records": [events[0], bad]}).encode()))
+    assert _cli("index", str(tree)).returncode == 0
+    status = json.loads(_cli("index", str(tree), "--status", "--format", "json").stdout)
+    assert status["events"] == len(events)  # the file's two records are not held
+    for text in ("errorCode != `null`", "eventName == 'NoSuchCall'"):
+        args = ["query", str(tree), "--format", "jsonl", "--filter", text]
+        with_store, without = _cli(*args), _cli(*args, "--no-index")
+        assert (with_store.stdout, with_store.stderr) == (without.stdout, without.stderr)
+        assert "unreadable eventTime" in with_store.stderr and "bad-time" in with_store.stderr
+
+
 def test_config_key_turns_the_store_off(tmp_path):
     tree, _ = _tree(tmp_path)
     config = tmp_path / "config.toml"

@@ -74,28 +74,31 @@ def _without_blocks(tree: Path) -> None:
 
 
 async def _run(source, window: TimeRange = WHOLE, context: HuntContext | None = None,
-               hunts=HUNTS) -> tuple[list[bytes], int, set[str], list[str]]:
+               hunts=HUNTS) -> tuple[list[bytes], int, set[str], list[str], list[str]]:
+    """Hit lines (detail appended), events scanned, statuses, notices, problems."""
     lines: list[bytes] = []
     scanned = 0
     statuses: set[str] = set()
     notices: list[str] = []
+    problems: list[str] = []
     try:
         async for step in run_hunts(source, hunts, window, context=context):
             lines.extend(hit_line(hit) + hit.detail.encode() for hit in step.hits)
             scanned = step.scanned
             statuses.add(step.status)
             notices.extend(step.notices)
+            problems.extend(str(problem) for problem in step.problems)
     finally:
         await source.close()
-    return lines, scanned, statuses, notices
+    return lines, scanned, statuses, notices, problems
 
 
-async def _stored(tree: Path, **options) -> tuple[list[bytes], int, set[str], list[str]]:
+async def _stored(tree: Path, **options) -> tuple[list[bytes], int, set[str], list[str], list[str]]:
     return await _run(open_source(str(tree), index=True), **options)
 
 
 async def _plain(tree: Path, **options) -> tuple[list[bytes], int]:
-    lines, scanned, _, _ = await _run(LocalSource(str(tree)), **options)
+    lines, scanned, _, _, _ = await _run(LocalSource(str(tree)), **options)
     return lines, scanned
 
 
@@ -403,3 +406,48 @@ def test_the_code_part_of_the_key_names_the_deciding_libraries(tmp_path, monkeyp
     assert findings._code.__wrapped__() != now
     monkeypatch.setattr(importlib.util, "find_spec", real)
     assert findings._code.__wrapped__() == now
+
+
+def _junk(tree: Path) -> list[Path]:
+    """A file that is not gzip and one that is not CloudTrail, beside the logs."""
+    folder = sorted(tree.rglob("*.json.gz"))[0].parent
+    garbage = folder / "111122223333_CloudTrail_us-east-1_20990101T0000Z_garbage.json.gz"
+    garbage.write_bytes(b"not gzip at all")
+    other = folder / "111122223333_CloudTrail_us-east-1_20990101T0001Z_other.json.gz"
+    other.write_bytes(gzip.compress(b'{"not": "cloudtrail"}'))
+    return [garbage, other]
+
+
+def test_files_with_no_event_are_read_for_their_problems_and_the_hunts_stay_in_the_store(tmp_path):
+    """A junk object in a bucket or tree (not gzip, not CloudTrail) is never
+    held; it has no event, so the hunts are still decided from the store and
+    kept, and print the plain run's bytes and problem lines."""
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(fixture_events())[0])
+    _junk(tree)
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
+    built = _cli("index", str(tree), env=env)
+    assert "hunts: " in built.stdout and "kept" in built.stdout, built.stdout + built.stderr
+    plain = _cli("hunt", str(tree), "--format", "jsonl", "--no-index", env=env)
+    assert plain.stderr.count("warning:") == 3 and "garbage" in plain.stderr  # two files, then the count
+    _without_blocks(tree)  # only the kept findings can answer now
+    kept = _cli("hunt", str(tree), "--format", "jsonl", env=env)
+    assert (kept.returncode, kept.stdout, kept.stderr) == (plain.returncode, plain.stdout, plain.stderr)
+
+
+async def test_a_file_with_a_readable_event_and_a_problem_is_hunted_plainly(tmp_path):
+    """A record whose eventTime cannot be read: its file is not held (a store
+    answer could not say the plain scan's line), and it holds events a hunt
+    needs, so the run is the plain one, with the same problem line."""
+    events = fixture_events()
+    bad = dict(events[-1], eventID="bad-time", eventTime="not a time")
+    tree = tmp_path / "trail"
+    write_tree(tree, trail_objects(events)[0])
+    folder = sorted(tree.rglob("*.json.gz"))[0].parent
+    (folder / "111122223333_CloudTrail_us-east-1_20990101T0000Z_badtime.json.gz").write_bytes(
+        gzip.compress(json.dumps({"Records": [events[0], bad]}).encode()))
+    _build(tree)
+    stored = await _stored(tree)
+    plain = await _run(LocalSource(str(tree)))
+    assert stored[:2] == plain[:2] and "indexed" not in stored[2] and _kept(tree) == []
+    assert stored[4] == plain[4] and len(plain[4]) == 1 and "unreadable eventTime" in plain[4][0]

@@ -47,11 +47,12 @@ from trailtui.hunts.context import HuntContext
 from trailtui.hunts.engine import Hit
 from trailtui.hunts.model import Hunt
 from trailtui.regular_file import read_regular
+from trailtui.sources.base import Problem
 from trailtui.store.listing import LogIdentity
 from trailtui.store.status import folder_bytes
 from trailtui.timerange import TimeRange
 
-FORMAT = 2
+FORMAT = 3
 PREFIX = "findings-"
 SUFFIX = ".zst"
 MAX_FINDINGS = 3       # findings files (questions) kept per store, the least recently used let go
@@ -70,13 +71,16 @@ class _Unkeyed(Exception):
 class Findings:
     """What a run from the store yielded: its hits in order (`final`: the ones
     only the whole range decides, yielded last), the events scanned and fed,
-    and the accounts it learned (the table's provenance line names them)."""
+    the accounts it learned (the table's provenance line names them) and the
+    problems of the files it read plainly (files with no event: corrupt, not
+    CloudTrail)."""
 
     hits: list[Hit]
     final: list[Hit]
     scanned: int
     fed: int
     known: KnownAccounts
+    problems: list[Problem] = dataclasses.field(default_factory=list)  # of files read plainly, with no event
 
 
 class FindingsKey(NamedTuple):
@@ -222,7 +226,8 @@ def _findings(doc: dict[str, Any], key: FindingsKey, hunts: Sequence[Hunt]) -> F
         when = EPOCH + timedelta(microseconds=micros)
         hit = Hit(hunts[index], Event(raw, location, when, principal, access_key), bool(attempt), detail)
         (final if last else hits).append(hit)
-    return Findings(hits, final, int(doc["scanned"]), int(doc["fed"]), known)
+    problems = [Problem(str(location), str(message)) for location, message in doc["problems"]]
+    return Findings(hits, final, int(doc["scanned"]), int(doc["fed"]), known, problems)
 
 
 def _known_fields(doc: dict[str, Any]) -> dict[str, Any]:
@@ -267,6 +272,7 @@ def _encoded(key: FindingsKey, hunts: Sequence[Hunt], findings: Findings) -> byt
                 for last, group in ((False, findings.hits), (True, findings.final)) for hit in group]
         data = orjson.dumps({"format": FORMAT, "run": key.run, "files": key.files, "hunts": len(hunts),
                              "scanned": findings.scanned, "fed": findings.fed, "hits": rows,
+                             "problems": [[p.location, p.message] for p in findings.problems],
                              "known": {"listed": sorted(known.listed), "listed_from": known.listed_from,
                                        "organisation": sorted(known.organisation),
                                        "organisation_ids": sorted(known.organisation_ids),

@@ -6,9 +6,10 @@ A hand-over is two files: `target` (the rows as delimited text) and
 `target.blocks` (the blocks, back to back; each row says where its block
 starts, relative to that file, which the segment writer shifts into place).
 A file with a problem (corrupt, not CloudTrail, partly unreadable, a value
-JSON cannot carry...) is not held: the manifest marks it, and every query
-reads it plainly, so its problem line and its readable events stay exactly the
-plain scan's.
+JSON cannot carry, a record whose eventTime cannot be read or beyond the read
+limits...) is not held: the manifest marks it, and every query reads it
+plainly, so its problem line and its readable events stay exactly the plain
+scan's.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from typing import IO, Any
 
 import orjson
 
+from trailtui.read_limits import current_limits, record_bounds_problem
 from trailtui.sources.records import decode_log
 from trailtui.sources.scan import read_file
 from trailtui.store.blocks import BLOCK_EVENTS, MAX_BLOCK_BYTES, block_texts, compressor
-from trailtui.store.rows import DELIMITER, row_fields
+from trailtui.store.rows import DELIMITER, row_fields, time_unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +52,29 @@ def hand_over(items: Sequence[tuple[int, str]], target: str, dictionary_path: st
                 out.append(HandedOver(file_id, 0, held=False))
                 continue
             decoded = decode_log(data)
-            held = decoded.problem is None and _write_file(decoded.records, file_id, rows, blocks, pack)
+            held = (decoded.problem is None and not _beyond_limits(decoded.records, decoded.size)
+                    and _write_file(decoded.records, file_id, rows, blocks, pack))
             out.append(HandedOver(file_id, len(decoded.records), held=held))
     return out
 
 
+def _beyond_limits(records: list[dict[str, Any]], size: int) -> bool:
+    """A record the plain scan skips as beyond the read limits (it checks, as
+    here, only in a file larger than the record bound)."""
+    limits = current_limits()
+    return size > limits.max_record and any(record_bounds_problem(raw, limits) is not None for raw in records)
+
+
 def _write_file(records: list[dict[str, Any]], file_id: int, rows: IO[str], blocks: IO[bytes], pack: Any) -> bool:
-    """One file's rows and blocks; False (nothing written) when it cannot be held."""
+    """One file's rows and blocks; False (nothing written) when it cannot be
+    held: a value JSON cannot carry, or a record whose eventTime cannot be read
+    (the plain scan skips it with a line saying so, which a store answer would
+    not say)."""
     try:
         fields = [row_fields(raw, file_id, seq) for seq, raw in enumerate(records)]
     except orjson.JSONEncodeError:  # a lone surrogate, an integer beyond 64 bits...
+        return False
+    if any(time_unreadable(columns) for columns, _ in fields):
         return False
     lines: list[str] = []
     frames: list[bytes] = []

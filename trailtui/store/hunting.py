@@ -9,7 +9,9 @@ A run read to its end leaves its findings beside the store
 (`trailtui.store.findings`), and the same question over the same files is
 answered from them.
 
-Only when the store holds the whole range fresh; otherwise, when the rows
+Only when the store holds the whole range fresh, but for files it does not
+hold for a problem of their own that have no event (not CloudTrail, corrupt:
+read plainly, for their problem lines); otherwise, when the rows
 chosen are more than `IndexedSource` lets the store re-check, when the first
 candidate of a learned account is not among the rows chosen for it, or when
 the engine fails, the caller runs the plain way (`StoreHunt.steps` is None,
@@ -36,6 +38,7 @@ from trailtui.hunts.model import Hunt
 from trailtui.hunts.runner import HuntProgress, candidate_filter
 from trailtui.sources.base import EventSource, Problem, Query
 from trailtui.sources.pushdown.timebounds import store_time
+from trailtui.sources.scan import ScanRequest
 from trailtui.store.blocks import BlockError
 from trailtui.store.findings import Findings, FindingsKey, findings_kept, findings_key, load_findings, save_findings
 from trailtui.store.hunt_rows import (
@@ -52,6 +55,10 @@ from trailtui.store.query import KEY_CHUNK, Keyed, TooManyRows, Wanted, fetch_ev
 from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
 from trailtui.store.worth import candidate_bound
 from trailtui.timerange import TimeRange
+
+# Files the store does not hold for a problem of their own, read plainly before
+# a run from the store (each must have nothing a plain run would read).
+MAX_UNREADABLE_FILES = 64
 
 _Row = tuple[Any, ...]  # file id, rank, seq, time, block at/len/line, odd (what `fetch_events` takes)
 
@@ -88,14 +95,17 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
         return StoreHunt()
     listing, manifest, notice = await source.state(window)
     parts = await asyncio.to_thread(split, listing, manifest)
-    if notice or parts.plain or not parts.fresh:
+    if notice or parts.stale or len(parts.plain) > MAX_UNREADABLE_FILES or not parts.fresh:
         return StoreHunt()
-    key = findings_key(hunts, window, context, (log for _, log, _ in parts.fresh))
+    key = findings_key(hunts, window, context, listing.files)
     if key is not None:
         kept = await asyncio.to_thread(load_findings, source.location.folder, key, hunts)
         if kept is not None:
             source.indexed = True
             return StoreHunt(_replay(kept, context, list(listing.problems)), key=key)
+    unreadable = await _unreadable(source, parts) if parts.plain else []
+    if unreadable is None:
+        return StoreHunt()
     learns = any(h.outside is not None or h.chain is not None for h in hunts)
     query = Query(filter=candidate_filter(hunts), time_range=window)
     wanted = wanted_files(parts, source.location.folder,
@@ -114,7 +124,27 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
     source.indexed = True
     keep = None if key is None or manifest is None else partial(save_findings, source.location.folder, key, hunts,
                                                                 covered_bytes=manifest.held_bytes())
-    return StoreHunt(_steps(hunts, context, chosen, wanted, query, parts, list(listing.problems), keep), key=key)
+    return StoreHunt(_steps(hunts, context, chosen, wanted, query, parts, list(listing.problems), unreadable, keep),
+                     key=key)
+
+
+async def _unreadable(source: IndexedSource, parts: Split) -> list[Problem] | None:
+    """The problems of the files the store does not hold for a problem of
+    their own (not CloudTrail, corrupt...), read plainly, newest first; None
+    when one of them has a record a plain run would read: then the run is
+    the plain one (the SQL that chooses the hunts' rows sees the store only)."""
+    files = [log for _, log in parts.plain]
+    rank = {log.location: position for position, log in parts.plain}
+    found: list[tuple[int, Problem]] = []
+    readable = False
+    async for batch in source.scan_files(files, ScanRequest()):
+        for result in batch:
+            readable = readable or bool(result.scanned or result.events)
+            if result.problem:
+                found.append((rank.get(result.path, 0), Problem(result.path, result.problem)))
+    if readable:
+        return None
+    return [problem for _, problem in sorted(found, key=lambda item: item[0])]
 
 
 def _engine_error() -> type[Exception]:
@@ -283,7 +313,7 @@ def _hits(engine: HuntEngine, learner: _Learner | None, keyed: list[Keyed],
 
 
 async def _steps(hunts: Sequence[Hunt], context: HuntContext | None, chosen: _Chosen, wanted: Wanted,
-                 query: Query, parts: Split, problems: list[Problem],
+                 query: Query, parts: Split, problems: list[Problem], unreadable: list[Problem],
                  keep: Callable[[Findings], object] | None = None) -> AsyncIterator[HuntProgress]:
     """The chosen events fed to the engine.  Every tracker tests its own hunt's
     filter, so events outside the candidate filter change nothing but what
@@ -295,6 +325,7 @@ async def _steps(hunts: Sequence[Hunt], context: HuntContext | None, chosen: _Ch
     ranged = Query(time_range=query.time_range)
     scanned = parts.fresh_events
     fed = 0
+    problems = problems + unreadable
     rows = chosen.rows
     found: list[Hit] = []
     for start in range(0, len(rows), KEY_CHUNK):
@@ -306,7 +337,8 @@ async def _steps(hunts: Sequence[Hunt], context: HuntContext | None, chosen: _Ch
         problems = []
     final = engine.finish()
     if keep is not None:
-        await asyncio.to_thread(keep, Findings(found, final, scanned, fed, engine.context.known_accounts))
+        await asyncio.to_thread(keep, Findings(found, final, scanned, fed, engine.context.known_accounts,
+                                               unreadable))
     yield HuntProgress(final, scanned, fed, problems, 1.0, INDEXED)
 
 
@@ -319,7 +351,7 @@ async def _replay(kept: Findings, context: HuntContext | None,
         known.organisation.update(learned.organisation)
         known.organisation_ids.update(learned.organisation_ids)
         known.recipients.update(learned.recipients)
-    yield HuntProgress(kept.hits, kept.scanned, kept.fed, problems, None, INDEXED)
+    yield HuntProgress(kept.hits, kept.scanned, kept.fed, problems + kept.problems, None, INDEXED)
     yield HuntProgress(kept.final, kept.scanned, kept.fed, [], 1.0, INDEXED)
 
 

@@ -20,7 +20,7 @@ from trailtui.regular_file import FileTooLarge, read_regular
 
 # 2: the userIdentity.invokedBy column; 3: events in compressed blocks, folder marks, file stamps;
 # 4: each folder's files as columns; 5: the ec2RoleDelivery column
-FORMAT = 5
+FORMAT = 6  # 6: files with an unreadable eventTime or a record beyond the read limits are not held
 # A folder's files are eight parallel lists: name, id, size, mtime_ns, etag,
 # segment index (-1: not held), events, stamp.  Read before every answer: as
 # columns, tens of thousands of files are a few hundred lists to parse, check

@@ -108,6 +108,11 @@ def _strings(values: list[Any]) -> tuple[str, bool]:
     return DELIMITER.join(NULL_TEXT if f is None else f for f in fields), None in fields
 
 
+def time_unreadable(columns: str) -> bool:
+    """True when the row's eventTime could not be read (`row_fields` wrote NULL)."""
+    return columns.split(DELIMITER, 3)[2] == NULL_TEXT
+
+
 def row_fields(raw: dict[str, Any], file_id: int, seq: int) -> tuple[str, bytes]:
     """One record as the hand-over fields before its block's (`COLUMNS` order,
     no line end) and the line its block keeps.  Raises orjson.JSONEncodeError
