@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
+
 from trailtui.instant import BadTime, instant_or_none, read_instant, shown
 from trailtui.record_fields import as_text, string_at, text_at
 
@@ -185,6 +187,49 @@ class Event:
     def short_source(self) -> str:
         """`iam` for `iam.amazonaws.com`: what fits in a narrow column."""
         return self.event_source.removesuffix(".amazonaws.com")
+
+
+_RAW = Event.__dict__["raw"]  # the slot behind Event.raw
+
+
+class TextEvent(Event):
+    """An event given back as the JSON text it was kept as (compact, exactly as
+    orjson wrote the record) with its labels already known: the record is
+    decoded on first use.  An answer that prints records as they are (`hunt
+    --format jsonl`, from kept findings) never builds tens of thousands of
+    them; anything that reads `raw` gets the same record as ever."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes | memoryview, location: str, time: datetime, principal: str,
+                 access_key: str) -> None:
+        self.text = text
+        self.location = location
+        self.time = time
+        self.principal = principal
+        self.access_key = access_key
+
+    @property  # a field of Event, computed here
+    def raw(self) -> dict[str, Any]:
+        try:
+            found: dict[str, Any] = _RAW.__get__(self, TextEvent)
+        except AttributeError:
+            decoded = orjson.loads(self.text)
+            if type(decoded) is not dict:
+                raise ValueError("kept event text is not a record") from None
+            _RAW.__set__(self, decoded)
+            found = decoded
+        return found
+
+    @raw.setter
+    def raw(self, value: dict[str, Any]) -> None:
+        _RAW.__set__(self, value)
+
+
+def event_text(event: Event) -> bytes | memoryview | None:
+    """The record's compact JSON as orjson writes it, when the event was given
+    back as text (`TextEvent`); None otherwise."""
+    return event.text if isinstance(event, TextEvent) else None
 
 
 def is_cloudtrail_record(value: Any) -> bool:

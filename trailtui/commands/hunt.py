@@ -19,6 +19,7 @@ from trailtui.commands.errors import fail, warn
 from trailtui.commands.explain_option import add_explain, run_explain
 from trailtui.commands.stdout import for_terminal
 from trailtui.commands.store_option import add_no_index, use_index
+from trailtui.events import event_text
 from trailtui.hunts import (
     CatalogueError,
     Hit,
@@ -87,6 +88,9 @@ def hit_line(hit: Hit) -> bytes:
         record["rule"] = hunt.origin.as_json()
     if hit.detail:
         record["detail"] = hit.detail
+    text = event_text(hit.event)
+    if text is not None:  # given back from kept findings as orjson wrote it: the same bytes, not decoded
+        return dumps_record(record)[:-1] + b',"event":' + text + b"}\n"
     record["event"] = hit.event.raw
     return dumps_record(record) + b"\n"  # an integer beyond 64 bits (orjson's limit) is written exactly too
 

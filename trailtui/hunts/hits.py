@@ -28,9 +28,9 @@ class HitIds:
     complete: bool = True
 
     def add(self, event: Event) -> None:
-        ident = event.raw.get("eventID")
-        if not self.complete:
+        if not self.complete:  # before reading the record: one given back as text is then never decoded
             return
+        ident = event.raw.get("eventID")
         if not isinstance(ident, str) or not ident or len(self.ids) >= MAX_PINNED:
             self.complete = False
             self.ids = []

@@ -40,7 +40,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from trailtui.events import EPOCH, Event
+from trailtui.events import EPOCH, TextEvent
 from trailtui.filters import EventFilter
 from trailtui.hunts.accounts import KnownAccounts
 from trailtui.hunts.context import HuntContext
@@ -52,7 +52,7 @@ from trailtui.store.listing import LogIdentity
 from trailtui.store.status import folder_bytes
 from trailtui.timerange import TimeRange
 
-FORMAT = 3
+FORMAT = 4
 PREFIX = "findings-"
 SUFFIX = ".zst"
 MAX_FINDINGS = 3       # findings files (questions) kept per store, the least recently used let go
@@ -60,6 +60,7 @@ SIZE_BUDGET = 1.2      # the store's size, findings included, at most this times
 SMALL_STORE = 64 * 1024  # plus this: a store of a few files is mostly fixed cost (Parquet footers, dictionary)
 MAX_STORED = 256 << 20   # a findings file larger than this is damage (none is written)
 MAX_INFLATED = 1 << 30   # nor is one inflating to more
+MAX_HEAD = 256 << 20     # its head line (the hits' labels) is at most this
 LEVEL = 3
 
 
@@ -201,31 +202,44 @@ def _forget(path: Path) -> None:
 
 
 def _decoded(data: bytes, key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
-    inflated = _zstd().ZstdDecompressor().decompress(data, max_output_size=MAX_INFLATED)
+    """A findings file: one line of JSON (the run, and per hit its hunt,
+    labels and the length of its event's text), then the events' texts back
+    to back, each exactly as orjson wrote it: they are printed as they are
+    and decoded only when read (`TextEvent`)."""
+    inflated: bytes = _zstd().ZstdDecompressor().decompress(data, max_output_size=MAX_INFLATED)
+    end = inflated.find(b"\n", 0, MAX_HEAD)
+    if end < 0:
+        raise ValueError("no findings head")
+    view = memoryview(inflated)  # the events' texts are slices of it, not copies
     collecting = gc.isenabled()
-    # Hundreds of thousands of new acyclic objects: the collector would walk
-    # them again and again as they are made (3-4x the time of making them).
-    gc.disable()
+    gc.disable()  # tens of thousands of new objects, none in a cycle: the collector would walk them again and again
     try:
-        return _findings(orjson.loads(inflated), key, hunts)
+        return _findings(orjson.loads(view[:end]), view[end + 1:], key, hunts)
     finally:
         if collecting:
             gc.enable()
 
 
-def _findings(doc: dict[str, Any], key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
+def _findings(doc: dict[str, Any], texts: memoryview, key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
     if doc["format"] != FORMAT or doc["run"] != key.run or doc["files"] != key.files or doc["hunts"] != len(hunts):
         raise ValueError("findings of another run")
     known = KnownAccounts(**_known_fields(doc["known"]))
     hits: list[Hit] = []
     final: list[Hit] = []
-    for index, attempt, detail, last, location, micros, principal, access_key, raw in doc["hits"]:
-        if type(raw) is not dict or not all(type(v) is str for v in (location, detail, principal, access_key)) \
-                or type(index) is not int or not 0 <= index < len(hunts):
+    at = 0
+    for index, attempt, detail, last, location, micros, principal, access_key, length in doc["hits"]:
+        if not all(type(v) is str for v in (location, detail, principal, access_key)) \
+                or type(index) is not int or not 0 <= index < len(hunts) or type(length) is not int or length < 2:
             raise TypeError("a hit is not an event of one of the hunts")
+        text = texts[at:at + length]
+        at += length
+        if len(text) != length or text[0] != 0x7B:  # '{': an object, as every record is
+            raise ValueError("findings cut short")
         when = EPOCH + timedelta(microseconds=micros)
-        hit = Hit(hunts[index], Event(raw, location, when, principal, access_key), bool(attempt), detail)
+        hit = Hit(hunts[index], TextEvent(text, location, when, principal, access_key), bool(attempt), detail)
         (final if last else hits).append(hit)
+    if at != len(texts):
+        raise ValueError("findings with text left over")
     problems = [Problem(str(location), str(message)) for location, message in doc["problems"]]
     return Findings(hits, final, int(doc["scanned"]), int(doc["fed"]), known, problems)
 
@@ -261,16 +275,19 @@ def save_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt], finding
 
 
 def _encoded(key: FindingsKey, hunts: Sequence[Hunt], findings: Findings) -> bytes | None:
-    """One checksummed zstd frame, or None when JSON cannot hold the findings
-    exactly (an integer beyond 64 bits, a lone surrogate) or a hit is of a
-    hunt not in the run."""
+    """One checksummed zstd frame (the layout `_decoded` reads), or None when
+    JSON cannot hold the findings exactly (an integer beyond 64 bits, a lone
+    surrogate) or a hit is of a hunt not in the run."""
     position = {id(hunt): index for index, hunt in enumerate(hunts)}
     known = findings.known
     try:
+        texts = [orjson.dumps(hit.event.raw) for group in (findings.hits, findings.final) for hit in group]
         rows = [[position[id(hit.hunt)], hit.attempt, hit.detail, last, hit.event.location,
-                 _micros(hit.event.time), hit.event.principal, hit.event.access_key, hit.event.raw]
+                 _micros(hit.event.time), hit.event.principal, hit.event.access_key]
                 for last, group in ((False, findings.hits), (True, findings.final)) for hit in group]
-        data = orjson.dumps({"format": FORMAT, "run": key.run, "files": key.files, "hunts": len(hunts),
+        for row, text in zip(rows, texts, strict=True):
+            row.append(len(text))
+        head = orjson.dumps({"format": FORMAT, "run": key.run, "files": key.files, "hunts": len(hunts),
                              "scanned": findings.scanned, "fed": findings.fed, "hits": rows,
                              "problems": [[p.location, p.message] for p in findings.problems],
                              "known": {"listed": sorted(known.listed), "listed_from": known.listed_from,
@@ -280,7 +297,7 @@ def _encoded(key: FindingsKey, hunts: Sequence[Hunt], findings: Findings) -> byt
     except (KeyError, TypeError):
         return None
     compressor = _zstd().ZstdCompressor(level=LEVEL, write_checksum=True, write_content_size=True)
-    frame: bytes = compressor.compress(data)
+    frame: bytes = compressor.compress(b"".join([head, b"\n", *texts]))
     return frame
 
 
