@@ -457,3 +457,33 @@ async def test_a_file_with_a_readable_event_and_a_problem_is_hunted_plainly(tmp_
     plain = await _run(LocalSource(str(tree)))
     assert stored[:2] == plain[:2] and "indexed" not in stored[2] and _kept(tree) == []
     assert stored[4] == plain[4] and len(plain[4]) == 1 and "unreadable eventTime" in plain[4][0]
+
+
+async def test_h_while_the_console_prepares_waits_for_the_preparation(tmp_path, monkeypatch):
+    """The same question as the running child: `h` waits for its findings
+    rather than deciding the catalogue a second time beside it (the child is
+    made to start 2 s late, so a window deciding alone would finish first)."""
+    from test_ui_harness import wait_idle, wait_until
+
+    from trailtui.store.prepare import FindingsPreparation
+    from trailtui.ui.app import ConsoleOptions, TrailApp
+
+    def late(self: FindingsPreparation) -> list[str]:
+        start = ("import runpy, sys, time; time.sleep(2); sys.argv = ['prepare', sys.argv[1]]; "
+                 "runpy.run_module('trailtui.store.prepare', run_name='__main__')")
+        return [sys.executable, "-c", start, self.root]
+
+    monkeypatch.setattr(FindingsPreparation, "command", late)
+    tree = _tree(tmp_path, fixture_events())
+    app = TrailApp(ConsoleOptions(str(tree), index=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_idle(pilot, app)
+        source = app.session._source
+        await wait_until(pilot, lambda: source._preparation is not None)
+        assert source.preparing
+        await pilot.press("h")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
+        screen = app.screen
+        await wait_until(pilot, lambda: screen.done, timeout=60)
+        assert not source.preparing and screen.tallies.fired()
+    assert len(_kept(tree)) == 1

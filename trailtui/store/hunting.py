@@ -51,6 +51,7 @@ from trailtui.store.hunt_rows import (
     plan_rows,
     rows_statement,
 )
+from trailtui.store.prepare import prepared_hunts
 from trailtui.store.query import KEY_CHUNK, Keyed, TooManyRows, Wanted, fetch_events, whole_segments_scan
 from trailtui.store.source import INDEXED, IndexedSource, Split, split, wanted_files
 from trailtui.store.worth import candidate_bound
@@ -59,6 +60,9 @@ from trailtui.timerange import TimeRange
 # Files the store does not hold for a problem of their own, read plainly before
 # a run from the store (each must have nothing a plain run would read).
 MAX_UNREADABLE_FILES = 64
+# A run asking what the console's preparation (`trailtui.store.prepare`) is
+# answering waits for it this long at most, rather than deciding it twice.
+PREPARATION_WAIT = 120.0
 
 _Row = tuple[Any, ...]  # file id, rank, seq, time, block at/len/line, odd (what `fetch_events` takes)
 
@@ -99,6 +103,8 @@ async def hunts_from_store(source: EventSource, hunts: Sequence[Hunt], window: T
         return StoreHunt()
     key = findings_key(hunts, window, context, listing.files)
     if key is not None:
+        if source.preparing and key == findings_key(prepared_hunts(), TimeRange(), None, listing.files):
+            await source.prepared(PREPARATION_WAIT)  # the same question, already being answered
         kept = await asyncio.to_thread(load_findings, source.location.folder, key, hunts)
         if kept is not None:
             source.indexed = True

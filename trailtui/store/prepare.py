@@ -25,19 +25,26 @@ from trailtui.timerange import TimeRange
 
 if TYPE_CHECKING:
     from trailtui.aws.config import AwsConfig
+    from trailtui.hunts.model import Hunt
 
 NICE = 10  # the console's own build runs at this niceness too (`trailtui.store.build.lower_priority`)
+
+
+def prepared_hunts() -> tuple[Hunt, ...]:
+    """The hunts a preparation runs: the built-in catalogue, in its order."""
+    from trailtui.hunts import load_catalogue
+
+    return load_catalogue(None).select(None)
 
 
 async def prepare_findings(url: str, aws: AwsConfig | None = None) -> tuple[int, int | None]:
     """Run the built-in catalogue over the whole of `url`'s store and keep its
     findings: the number of hunts, and their hits (None: the store could not
     answer the run, or its findings were not kept).  Reads nothing plainly."""
-    from trailtui.hunts import load_catalogue
     from trailtui.sources import open_source
     from trailtui.store.hunting import keep_findings
 
-    hunts = load_catalogue(None).select(None)
+    hunts = prepared_hunts()
     source = open_source(url, aws, index=True)
     try:
         return len(hunts), await keep_findings(source, hunts, TimeRange())
@@ -55,7 +62,7 @@ class FindingsPreparation:
 
     def start(self) -> None:
         """Start the child (OSError: it could not be started; nothing else changes)."""
-        process = subprocess.Popen([sys.executable, "-m", "trailtui.store.prepare", self.root],
+        process = subprocess.Popen(self.command(),
                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                    start_new_session=True)  # a Ctrl-C in the console's terminal is the console's
         self._process = process
@@ -64,9 +71,23 @@ class FindingsPreparation:
         except OSError:
             pass
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "trailtui.store.prepare", self.root]
+
     @property
     def running(self) -> bool:
         return self._process is not None and self._process.poll() is None
+
+    def wait(self, timeout: float) -> bool:
+        """Wait for the child to end, up to `timeout` seconds: True when it has."""
+        process = self._process
+        if process is None:
+            return True
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
 
     def stop(self, grace: float = 2.0) -> None:
         """End the child if it still runs: SIGTERM, then SIGKILL after `grace` seconds."""

@@ -356,6 +356,18 @@ class IndexedSource:
             state.running = False
             self._changed()
 
+    @property
+    def preparing(self) -> bool:
+        """A child process is keeping the built-in hunts' findings."""
+        return self._preparation is not None and self._preparation.running
+
+    async def prepared(self, timeout: float) -> None:
+        """Wait for the preparation to end (at most `timeout` seconds; at once
+        when none runs or the source is closed)."""
+        preparation = self._preparation
+        if preparation is not None:
+            await asyncio.to_thread(preparation.wait, timeout)
+
     def _prepare_findings(self) -> None:
         """The built-in hunts' findings kept in a child process, when asked for
         (`prepare_hunts`), the store holds the whole source, and none runs:
