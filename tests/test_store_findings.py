@@ -487,3 +487,21 @@ async def test_h_while_the_console_prepares_waits_for_the_preparation(tmp_path, 
         await wait_until(pilot, lambda: screen.done, timeout=60)
         assert not source.preparing and screen.tallies.fired()
     assert len(_kept(tree)) == 1
+
+
+async def test_an_s3_store_is_never_prepared_in_a_child_process(aws_env):
+    """The child would read the bucket with its own AWS settings, not the console's."""
+    from trailtui.sources import Query
+
+    objects, _ = trail_objects(fixture_events())
+    upload(aws_env, "prepare-trail", objects)
+    source = open_source(f"s3://prepare-trail/{S3_PREFIX}", AwsConfig(region=REGION, endpoint_url=aws_env),
+                         index=True)
+    source.prepare_hunts = True
+    try:
+        for _ in range(2):  # the first search fills the store, the second finds it whole
+            async for _page in source.search(Query()):
+                pass
+        assert source.indexed and source._preparation is None
+    finally:
+        await source.close()

@@ -162,6 +162,11 @@ class IndexedS3Source(IndexedSource):
     def worth_it(self, query: Query) -> bool:
         return True  # every answer from the store is a download saved
 
+    def _prepare_findings(self) -> None:
+        """No preparation in a child process: it would list and read the
+        bucket with its own AWS settings, not the console's (profile, region,
+        endpoint); the hunts are decided when asked, then kept."""
+
     def _unchanged(self, query: Query) -> UnchangedTree | None:
         return None  # objects are listed (ETags), never stat'ed
 
