@@ -15,15 +15,17 @@ question, replaced when the files change) and the files it was asked of:
   ETag): a file added, changed or gone gives another key;
 - this trailtui's code (version, and the size and mtime of every module of
   the package: an upgrade or an edited rule gives another key), and the
-  versions of the libraries that decide hits (`DECIDING_LIBRARIES`).
+  libraries that decide hits (`DECIDING_LIBRARIES`, by their module files).
 
 Anything the key cannot name exactly (an unknown object in a hunt) means no
 findings are kept.  A findings file is one zstd frame with a checksum; one
 that cannot be read is ignored and removed, and the run goes the long way.
-They count in the store's size: at most `MAX_FINDINGS` files, and one is kept
-only while the whole store stays within its budget (`SIZE_BUDGET` times the
-gzipped log bytes of the range, and `SMALL_STORE` more; on the 2M-event demo the catalogue's 28,606
-hits take 2.7 MB beside 284 MB of store).
+Its events stay the JSON text they were kept as until something reads them
+(`TextEvent`): printing them as they are decodes nothing.  Findings count in
+the store's size: at most `MAX_FINDINGS` files, and one is kept only while
+the whole store stays within its budget (`SIZE_BUDGET` times the gzipped log
+bytes the store holds, and `SMALL_STORE` more; on the 2M-event demo the
+catalogue's 28,606 hits take 2.8 MB beside 284 MB of store).
 """
 
 from __future__ import annotations
