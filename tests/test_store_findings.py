@@ -168,7 +168,14 @@ async def test_the_accounts_a_run_learned_are_learned_again(tmp_path):
     assert second.known_accounts == first.known_accounts
 
 
-@pytest.mark.parametrize("damage", [b"", b"not zstd at all", b"\x28\xb5\x2f\xfd" + b"\x00" * 64, "flip"])
+def _claiming_a_terabyte(frame: bytes) -> bytes:
+    """`frame` with its header's content size set to 2**40 (an 8-byte field)."""
+    assert frame[4] & 0xC0 == 0  # written with a 1-byte size after a single-segment descriptor
+    return frame[:4] + bytes([frame[4] | 0xC0]) + (1 << 40).to_bytes(8, "little") + frame[6:]
+
+
+@pytest.mark.parametrize("damage", [b"", b"not zstd at all", b"\x28\xb5\x2f\xfd" + b"\x00" * 64, "flip", "bomb",
+                                    "far-future time"])
 async def test_damaged_findings_are_ignored_and_replaced(tmp_path, damage):
     tree = _tree(tmp_path, fixture_events())
     plain = await _plain(tree)
@@ -178,6 +185,18 @@ async def test_damaged_findings_are_ignored_and_replaced(tmp_path, damage):
         data = bytearray(kept.read_bytes())
         data[len(data) // 2] ^= 0xFF
         kept.write_bytes(bytes(data))
+    elif damage == "bomb":  # a header claiming a terabyte: refused before any memory is taken
+        import zstandard
+
+        kept.write_bytes(_claiming_a_terabyte(zstandard.ZstdCompressor(write_content_size=True).compress(b"{}\n")))
+    elif damage == "far-future time":  # microseconds no datetime holds
+        import zstandard
+
+        inflated = zstandard.ZstdDecompressor().decompress(kept.read_bytes())
+        head, texts = inflated.split(b"\n", 1)
+        doc = json.loads(head)
+        doc["hits"][0][5] = 10**22
+        kept.write_bytes(zstandard.ZstdCompressor().compress(json.dumps(doc).encode() + b"\n" + texts))
     else:
         kept.write_bytes(damage)
     again = await _stored(tree)

@@ -84,10 +84,26 @@ def block_texts(lines: Iterable[bytes]) -> bytes:
     return b"\n".join(lines)
 
 
+def inflate(unpack: Any, frame: bytes, limit: int) -> bytes:
+    """One zstd frame decompressed, its size as its header claims it checked
+    against `limit` before any memory is taken for it (the decompressor
+    allocates what the header says: a frame claiming a terabyte is a
+    MemoryError, not a refusal).  Raises BlockError."""
+    import zstandard
+
+    try:
+        claimed = zstandard.frame_content_size(frame)
+        if not 0 <= claimed <= limit:
+            raise BlockError(f"a frame claims {claimed} bytes")
+        inflated: bytes = unpack.decompress(frame)
+    except zstandard.ZstdError as exc:  # a damaged frame, a checksum mismatch, another dictionary
+        raise BlockError(f"damaged frame ({exc})") from None
+    return inflated
+
+
 def read_blocks(events_file: Path, spans: Iterable[tuple[int, int]], dictionary_path: str) -> dict[int, bytes]:
     """The text of each block `(offset, length)` of `events_file`, by offset
     (its events one a line: `block_line` cuts one out)."""
-    import zstandard
 
     out: dict[int, bytes] = {}
     try:
@@ -103,12 +119,9 @@ def read_blocks(events_file: Path, spans: Iterable[tuple[int, int]], dictionary_
             if len(frame) != length:
                 raise BlockError(f"{events_file.name} is truncated")
             try:
-                inflated = zstandard.frame_content_size(frame)
-                if not 0 <= inflated <= MAX_INFLATED_BYTES:
-                    raise BlockError(f"{events_file.name}: a block claims {inflated} bytes")
-                out[offset] = unpack.decompress(frame)
-            except zstandard.ZstdError as exc:  # a damaged frame, a checksum mismatch, another dictionary
-                raise BlockError(f"{events_file.name}: damaged block ({exc})") from None
+                out[offset] = inflate(unpack, frame, MAX_INFLATED_BYTES)
+            except BlockError as exc:
+                raise BlockError(f"{events_file.name}: {exc}") from None
     except OSError as exc:
         raise BlockError(f"cannot read {events_file.name} ({exc.strerror or exc})") from None
     finally:

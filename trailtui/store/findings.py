@@ -50,6 +50,7 @@ from trailtui.hunts.engine import Hit
 from trailtui.hunts.model import Hunt
 from trailtui.regular_file import read_regular
 from trailtui.sources.base import Problem
+from trailtui.store.blocks import BlockError, inflate
 from trailtui.store.listing import LogIdentity
 from trailtui.store.status import folder_bytes
 from trailtui.timerange import TimeRange
@@ -184,7 +185,7 @@ def load_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt]) -> Find
         return None
     try:
         found = _decoded(data, key, hunts)
-    except (ValueError, KeyError, IndexError, TypeError, _zstd().ZstdError):
+    except (BlockError, ValueError, KeyError, IndexError, TypeError, OverflowError):  # OverflowError: a time
         _forget(path)
         return None
     try:
@@ -208,7 +209,7 @@ def _decoded(data: bytes, key: FindingsKey, hunts: Sequence[Hunt]) -> Findings:
     labels and the length of its event's text), then the events' texts back
     to back, each exactly as orjson wrote it: they are printed as they are
     and decoded only when read (`TextEvent`)."""
-    inflated: bytes = _zstd().ZstdDecompressor().decompress(data, max_output_size=MAX_INFLATED)
+    inflated = inflate(_zstd().ZstdDecompressor(), data, MAX_INFLATED)
     end = inflated.find(b"\n", 0, MAX_HEAD)
     if end < 0:
         raise ValueError("no findings head")
