@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 
 class OutputExists(FileExistsError):
@@ -95,13 +95,25 @@ def atomic_text_file(path: Path, force: bool = False) -> Iterator[IO[str]]:
     The temp file is created 0600 by mkstemp in the target's directory (so the
     final rename stays on one filesystem); on any error or cancellation it is
     removed and `path` is untouched."""
-    path = Path(path)
+    with _atomic(Path(path), force, binary=False) as handle:
+        yield handle
+
+
+@contextmanager
+def atomic_bytes_file(path: Path, force: bool = False) -> Iterator[IO[bytes]]:
+    """`atomic_text_file` for bytes (the store's kept findings)."""
+    with _atomic(Path(path), force, binary=True) as handle:
+        yield handle
+
+
+@contextmanager
+def _atomic(path: Path, force: bool, binary: bool) -> Iterator[IO[Any]]:
     check_target(path, force)
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
     try:
         os.fchmod(fd, 0o600)
-        with open(fd, "w", encoding="utf-8", newline="") as handle:
+        with (open(fd, "wb") if binary else open(fd, "w", encoding="utf-8", newline="")) as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())

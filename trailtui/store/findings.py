@@ -264,13 +264,12 @@ def save_findings(folder: Path, key: FindingsKey, hunts: Sequence[Hunt], finding
     if frame is None or len(frame) > MAX_STORED or _others(folder, target) + len(frame) > budget:
         _forget(target)
         return False
-    temp = target.with_name(f"{target.name}.{os.getpid()}.part")
-    try:
-        with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+    from trailtui.export.output import atomic_bytes_file  # temp files: only when writing (as the manifest)
+
+    try:  # 0600, fsync'd, renamed into place; anything but a regular file at the name is refused
+        with atomic_bytes_file(target, force=True) as out:
             out.write(frame)
-        os.replace(temp, target)
     except OSError:
-        temp.unlink(missing_ok=True)
         _forget(target)
         return False
     _prune(folder)
