@@ -243,3 +243,21 @@ def test_json_document_keeps_raw_events_exact_with_provenance_and_verdict():
     empty = io.StringIO()
     JsonDocumentWriter(empty, DocumentContext(source="s")).close()
     assert json.loads(empty.getvalue())["events"] == [] and json.loads(empty.getvalue())["integrity"] is None
+
+
+def test_a_hit_given_back_as_text_prints_the_bytes_a_decoded_one_prints():
+    """Kept findings print their events' text as it is; when the hunt's own
+    fields need the stdlib encoder (a lone surrogate in a Sigma title), the
+    line is written whole that way, as for a decoded event."""
+    import dataclasses
+
+    from trailtui.commands.hunt import hit_line
+    from trailtui.events import TextEvent
+    from trailtui.hunts.engine import Hit
+
+    raw = dict(HOSTILE, requestParameters={"name": "caf\u00e9 \u2603"})
+    event = Event.from_raw(raw)
+    kept = TextEvent(orjson.dumps(raw), event.location, event.time, event.principal, event.access_key)
+    hunt = load_catalogue().hunts[0]
+    for chosen in (hunt, dataclasses.replace(hunt, title="odd \ud800 title")):
+        assert hit_line(Hit(chosen, kept, True, "why")) == hit_line(Hit(chosen, event, True, "why"))

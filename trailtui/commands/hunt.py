@@ -90,7 +90,10 @@ def hit_line(hit: Hit) -> bytes:
         record["detail"] = hit.detail
     text = event_text(hit.event)
     if text is not None:  # given back from kept findings as orjson wrote it: the same bytes, not decoded
-        return dumps_record(record)[:-1] + b',"event":' + text + b"}\n"
+        try:
+            return orjson.dumps(record)[:-1] + b',"event":' + text + b"}\n"
+        except TypeError:  # a title orjson refuses (a lone surrogate): the whole line as a live run writes it
+            pass
     record["event"] = hit.event.raw
     return dumps_record(record) + b"\n"  # an integer beyond 64 bits (orjson's limit) is written exactly too
 
