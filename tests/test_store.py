@@ -481,6 +481,43 @@ async def test_s3_answers_from_the_store_and_downloads_only_new_objects(aws_env)
     await indexed.close()
 
 
+async def test_s3_search_lists_the_bucket_once_and_an_unwritable_store_is_one_notice(aws_env, tmp_path, monkeypatch):
+    """Bringing the store up to date and answering share one listing (a
+    bucket's listing is paid requests); a store that cannot be written is the
+    plain answer with one notice (a cache folder that is a file: the store
+    cannot even be read)."""
+    from trailtui.timerange import TimeRange
+
+    events = fixture_events()
+    upload(aws_env, "once-trail", trail_objects(events)[0])
+    config = AwsConfig(region=REGION, endpoint_url=aws_env)
+    url = f"s3://once-trail/{PREFIX}"
+    query = Query(filter=EventFilter.compile("eventName != 'none'"))
+    indexed = open_source(url, config, index=True)
+    want, _, _ = await collect(open_source(url, config), query)
+    try:
+        got, _, _ = await collect(indexed, query)  # fills the store
+        assert _rows(got) == _rows(want)
+        before = len(calls(aws_env, "ListObjectsV2"))
+        got, _, pages = await collect(indexed, query)
+        searching = len(calls(aws_env, "ListObjectsV2")) - before
+        await indexed.listing(TimeRange())
+        listing = len(calls(aws_env, "ListObjectsV2")) - before - searching
+        assert searching == listing > 0 and _rows(got) == _rows(want)
+    finally:
+        await indexed.close()
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    unwritable = open_source(url, config, index=True)
+    try:
+        got, _, pages = await collect(unwritable, query)
+    finally:
+        await unwritable.close()
+    notices = [n for page in pages for n in page.notices]
+    assert _rows(got) == _rows(want) and len(notices) == 1 and notices[0].startswith("index: store at ")
+
+
 async def test_a_limit_pushed_to_sql_is_not_cut_short_by_odd_rows(tmp_path):
     """Rows flagged odd (a field of another type) pass the SQL and may fail the
     re-check: a LIMIT pushed down must still end with the plain scan's page."""

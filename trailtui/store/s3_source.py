@@ -21,7 +21,7 @@ from typing import Any
 from trailtui.aws.clients import ClientFactory
 from trailtui.aws.config import AwsConfig
 from trailtui.aws.errors import describe_error, is_sdk_error
-from trailtui.sources.base import EventSource, Page, Query, SourceError
+from trailtui.sources.base import EventSource, Query, SourceError
 from trailtui.sources.layout import (
     FAR_FUTURE,
     DeliveryWindow,
@@ -194,24 +194,6 @@ class IndexedS3Source(IndexedSource):
             return listing, manifest, f"index: store not used ({type(exc).__name__}: {str(exc)[:120]}); plain scan"
         manifest, notice = await asyncio.to_thread(self.manifest)
         return listing, manifest, notice
-
-    async def search(self, query: Query) -> AsyncIterator[Page]:
-        listing = await self.listing(query.time_range)
-        manifest, notice = await asyncio.to_thread(self.manifest)
-        stale = split(listing, manifest).stale
-        if stale:
-            try:
-                await self._fetch_and_build(stale)
-            except (OSError, SourceError) as exc:
-                notice = f"index: cannot write the store at {self.location.folder} ({exc}); plain scan"
-            except Exception as exc:  # noqa: BLE001 - the engine's own errors: the plain scan answers
-                notice = f"index: store not used ({type(exc).__name__}: {str(exc)[:120]}); plain scan"
-        if notice:
-            async for page in self._plain(query, notice):
-                yield page
-            return
-        async for page in super().search(query):
-            yield page
 
     async def _fetch_and_build(self, stale: list[LogIdentity]) -> None:
         private_folder(self.location.folder)

@@ -225,7 +225,7 @@ class IndexedSource:
             if parts.stale and self.background_build:
                 self._start_build(listing.files if query.time_range.unbounded else parts.stale,
                                   complete=query.time_range.unbounded, folders=listing.folders)
-            if (not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
+            if (notice or not parts.fresh or len(parts.plain) > max(16, self.max_plain_share * len(listing.files))
                     or not worth_it):
                 async for page in self._plain(query, notice):
                     yield page
