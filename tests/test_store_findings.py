@@ -10,7 +10,6 @@ import asyncio
 import gzip
 import json
 import os
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from pathlib import Path
 import pytest
 from sources_fixture import PREFIX as S3_PREFIX
 from sources_fixture import REGION, calls, fixture_events, trail_objects, upload, write_tree
+from test_store import _cli
 
 from trailtui.aws.config import AwsConfig
 from trailtui.commands.hunt import hit_line
@@ -41,7 +41,6 @@ from trailtui.store.findings import (
 from trailtui.store.listing import local_listing
 from trailtui.timerange import TimeRange
 
-ROOT = Path(__file__).resolve().parent.parent
 HUNTS = load_catalogue().hunts
 WHOLE = TimeRange()
 
@@ -285,11 +284,6 @@ def test_the_key_names_every_input(tmp_path):
     assert findings_key(HUNTS, TimeRange(), None, files[1:]).files != key.files
 
 
-def _cli(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "trailtui", *args], capture_output=True, text=True,
-                          env={**os.environ, **env}, cwd=str(ROOT), timeout=300)
-
-
 def test_index_keeps_the_built_in_hunts_findings(tmp_path):
     demo = tmp_path / "demo"
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
@@ -311,7 +305,7 @@ async def test_the_console_hunts_window_is_answered_from_the_findings_index_kept
     trail; the console's hunts window (severity order on screen, the
     catalogue's order run) asks the same question and shows them: no other
     question's findings are kept after it."""
-    from test_ui_harness import screen_text, wait_idle, wait_until
+    from test_ui_harness import open_hunts, screen_text, wait_idle
 
     from trailtui.ui.app import ConsoleOptions, TrailApp
 
@@ -324,10 +318,7 @@ async def test_the_console_hunts_window_is_answered_from_the_findings_index_kept
     app = TrailApp(ConsoleOptions(str(tree), index=True))
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_idle(pilot, app)
-        await pilot.press("h")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.done)
+        screen = await open_hunts(pilot, app)
         text = screen_text(app)
         fired = {t.hunt.id: t.count for t in screen.tallies.fired()}
         assert f"{len(fired)} of {len(screen.hunts)} hunts fired" in text and "plain scan" not in text
@@ -372,7 +363,7 @@ async def test_s3_hunts_download_only_new_objects_and_keep_their_findings(aws_en
 async def test_the_console_prepares_the_hunts_findings_once_the_store_holds_the_trail(tmp_path):
     """A console on a trail its store holds whole keeps the built-in hunts'
     findings in a niced child process; `h` then asks the same question."""
-    from test_ui_harness import screen_text, wait_idle, wait_until
+    from test_ui_harness import open_hunts, screen_text, wait_idle, wait_until
 
     from trailtui.ui.app import ConsoleOptions, TrailApp
 
@@ -381,10 +372,7 @@ async def test_the_console_prepares_the_hunts_findings_once_the_store_holds_the_
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_idle(pilot, app)
         await wait_until(pilot, lambda: len(_kept(tree)) == 1, timeout=60)
-        await pilot.press("h")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.done)
+        screen = await open_hunts(pilot, app)
         assert "hunts fired" in screen_text(app) and screen.tallies.fired()
         source = app.session._source
     assert len(_kept(tree)) == 1  # the window's run was the prepared question
@@ -482,7 +470,7 @@ async def test_h_while_the_console_prepares_waits_for_the_preparation(tmp_path, 
     """The same question as the running child: `h` waits for its findings
     rather than deciding the catalogue a second time beside it (the child is
     made to start 2 s late, so a window deciding alone would finish first)."""
-    from test_ui_harness import wait_idle, wait_until
+    from test_ui_harness import open_hunts, wait_idle, wait_until
 
     from trailtui.store.prepare import FindingsPreparation
     from trailtui.ui.app import ConsoleOptions, TrailApp
@@ -500,10 +488,7 @@ async def test_h_while_the_console_prepares_waits_for_the_preparation(tmp_path, 
         source = app.session._source
         await wait_until(pilot, lambda: source._preparation is not None)
         assert source.preparing
-        await pilot.press("h")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.done, timeout=60)
+        screen = await open_hunts(pilot, app, timeout=60)
         assert not source.preparing and screen.tallies.fired()
     assert len(_kept(tree)) == 1
 

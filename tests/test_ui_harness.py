@@ -80,6 +80,15 @@ async def wait_idle(pilot: Any, app: Any) -> None:
     await wait_until(pilot, lambda: not app.events.run.running and not app.events.run.paused)
 
 
+async def open_hunts(pilot: Any, app: Any, timeout: float = 10.0) -> Any:
+    """Press `h`, wait for the hunts window and for its run to end: the window."""
+    await pilot.press("h")
+    await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
+    screen = app.screen
+    await wait_until(pilot, lambda: screen.done, timeout=timeout)
+    return screen
+
+
 def incident_records() -> list[dict[str, Any]]:
     """A small investigation: alice works normally, a leaked key from a
     strange IP enumerates and fails, a role session creates a user."""

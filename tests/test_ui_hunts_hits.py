@@ -11,6 +11,7 @@ from test_ui_harness import (  # noqa: F401  (isolated_config is an autouse fixt
     T0,
     incident_records,
     isolated_config,
+    open_hunts,
     screen_text,
     wait_idle,
     wait_until,
@@ -49,10 +50,7 @@ def trail(tmp_path: Path) -> Path:
 
 async def open_hunt(pilot, app: TrailApp, hunt_id: str) -> int:
     """Open the hunts window, put the cursor on `hunt_id`, return its HITS count."""
-    await pilot.press("h")
-    await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
-    screen = app.screen
-    await wait_until(pilot, lambda: screen.done)
+    screen = await open_hunts(pilot, app)
     row = screen.order.index(hunt_id)
     await pilot.press("g", *("j",) * row)
     count = int(str(screen.table.get_cell(hunt_id, "hits")).replace(",", ""))
@@ -78,10 +76,7 @@ async def test_fired_hunts_first_with_top_principal_and_times_quiet_ones_folded(
     app = TrailApp(ConsoleOptions(str(trail)))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_idle(pilot, app)
-        await pilot.press("h")
-        await wait_until(pilot, lambda: type(app.screen).__name__ == "HuntsScreen")
-        screen = app.screen
-        await wait_until(pilot, lambda: screen.done)
+        screen = await open_hunts(pilot, app)
         fired = [t.hunt.id for t in screen.tallies.fired()]
         assert fired and screen.order[:len(fired)] == fired
         quiet = len(screen.hunts) - len(fired)
